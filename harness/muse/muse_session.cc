@@ -1,0 +1,450 @@
+// MuseSession implementation; see muse_session.h for the contract and the
+// split-OOB rule. Every handler decodes its arguments, checks them, makes one
+// FlashDevice call and replies exactly once. Nothing here may trust a length
+// from the wire before comparing it with the bytes actually received.
+#include "harness/muse/muse_session.h"
+
+#include <errno.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+
+namespace flashfault::muse {
+namespace {
+
+constexpr char kEccPayloadUrl[] = "flashfault/ecc";
+constexpr uint32_t kMaxIoCap = 8u << 20;  // default max_io never exceeds this
+
+template <typename T>
+T Decode(std::span<const uint8_t> bytes) {
+  T v;
+  std::memcpy(&v, bytes.data(), sizeof(T));  // the wire gives no alignment promise
+  return v;
+}
+
+iovec Piece(const void* p, size_t n) { return iovec{const_cast<void*>(p), n}; }
+
+// A key block value must survive the kernel's trimming and NUL splitting.
+absl::Status CheckKeyValue(absl::string_view key, absl::string_view value) {
+  if (value.find('\0') != absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(key, ": contains a NUL byte"));
+  }
+  if (absl::StripAsciiWhitespace(value) != value) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(key, ": leading or trailing whitespace would be trimmed"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int StatusToErrno(const absl::Status& status) {
+  if (status.ok()) return 0;
+  if (auto ecc = status.GetPayload(kEccPayloadUrl)) {
+    return *ecc == "uncorrectable" ? EBADMSG : EUCLEAN;
+  }
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument: return EINVAL;   // misaligned, malformed
+    case absl::StatusCode::kOutOfRange: return EINVAL;        // as the MTD core's range checks
+    case absl::StatusCode::kDataLoss: return EIO;             // program/erase failure
+    case absl::StatusCode::kUnavailable: return EIO;          // power cut
+    case absl::StatusCode::kFailedPrecondition: return EOPNOTSUPP;
+    case absl::StatusCode::kUnimplemented: return ENOSYS;
+    case absl::StatusCode::kResourceExhausted: return ENOMEM;
+    case absl::StatusCode::kPermissionDenied: return EROFS;
+    default: return EIO;
+  }
+}
+
+absl::Status EccStatus(const ReadReport& report) {
+  if (!report.uncorrectable() && !report.scrub) return absl::OkStatus();
+  absl::Status s = absl::DataLossError(report.uncorrectable() ? "ECC: uncorrectable"
+                                                              : "ECC: corrected, scrub");
+  s.SetPayload(kEccPayloadUrl, absl::Cord(report.uncorrectable() ? "uncorrectable" : "scrub"));
+  return s;
+}
+
+uint32_t DefaultMaxIo(const Geometry& g) {
+  uint64_t io = std::max<uint64_t>({kMinMaxIo, g.page_size, g.block_size()});
+  uint64_t all_oob = std::min<uint64_t>(g.total_pages() * g.oob_size, kMaxIoCap);
+  io = std::max(io, all_oob);
+  io = (io + kMinMaxIo - 1) / kMinMaxIo * kMinMaxIo;
+  return static_cast<uint32_t>(std::min<uint64_t>(io, uint64_t{1} << 30));
+}
+
+absl::StatusOr<std::string> BuildKeyBlock(const Geometry& g, const SessionOptions& opts) {
+  std::string name = opts.name.empty() ? g.name : opts.name;
+  if (name.empty()) return absl::InvalidArgumentError("NAME: empty");
+  if (absl::Status s = CheckKeyValue("NAME", name); !s.ok()) return s;
+  if (absl::Status s = CheckKeyValue("PARTSCMDLINE", opts.parts); !s.ok()) return s;
+  // MLC is advertised as NAND: 6.1's UBI and JFFS2 refuse MLCNANDFLASH; the
+  // MLC rules stay in the model.
+  uint32_t type = g.is_nand() ? kMtdNandFlash : kMtdNorFlash;
+  uint32_t flags = kMtdWriteable | (g.is_nand() ? 0 : kMtdBitWriteable);
+  std::string b;
+  auto add = [&b](absl::string_view key, const auto& value) {
+    absl::StrAppend(&b, key, "=", value);
+    b.push_back('\0');
+  };
+  add("NAME", name);
+  add("TYPE", type);
+  add("FLAGS", flags);  // decimal, as the kernel parses it
+  add("SIZE", g.total_size());
+  add("WRITESIZE", g.page_size);
+  add("WRITEBUFSIZE", g.page_size);
+  add("ERASESIZE", g.block_size());
+  add("OOBSIZE", g.oob_size);
+  add("OOBAVAIL", g.oob_avail());
+  add("SUBPAGESHIFT", g.subpage_shift);
+  if (!opts.parts.empty()) add("PARTSCMDLINE", opts.parts);
+  if (b.size() > kMaxKeyBlock) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("INIT key block is ", b.size(), " bytes, the limit is ", kMaxKeyBlock));
+  }
+  return b;
+}
+
+// ---- Construction ----------------------------------------------------------------
+
+const MuseSession::OpEntry MuseSession::kOps[kOpCount] = {
+    {"MUSE_INIT", &MuseSession::DoInit, sizeof(InitIn)},
+    {"MUSE_ERASE", &MuseSession::DoErase, sizeof(EraseIn)},
+    {"MUSE_READ", &MuseSession::DoRead, sizeof(ReadIn)},
+    {"MUSE_WRITE", &MuseSession::DoWrite, sizeof(WriteIn)},
+    {"MUSE_MARKBAD", &MuseSession::DoMarkBad, sizeof(MarkBadIn)},
+    {"MUSE_ISBAD", &MuseSession::DoIsBad, sizeof(IsBadIn)},
+    {"MUSE_SYNC", &MuseSession::DoSync, 0},
+};
+
+absl::StatusOr<std::unique_ptr<MuseSession>> MuseSession::Create(FlashDevice& device,
+                                                                SessionOptions opts) {
+  const Geometry& g = device.geometry();
+  if (g.page_size == 0 || g.block_size() == 0 || g.total_size() == 0) {
+    return absl::InvalidArgumentError("geometry has a zero size");
+  }
+  absl::StatusOr<std::string> keys = BuildKeyBlock(g, opts);
+  if (!keys.ok()) return keys.status();
+  uint32_t max_io = opts.max_io != 0 ? opts.max_io : DefaultMaxIo(g);
+  if (max_io < kMinMaxIo || max_io < g.page_size || max_io > (1u << 30)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max_io ", max_io, " must be in [max(4096, writesize ", g.page_size, "), 1 GiB]"));
+  }
+  return std::unique_ptr<MuseSession>(
+      new MuseSession(device, std::move(opts), max_io, *std::move(keys)));
+}
+
+MuseSession::MuseSession(FlashDevice& device, SessionOptions opts, uint32_t max_io,
+                         std::string key_block)
+    : device_(device),
+      geometry_(device.geometry()),
+      opts_(std::move(opts)),
+      max_io_(max_io),
+      key_block_(std::move(key_block)),
+      request_buf_(ReadBufferSize(max_io)),
+      data_buf_(max_io) {}
+
+// ---- Replies -------------------------------------------------------------------------
+
+absl::Status MuseSession::Reply(uint64_t unique, std::span<const iovec> payload,
+                                MessageChannel& ch) {
+  OutHeader h{static_cast<uint32_t>(sizeof(OutHeader)), 0, unique};
+  iovec iov[4];
+  iov[0] = Piece(&h, sizeof(h));
+  size_t n = 1;
+  for (const iovec& p : payload) {
+    h.len += static_cast<uint32_t>(p.iov_len);
+    iov[n++] = p;
+  }
+  absl::Status s = ch.Write(std::span<const iovec>(iov, n));
+  if (s.ok() || absl::IsNotFound(s)) return absl::OkStatus();  // NotFound: request aborted
+  if (absl::IsUnavailable(s)) return s;
+  ++stats_.write_failures;
+  std::fprintf(stderr, "muse: reply to unique %llu refused: %s\n",
+               static_cast<unsigned long long>(unique), std::string(s.message()).c_str());
+  return absl::OkStatus();
+}
+
+absl::Status MuseSession::ReplyError(uint64_t unique, int err, MessageChannel& ch) {
+  if (err <= 0 || err > kMaxErrno) err = EIO;  // the kernel refuses anything else
+  ++stats_.errors;
+  OutHeader h{static_cast<uint32_t>(sizeof(OutHeader)), -err, unique};
+  iovec iov = Piece(&h, sizeof(h));
+  absl::Status s = ch.Write(std::span<const iovec>(&iov, 1));
+  if (s.ok() || absl::IsNotFound(s)) return absl::OkStatus();
+  if (absl::IsUnavailable(s)) return s;
+  ++stats_.write_failures;
+  return absl::OkStatus();
+}
+
+absl::Status MuseSession::ReplyStatus(uint64_t unique, const absl::Status& st,
+                                      MessageChannel& ch) {
+  if (st.ok()) return Reply(unique, {}, ch);
+  return ReplyError(unique, StatusToErrno(st), ch);
+}
+
+void MuseSession::Log(const InHeader& h, const char* fmt, ...) {
+  if (!opts_.verbose) return;
+  std::fprintf(stderr, "muse: %-14s unique=%llu ", std::string(OpcodeName(h.opcode)).c_str(),
+               static_cast<unsigned long long>(h.unique));
+  va_list ap;
+  va_start(ap, fmt);
+  std::vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  std::fputc('\n', stderr);
+}
+
+// ---- Dispatch ----------------------------------------------------------------------
+
+absl::Status MuseSession::HandleMessage(std::span<const uint8_t> msg, MessageChannel& ch) {
+  ++stats_.requests;
+  if (msg.size() < sizeof(OutHeader)) {
+    // Not even a unique to answer to: drop it (the kernel never sends this).
+    ++stats_.malformed;
+    if (opts_.verbose) std::fprintf(stderr, "muse: dropped %zu-byte message\n", msg.size());
+    return absl::OkStatus();
+  }
+  InHeader h{};
+  std::memcpy(&h, msg.data(), std::min(msg.size(), sizeof(h)));
+  if (msg.size() < sizeof(InHeader) || h.len != msg.size()) {
+    ++stats_.malformed;
+    Log(h, "malformed: %zu bytes received, header says %u", msg.size(), h.len);
+    return ReplyError(h.unique, EINVAL, ch);
+  }
+  Request r{&h, msg.subspan(sizeof(InHeader))};
+  if (h.opcode == kFuseInterrupt) {
+    // Requests are answered one at a time, so the interrupted one has been
+    // answered already; -ENOSYS tells the kernel to stop sending these.
+    Log(h, "-> ENOSYS");
+    return ReplyError(h.unique, ENOSYS, ch);
+  }
+  if (h.opcode < kOpFirst || h.opcode - kOpFirst >= kOpCount) {
+    Log(h, "opcode %u -> ENOSYS", h.opcode);
+    return ReplyError(h.unique, ENOSYS, ch);
+  }
+  const OpEntry& op = kOps[h.opcode - kOpFirst];
+  if (!initialized_ && h.opcode != kOpInit) {
+    Log(h, "before INIT -> EIO");
+    return ReplyError(h.unique, EIO, ch);
+  }
+  if (r.args.size() < op.min_args) {
+    ++stats_.malformed;
+    Log(h, "%zu argument bytes, need %zu -> EINVAL", r.args.size(), op.min_args);
+    return ReplyError(h.unique, EINVAL, ch);
+  }
+  return (this->*op.handler)(r, ch);
+}
+
+absl::Status MuseSession::Run(MessageChannel& ch) {
+  absl::Status end = absl::OkStatus();
+  for (;;) {
+    absl::StatusOr<size_t> n = ch.Read(request_buf_);
+    if (!n.ok()) {
+      if (!absl::IsUnavailable(n.status()) && !absl::IsCancelled(n.status())) end = n.status();
+      break;
+    }
+    absl::Status s = HandleMessage(std::span<const uint8_t>(request_buf_.data(), *n), ch);
+    if (!s.ok()) break;  // the other end is gone
+  }
+  // Whatever was acknowledged must be durable when the server goes away.
+  if (absl::Status s = device_.Sync(); !s.ok()) {
+    std::fprintf(stderr, "muse: final sync failed: %s\n", std::string(s.message()).c_str());
+    if (end.ok()) end = s;
+  }
+  return end;
+}
+
+// ---- Handlers ----------------------------------------------------------------------
+
+absl::Status MuseSession::DoInit(const Request& r, MessageChannel& ch) {
+  InitIn in = Decode<InitIn>(r.args);
+  if (initialized_) {
+    Log(*r.header, "second INIT -> EINVAL");
+    return ReplyError(r.header->unique, EINVAL, ch);
+  }
+  if (in.fuse_major != kFuseMajor || in.fuse_minor < kMinRequestMinor) {
+    Log(*r.header, "kernel speaks %u.%u -> EPROTO", in.fuse_major, in.fuse_minor);
+    return ReplyError(r.header->unique, EPROTO, ch);
+  }
+  // Answer 34 whatever the kernel announced (v3 announces 33, demands 34).
+  InitOut out{kFuseMajor, kReplyMinor, max_io_, max_io_};
+  iovec p[2] = {Piece(&out, sizeof(out)), Piece(key_block_.data(), key_block_.size())};
+  Log(*r.header, "kernel %u.%u, max_io %u", in.fuse_major, in.fuse_minor, max_io_);
+  absl::Status s = Reply(r.header->unique, p, ch);
+  if (!s.ok()) return s;
+  initialized_ = true;
+  if (opts_.on_init) opts_.on_init();
+  return absl::OkStatus();
+}
+
+absl::Status MuseSession::DoErase(const Request& r, MessageChannel& ch) {
+  EraseIn in = Decode<EraseIn>(r.args);
+  const uint64_t bs = geometry_.block_size(), total = geometry_.total_size();
+  absl::Status st;
+  if (in.len == 0 || in.addr % bs != 0 || in.len % bs != 0) {
+    st = absl::InvalidArgumentError("erase range not eraseblock aligned");
+  } else if (in.addr >= total || in.len > total - in.addr) {
+    st = absl::OutOfRangeError("erase range beyond the device");
+  } else {
+    st = device_.Erase(in.addr, in.len);
+  }
+  Log(*r.header, "addr=%llu len=%llu -> %d", static_cast<unsigned long long>(in.addr),
+      static_cast<unsigned long long>(in.len), -StatusToErrno(st));
+  return ReplyStatus(r.header->unique, st, ch);
+}
+
+absl::StatusOr<MuseSession::IoTarget> MuseSession::DecodeIo(bool write, uint64_t addr,
+                                                            uint64_t len, uint32_t flags) {
+  IoTarget t;
+  size_t mode_index = 0;
+  switch (flags) {
+    case kIoInband: t.op.mode = OobMode::kPlace; break;
+    case kIoInbandRaw: t.op.mode = OobMode::kRaw; t.raw = true; break;
+    case kIoOobAuto: t.op.mode = OobMode::kAuto; t.oob = true; mode_index = 0; break;
+    case kIoOobPlace: t.op.mode = OobMode::kPlace; t.oob = true; mode_index = 1; break;
+    case kIoOobRaw: t.op.mode = OobMode::kRaw; t.oob = true; t.raw = true; mode_index = 2; break;
+    default: return absl::InvalidArgumentError(absl::StrCat("unknown I/O flags ", flags));
+  }
+  const uint64_t total = geometry_.total_size();
+  if (!t.oob) {
+    if (addr > total || len > total - addr) return absl::OutOfRangeError("beyond the device");
+    if (write && geometry_.is_nand()) {
+      // As a NAND driver: programs start and end on subpage boundaries.
+      const uint32_t sub = geometry_.subpage_size();
+      if (addr % sub != 0 || len % sub != 0) {
+        return absl::InvalidArgumentError("write not aligned to the subpage size");
+      }
+    }
+    t.op.addr = addr;
+    return t;
+  }
+  const uint64_t per_page = t.op.mode == OobMode::kAuto ? geometry_.oob_avail() : geometry_.oob_size;
+  if (per_page == 0) return absl::FailedPreconditionError("no OOB in this mode");
+  t.cursor = (write ? 3 : 0) + mode_index;
+  const OobCursor& c = oob_cursors_[t.cursor];
+  if (c.armed && addr == c.next_addr) {
+    t.flat_start = c.next_flat;  // continuation of a split operation
+    ++stats_.oob_continuations;
+  } else {
+    if (addr >= total) return absl::OutOfRangeError("OOB address beyond the device");
+    const uint64_t offset = addr % geometry_.page_size;
+    if (offset >= per_page) return absl::InvalidArgumentError("OOB offset beyond the OOB area");
+    t.flat_start = addr / geometry_.page_size * per_page + offset;
+  }
+  const uint64_t flat_total = geometry_.total_pages() * per_page;
+  if (t.flat_start >= flat_total || len > flat_total - t.flat_start) {
+    return absl::OutOfRangeError("OOB range beyond the device");
+  }
+  t.op.addr = t.flat_start / per_page * geometry_.page_size;
+  t.op.ooboffs = static_cast<uint32_t>(t.flat_start % per_page);
+  return t;
+}
+
+void MuseSession::AdvanceCursor(const IoTarget& t, uint64_t addr, uint64_t len, bool ok) {
+  if (!t.oob) return;
+  OobCursor& c = oob_cursors_[t.cursor];
+  // Only a full-sized request can be followed by a continuation.
+  c.armed = ok && len == max_io_;
+  c.next_addr = addr + len;
+  c.next_flat = t.flat_start + len;
+}
+
+absl::Status MuseSession::DoRead(const Request& r, MessageChannel& ch) {
+  ReadIn in = Decode<ReadIn>(r.args);
+  if (in.len > max_io_) {
+    ++stats_.malformed;
+    Log(*r.header, "len=%llu above max_read -> EINVAL", static_cast<unsigned long long>(in.len));
+    return ReplyError(r.header->unique, EINVAL, ch);
+  }
+  absl::StatusOr<IoTarget> t = DecodeIo(false, in.addr, in.len, in.flags);
+  if (!t.ok()) {
+    Log(*r.header, "addr=%llu len=%llu flags=%u: %s", static_cast<unsigned long long>(in.addr),
+        static_cast<unsigned long long>(in.len), in.flags, std::string(t.status().message()).c_str());
+    return ReplyStatus(r.header->unique, t.status(), ch);
+  }
+  std::span<uint8_t> buf(data_buf_.data(), in.len);
+  absl::StatusOr<ReadReport> rep = ReadReport{};
+  if (in.len > 0) {
+    rep = t->oob ? device_.Read(t->op, {}, buf) : device_.Read(t->op, buf, {});
+  }
+  AdvanceCursor(*t, in.addr, in.len, rep.ok());
+  if (!rep.ok()) {
+    Log(*r.header, "addr=%llu len=%llu flags=%u -> %s", static_cast<unsigned long long>(in.addr),
+        static_cast<unsigned long long>(in.len), in.flags, rep.status().ToString().c_str());
+    return ReplyStatus(r.header->unique, rep.status(), ch);
+  }
+  // Raw reads report no soft errors: there is no ECC to have an opinion.
+  const int soft = t->raw ? 0 : StatusToErrno(EccStatus(*rep));
+  if (soft != 0) ++stats_.soft_errors;
+  ReadOut out{in.len, static_cast<uint32_t>(-soft), 0};
+  Log(*r.header, "addr=%llu len=%llu flags=%u -> soft %d", static_cast<unsigned long long>(in.addr),
+      static_cast<unsigned long long>(in.len), in.flags, -soft);
+  iovec p[2] = {Piece(&out, sizeof(out)), Piece(buf.data(), buf.size())};
+  return Reply(r.header->unique, p, ch);
+}
+
+absl::Status MuseSession::DoWrite(const Request& r, MessageChannel& ch) {
+  WriteIn in = Decode<WriteIn>(r.args);
+  std::span<const uint8_t> data = r.args.subspan(sizeof(WriteIn));
+  if (in.len != data.size() || in.len > max_io_) {
+    ++stats_.malformed;
+    Log(*r.header, "len=%llu with %zu data bytes -> EINVAL",
+        static_cast<unsigned long long>(in.len), data.size());
+    return ReplyError(r.header->unique, EINVAL, ch);
+  }
+  absl::StatusOr<IoTarget> t = DecodeIo(true, in.addr, in.len, in.flags);
+  absl::Status st = t.status();
+  if (t.ok() && in.len > 0) {
+    st = t->oob ? device_.Write(t->op, {}, data) : device_.Write(t->op, data, {});
+  }
+  if (t.ok()) AdvanceCursor(*t, in.addr, in.len, st.ok());
+  Log(*r.header, "addr=%llu len=%llu flags=%u -> %s", static_cast<unsigned long long>(in.addr),
+      static_cast<unsigned long long>(in.len), in.flags, st.ToString().c_str());
+  if (t.ok() && absl::IsDataLoss(st)) {
+    // A program failure is the write's soft error, so the kernel fails the
+    // operation with it (and UBI torture-tests the block).
+    ++stats_.soft_errors;
+    WriteOut out{in.len, static_cast<uint32_t>(-StatusToErrno(st)), 0};
+    iovec p = Piece(&out, sizeof(out));
+    return Reply(r.header->unique, std::span<const iovec>(&p, 1), ch);
+  }
+  if (!st.ok()) return ReplyStatus(r.header->unique, st, ch);
+  WriteOut out{in.len, 0, 0};
+  iovec p = Piece(&out, sizeof(out));
+  return Reply(r.header->unique, std::span<const iovec>(&p, 1), ch);
+}
+
+absl::Status MuseSession::DoMarkBad(const Request& r, MessageChannel& ch) {
+  MarkBadIn in = Decode<MarkBadIn>(r.args);
+  absl::Status st = in.addr < geometry_.total_size()
+                        ? device_.MarkBad(in.addr - in.addr % geometry_.block_size())
+                        : absl::OutOfRangeError("markbad beyond the device");
+  Log(*r.header, "addr=%llu -> %d", static_cast<unsigned long long>(in.addr), -StatusToErrno(st));
+  return ReplyStatus(r.header->unique, st, ch);
+}
+
+absl::Status MuseSession::DoIsBad(const Request& r, MessageChannel& ch) {
+  IsBadIn in = Decode<IsBadIn>(r.args);
+  absl::StatusOr<bool> bad = in.addr < geometry_.total_size()
+                                 ? device_.IsBad(in.addr - in.addr % geometry_.block_size())
+                                 : absl::OutOfRangeError("isbad beyond the device");
+  Log(*r.header, "addr=%llu -> %s", static_cast<unsigned long long>(in.addr),
+      bad.ok() ? (*bad ? "bad" : "good") : bad.status().ToString().c_str());
+  if (!bad.ok()) return ReplyStatus(r.header->unique, bad.status(), ch);
+  IsBadOut out{*bad ? 1u : 0u, 0};
+  iovec p = Piece(&out, sizeof(out));
+  return Reply(r.header->unique, std::span<const iovec>(&p, 1), ch);
+}
+
+absl::Status MuseSession::DoSync(const Request& r, MessageChannel& ch) {
+  absl::Status st = device_.Sync();
+  Log(*r.header, "-> %s", st.ToString().c_str());
+  return ReplyStatus(r.header->unique, st, ch);
+}
+
+}  // namespace flashfault::muse
