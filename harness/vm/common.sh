@@ -1,0 +1,33 @@
+# harness/vm/common.sh -- shared host-side helpers for the VM rig scripts.
+# Sourced (never executed) by fetch-kernel.sh, build-initramfs.sh, make-payload.sh,
+# probe-accel.sh and run-guest.sh.
+# Must not: run commands at source time beyond setting variables, or write anywhere
+# except the cache directory.
+
+FF_CACHE="${FLASHFAULT_CACHE:-${HOME:-/tmp}/.cache/flashfault}"
+FF_VM_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+vm_log() { printf '[vm] %s\n' "$*" >&2; }
+vm_die() { printf '[vm] error: %s\n' "$*" >&2; exit 1; }
+vm_need() {
+    local c
+    for c in "$@"; do
+        command -v "$c" >/dev/null 2>&1 || vm_die "required command '$c' not found (install it: see harness/vm/README.md)"
+    done
+}
+# Seconds since the epoch with microseconds (bash 5 EPOCHREALTIME).
+vm_now() { printf '%s\n' "${EPOCHREALTIME/,/.}"; }
+vm_elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+# Fill the array QEMU_ARGV with the qemu command line for one boot.
+# vm_qemu_argv ACCEL(kvm|tcg) MEM KERNEL INITRD CONSOLE_FILE [EXTRA_KERNEL_ARGS]
+FF_KERNEL_ARGS="console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init 8250.nr_uarts=1 mitigations=off i8042.noaux i8042.nopnp tsc=reliable"
+vm_qemu_argv() {
+    local accel="$1" mem="$2" kernel="$3" initrd="$4" console="$5" extra="${6:-}"
+    local cpu=qemu64 acc=tcg,thread=multi
+    if [ "$accel" = kvm ]; then cpu=host; acc=kvm; fi
+    QEMU_ARGV=("${FLASHFAULT_QEMU:-qemu-system-x86_64}" -nographic -no-reboot -nodefaults
+        -no-user-config ${FLASHFAULT_QEMU_BIOS:+-bios "$FLASHFAULT_QEMU_BIOS"} -monitor none -serial "file:$console" -net none
+        -accel "$acc" -cpu "$cpu" -m "$mem" -smp 2
+        -kernel "$kernel" -initrd "$initrd" -append "$FF_KERNEL_ARGS${extra:+ $extra}")
+}

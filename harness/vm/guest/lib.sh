@@ -1,0 +1,151 @@
+# harness/vm/guest/lib.sh -- helpers for guest scripts (busybox ash; source /ff/lib.sh).
+#
+# Logging and failing:   ff_log MSG; ff_fail MSG (prints "FAIL: MSG", exits 1); ff_step NAME
+#                        (prints "STEP NAME t=<uptime>"), ff_now (uptime seconds)
+# Bounded commands:      bounded SECS CMD...   (returns CMD's status, or 124 and a report of
+#                        the stuck task when CMD is still running after SECS: a task in D
+#                        state cannot be killed, so this never waits on it past SECS)
+# MTD/UBI/UBIFS:         load_mtd_stack [MOD...], mtd_by_name NAME, wait_mtd SECS [NAME],
+#                        ubi_prepare MTD [UBI], ubifs_mount UBI MNT, ubifs_umount MNT,
+#                        ubi_detach UBI, ubifs_write_files DIR LIST, ubifs_verify_files LIST,
+#                        ubifs_write_verify MTD [UBI] [MNT]
+# Kernel log:            dmesg_mark; check_dmesg_clean (since the mark, or the whole log)
+# Must not: print lines starting with "FLASHFAULT-" (the rig's markers) or power off.
+
+: "${FF_LIB:=/ff}"
+. "$FF_LIB/ubi-figures.sh"
+
+ff_now() { cut -d' ' -f1 /proc/uptime; }
+ff_log() { echo "[guest $(ff_now)] $*"; }
+ff_fail() { echo "FAIL: $*"; exit 1; }
+ff_step() { echo "STEP $1 t=$(ff_now)"; }
+
+bounded() {
+    _secs=$1; shift
+    "$@" &
+    _pid=$!
+    _end=$(( $(cut -d. -f1 /proc/uptime) + _secs ))
+    while kill -0 "$_pid" 2>/dev/null; do
+        if [ "$(cut -d. -f1 /proc/uptime)" -ge "$_end" ]; then
+            # Is it really still running (not a zombie waiting for us)?
+            _st=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$_pid/status" 2>/dev/null)
+            case "$_st" in Z*|"") break ;; esac
+            echo "HUNG: '$*' still running after ${_secs}s (pid $_pid, state $_st)"
+            cat "/proc/$_pid/stack" 2>/dev/null | sed 's/^/HUNG:   /'
+            echo w >/proc/sysrq-trigger 2>/dev/null   # blocked tasks into the kernel log
+            kill -9 "$_pid" 2>/dev/null
+            return 124
+        fi
+        usleep 50000
+    done
+    wait "$_pid"
+}
+
+load_mtd_stack() {
+    [ $# -gt 0 ] || set -- mtd ubi ubifs
+    for _m in "$@"; do
+        modprobe "$_m" || ff_fail "modprobe $_m failed"
+    done
+}
+
+# mtd_by_name NAME -> the mtd number whose /proc/mtd name is NAME (empty if none)
+mtd_by_name() {
+    sed -n "s/^mtd\([0-9]*\): [0-9a-f]* [0-9a-f]* \"$1\"\$/\1/p" /proc/mtd | head -n1
+}
+
+# wait_mtd SECS [NAME] -> prints the mtd number once it exists (NAME given), or the first
+# mtd number that was not in /proc/mtd when called (no NAME). Returns 1 on timeout.
+wait_mtd() {
+    _secs=$1 _name=${2:-}
+    _before=$(sed -n 's/^mtd\([0-9]*\):.*/\1/p' /proc/mtd | tr '\n' ' ')
+    _end=$(( $(cut -d. -f1 /proc/uptime) + _secs ))
+    while [ "$(cut -d. -f1 /proc/uptime)" -lt "$_end" ]; do
+        if [ -n "$_name" ]; then
+            _n=$(mtd_by_name "$_name")
+        else
+            _n=""
+            for _x in $(sed -n 's/^mtd\([0-9]*\):.*/\1/p' /proc/mtd); do
+                case " $_before " in *" $_x "*) ;; *) _n=$_x; break ;; esac
+            done
+        fi
+        if [ -n "$_n" ] && [ -c "/dev/mtd$_n" ]; then echo "$_n"; return 0; fi
+        usleep 20000
+    done
+    return 1
+}
+
+# ubi_prepare MTD [UBI]: ubiformat the mtd, attach it as ubiUBI, make one volume "test"
+# filling the device. Leaves it attached.
+ubi_prepare() {
+    _mtd=$1 _ubi=${2:-0}
+    bounded 120 ubiformat -y -q "/dev/mtd$_mtd" || ff_fail "ubiformat /dev/mtd$_mtd failed"
+    ubi_attach "$_mtd" "$_ubi"
+    bounded 60 ubimkvol "/dev/ubi$_ubi" -N test -m >/dev/null || ff_fail "ubimkvol on ubi$_ubi failed"
+}
+
+ubi_attach() {
+    bounded 120 ubiattach -m "$1" -d "${2:-0}" >/dev/null || ff_fail "ubiattach -m $1 -d ${2:-0} failed"
+    _i=0
+    while [ ! -c "/dev/ubi${2:-0}" ] && [ $_i -lt 100 ]; do usleep 20000; _i=$((_i + 1)); done
+}
+
+ubi_detach() {
+    bounded 60 ubidetach -d "${1:-0}" || ff_fail "ubidetach -d ${1:-0} failed"
+}
+
+ubifs_mount() {
+    mkdir -p "$2"
+    _i=0
+    while [ ! -c "/dev/ubi${1}_0" ] && [ $_i -lt 100 ]; do usleep 20000; _i=$((_i + 1)); done
+    bounded 120 mount -t ubifs "ubi$1:test" "$2" || ff_fail "mount -t ubifs ubi$1:test $2 failed"
+}
+
+ubifs_umount() {
+    bounded 120 umount "$1" || ff_fail "umount $1 failed"
+}
+
+# File sizes written by ubifs_write_files: empty, sub-page, page edges, a LEB edge, larger.
+FF_FILE_SIZES="${FF_FILE_SIZES:-0 1 511 2048 4095 4096 4097 65536 126976 131073 1048576 3145728}"
+
+# ubifs_write_files DIR LIST: write one file per size from /dev/urandom, md5sums into LIST
+ubifs_write_files() {
+    _dir=$1 _list=$2
+    : >"$_list"
+    for _s in $FF_FILE_SIZES; do
+        _f="$_dir/f$_s"
+        head -c "$_s" /dev/urandom >"$_f" || ff_fail "writing $_f ($_s bytes) failed"
+        md5sum "$_f" >>"$_list"
+    done
+    mkdir -p "$_dir/sub/deeper" && echo small >"$_dir/sub/deeper/s" && md5sum "$_dir/sub/deeper/s" >>"$_list"
+    bounded 120 sync || ff_fail "sync hung"
+}
+
+ubifs_verify_files() {
+    md5sum -c "$1" >/tmp/ff.md5.out 2>&1 || { cat /tmp/ff.md5.out; ff_fail "checksum mismatch after remount"; }
+    ff_log "verified $(wc -l <"$1") files"
+}
+
+# ubifs_write_verify MTD [UBI] [MNT]: format+attach+mkvol, mount, write, umount, detach,
+# attach, mount, verify every checksum, umount, detach.
+ubifs_write_verify() {
+    _mtd=$1 _ubi=${2:-0} _mnt=${3:-/mnt/ubifs}
+    ubi_prepare "$_mtd" "$_ubi"
+    ubifs_mount "$_ubi" "$_mnt"
+    ubifs_write_files "$_mnt" /tmp/ff.md5
+    ubifs_umount "$_mnt"
+    ubi_detach "$_ubi"
+    ubi_attach "$_mtd" "$_ubi"
+    ubifs_mount "$_ubi" "$_mnt"
+    ubifs_verify_files /tmp/ff.md5
+    ubifs_umount "$_mnt"
+    ubi_detach "$_ubi"
+}
+
+dmesg_mark() { FF_DMESG_MARK=$(dmesg | wc -l); }
+
+# check_dmesg_clean [LABEL]: fail when the kernel log (since dmesg_mark, if called) shows
+# an oops, BUG, WARNING, hung task, or a UBI/UBIFS/JFFS2/MTD error.
+check_dmesg_clean() {
+    dmesg | tail -n +$(( ${FF_DMESG_MARK:-0} + 1 )) >/tmp/ff.dmesg.part
+    "$FF_LIB/classify-dmesg.sh" --check /tmp/ff.dmesg.part || ff_fail "kernel log not clean${1:+ ($1)}"
+}

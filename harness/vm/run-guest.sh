@@ -1,0 +1,137 @@
+#!/bin/bash
+# harness/vm/run-guest.sh -- run one guest script in a fresh QEMU guest and collect results.
+#
+# Usage: run-guest.sh --script GUEST.sh [--file HOST[:GUEST]]... [--out DIR]
+#                     [--timeout SECS] [--mem 1G] [--append "KERNEL ARGS"]
+# Steps: fetch-kernel.sh (cached), build-initramfs.sh (cached), probe-accel.sh (cached),
+# make-payload.sh; boot qemu with base+payload initramfs; the guest's /init runs the script
+# (busybox ash, as root, cwd /root, helpers in /ff) and powers off. Writes into DIR:
+#   console.log  raw serial console      guest.log  the script's stdout+stderr
+#   dmesg.log    full kernel log         result.json exit, accel, timings, kernel_log counts
+# Exit status: the guest script's exit status; 1 when the rig fails (timeout, panic, no
+# exit marker). Progress goes to stderr as "[vm] ..." lines.
+# Must not: modify the guest script or host files, or leave qemu running (a host-side
+# timeout kills it).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+script="" out="" limit=300 mem=1G append="" files=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --script) script="${2:?--script needs a file}"; shift 2 ;;
+        --file) files+=(--file "${2:?--file needs HOST[:GUEST]}"); shift 2 ;;
+        --out) out="${2:?--out needs a directory}"; shift 2 ;;
+        --timeout) limit="${2:?--timeout needs seconds}"; shift 2 ;;
+        --mem) mem="${2:?--mem needs a size}"; shift 2 ;;
+        --append) append="${2:?--append needs kernel arguments}"; shift 2 ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) printf 'run-guest.sh: unknown option %s (see --help)\n' "$1" >&2; exit 1 ;;
+    esac
+done
+[ -n "$script" ] || vm_die "run-guest.sh: --script GUEST.sh is required (see --help)"
+[ -f "$script" ] || vm_die "guest script $script not found"
+[[ "$limit" =~ ^[0-9]+$ ]] || vm_die "--timeout must be whole seconds, not '$limit'"
+vm_need "${FLASHFAULT_QEMU:-qemu-system-x86_64}"
+[ -n "$out" ] || out="$(mktemp -d "${TMPDIR:-/tmp}/ff-vm.XXXXXX")"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+rm -f "$out"/{console.log,guest.log,dmesg.log,result.json,qemu.stderr}
+
+t0="$(vm_now)"
+eval "$("$FF_VM_DIR/fetch-kernel.sh" --no-headers)"
+eval "$("$FF_VM_DIR/build-initramfs.sh" --modules "$MODULES")"
+boot_kernel="${VMLINUX:-$KERNEL}"   # the ELF vmlinux boots through PVH, skipping decompression
+eval "$("$FF_VM_DIR/probe-accel.sh" "$boot_kernel" "$BASE_INITRAMFS")"
+if [ "$ACCEL" = kvm ]; then vm_log "accel: kvm ($ACCEL_NOTE)"; else vm_log "accel: tcg ($ACCEL_NOTE)"; fi
+
+nonce="$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+initrd="$out/.initrd.cpio"
+trap 'rm -f "$initrd" "$initrd.payload"' EXIT
+"$FF_VM_DIR/make-payload.sh" --script "$script" --nonce "$nonce" --out "$initrd.payload" "${files[@]}"
+cat "$BASE_INITRAMFS" "$initrd.payload" >"$initrd"
+
+console="$out/console.log"
+: >"$console"
+vm_qemu_argv "$ACCEL" "$mem" "$boot_kernel" "$initrd" "$console" "$append"
+printf '%q ' "${QEMU_ARGV[@]}" >"$out/qemu.cmdline"; echo >>"$out/qemu.cmdline"
+vm_log "booting (timeout ${limit}s, results in $out)"
+tb="$(vm_now)"
+"${QEMU_ARGV[@]}" </dev/null >/dev/null 2>"$out/qemu.stderr" &
+qpid=$!
+trap 'kill -9 "$qpid" 2>/dev/null || true; rm -f "$initrd" "$initrd.payload"' EXIT
+
+deadline=$(( ${EPOCHSECONDS} + limit ))
+ready="" timed_out=0
+while kill -0 "$qpid" 2>/dev/null; do
+    if [ -z "$ready" ] && grep -q "FLASHFAULT-READY $nonce" "$console"; then
+        ready="$(vm_now)"
+        vm_log "booted in $(vm_elapsed "$tb" "$ready")s"
+    fi
+    if [ "$EPOCHSECONDS" -ge "$deadline" ]; then
+        timed_out=1
+        kill -9 "$qpid" 2>/dev/null || true
+        break
+    fi
+    if [ -z "$ready" ]; then sleep 0.02; else sleep 0.1; fi
+done
+set +e; wait "$qpid" 2>/dev/null; qrc=$?; set -e
+tend="$(vm_now)"
+if [ -z "$ready" ] && grep -q "FLASHFAULT-READY $nonce" "$console"; then ready="$tend"; fi
+
+# ---- split the console into its parts ---------------------------------------------------
+tr -d '\r' <"$console" >"$out/.console.txt"
+section() {   # section BEGIN-MARK END-MARK: lines strictly between the two marker lines
+    awk -v b="$1 $nonce" -v e="$2 $nonce" '$0 == e { f = 0 } f { print } $0 == b { f = 1 }' "$out/.console.txt"
+}
+exit_code="$(sed -n "s/^FLASHFAULT-EXIT $nonce \([0-9]*\)\$/\1/p" "$out/.console.txt" | head -n1)"
+error=""
+if grep -q "^FLASHFAULT-END-GUEST-LOG $nonce" "$out/.console.txt"; then
+    section FLASHFAULT-BEGIN-GUEST-LOG FLASHFAULT-END-GUEST-LOG >"$out/guest.log"
+else   # incomplete run: keep what streamed live after the start marker
+    awk -v s="FLASHFAULT-START $nonce" 'f { print } $0 == s { f = 1 }' "$out/.console.txt" >"$out/guest.log"
+fi
+if grep -q "^FLASHFAULT-END-DMESG $nonce" "$out/.console.txt"; then
+    section FLASHFAULT-BEGIN-DMESG FLASHFAULT-END-DMESG >"$out/dmesg.log"
+    dmesg_source=guest
+else   # no full log (panic, hang): the console holds the messages that reached it
+    cp "$out/.console.txt" "$out/dmesg.log"
+    dmesg_source=console
+fi
+rm -f "$out/.console.txt"
+
+if [ "$timed_out" = 1 ]; then
+    error="timeout: the guest did not finish within ${limit}s (qemu killed)"
+elif [ -z "$ready" ]; then
+    error="the guest never reached /init (qemu exit $qrc): $(tail -c 300 "$out/qemu.stderr" | tr -s '\n' ' ')"
+elif [ -z "$exit_code" ]; then
+    if grep -q 'Kernel panic' "$out/dmesg.log"; then error="guest kernel panic before the script finished"
+    else error="guest stopped without an exit marker (qemu exit $qrc)"; fi
+fi
+kernel_log="$("$FF_VM_DIR/classify-dmesg.sh" "$out/dmesg.log")"
+
+boot_s=null guest_up=null
+[ -n "$ready" ] && boot_s="$(vm_elapsed "$tb" "$ready")"
+up="$(sed -n "s/.*FLASHFAULT-READY $nonce uptime=\([0-9.]*\).*/\1/p" "$console" | head -n1)"
+[ -n "$up" ] && guest_up="$up"
+wall_s="$(vm_elapsed "$t0" "$tend")"
+run_s="$(vm_elapsed "$tb" "$tend")"
+esc() { local s="${1//\\/\\\\}"; s="${s//\"/\\\"}"; printf '%s' "${s//[$'\t\n\r']/ }"; }
+{
+    printf '{"exit": %s, "accel": "%s", "accel_note": "%s", ' "${exit_code:-null}" "$ACCEL" "$(esc "$ACCEL_NOTE")"
+    printf '"boot_seconds": %s, "guest_uptime_at_ready": %s, "run_seconds": %s, "wall_seconds": %s, ' \
+        "$boot_s" "$guest_up" "$run_s" "$wall_s"
+    printf '"error": %s, "dmesg_source": "%s", "kernel": "%s", "script": "%s", "kernel_log": %s}\n' \
+        "$( [ -n "$error" ] && printf '"%s"' "$(esc "$error")" || echo null)" "$dmesg_source" "$ABI" \
+        "$(esc "$script")" "$kernel_log"
+} >"$out/result.json.tmp"
+mv "$out/result.json.tmp" "$out/result.json"
+
+if [ -n "$error" ]; then
+    vm_log "FAILED: $error"
+    vm_log "last console lines:"
+    tail -n 15 "$console" | tr -d '\r' | sed 's/^/[vm]   | /' >&2
+    vm_log "results in $out (wall ${wall_s}s)"
+    exit 1
+fi
+vm_log "guest script exited $exit_code (run ${run_s}s, wall ${wall_s}s); results in $out"
+exit "$exit_code"
