@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * MUSE wire format: the opcodes and argument structs exchanged with the
+ * userspace server on /dev/muse, as fixed by the "MUSE v3" series and
+ * docs/muse-abi.md of this project.
+ *
+ * This header only describes bytes on the wire.  It must not grow any
+ * kernel-internal state; every struct keeps an explicit padding field so
+ * that 32- and 64-bit servers see the same layout.
+ */
+#ifndef MUSE_ABI_H
+#define MUSE_ABI_H
+
+#include <linux/types.h>
+#include <linux/fuse.h>
+
+/* The FUSE version we announce in MUSE_INIT and the one we demand back. */
+#define MUSE_KERNEL_VERSION		7
+#define MUSE_KERNEL_MINOR_VERSION	33
+#define MUSE_MIN_SERVER_MINOR		34
+
+/* Opcodes live above the FUSE range so a FUSE server rejects them. */
+enum muse_opcode {
+	MUSE_INIT	= 8192,
+	MUSE_ERASE	= 8193,
+	MUSE_READ	= 8194,
+	MUSE_WRITE	= 8195,
+	MUSE_MARKBAD	= 8196,
+	MUSE_ISBAD	= 8197,
+	MUSE_SYNC	= 8198,
+};
+
+/* read_in.flags / write_in.flags */
+#define MUSE_IO_INBAND		0x1
+#define MUSE_IO_OOB_AUTO	0x2
+#define MUSE_IO_OOB_PLACE	0x4
+#define MUSE_IO_RAW		0x8
+
+/* Largest key=value block the server may append to init_out. */
+#define MUSE_INIT_INFO_MAX	4096
+
+/* Lower bound for max_read and max_write, whatever the server asks. */
+#define MUSE_MIN_IO_SIZE	4096
+
+/* Minimum read() buffer: FUSE in-header plus FUSE write-in header. */
+#define MUSE_MIN_READ_BUFFER	8192
+#define MUSE_READ_BUFFER_OVERHEAD \
+	(sizeof(struct fuse_in_header) + sizeof(struct fuse_write_in))
+
+/* Errors a reply header may carry: 0 or -1 ... -511. */
+#define MUSE_MAX_ERRNO		511
+
+struct muse_init_in {
+	__u32 fuse_major;
+	__u32 fuse_minor;
+};
+
+struct muse_init_out {
+	__u32 fuse_major;
+	__u32 fuse_minor;
+	__u32 max_read;
+	__u32 max_write;
+};
+
+struct muse_erase_in {
+	__u64 addr;
+	__u64 len;
+};
+
+struct muse_read_in {
+	__u64 addr;
+	__u64 len;
+	__u32 flags;
+	__u32 padding;
+};
+
+struct muse_read_out {
+	__u64 len;
+	__u32 soft_error;
+	__u32 padding;
+};
+
+struct muse_write_in {
+	__u64 addr;
+	__u64 len;
+	__u32 flags;
+	__u32 padding;
+};
+
+struct muse_write_out {
+	__u64 len;
+	__u32 soft_error;
+	__u32 padding;
+};
+
+struct muse_markbad_in {
+	__u64 addr;
+};
+
+struct muse_isbad_in {
+	__u64 addr;
+};
+
+struct muse_isbad_out {
+	__u32 result;
+	__u32 padding;
+};
+
+#endif /* MUSE_ABI_H */

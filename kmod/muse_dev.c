@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * muse_dev.c - the /dev/muse character device and its request queue.
+ *
+ * This file speaks the FUSE device protocol to the server: a request is
+ * queued by an MTD callback, handed out whole by read(), answered whole by
+ * write() and matched by its unique id.  It knows nothing about MTD; it
+ * must not sleep holding conn->lock, and it must never finish a request
+ * while the server may still be copying that request's buffers.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/poll.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "muse.h"
+
+/* Unique ids step by two: bit 0 marks FUSE_INTERRUPT, as in FUSE. */
+#define MUSE_INT_REQ_BIT	1ULL
+#define MUSE_REQ_ID_STEP	2ULL
+
+struct muse_req *muse_req_alloc(gfp_t gfp)
+{
+	struct muse_req *req = kzalloc(sizeof(*req), gfp);
+
+	if (!req)
+		return NULL;
+	INIT_LIST_HEAD(&req->list);
+	INIT_LIST_HEAD(&req->intr_entry);
+	refcount_set(&req->count, 1);
+	init_waitqueue_head(&req->waitq);
+	return req;
+}
+
+void muse_req_put(struct muse_req *req)
+{
+	if (refcount_dec_and_test(&req->count))
+		kfree(req);
+}
+
+static bool muse_req_finished(struct muse_req *req)
+{
+	/* Pairs with muse_req_end(): the reply is visible once finished. */
+	return smp_load_acquire(&req->finished);
+}
+
+/*
+ * Finish @req with @error (0 keeps what the reply set) and drop the queue's
+ * reference.  The caller holds conn->lock and has made sure nobody is still
+ * copying the request's buffers.
+ */
+static void muse_req_end(struct muse_req *req, int error)
+{
+	list_del_init(&req->list);
+	list_del_init(&req->intr_entry);
+	clear_bit(MUSE_REQ_PENDING, &req->flags);
+	if (error)
+		req->error = error;
+	/* Publish error and reply before the waiter may see "finished". */
+	smp_store_release(&req->finished, true);
+	wake_up(&req->waitq);
+	muse_req_put(req);
+}
+
+static bool muse_request_ready(struct muse_conn *conn)
+{
+	return !list_empty(&conn->pending) || !list_empty(&conn->interrupts);
+}
+
+/* Lockless wakeup condition for readers; rechecked under the lock. */
+static bool muse_read_ready(struct muse_conn *conn)
+{
+	return !READ_ONCE(conn->connected) || muse_request_ready(conn);
+}
+
+/* Called with conn->lock held. */
+static void muse_queue_interrupt(struct muse_conn *conn, struct muse_req *req)
+{
+	if (!conn->connected || conn->no_interrupt || req->finished ||
+	    !list_empty(&req->intr_entry))
+		return;
+	list_add_tail(&req->intr_entry, &conn->interrupts);
+	wake_up(&conn->waitq);
+}
+
+/**
+ * muse_req_queue() - put a request on the pending queue
+ * @conn: the connection
+ * @req: filled in request; the header's len, unique and ids are set here
+ *
+ * Return: 0, or -ENOTCONN once the connection is aborted (nothing queued).
+ */
+int muse_req_queue(struct muse_conn *conn, struct muse_req *req)
+{
+	struct fuse_in_header *ih = &req->ih;
+
+	ih->len = sizeof(*ih) + req->in_arg_size + req->in_data_size;
+	ih->nodeid = ih->opcode == MUSE_INIT ? 0 : FUSE_ROOT_ID;
+	/* Informational only; global ids, the server may be anywhere. */
+	ih->uid = from_kuid(&init_user_ns, current_fsuid());
+	ih->gid = from_kgid(&init_user_ns, current_fsgid());
+	ih->pid = task_pid_nr(current);
+
+	spin_lock(&conn->lock);
+	if (!conn->connected) {
+		spin_unlock(&conn->lock);
+		return -ENOTCONN;
+	}
+	conn->reqctr += MUSE_REQ_ID_STEP;
+	ih->unique = conn->reqctr;
+	refcount_inc(&req->count);
+	set_bit(MUSE_REQ_PENDING, &req->flags);
+	list_add_tail(&req->list, &conn->pending);
+	wake_up(&conn->waitq);
+	spin_unlock(&conn->lock);
+	return 0;
+}
+
+/**
+ * muse_req_wait() - wait until a queued request is finished
+ * @conn: the connection
+ * @req: a request queued by muse_req_queue()
+ *
+ * Like FUSE: interruptible first (a signal asks the server to interrupt
+ * a sent request), then killable (a fatal signal drops a request the
+ * server has not seen yet, with -EINTR), then uninterruptible, because a
+ * request the server has seen may be having its buffers copied.  An abort
+ * always finishes every request, so a vanished server never hangs us.
+ */
+void muse_req_wait(struct muse_conn *conn, struct muse_req *req)
+{
+	if (!READ_ONCE(conn->no_interrupt)) {
+		if (!wait_event_interruptible(req->waitq,
+					      muse_req_finished(req)))
+			return;
+		spin_lock(&conn->lock);
+		set_bit(MUSE_REQ_INTERRUPTED, &req->flags);
+		if (test_bit(MUSE_REQ_SENT, &req->flags))
+			muse_queue_interrupt(conn, req);
+		spin_unlock(&conn->lock);
+	}
+
+	if (!wait_event_killable(req->waitq, muse_req_finished(req)))
+		return;
+
+	spin_lock(&conn->lock);
+	if (test_bit(MUSE_REQ_PENDING, &req->flags)) {
+		list_del_init(&req->list);
+		clear_bit(MUSE_REQ_PENDING, &req->flags);
+		req->error = -EINTR;
+		req->finished = true;
+		spin_unlock(&conn->lock);
+		muse_req_put(req);	/* the queue's reference */
+		return;
+	}
+	spin_unlock(&conn->lock);
+
+	wait_event(req->waitq, muse_req_finished(req));
+}
+
+/**
+ * muse_req_send() - queue a request and wait for its reply
+ *
+ * Return: the header error or a local one (-ENOTCONN, -ECONNABORTED,
+ * -EINTR, -EIO for a malformed reply).
+ */
+int muse_req_send(struct muse_conn *conn, struct muse_req *req)
+{
+	int err = muse_req_queue(conn, req);
+
+	if (err)
+		return err;
+	muse_req_wait(conn, req);
+	return req->error;
+}
+
+/**
+ * muse_abort() - end the connection
+ *
+ * Every queued and sent request finishes with -ECONNABORTED; requests
+ * being copied right now are finished by their copier, which checks
+ * ->connected afterwards.  Readers and pollers wake up to -ENODEV.
+ */
+void muse_abort(struct muse_conn *conn)
+{
+	struct muse_req *req, *next;
+
+	spin_lock(&conn->lock);
+	if (!conn->connected) {
+		spin_unlock(&conn->lock);
+		return;
+	}
+	conn->connected = false;
+	list_for_each_entry_safe(req, next, &conn->interrupts, intr_entry)
+		list_del_init(&req->intr_entry);
+	list_for_each_entry_safe(req, next, &conn->pending, list)
+		muse_req_end(req, -ECONNABORTED);
+	list_for_each_entry_safe(req, next, &conn->processing, list)
+		muse_req_end(req, -ECONNABORTED);
+	spin_unlock(&conn->lock);
+	wake_up_all(&conn->waitq);
+}
+
+static int muse_open(struct inode *inode, struct file *file)
+{
+	struct muse_conn *conn;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	conn = muse_conn_new();
+	if (!conn)
+		return -ENOMEM;
+
+	/* Queues MUSE_INIT; registration happens later, in a worker. */
+	err = muse_conn_start(conn);
+	if (err) {
+		muse_conn_release(conn);
+		return err;
+	}
+	file->private_data = conn;
+	return 0;
+}
+
+static int muse_release(struct inode *inode, struct file *file)
+{
+	muse_conn_release(file->private_data);
+	return 0;
+}
+
+/* Hand out a FUSE_INTERRUPT for @req; called with conn->lock held. */
+static ssize_t muse_read_interrupt(struct muse_conn *conn,
+				   struct muse_req *req, char __user *buf)
+	__releases(&conn->lock)
+{
+	struct {
+		struct fuse_in_header ih;
+		struct fuse_interrupt_in arg;
+	} msg = {};
+
+	list_del_init(&req->intr_entry);
+	msg.ih.len = sizeof(msg);
+	msg.ih.opcode = FUSE_INTERRUPT;
+	msg.ih.unique = req->ih.unique | MUSE_INT_REQ_BIT;
+	msg.arg.unique = req->ih.unique;
+	spin_unlock(&conn->lock);
+
+	if (copy_to_user(buf, &msg, sizeof(msg)))
+		return -EFAULT;
+	return sizeof(msg);
+}
+
+static int muse_copy_req_out(struct muse_req *req, char __user *buf)
+{
+	size_t off = sizeof(req->ih);
+
+	if (copy_to_user(buf, &req->ih, sizeof(req->ih)))
+		return -EFAULT;
+	if (copy_to_user(buf + off, &req->in, req->in_arg_size))
+		return -EFAULT;
+	off += req->in_arg_size;
+	if (req->in_data_size &&
+	    copy_to_user(buf + off, req->in_data, req->in_data_size))
+		return -EFAULT;
+	return 0;
+}
+
+static ssize_t muse_read(struct file *file, char __user *buf, size_t count,
+			 loff_t *ppos)
+{
+	struct muse_conn *conn = file->private_data;
+	size_t need = max_t(size_t, MUSE_MIN_READ_BUFFER,
+			    MUSE_READ_BUFFER_OVERHEAD +
+			    READ_ONCE(conn->max_write));
+	struct muse_req *req;
+	ssize_t ret;
+	int err;
+
+	if (count < need)
+		return -EINVAL;
+
+	spin_lock(&conn->lock);
+	while (conn->connected && !muse_request_ready(conn)) {
+		spin_unlock(&conn->lock);
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		err = wait_event_interruptible_exclusive(conn->waitq,
+							 muse_read_ready(conn));
+		if (err)
+			return err;
+		spin_lock(&conn->lock);
+	}
+	if (!conn->connected) {
+		spin_unlock(&conn->lock);
+		return -ENODEV;
+	}
+
+	if (!list_empty(&conn->interrupts)) {
+		req = list_first_entry(&conn->interrupts, struct muse_req,
+				       intr_entry);
+		return muse_read_interrupt(conn, req, buf);
+	}
+
+	/* Off every list while copying: only we may finish it now. */
+	req = list_first_entry(&conn->pending, struct muse_req, list);
+	list_del_init(&req->list);
+	clear_bit(MUSE_REQ_PENDING, &req->flags);
+	spin_unlock(&conn->lock);
+
+	err = muse_copy_req_out(req, buf);
+
+	spin_lock(&conn->lock);
+	if (!conn->connected) {
+		muse_req_end(req, -ECONNABORTED);
+		ret = -ENODEV;
+	} else if (err) {
+		muse_req_end(req, err);
+		ret = err;
+	} else {
+		set_bit(MUSE_REQ_SENT, &req->flags);
+		list_add_tail(&req->list, &conn->processing);
+		if (test_bit(MUSE_REQ_INTERRUPTED, &req->flags))
+			muse_queue_interrupt(conn, req);
+		ret = req->ih.len;
+	}
+	spin_unlock(&conn->lock);
+	return ret;
+}
+
+/* Called with conn->lock held. */
+static struct muse_req *muse_find_req(struct muse_conn *conn, u64 unique)
+{
+	struct muse_req *req;
+
+	list_for_each_entry(req, &conn->processing, list)
+		if (req->ih.unique == unique)
+			return req;
+	return NULL;
+}
+
+/* A reply to FUSE_INTERRUPT: ENOSYS stops interrupts, EAGAIN resends. */
+static ssize_t muse_interrupt_reply(struct muse_conn *conn,
+				    const struct fuse_out_header *oh)
+{
+	struct muse_req *req;
+
+	if (oh->len != sizeof(*oh))
+		return -EINVAL;
+
+	spin_lock(&conn->lock);
+	req = muse_find_req(conn, oh->unique & ~MUSE_INT_REQ_BIT);
+	if (!req) {
+		spin_unlock(&conn->lock);
+		return -ENOENT;
+	}
+	if (oh->error == -ENOSYS)
+		WRITE_ONCE(conn->no_interrupt, true);
+	else if (oh->error == -EAGAIN)
+		muse_queue_interrupt(conn, req);
+	spin_unlock(&conn->lock);
+	return oh->len;
+}
+
+/* Does a successful reply of @size payload bytes fit what @req expects? */
+static bool muse_reply_size_ok(const struct muse_req *req, size_t size)
+{
+	if (size < req->out_arg_size)
+		return false;
+	return size - req->out_arg_size <= req->out_data_max;
+}
+
+static int muse_copy_reply_in(struct muse_req *req, const char __user *buf,
+			      size_t size)
+{
+	size_t data = size - req->out_arg_size;
+
+	if (copy_from_user(&req->out, buf, req->out_arg_size))
+		return -EFAULT;
+	if (data && copy_from_user(req->out_data, buf + req->out_arg_size,
+				   data))
+		return -EFAULT;
+	req->out_data_size = data;
+	return 0;
+}
+
+static ssize_t muse_write(struct file *file, const char __user *buf,
+			  size_t count, loff_t *ppos)
+{
+	struct muse_conn *conn = file->private_data;
+	struct fuse_out_header oh;
+	struct muse_req *req;
+	size_t payload;
+	int err = 0;
+
+	if (count < sizeof(oh))
+		return -EINVAL;
+	if (copy_from_user(&oh, buf, sizeof(oh)))
+		return -EFAULT;
+	if (oh.len != count)
+		return -EINVAL;
+	/* unique 0 is FUSE's notify channel; MUSE has no notifications. */
+	if (!oh.unique)
+		return -EINVAL;
+	if (oh.error > 0 || oh.error < -MUSE_MAX_ERRNO)
+		return -EINVAL;
+
+	if (oh.unique & MUSE_INT_REQ_BIT)
+		return muse_interrupt_reply(conn, &oh);
+
+	spin_lock(&conn->lock);
+	req = conn->connected ? muse_find_req(conn, oh.unique) : NULL;
+	if (!req) {
+		spin_unlock(&conn->lock);
+		return -ENOENT;
+	}
+	/* Off the list: abort leaves it alone until we finish it below. */
+	list_del_init(&req->list);
+	list_del_init(&req->intr_entry);
+	spin_unlock(&conn->lock);
+
+	payload = count - sizeof(oh);
+	if (oh.error) {
+		if (payload)
+			err = -EINVAL;
+		req->error = payload ? -EIO : oh.error;
+	} else if (!muse_reply_size_ok(req, payload)) {
+		err = -EINVAL;
+		req->error = -EIO;
+	} else {
+		err = muse_copy_reply_in(req, buf + sizeof(oh), payload);
+		req->error = err;
+	}
+	req->replier = task_tgid_nr(current);
+
+	spin_lock(&conn->lock);
+	muse_req_end(req, 0);
+	spin_unlock(&conn->lock);
+	return err ? err : count;
+}
+
+static __poll_t muse_poll(struct file *file, poll_table *wait)
+{
+	struct muse_conn *conn = file->private_data;
+	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
+
+	poll_wait(file, &conn->waitq, wait);
+
+	spin_lock(&conn->lock);
+	if (!conn->connected)
+		mask = EPOLLERR;
+	else if (muse_request_ready(conn))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	spin_unlock(&conn->lock);
+	return mask;
+}
+
+const struct file_operations muse_fops = {
+	.owner		= THIS_MODULE,
+	.open		= muse_open,
+	.release	= muse_release,
+	.read		= muse_read,
+	.write		= muse_write,
+	.poll		= muse_poll,
+	.llseek		= no_llseek,
+};
