@@ -1,0 +1,363 @@
+// NandModel implementation; see nand_model.h for the rules it keeps.
+//
+// Every operation follows one order: check the geometry and the address,
+// check the NAND rules, change the cells, count. Nothing here injects faults.
+#include "backends/model/nand_model.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+
+namespace flashfault {
+
+absl::StatusOr<std::unique_ptr<NandModel>> NandModel::Create(const Geometry& geometry,
+                                                             std::unique_ptr<PageStore> store,
+                                                             RuleMode rules) {
+  FF_RETURN_IF_ERROR(ValidateGeometry(geometry));
+  const uint64_t block_bytes =
+      uint64_t{geometry.page_size + geometry.oob_size} * geometry.pages_per_block;
+  if (store == nullptr) return absl::InvalidArgumentError("no store given to the model");
+  if (store->block_bytes() != block_bytes || store->block_count() != geometry.block_count) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "store holds ", store->block_count(), " blocks of ", store->block_bytes(),
+        " bytes but geometry '", geometry.name, "' needs ", geometry.block_count,
+        " blocks of ", block_bytes, " bytes"));
+  }
+  return std::unique_ptr<NandModel>(new NandModel(geometry, std::move(store), rules));
+}
+
+NandModel::NandModel(const Geometry& geometry, std::unique_ptr<PageStore> store, RuleMode rules)
+    : geometry_(geometry),
+      store_(std::move(store)),
+      rules_(rules),
+      ecc_(geometry_),
+      page_stride_(uint64_t{geometry_.page_size} + geometry_.oob_size),
+      blocks_(geometry_.block_count) {
+  for (const OobRegion& r : geometry_.oob_layout.free) {
+    for (uint32_t i = 0; i < r.length; ++i) auto_oob_map_.push_back(r.offset + i);
+  }
+  if (geometry_.is_nand()) {
+    for (BlockState& b : blocks_) b.programs.assign(geometry_.pages_per_block, 0);
+    scratch_.resize(page_stride_);
+  }
+}
+
+std::span<const uint8_t> NandModel::PageBytes(uint64_t page) const {
+  const uint32_t block = static_cast<uint32_t>(page / geometry_.pages_per_block);
+  const uint64_t in_block = page % geometry_.pages_per_block;
+  return store_->Block(block).subspan(in_block * page_stride_, page_stride_);
+}
+
+std::span<uint8_t> NandModel::MutablePageBytes(uint64_t page) {
+  const uint32_t block = static_cast<uint32_t>(page / geometry_.pages_per_block);
+  const uint64_t in_block = page % geometry_.pages_per_block;
+  return store_->MutableBlock(block).subspan(in_block * page_stride_, page_stride_);
+}
+
+uint32_t NandModel::OobPerPage(OobMode mode) const {
+  return mode == OobMode::kAuto ? static_cast<uint32_t>(auto_oob_map_.size())
+                                : geometry_.oob_size;
+}
+
+absl::Status NandModel::CheckOobRange(uint64_t page, uint32_t ooboffs, uint64_t len,
+                                      OobMode mode) const {
+  const uint32_t per_page = OobPerPage(mode);
+  if (ooboffs >= per_page) {
+    return absl::OutOfRangeError(absl::StrCat("OOB offset ", ooboffs, " beyond the ", per_page,
+                                              " OOB bytes per page in ", OobModeName(mode),
+                                              " mode"));
+  }
+  const uint64_t available = (geometry_.total_pages() - page) * per_page - ooboffs;
+  if (len > available) {
+    return absl::OutOfRangeError(absl::StrCat("OOB length ", len, " from page ", page,
+                                              " runs past the end of the device"));
+  }
+  return absl::OkStatus();
+}
+
+const uint8_t* NandModel::ReadPage(uint64_t page, bool raw, ReadReport& report) {
+  std::span<const uint8_t> cells = PageBytes(page);
+  BlockState& b = blocks_[page / geometry_.pages_per_block];
+  ++b.counters.reads_since_erase;
+  // The common case: cells hold exactly what was programmed, nothing to decode.
+  if (b.cell_errors.empty()) return cells.data();
+  auto it = b.cell_errors.find(static_cast<uint32_t>(page % geometry_.pages_per_block));
+  if (it == b.cell_errors.end()) return cells.data();
+  std::memcpy(scratch_.data(), cells.data(), page_stride_);
+  report.Merge(ecc_.Decode(it->second, scratch_, raw));
+  return scratch_.data();
+}
+
+absl::StatusOr<ReadReport> NandModel::Read(const FlashOp& op, std::span<uint8_t> data,
+                                           std::span<uint8_t> oob) {
+  if (!geometry_.is_nand()) {
+    if (!oob.empty()) return absl::FailedPreconditionError("NOR parts have no OOB");
+    return ReadNor(op.addr, data);
+  }
+  const uint64_t size = geometry_.total_size();
+  if (op.addr >= size || data.size() > size - op.addr) {
+    return absl::OutOfRangeError(absl::StrCat("read of ", data.size(), " bytes at ", op.addr,
+                                              " beyond the device (", size, " bytes)"));
+  }
+  const uint64_t first_page = op.addr / geometry_.page_size;
+  if (!oob.empty()) FF_RETURN_IF_ERROR(CheckOobRange(first_page, op.ooboffs, oob.size(), op.mode));
+  const bool raw = op.mode == OobMode::kRaw;
+
+  ReadReport report;
+  uint64_t data_done = 0, oob_done = 0;
+  uint32_t ooboffs = op.ooboffs;
+  const uint32_t oob_per_page = OobPerPage(op.mode);
+  for (uint64_t page = first_page; data_done < data.size() || oob_done < oob.size(); ++page) {
+    const uint8_t* bytes = ReadPage(page, raw, report);
+    if (data_done < data.size()) {
+      const uint64_t col = page == first_page ? op.addr % geometry_.page_size : 0;
+      const uint64_t n = std::min<uint64_t>(geometry_.page_size - col, data.size() - data_done);
+      std::memcpy(data.data() + data_done, bytes + col, n);
+      data_done += n;
+    }
+    if (oob_done < oob.size()) {
+      const uint64_t n = std::min<uint64_t>(oob_per_page - ooboffs, oob.size() - oob_done);
+      const uint8_t* area = bytes + geometry_.page_size;
+      if (op.mode == OobMode::kAuto) {
+        for (uint64_t i = 0; i < n; ++i) oob[oob_done + i] = area[auto_oob_map_[ooboffs + i]];
+      } else {
+        std::memcpy(oob.data() + oob_done, area + ooboffs, n);
+      }
+      oob_done += n;
+      ooboffs = 0;
+    }
+  }
+  ++counters_.read_ops;
+  counters_.read_bytes += data.size();
+  counters_.oob_read_bytes += oob.size();
+  counters_.ecc_corrected += report.corrected_bitflips;
+  if (report.uncorrectable()) ++counters_.ecc_failed;
+  return report;
+}
+
+absl::Status NandModel::CheckProgram(uint64_t page) {
+  BlockState& b = blocks_[page / geometry_.pages_per_block];
+  const uint32_t in_block = static_cast<uint32_t>(page % geometry_.pages_per_block);
+  std::string violation;
+  if (geometry_.nop != 0 && b.programs[in_block] >= geometry_.nop) {
+    violation = absl::StrCat("page ", page, " already programmed ", int{b.programs[in_block]},
+                             " times (NOP ", geometry_.nop, ")");
+  } else if (geometry_.in_order_programming && in_block < b.next_page) {
+    violation = absl::StrCat("page ", page, " programmed out of order (next page of block ",
+                             page / geometry_.pages_per_block, " is ", b.next_page, ")");
+  }
+  if (!violation.empty()) {
+    ++counters_.rule_violations;
+    if (rules_ == RuleMode::kStrict) return absl::InvalidArgumentError(violation);
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+// Programming can only pull bits to 0: the cells end up old AND new.
+void ProgramInto(uint8_t* cells, const uint8_t* bytes, uint64_t n) {
+  for (uint64_t i = 0; i < n; ++i) cells[i] &= bytes[i];
+}
+
+}  // namespace
+
+absl::Status NandModel::Write(const FlashOp& op, std::span<const uint8_t> data,
+                              std::span<const uint8_t> oob) {
+  if (!geometry_.is_nand()) {
+    if (!oob.empty()) return absl::FailedPreconditionError("NOR parts have no OOB");
+    return WriteNor(op.addr, data);
+  }
+  const uint64_t size = geometry_.total_size();
+  if (op.addr >= size || data.size() > size - op.addr) {
+    return absl::OutOfRangeError(absl::StrCat("write of ", data.size(), " bytes at ", op.addr,
+                                              " beyond the device (", size, " bytes)"));
+  }
+  const uint32_t unit = geometry_.subpage_size();
+  if (op.addr % unit != 0 || data.size() % unit != 0) {
+    return absl::InvalidArgumentError(absl::StrCat("write of ", data.size(), " bytes at ", op.addr,
+                                                   " is not aligned to the ", unit,
+                                                   "-byte program unit"));
+  }
+  const uint64_t first_page = op.addr / geometry_.page_size;
+  if (!oob.empty()) FF_RETURN_IF_ERROR(CheckOobRange(first_page, op.ooboffs, oob.size(), op.mode));
+  const uint32_t oob_per_page = OobPerPage(op.mode);
+  const uint64_t data_pages =
+      data.empty() ? 0 : (op.addr % geometry_.page_size + data.size() + geometry_.page_size - 1) /
+                             geometry_.page_size;
+  const uint64_t oob_pages =
+      oob.empty() ? 0 : (op.ooboffs + oob.size() + oob_per_page - 1) / oob_per_page;
+  const uint64_t pages = std::max(data_pages, oob_pages);
+  for (uint64_t p = first_page; p < first_page + pages; ++p) FF_RETURN_IF_ERROR(CheckProgram(p));
+
+  uint64_t data_done = 0, oob_done = 0;
+  uint32_t ooboffs = op.ooboffs;
+  for (uint64_t page = first_page; page < first_page + pages; ++page) {
+    std::span<uint8_t> cells = MutablePageBytes(page);
+    if (data_done < data.size()) {
+      const uint64_t col = page == first_page ? op.addr % geometry_.page_size : 0;
+      const uint64_t n = std::min<uint64_t>(geometry_.page_size - col, data.size() - data_done);
+      ProgramInto(cells.data() + col, data.data() + data_done, n);
+      data_done += n;
+    }
+    if (oob_done < oob.size()) {
+      const uint64_t n = std::min<uint64_t>(oob_per_page - ooboffs, oob.size() - oob_done);
+      uint8_t* area = cells.data() + geometry_.page_size;
+      if (op.mode == OobMode::kAuto) {
+        for (uint64_t i = 0; i < n; ++i) area[auto_oob_map_[ooboffs + i]] &= oob[oob_done + i];
+      } else {
+        ProgramInto(area + ooboffs, oob.data() + oob_done, n);
+      }
+      oob_done += n;
+      ooboffs = 0;
+    }
+    BlockState& b = blocks_[page / geometry_.pages_per_block];
+    const uint32_t in_block = static_cast<uint32_t>(page % geometry_.pages_per_block);
+    if (b.programs[in_block] < 255) ++b.programs[in_block];
+    b.next_page = std::max(b.next_page, in_block + 1);
+    ++b.counters.programs;
+  }
+  ++counters_.write_ops;
+  counters_.write_bytes += data.size();
+  counters_.oob_write_bytes += oob.size();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ReadReport> NandModel::ReadNor(uint64_t addr, std::span<uint8_t> data) {
+  const uint64_t size = geometry_.total_size();
+  if (addr >= size || data.size() > size - addr) {
+    return absl::OutOfRangeError(absl::StrCat("read of ", data.size(), " bytes at ", addr,
+                                              " beyond the device (", size, " bytes)"));
+  }
+  const uint64_t block_size = geometry_.block_size();
+  for (uint64_t done = 0; done < data.size();) {
+    const uint64_t at = addr + done;
+    const uint32_t block = static_cast<uint32_t>(at / block_size);
+    const uint64_t off = at % block_size;
+    const uint64_t n = std::min<uint64_t>(block_size - off, data.size() - done);
+    std::memcpy(data.data() + done, store_->Block(block).data() + off, n);
+    ++blocks_[block].counters.reads_since_erase;
+    done += n;
+  }
+  ++counters_.read_ops;
+  counters_.read_bytes += data.size();
+  return ReadReport{};
+}
+
+absl::Status NandModel::WriteNor(uint64_t addr, std::span<const uint8_t> data) {
+  const uint64_t size = geometry_.total_size();
+  if (addr >= size || data.size() > size - addr) {
+    return absl::OutOfRangeError(absl::StrCat("write of ", data.size(), " bytes at ", addr,
+                                              " beyond the device (", size, " bytes)"));
+  }
+  const uint64_t block_size = geometry_.block_size();
+  for (uint64_t done = 0; done < data.size();) {
+    const uint64_t at = addr + done;
+    const uint32_t block = static_cast<uint32_t>(at / block_size);
+    const uint64_t off = at % block_size;
+    const uint64_t n = std::min<uint64_t>(block_size - off, data.size() - done);
+    ProgramInto(store_->MutableBlock(block).data() + off, data.data() + done, n);
+    ++blocks_[block].counters.programs;
+    done += n;
+  }
+  ++counters_.write_ops;
+  counters_.write_bytes += data.size();
+  return absl::OkStatus();
+}
+
+void NandModel::EraseBlockNow(uint32_t block) {
+  store_->EraseBlock(block);
+  BlockState& b = blocks_[block];
+  std::fill(b.programs.begin(), b.programs.end(), 0);
+  b.next_page = 0;
+  b.cell_errors.clear();
+  ++b.counters.erases;
+  b.counters.reads_since_erase = 0;
+}
+
+absl::Status NandModel::Erase(uint64_t addr, uint64_t len) {
+  const uint64_t block_size = geometry_.block_size();
+  if (addr % block_size != 0 || len % block_size != 0 || len == 0) {
+    return absl::InvalidArgumentError(absl::StrCat("erase of ", len, " bytes at ", addr,
+                                                   " is not aligned to the ", block_size,
+                                                   "-byte eraseblock"));
+  }
+  if (addr >= geometry_.total_size() || len > geometry_.total_size() - addr) {
+    return absl::OutOfRangeError(absl::StrCat("erase of ", len, " bytes at ", addr,
+                                              " beyond the device"));
+  }
+  const uint32_t first = static_cast<uint32_t>(addr / block_size);
+  const uint32_t last = static_cast<uint32_t>((addr + len) / block_size);
+  for (uint32_t block = first; block < last; ++block) {
+    // Like nand_base, refuse to erase a block known to be bad.
+    if (bad_blocks_.count(block) != 0) {
+      return absl::DataLossError(absl::StrCat("block ", block, " is marked bad; not erased"));
+    }
+  }
+  for (uint32_t block = first; block < last; ++block) EraseBlockNow(block);
+  ++counters_.erase_ops;
+  counters_.erase_bytes += len;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> NandModel::IsBad(uint64_t addr) {
+  if (addr >= geometry_.total_size()) {
+    return absl::OutOfRangeError(absl::StrCat("isbad at ", addr, " beyond the device"));
+  }
+  ++counters_.isbad_ops;
+  if (!geometry_.is_nand()) return false;
+  const uint32_t block = static_cast<uint32_t>(addr / geometry_.block_size());
+  if (bad_blocks_.count(block) != 0) return true;
+  // A factory marker: any non-0xFF byte at the marker position of page 0.
+  const OobRegion& bbm = geometry_.oob_layout.bad_block_marker;
+  std::span<const uint8_t> oob =
+      PageBytes(uint64_t{block} * geometry_.pages_per_block).subspan(geometry_.page_size);
+  for (uint32_t i = 0; i < bbm.length; ++i) {
+    if (oob[bbm.offset + i] != 0xFF) return true;
+  }
+  return false;
+}
+
+absl::Status NandModel::MarkBad(uint64_t addr) {
+  if (addr >= geometry_.total_size()) {
+    return absl::OutOfRangeError(absl::StrCat("markbad at ", addr, " beyond the device"));
+  }
+  if (!geometry_.is_nand()) return absl::FailedPreconditionError("NOR parts have no bad blocks");
+  const uint32_t block = static_cast<uint32_t>(addr / geometry_.block_size());
+  // As nand_base does: erase first (best effort), then write a 0x00 marker.
+  EraseBlockNow(block);
+  const OobRegion& bbm = geometry_.oob_layout.bad_block_marker;
+  std::span<uint8_t> oob = MutablePageBytes(uint64_t{block} * geometry_.pages_per_block)
+                               .subspan(geometry_.page_size);
+  std::memset(oob.data() + bbm.offset, 0x00, bbm.length);
+  bad_blocks_.insert(block);
+  ++counters_.markbad_ops;
+  return absl::OkStatus();
+}
+
+absl::Status NandModel::Sync() {
+  ++counters_.sync_ops;
+  return store_->Sync();
+}
+
+void NandModel::RestoreBlockState(uint32_t block, uint64_t erases, bool bad) {
+  blocks_[block].counters.erases = erases;
+  if (bad) bad_blocks_.insert(block);
+}
+
+void NandModel::AddCellError(uint64_t page, uint32_t bit) {
+  BlockState& b = blocks_[page / geometry_.pages_per_block];
+  CellErrors& errors = b.cell_errors[static_cast<uint32_t>(page % geometry_.pages_per_block)];
+  auto it = std::lower_bound(errors.begin(), errors.end(), bit);
+  if (it == errors.end() || *it != bit) errors.insert(it, bit);
+}
+
+const CellErrors* NandModel::cell_errors(uint64_t page) const {
+  const BlockState& b = blocks_[page / geometry_.pages_per_block];
+  auto it = b.cell_errors.find(static_cast<uint32_t>(page % geometry_.pages_per_block));
+  return it == b.cell_errors.end() ? nullptr : &it->second;
+}
+
+}  // namespace flashfault

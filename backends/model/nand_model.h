@@ -1,0 +1,113 @@
+// NandModel: the flash part itself, with the semantics of real NAND (and NOR)
+// cells, on top of a PageStore.
+//
+// Rules it keeps (see ../shared/nand-facts.md): erase sets data and OOB to
+// 0xFF; programming ANDs into the cells; NOP and in-order programming limits;
+// ECC per step with corrected / uncorrectable results; bad block markers in
+// OOB plus a bad block table; wear and operation counters.
+// It must not contain fault injection: faults live in fault-models/ and reach
+// the cells only through the CellErrors hooks below.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "backends/model/ecc_engine.h"
+#include "backends/model/flash_device.h"
+#include "backends/store/page_store.h"
+
+namespace flashfault {
+
+// What the model does when a caller breaks a NAND programming rule.
+enum class RuleMode {
+  kStrict,   // report InvalidArgument and change nothing
+  kLenient,  // do what a real part does: the cells end up AND-ed (content
+             // undefined by the datasheet but deterministic here)
+};
+
+struct BlockCounters {
+  uint64_t erases = 0;
+  uint64_t reads_since_erase = 0;
+  uint64_t programs = 0;
+};
+
+struct DeviceCounters {
+  uint64_t read_ops = 0, write_ops = 0, erase_ops = 0;
+  uint64_t read_bytes = 0, write_bytes = 0, erase_bytes = 0;
+  uint64_t oob_read_bytes = 0, oob_write_bytes = 0;
+  uint64_t isbad_ops = 0, markbad_ops = 0, sync_ops = 0;
+  uint64_t ecc_corrected = 0;  // bitflips corrected
+  uint64_t ecc_failed = 0;     // reads with an uncorrectable step
+  uint64_t rule_violations = 0;
+};
+
+class NandModel final : public FlashDevice {
+ public:
+  // Validates `geometry` and checks that `store` matches it.
+  static absl::StatusOr<std::unique_ptr<NandModel>> Create(const Geometry& geometry,
+                                                           std::unique_ptr<PageStore> store,
+                                                           RuleMode rules = RuleMode::kStrict);
+
+  const Geometry& geometry() const override { return geometry_; }
+  absl::StatusOr<ReadReport> Read(const FlashOp& op, std::span<uint8_t> data,
+                                  std::span<uint8_t> oob) override;
+  absl::Status Write(const FlashOp& op, std::span<const uint8_t> data,
+                     std::span<const uint8_t> oob) override;
+  absl::Status Erase(uint64_t addr, uint64_t len) override;
+  absl::StatusOr<bool> IsBad(uint64_t addr) override;
+  absl::Status MarkBad(uint64_t addr) override;
+  absl::Status Sync() override;
+
+  // Counters and tables, for statistics and metadata files.
+  const BlockCounters& block_counters(uint32_t block) const { return blocks_[block].counters; }
+  const DeviceCounters& counters() const { return counters_; }
+  const std::set<uint32_t>& bad_block_table() const { return bad_blocks_; }
+  // Restores persisted state (erase counts, bad block table) after a restart.
+  void RestoreBlockState(uint32_t block, uint64_t erases, bool bad);
+  PageStore& store() { return *store_; }
+
+  // The physical cells of `page` (device-wide index) deviate from what was
+  // programmed at bit `bit` (over data then OOB). The fault layer calls this
+  // for charge loss, stuck bits, torn programs; an erase clears it.
+  void AddCellError(uint64_t page, uint32_t bit);
+  const CellErrors* cell_errors(uint64_t page) const;
+
+ private:
+  NandModel(const Geometry& geometry, std::unique_ptr<PageStore> store, RuleMode rules);
+
+  struct BlockState {
+    BlockCounters counters;
+    uint32_t next_page = 0;          // MLC: lowest page that may be programmed next
+    std::vector<uint8_t> programs;   // partial programs per page since erase
+    std::map<uint32_t, CellErrors> cell_errors;  // page in block -> deviating bits
+  };
+
+  // The bytes (data then OOB) of `page` inside the store.
+  std::span<const uint8_t> PageBytes(uint64_t page) const;
+  std::span<uint8_t> MutablePageBytes(uint64_t page);
+  absl::Status CheckProgram(uint64_t page);
+  absl::Status CheckOobRange(uint64_t page, uint32_t ooboffs, uint64_t len, OobMode mode) const;
+  uint32_t OobPerPage(OobMode mode) const;
+  // The bytes (data then OOB) a read of `page` returns: the store's own when
+  // the cells are clean, else scratch_ decoded by the ECC engine into `report`.
+  const uint8_t* ReadPage(uint64_t page, bool raw, ReadReport& report);
+  absl::StatusOr<ReadReport> ReadNor(uint64_t addr, std::span<uint8_t> data);
+  absl::Status WriteNor(uint64_t addr, std::span<const uint8_t> data);
+  void EraseBlockNow(uint32_t block);
+
+  Geometry geometry_;
+  std::unique_ptr<PageStore> store_;
+  RuleMode rules_;
+  EccEngine ecc_;
+  uint64_t page_stride_;                // data + OOB bytes per page in the store
+  std::vector<uint32_t> auto_oob_map_;  // AUTO byte index -> OOB offset
+  std::vector<BlockState> blocks_;
+  std::set<uint32_t> bad_blocks_;
+  DeviceCounters counters_;
+  std::vector<uint8_t> scratch_;        // one page, for ECC decoding
+};
+
+}  // namespace flashfault

@@ -1,0 +1,36 @@
+// PageStore: where the bytes of a flash part live (the backend).
+//
+// A store holds, for every eraseblock, its pages laid out as nanddump writes
+// them: page data then that page's OOB, page after page. It knows nothing of
+// NAND rules, ECC or faults; the model (backends/model) is the only writer.
+// Blocks never written may be shared read-only erased (0xFF) memory, so a
+// store of a large part costs only what was programmed.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "absl/status/status.h"
+
+namespace flashfault {
+
+class PageStore {
+ public:
+  virtual ~PageStore() = default;
+
+  // Bytes per eraseblock, data and OOB interleaved page by page.
+  virtual uint64_t block_bytes() const = 0;
+  virtual uint32_t block_count() const = 0;
+
+  // The contents of `block`. Valid until the next call that changes the
+  // store. REQUIRES: block < block_count().
+  virtual std::span<const uint8_t> Block(uint32_t block) const = 0;
+  // The contents of `block` for writing (allocates it if needed).
+  virtual std::span<uint8_t> MutableBlock(uint32_t block) = 0;
+  // Sets every byte of `block` to 0xFF.
+  virtual void EraseBlock(uint32_t block) = 0;
+  // Makes every change so far durable (no-op for RAM).
+  virtual absl::Status Sync() = 0;
+};
+
+}  // namespace flashfault

@@ -1,0 +1,31 @@
+// RamStore: a PageStore in memory, allocated block by block on first write.
+//
+// Erased blocks share one read-only 0xFF buffer, so an empty 1 GiB part costs
+// almost nothing. Not thread-safe; the model serialises access.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "backends/store/page_store.h"
+
+namespace flashfault {
+
+class RamStore final : public PageStore {
+ public:
+  RamStore(uint64_t block_bytes, uint32_t block_count);
+
+  uint64_t block_bytes() const override { return block_bytes_; }
+  uint32_t block_count() const override { return static_cast<uint32_t>(blocks_.size()); }
+  std::span<const uint8_t> Block(uint32_t block) const override;
+  std::span<uint8_t> MutableBlock(uint32_t block) override;
+  void EraseBlock(uint32_t block) override;
+  absl::Status Sync() override { return absl::OkStatus(); }
+
+ private:
+  uint64_t block_bytes_;
+  std::vector<std::unique_ptr<uint8_t[]>> blocks_;  // null = erased
+  std::unique_ptr<uint8_t[]> erased_;               // block_bytes_ of 0xFF
+};
+
+}  // namespace flashfault

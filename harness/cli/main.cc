@@ -1,0 +1,48 @@
+// flashfault: the command-line entry point. Dispatches on the first word to
+// the subcommand table below; each subcommand lives in its own file.
+// Nothing but dispatch belongs here.
+#include <cstdio>
+#include <string_view>
+
+#include "harness/cli/command.h"
+
+namespace flashfault::cli {
+namespace {
+
+constexpr Command kCommands[] = {
+    {"geometry", "list presets, show or check a geometry", RunGeometry},
+};
+
+void PrintUsage(std::FILE* out) {
+  std::fputs(
+      "usage: flashfault COMMAND [ARGS...]\n\n"
+      "Flash fault injection for UBI, UBIFS and JFFS2.\n\ncommands:\n",
+      out);
+  for (const Command& c : kCommands) {
+    std::fprintf(out, "  %-10.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
+                 static_cast<int>(c.summary.size()), c.summary.data());
+  }
+  std::fputs("\nRun 'flashfault COMMAND --help' for a command's options.\n", out);
+}
+
+}  // namespace
+}  // namespace flashfault::cli
+
+int main(int argc, char** argv) {
+  using namespace flashfault::cli;
+  if (argc < 2) {
+    PrintUsage(stderr);
+    return kExitUsage;
+  }
+  const std::string_view name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    PrintUsage(stdout);
+    return kExitOk;
+  }
+  for (const Command& c : kCommands) {
+    if (c.name == name) return c.run(std::span<char* const>(argv + 1, argc - 1));
+  }
+  std::fprintf(stderr, "flashfault: unknown command '%s'\n\n", argv[1]);
+  PrintUsage(stderr);
+  return kExitUsage;
+}

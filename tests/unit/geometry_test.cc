@@ -1,0 +1,102 @@
+// Geometry validation, presets and the JSON form.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "backends/model/geometry_json.h"
+#include "backends/model/presets.h"
+
+namespace flashfault {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(GeometryTest, EveryPresetIsValid) {
+  for (const Preset& p : AllPresets()) {
+    EXPECT_TRUE(ValidateGeometry(p.geometry).ok()) << p.name << ": " << ValidateGeometry(p.geometry);
+    EXPECT_EQ(p.geometry.name, p.name);
+  }
+}
+
+TEST(GeometryTest, LargePageSlcDerivedSizes) {
+  Geometry g = *FindPreset("slc-2k-128m");
+  EXPECT_EQ(g.block_size(), 128u * 1024);
+  EXPECT_EQ(g.total_size(), 128ull << 20);
+  EXPECT_EQ(g.subpage_size(), 512u);
+  EXPECT_EQ(g.oob_avail(), 34u);
+  EXPECT_EQ(g.effective_bitflip_threshold(), 3u);  // 3/4 of 4, rounded up
+}
+
+TEST(GeometryTest, UnknownPresetNamesTheKnownOnes) {
+  auto g = FindPreset("nope");
+  ASSERT_FALSE(g.ok());
+  EXPECT_THAT(g.status().message(), HasSubstr("slc-2k-128m"));
+}
+
+struct BadCase {
+  const char* what;
+  void (*mutate)(Geometry&);
+  const char* field;
+};
+
+TEST(GeometryTest, RejectsImpossibleGeometriesNamingTheField) {
+  const BadCase cases[] = {
+      {"zero page", [](Geometry& g) { g.page_size = 0; }, "geometry.page_size"},
+      {"page not pow2", [](Geometry& g) { g.page_size = 3000; }, "geometry.page_size"},
+      {"zero blocks", [](Geometry& g) { g.block_count = 0; }, "geometry.block_count"},
+      {"zero ppb", [](Geometry& g) { g.pages_per_block = 0; }, "geometry.pages_per_block"},
+      {"ecc step not dividing", [](Geometry& g) { g.ecc_step = 768; }, "geometry.ecc_step"},
+      {"oob too large", [](Geometry& g) { g.oob_size = 4096; }, "geometry.oob_size"},
+      {"free outside oob", [](Geometry& g) { g.oob_layout.free = {{2, 100}}; },
+       "geometry.oob_layout.free[0]"},
+      {"free over ecc", [](Geometry& g) { g.oob_layout.free = {{2, 40}}; },
+       "geometry.oob_layout.free[0]"},
+      {"subpage shift", [](Geometry& g) { g.subpage_shift = 3; }, "geometry.subpage_shift"},
+      {"overflow", [](Geometry& g) { g.block_count = 0xFFFFFFFF; g.pages_per_block = 1u << 14; },
+       "geometry."},
+      {"threshold", [](Geometry& g) { g.bitflip_threshold = 9; }, "geometry.bitflip_threshold"},
+      {"pairing on slc", [](Geometry& g) { g.pairing_distance = 1; }, "geometry.pairing_distance"},
+  };
+  for (const BadCase& c : cases) {
+    Geometry g = *FindPreset("slc-2k-128m");
+    c.mutate(g);
+    absl::Status s = ValidateGeometry(g);
+    EXPECT_FALSE(s.ok()) << c.what;
+    EXPECT_THAT(s.message(), HasSubstr(c.field)) << c.what;
+  }
+}
+
+TEST(GeometryTest, JsonRoundTrip) {
+  for (const Preset& p : AllPresets()) {
+    nlohmann::json j = nlohmann::json::parse(GeometryToJson(p.geometry).dump());
+    absl::StatusOr<Geometry> back = GeometryFromJson(j);
+    ASSERT_TRUE(back.ok()) << p.name << ": " << back.status();
+    EXPECT_EQ(GeometryToJson(*back), GeometryToJson(p.geometry));
+  }
+}
+
+TEST(GeometryTest, JsonErrorsNameThePath) {
+  nlohmann::json base = nlohmann::json::parse(GeometryToJson(*FindPreset("slc-2k-64m")).dump());
+  struct Case { std::function<void(nlohmann::json&)> mutate; const char* expect; };
+  const Case cases[] = {
+      {[](nlohmann::json& j) { j["colour"] = 1; }, "$.colour: unknown key"},
+      {[](nlohmann::json& j) { j["page_size"] = "big"; }, "$.page_size: expected an unsigned"},
+      {[](nlohmann::json& j) { j["page_size"] = -1; }, "$.page_size: expected an unsigned"},
+      {[](nlohmann::json& j) { j["block_count"] = 1ull << 40; }, "$.block_count:"},
+      {[](nlohmann::json& j) { j["cell"] = "tlc"; }, "$.cell:"},
+      {[](nlohmann::json& j) { j.erase("page_size"); }, "$.page_size: missing"},
+      {[](nlohmann::json& j) { j["oob_layout"]["free"][0]["size"] = 3; },
+       "$.oob_layout.free[0].size: unknown key"},
+      {[](nlohmann::json& j) { j["oob_layout"]["free"][0]["length"] = 99; },
+       "geometry.oob_layout.free[0]"},
+  };
+  for (const Case& c : cases) {
+    nlohmann::json j = base;
+    c.mutate(j);
+    auto g = GeometryFromJson(j);
+    ASSERT_FALSE(g.ok()) << c.expect;
+    EXPECT_THAT(g.status().message(), HasSubstr(c.expect));
+  }
+}
+
+}  // namespace
+}  // namespace flashfault
