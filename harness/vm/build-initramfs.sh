@@ -3,8 +3,10 @@
 #
 # The base archive holds: busybox-static with applet symlinks in /bin, the mtd-utils tools
 # in /usr/sbin with their shared libraries and the dynamic loader (found by ldd), the kernel
-# modules for mtd, mtdblock, ubi, ubifs, jffs2, nandsim, fuse, block2mtd and everything they
-# depend on (with modules.dep made by depmod, so `modprobe` works), and harness/vm/guest/init.
+# modules for mtd, mtdblock, ubi, ubifs, jffs2, nandsim, fuse, block2mtd, zstd (the crypto
+# compressor UBIFS needs at init) and everything they depend on (with modules.dep and
+# modules.alias made by depmod, so `modprobe` and the kernel's request_module via
+# /sbin/modprobe work), and harness/vm/guest/init.
 # It is an uncompressed newc cpio (fastest to unpack under TCG), cached in
 # $FLASHFAULT_CACHE/initramfs/base-<hash>.cpio where <hash> covers every input file.
 #
@@ -35,7 +37,7 @@ busybox="$(command -v busybox)"
 file "$busybox" 2>/dev/null | grep -q 'statically linked' ||
     ldd "$busybox" 2>&1 | grep -q 'not a dynamic' || vm_die "$busybox is not static (install busybox-static)"
 
-KMODS="mtd mtdblock ubi ubifs jffs2 nandsim fuse block2mtd"
+KMODS="mtd mtdblock ubi ubifs jffs2 nandsim fuse block2mtd zstd"   # zstd: UBIFS compressor (crypto)
 TOOLS="ubiformat ubiattach ubidetach ubimkvol ubinfo ubirmvol ubiupdatevol ubirsvol ubirename
        flash_erase flash_eraseall nanddump nandwrite nandtest mtd_debug mtdinfo mkfs.ubifs
        mkfs.jffs2 ubinize"
@@ -91,6 +93,7 @@ install -m 0755 "$busybox" "$stage/bin/busybox"
 for a in $("$busybox" --list); do
     [ "$a" = busybox ] || ln -s busybox "$stage/bin/$a"
 done
+ln -s ../bin/busybox "$stage/sbin/modprobe"   # the kernel's usermode helper path
 for t in "${tools[@]}"; do install -m 0755 "$t" "$stage/usr/sbin/$(basename "$t")"; done
 for l in "${libs[@]}"; do
     mkdir -p "$stage$(dirname "$l")"

@@ -56,6 +56,9 @@ extract_vmlinux() {
     vm_log "note: could not extract vmlinux from $1; the guest will boot the bzImage (slower)"
 }
 
+# apt-cache takes ~0.7 s: remember its answer until the apt lists change.
+abi_memo="$FF_CACHE/kernel/abi-$(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo 0)"
+if [ -z "$abi" ] && [ -s "$abi_memo" ]; then abi="$(cat "$abi_memo")"; fi
 if [ -z "$abi" ]; then
     abi="$(find_abi || true)"
     if [ -z "$abi" ]; then
@@ -64,6 +67,7 @@ if [ -z "$abi" ]; then
         abi="$(find_abi || true)"
     fi
     [ -n "$abi" ] || vm_die "cannot determine the kernel ABI: 'apt-cache depends linux-image-amd64' names no linux-image-*-amd64"
+    mkdir -p "$FF_CACHE/kernel" && rm -f "$FF_CACHE"/kernel/abi-* && printf '%s\n' "$abi" >"$abi_memo"
 fi
 
 dir="$FF_CACHE/kernel/$abi"
