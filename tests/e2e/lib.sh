@@ -60,3 +60,37 @@ e2e_pass() {
 e2e_figure() {
     grep "^FIGURES {\"label\":\"$1\"" "$E2E_OUT/guest.log" | tail -n1 | sed -n "s/.*\"$2\":\([^,}]*\).*/\1/p"
 }
+
+# e2e_muse_files: find the server binary and muse.ko for the build dir; sets E2E_FILES to
+# run-guest.sh --file arguments (/flashfault, /muse.ko). Exits 77 (ctest SKIP_RETURN_CODE)
+# with a clear reason when either is missing or the module was built for another kernel.
+# Overrides: FLASHFAULT_BIN, FLASHFAULT_MUSE_KO.
+e2e_muse_files() {
+    local bin="${FLASHFAULT_BIN:-}" ko="${FLASHFAULT_MUSE_KO:-}" c abi vermagic
+    if [ -z "$bin" ]; then
+        for c in "$E2E_BUILD/flashfault" "$E2E_BUILD/harness/cli/flashfault" "$E2E_BUILD/bin/flashfault"; do
+            [ -x "$c" ] && { bin="$c"; break; }
+        done
+    fi
+    if [ -z "$ko" ]; then
+        for c in "$E2E_BUILD/kmod/muse.ko" "$E2E_BUILD/muse.ko" "$E2E_REPO/kmod/muse.ko"; do
+            [ -f "$c" ] && { ko="$c"; break; }
+        done
+    fi
+    if [ -z "$bin" ] || [ ! -x "$bin" ]; then
+        echo "SKIP $E2E_NAME: the flashfault binary was not found in $E2E_BUILD (build it, or set FLASHFAULT_BIN)"
+        exit 77
+    fi
+    if [ -z "$ko" ] || [ ! -f "$ko" ]; then
+        echo "SKIP $E2E_NAME: muse.ko was not found (looked in $E2E_BUILD/kmod, $E2E_REPO/kmod; build kmod/, or set FLASHFAULT_MUSE_KO)"
+        exit 77
+    fi
+    abi="$("$E2E_VM/fetch-kernel.sh" --no-headers 2>/dev/null | sed -n 's/^ABI=//p')"
+    vermagic="$(modinfo -F vermagic "$ko" 2>/dev/null || true)"
+    if [ -n "$abi" ] && [ "${vermagic%% *}" != "$abi" ]; then
+        echo "SKIP $E2E_NAME: $ko was built for '${vermagic%% *}', the guest runs $abi (build against linux-headers-$abi)"
+        exit 77
+    fi
+    echo "[e2e] server $bin, module $ko" >&2
+    E2E_FILES=(--file "$bin:/flashfault" --file "$ko:/muse.ko")
+}

@@ -9,7 +9,11 @@
 #                        ubi_prepare MTD [UBI], ubifs_mount UBI MNT, ubifs_umount MNT,
 #                        ubi_detach UBI, ubifs_write_files DIR LIST, ubifs_verify_files LIST,
 #                        ubifs_write_verify MTD [UBI] [MNT]
-# Kernel log:            dmesg_mark; check_dmesg_clean (since the mark, or the whole log)
+# Kernel log:            dmesg_mark; check_dmesg_clean, check_dmesg_no_crash (since the
+#                        mark, or the whole log)
+# nandsim reference:     nandsim_load_2k128m (prints the mtd number)
+# MUSE:                  muse_start_server PRESET (insmod /muse.ko, start /flashfault serve in
+#                        the background; sets FF_SERVER_PID, FF_MUSE_MTD), muse_stop_server
 # Must not: print lines starting with "FLASHFAULT-" (the rig's markers) or power off.
 
 : "${FF_LIB:=/ff}"
@@ -20,16 +24,20 @@ ff_log() { echo "[guest $(ff_now)] $*"; }
 ff_fail() { echo "FAIL: $*"; exit 1; }
 ff_step() { echo "STEP $1 t=$(ff_now)"; }
 
+# ff_alive PID: true while PID runs (a zombie waiting to be reaped counts as gone)
+ff_alive() {
+    _st=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+    case "$_st" in Z*|"") return 1 ;; esac
+    return 0
+}
+
 bounded() {
     _secs=$1; shift
     "$@" &
     _pid=$!
     _end=$(( $(cut -d. -f1 /proc/uptime) + _secs ))
-    while kill -0 "$_pid" 2>/dev/null; do
+    while ff_alive "$_pid"; do
         if [ "$(cut -d. -f1 /proc/uptime)" -ge "$_end" ]; then
-            # Is it really still running (not a zombie waiting for us)?
-            _st=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$_pid/status" 2>/dev/null)
-            case "$_st" in Z*|"") break ;; esac
             echo "HUNG: '$*' still running after ${_secs}s (pid $_pid, state $_st)"
             cat "/proc/$_pid/stack" 2>/dev/null | sed 's/^/HUNG:   /'
             echo w >/proc/sysrq-trigger 2>/dev/null   # blocked tasks into the kernel log
@@ -141,6 +149,56 @@ ubifs_write_verify() {
     ubi_detach "$_ubi"
 }
 
+# nandsim_load_2k128m: 128 MiB, 2048+64, 64 pages per block (ID ec a1 00 15); prints mtd N
+nandsim_load_2k128m() {
+    modprobe nandsim first_id_byte=0xec second_id_byte=0xa1 third_id_byte=0x00 \
+        fourth_id_byte=0x15 || ff_fail "modprobe nandsim failed"
+    wait_mtd 10 "NAND simulator partition 0" || ff_fail "nandsim's mtd did not appear"
+}
+
+# muse_start_server PRESET [EXTRA SERVE ARGS...]: load /muse.ko (after the MTD stack), start
+# "/flashfault serve --preset PRESET" in the background (log in /tmp/server.log) and wait
+# for its MTD device. Sets FF_SERVER_PID and FF_MUSE_MTD.
+muse_start_server() {
+    _preset=$1; shift
+    [ -f /muse.ko ] || ff_fail "/muse.ko is not in the guest (pass --file kmod/muse.ko)"
+    [ -x /flashfault ] || ff_fail "/flashfault is not in the guest (pass --file build/flashfault)"
+    grep -q '^muse ' /proc/modules || insmod /muse.ko || ff_fail "insmod /muse.ko failed"
+    _i=0
+    while [ ! -c /dev/muse ] && [ $_i -lt 100 ]; do usleep 20000; _i=$((_i + 1)); done
+    [ -c /dev/muse ] || ff_fail "/dev/muse did not appear after insmod"
+    _before=$(cat /proc/mtd)
+    /flashfault serve --preset "$_preset" "$@" >/tmp/server.log 2>&1 &
+    FF_SERVER_PID=$!
+    FF_MUSE_MTD=$(wait_mtd 30) || {
+        sed 's/^/server: /' /tmp/server.log
+        kill -0 "$FF_SERVER_PID" 2>/dev/null || ff_fail "the server exited before its MTD appeared"
+        ff_fail "no new MTD device within 30 s of starting the server"
+    }
+    ff_log "server pid $FF_SERVER_PID serves mtd$FF_MUSE_MTD ($(sed -n "s/^mtd$FF_MUSE_MTD: //p" /proc/mtd))"
+}
+
+# muse_stop_server: SIGTERM the server, wait (bounded) for it, then rmmod muse (retrying
+# while the asynchronous unregister finishes).
+muse_stop_server() {
+    kill "$FF_SERVER_PID" 2>/dev/null
+    bounded 30 wait_pid_gone "$FF_SERVER_PID" || ff_fail "the server did not exit after SIGTERM"
+    wait "$FF_SERVER_PID" 2>/dev/null
+    muse_rmmod
+}
+
+wait_pid_gone() { while ff_alive "$1"; do usleep 20000; done; }
+
+muse_rmmod() {
+    _i=0
+    until bounded 30 rmmod muse 2>/tmp/ff.rmmod; do
+        grep -q '^HUNG' /tmp/ff.rmmod && { cat /tmp/ff.rmmod; ff_fail "rmmod muse hung"; }
+        _i=$((_i + 1))
+        [ $_i -lt 100 ] || { cat /tmp/ff.rmmod; ff_fail "rmmod muse still failing after 10 s"; }
+        usleep 100000
+    done
+}
+
 dmesg_mark() { FF_DMESG_MARK=$(dmesg | wc -l); }
 
 # check_dmesg_clean [LABEL]: fail when the kernel log (since dmesg_mark, if called) shows
@@ -148,4 +206,11 @@ dmesg_mark() { FF_DMESG_MARK=$(dmesg | wc -l); }
 check_dmesg_clean() {
     dmesg | tail -n +$(( ${FF_DMESG_MARK:-0} + 1 )) >/tmp/ff.dmesg.part
     "$FF_LIB/classify-dmesg.sh" --check /tmp/ff.dmesg.part || ff_fail "kernel log not clean${1:+ ($1)}"
+}
+
+# check_dmesg_no_crash [LABEL]: like check_dmesg_clean, but UBI/UBIFS/JFFS2/MTD errors are
+# allowed (a test that breaks the device on purpose); oops, BUG, WARNING, hangs are not.
+check_dmesg_no_crash() {
+    dmesg | tail -n +$(( ${FF_DMESG_MARK:-0} + 1 )) >/tmp/ff.dmesg.part
+    "$FF_LIB/classify-dmesg.sh" --check-crash /tmp/ff.dmesg.part || ff_fail "kernel crashed, warned or hung${1:+ ($1)}"
 }

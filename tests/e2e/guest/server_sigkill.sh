@@ -1,0 +1,69 @@
+#!/bin/sh
+# tests/e2e/guest/server_sigkill.sh -- guest side of server_sigkill (busybox ash).
+# UBIFS on the MUSE device with a writer running (dd ... conv=fsync in a loop); kill -9
+# the server. Then, each step bounded by a deadline: the writer must fail (not hang, not
+# succeed), umount and ubidetach must complete, the MTD must go away, rmmod muse must
+# succeed, and the kernel must not oops, BUG, WARN or report a hung task. UBI/UBIFS errors
+# are expected here (the device died) and are reported, not failed on.
+# Must not: wait on anything without a deadline.
+. /ff/lib.sh
+preset=${FF_PRESET:-slc-2k-128m}
+dmesg_mark
+
+ff_step setup
+load_mtd_stack
+muse_start_server "$preset"
+mtd=$FF_MUSE_MTD
+ubi_prepare "$mtd" 0
+ubifs_mount 0 /mnt/ubifs
+
+ff_step writer
+rm -f /tmp/writer.count
+(
+    i=0
+    while :; do
+        if ! dd if=/dev/urandom of=/mnt/ubifs/w$i bs=64k count=16 conv=fsync >/dev/null 2>/tmp/writer.err; then
+            echo "writer: dd of file $i failed: $(tr '\n' ' ' </tmp/writer.err)"
+            exit 1
+        fi
+        i=$((i + 1))
+        echo $i >/tmp/writer.count
+    done
+) &
+wpid=$!
+n=0
+while [ "$(cat /tmp/writer.count 2>/dev/null || echo 0)" -lt 2 ]; do
+    ff_alive "$wpid" || ff_fail "the writer stopped before the server was killed"
+    n=$((n + 1)); [ $n -lt 1200 ] || ff_fail "the writer made no progress in 60 s"
+    usleep 50000
+done
+ff_log "writer has written $(cat /tmp/writer.count) files; killing the server (pid $FF_SERVER_PID)"
+
+ff_step kill
+kill -9 "$FF_SERVER_PID"
+t0=$(ff_now)
+bounded 90 wait_pid_gone "$wpid" || ff_fail "the writer is still running 90 s after the server died"
+wrc=0; wait "$wpid" || wrc=$?
+wait "$FF_SERVER_PID" 2>/dev/null
+echo "TIMING writer_error_after_kill $(awk -v a="$t0" -v b="$(ff_now)" 'BEGIN{printf "%.2f", b-a}')s"
+[ "$wrc" != 0 ] || ff_fail "the writer exited 0 although the server was killed"
+ff_log "writer failed as expected (exit $wrc)"
+
+ff_step umount
+bounded 60 umount /mnt/ubifs || ff_fail "umount after the server died failed or hung"
+ff_step detach
+bounded 60 ubidetach -d 0 || ff_fail "ubidetach after the server died failed or hung"
+ff_step mtd_gone
+n=0
+while grep -q "^mtd$mtd:" /proc/mtd; do
+    n=$((n + 1)); [ $n -lt 200 ] || ff_fail "mtd$mtd still in /proc/mtd 10 s after the last holder went"
+    usleep 50000
+done
+ff_step rmmod
+muse_rmmod
+grep -q '^muse ' /proc/modules && ff_fail "muse still loaded after rmmod"
+
+echo "KERNEL_LOG $(dmesg | tail -n +$((FF_DMESG_MARK + 1)) | /ff/classify-dmesg.sh)"
+check_dmesg_no_crash "after server SIGKILL"
+ff_step done
+echo "server_sigkill: ok"
