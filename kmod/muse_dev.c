@@ -17,7 +17,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
+#include <linux/uio.h>
 
 #include "muse.h"
 
@@ -237,7 +237,7 @@ static int muse_release(struct inode *inode, struct file *file)
 
 /* Hand out a FUSE_INTERRUPT for @req; called with conn->lock held. */
 static ssize_t muse_read_interrupt(struct muse_conn *conn,
-				   struct muse_req *req, char __user *buf)
+				   struct muse_req *req, struct iov_iter *to)
 	__releases(&conn->lock)
 {
 	struct {
@@ -252,30 +252,33 @@ static ssize_t muse_read_interrupt(struct muse_conn *conn,
 	msg.arg.unique = req->ih.unique;
 	spin_unlock(&conn->lock);
 
-	if (copy_to_user(buf, &msg, sizeof(msg)))
+	if (copy_to_iter(&msg, sizeof(msg), to) != sizeof(msg))
 		return -EFAULT;
 	return sizeof(msg);
 }
 
-static int muse_copy_req_out(struct muse_req *req, char __user *buf)
+static int muse_copy_req_out(struct muse_req *req, struct iov_iter *to)
 {
-	size_t off = sizeof(req->ih);
-
-	if (copy_to_user(buf, &req->ih, sizeof(req->ih)))
+	if (copy_to_iter(&req->ih, sizeof(req->ih), to) != sizeof(req->ih))
 		return -EFAULT;
-	if (copy_to_user(buf + off, &req->in, req->in_arg_size))
+	if (copy_to_iter(&req->in, req->in_arg_size, to) != req->in_arg_size)
 		return -EFAULT;
-	off += req->in_arg_size;
-	if (req->in_data_size &&
-	    copy_to_user(buf + off, req->in_data, req->in_data_size))
+	if (copy_to_iter(req->in_data, req->in_data_size, to) !=
+	    req->in_data_size)
 		return -EFAULT;
 	return 0;
 }
 
-static ssize_t muse_read(struct file *file, char __user *buf, size_t count,
-			 loff_t *ppos)
+/*
+ * read()/readv(): one whole request per call.  The iter variants (not
+ * plain .read/.write) are needed so that a readv()/writev() is one
+ * message, as on /dev/fuse, rather than one message per segment.
+ */
+static ssize_t muse_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
+	struct file *file = iocb->ki_filp;
 	struct muse_conn *conn = file->private_data;
+	size_t count = iov_iter_count(to);
 	size_t need = max_t(size_t, MUSE_MIN_READ_BUFFER,
 			    MUSE_READ_BUFFER_OVERHEAD +
 			    READ_ONCE(conn->max_write));
@@ -289,7 +292,8 @@ static ssize_t muse_read(struct file *file, char __user *buf, size_t count,
 	spin_lock(&conn->lock);
 	while (conn->connected && !muse_request_ready(conn)) {
 		spin_unlock(&conn->lock);
-		if (file->f_flags & O_NONBLOCK)
+		if ((file->f_flags & O_NONBLOCK) ||
+		    (iocb->ki_flags & IOCB_NOWAIT))
 			return -EAGAIN;
 		err = wait_event_interruptible_exclusive(conn->waitq,
 							 muse_read_ready(conn));
@@ -305,7 +309,7 @@ static ssize_t muse_read(struct file *file, char __user *buf, size_t count,
 	if (!list_empty(&conn->interrupts)) {
 		req = list_first_entry(&conn->interrupts, struct muse_req,
 				       intr_entry);
-		return muse_read_interrupt(conn, req, buf);
+		return muse_read_interrupt(conn, req, to);
 	}
 
 	/* Off every list while copying: only we may finish it now. */
@@ -314,7 +318,7 @@ static ssize_t muse_read(struct file *file, char __user *buf, size_t count,
 	clear_bit(MUSE_REQ_PENDING, &req->flags);
 	spin_unlock(&conn->lock);
 
-	err = muse_copy_req_out(req, buf);
+	err = muse_copy_req_out(req, to);
 
 	spin_lock(&conn->lock);
 	if (!conn->connected) {
@@ -376,24 +380,25 @@ static bool muse_reply_size_ok(const struct muse_req *req, size_t size)
 	return size - req->out_arg_size <= req->out_data_max;
 }
 
-static int muse_copy_reply_in(struct muse_req *req, const char __user *buf,
+static int muse_copy_reply_in(struct muse_req *req, struct iov_iter *from,
 			      size_t size)
 {
 	size_t data = size - req->out_arg_size;
 
-	if (copy_from_user(&req->out, buf, req->out_arg_size))
+	if (copy_from_iter(&req->out, req->out_arg_size, from) !=
+	    req->out_arg_size)
 		return -EFAULT;
-	if (data && copy_from_user(req->out_data, buf + req->out_arg_size,
-				   data))
+	if (copy_from_iter(req->out_data, data, from) != data)
 		return -EFAULT;
 	req->out_data_size = data;
 	return 0;
 }
 
-static ssize_t muse_write(struct file *file, const char __user *buf,
-			  size_t count, loff_t *ppos)
+/* write()/writev(): one whole reply per call, matched by unique. */
+static ssize_t muse_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
-	struct muse_conn *conn = file->private_data;
+	struct muse_conn *conn = iocb->ki_filp->private_data;
+	size_t count = iov_iter_count(from);
 	struct fuse_out_header oh;
 	struct muse_req *req;
 	size_t payload;
@@ -401,7 +406,7 @@ static ssize_t muse_write(struct file *file, const char __user *buf,
 
 	if (count < sizeof(oh))
 		return -EINVAL;
-	if (copy_from_user(&oh, buf, sizeof(oh)))
+	if (copy_from_iter(&oh, sizeof(oh), from) != sizeof(oh))
 		return -EFAULT;
 	if (oh.len != count)
 		return -EINVAL;
@@ -434,7 +439,7 @@ static ssize_t muse_write(struct file *file, const char __user *buf,
 		err = -EINVAL;
 		req->error = -EIO;
 	} else {
-		err = muse_copy_reply_in(req, buf + sizeof(oh), payload);
+		err = muse_copy_reply_in(req, from, payload);
 		req->error = err;
 	}
 	req->replier = task_tgid_nr(current);
@@ -465,8 +470,8 @@ const struct file_operations muse_fops = {
 	.owner		= THIS_MODULE,
 	.open		= muse_open,
 	.release	= muse_release,
-	.read		= muse_read,
-	.write		= muse_write,
+	.read_iter	= muse_read_iter,
+	.write_iter	= muse_write_iter,
 	.poll		= muse_poll,
 	.llseek		= no_llseek,
 };
