@@ -8,18 +8,22 @@
 # shared libraries (by ldd) at their host paths. The kernel unpacks concatenated cpio
 # archives in order, so payload files override base files.
 #
+# --env NAME=VALUE lines go to /ff/env, which the guest's /init sources before the script.
+#
 # Usage: make-payload.sh --script GUEST.sh --nonce STR --out FILE [--file HOST[:GUEST]]...
+#                        [--env NAME=VALUE]...
 # Must not: put anything in the cache (the payload is per run), or modify the host files.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-script="" nonce="" out="" files=()
+script="" nonce="" out="" files=() envs=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --script) script="${2:?--script needs a file}"; shift 2 ;;
         --nonce) nonce="${2:?--nonce needs a value}"; shift 2 ;;
         --out) out="${2:?--out needs a file}"; shift 2 ;;
         --file) files+=("${2:?--file needs HOST[:GUEST]}"); shift 2 ;;
+        --env) envs+=("${2:?--env needs NAME=VALUE}"); shift 2 ;;
         -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) vm_die "make-payload.sh: unknown option '$1'" ;;
     esac
@@ -33,6 +37,12 @@ trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/ff"
 install -m 0755 "$script" "$stage/ff/run.sh"
 printf '%s\n' "$nonce" >"$stage/ff/nonce"
+: >"$stage/ff/env"
+for e in "${envs[@]}"; do
+    [[ "$e" =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || vm_die "--env $e: expected NAME=VALUE"
+    v="${e#*=}"
+    printf "export %s='%s'\n" "${e%%=*}" "${v//\'/\'\\\'\'}" >>"$stage/ff/env"
+done
 for g in "$FF_VM_DIR"/guest/*.sh; do install -m 0644 "$g" "$stage/ff/"; done
 install -m 0755 "$FF_VM_DIR/classify-dmesg.sh" "$stage/ff/classify-dmesg.sh"
 

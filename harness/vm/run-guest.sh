@@ -2,7 +2,7 @@
 # harness/vm/run-guest.sh -- run one guest script in a fresh QEMU guest and collect results.
 #
 # Usage: run-guest.sh --script GUEST.sh [--file HOST[:GUEST]]... [--out DIR]
-#                     [--timeout SECS] [--mem 1G] [--append "KERNEL ARGS"]
+#                     [--timeout SECS] [--mem 1G] [--append "KERNEL ARGS"] [--env NAME=VALUE]...
 # Steps: fetch-kernel.sh (cached), build-initramfs.sh (cached), probe-accel.sh (cached),
 # make-payload.sh; boot qemu with base+payload initramfs; the guest's /init runs the script
 # (busybox ash, as root, cwd /root, helpers in /ff) and powers off. Writes into DIR:
@@ -20,6 +20,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --script) script="${2:?--script needs a file}"; shift 2 ;;
         --file) files+=(--file "${2:?--file needs HOST[:GUEST]}"); shift 2 ;;
+        --env) files+=(--env "${2:?--env needs NAME=VALUE}"); shift 2 ;;
         --out) out="${2:?--out needs a directory}"; shift 2 ;;
         --timeout) limit="${2:?--timeout needs seconds}"; shift 2 ;;
         --mem) mem="${2:?--mem needs a size}"; shift 2 ;;

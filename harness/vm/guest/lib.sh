@@ -14,6 +14,7 @@
 # nandsim reference:     nandsim_load_2k128m (prints the mtd number)
 # MUSE:                  muse_start_server PRESET (insmod /muse.ko, start /flashfault serve in
 #                        the background; sets FF_SERVER_PID, FF_MUSE_MTD), muse_stop_server
+#                        (FF_MUSE_STANDIN=nandsim: rig self-test with nandsim, no muse)
 # Must not: print lines starting with "FLASHFAULT-" (the rig's markers) or power off.
 
 : "${FF_LIB:=/ff}"
@@ -61,11 +62,14 @@ mtd_by_name() {
     sed -n "s/^mtd\([0-9]*\): [0-9a-f]* [0-9a-f]* \"$1\"\$/\1/p" /proc/mtd | head -n1
 }
 
+mtd_list() { sed -n 's/^mtd\([0-9]*\):.*/\1/p' /proc/mtd | tr '\n' ' '; }
+
 # wait_mtd SECS [NAME] -> prints the mtd number once it exists (NAME given), or the first
-# mtd number that was not in /proc/mtd when called (no NAME). Returns 1 on timeout.
+# mtd number that was not in /proc/mtd when called (no NAME; set FF_MTD_BEFORE=$(mtd_list)
+# before starting the thing that registers it, to close the race). Returns 1 on timeout.
 wait_mtd() {
     _secs=$1 _name=${2:-}
-    _before=$(sed -n 's/^mtd\([0-9]*\):.*/\1/p' /proc/mtd | tr '\n' ' ')
+    _before=${FF_MTD_BEFORE-$(mtd_list)}
     _end=$(( $(cut -d. -f1 /proc/uptime) + _secs ))
     while [ "$(cut -d. -f1 /proc/uptime)" -lt "$_end" ]; do
         if [ -n "$_name" ]; then
@@ -161,20 +165,29 @@ nandsim_load_2k128m() {
 # for its MTD device. Sets FF_SERVER_PID and FF_MUSE_MTD.
 muse_start_server() {
     _preset=$1; shift
+    if [ "${FF_MUSE_STANDIN:-}" = nandsim ]; then   # rig self-test only: no module, no server
+        ff_log "STAND-IN: nandsim instead of muse.ko + flashfault serve"
+        sleep 100000 &
+        FF_SERVER_PID=$!
+        FF_MUSE_MTD=$(nandsim_load_2k128m)
+        return 0
+    fi
     [ -f /muse.ko ] || ff_fail "/muse.ko is not in the guest (pass --file kmod/muse.ko)"
     [ -x /flashfault ] || ff_fail "/flashfault is not in the guest (pass --file build/flashfault)"
     grep -q '^muse ' /proc/modules || insmod /muse.ko || ff_fail "insmod /muse.ko failed"
     _i=0
     while [ ! -c /dev/muse ] && [ $_i -lt 100 ]; do usleep 20000; _i=$((_i + 1)); done
     [ -c /dev/muse ] || ff_fail "/dev/muse did not appear after insmod"
-    _before=$(cat /proc/mtd)
+    FF_MTD_BEFORE=$(mtd_list)
     /flashfault serve --preset "$_preset" "$@" >/tmp/server.log 2>&1 &
     FF_SERVER_PID=$!
     FF_MUSE_MTD=$(wait_mtd 30) || {
+        unset FF_MTD_BEFORE
         sed 's/^/server: /' /tmp/server.log
         kill -0 "$FF_SERVER_PID" 2>/dev/null || ff_fail "the server exited before its MTD appeared"
         ff_fail "no new MTD device within 30 s of starting the server"
     }
+    unset FF_MTD_BEFORE
     ff_log "server pid $FF_SERVER_PID serves mtd$FF_MUSE_MTD ($(sed -n "s/^mtd$FF_MUSE_MTD: //p" /proc/mtd))"
 }
 
@@ -183,13 +196,15 @@ muse_start_server() {
 muse_stop_server() {
     kill "$FF_SERVER_PID" 2>/dev/null
     bounded 30 wait_pid_gone "$FF_SERVER_PID" || ff_fail "the server did not exit after SIGTERM"
-    wait "$FF_SERVER_PID" 2>/dev/null
+    _rc=0; wait "$FF_SERVER_PID" 2>/dev/null || _rc=$?
+    ff_log "server exited with status $_rc after SIGTERM"
     muse_rmmod
 }
 
 wait_pid_gone() { while ff_alive "$1"; do usleep 20000; done; }
 
 muse_rmmod() {
+    [ "${FF_MUSE_STANDIN:-}" = nandsim ] && { bounded 30 rmmod nandsim; return; }
     _i=0
     until bounded 30 rmmod muse 2>/tmp/ff.rmmod; do
         grep -q '^HUNG' /tmp/ff.rmmod && { cat /tmp/ff.rmmod; ff_fail "rmmod muse hung"; }

@@ -50,7 +50,7 @@ echo "TIMING muse_ubifs_cycle $(awk -v a="$t0" -v b="$(ff_now)" 'BEGIN{printf "%
 
 ff_step stop
 muse_stop_server
-sed 's/^/server: /' /tmp/server.log | tail -n 20
+sed 's/^/server: /' /tmp/server.log 2>/dev/null | tail -n 20
 check_dmesg_clean muse
 ff_step done
 echo "ubifs_on_muse: ok"
