@@ -273,7 +273,7 @@ void NandModel::EraseBlockNow(uint32_t block) {
   std::fill(b.programs.begin(), b.programs.end(), 0);
   b.next_page = 0;
   b.cell_errors.clear();
-  ++b.counters.erases;
+  ++store_->mutable_meta(block).erases;
   b.counters.reads_since_erase = 0;
 }
 
@@ -292,7 +292,7 @@ absl::Status NandModel::Erase(uint64_t addr, uint64_t len) {
   const uint32_t last = static_cast<uint32_t>((addr + len) / block_size);
   for (uint32_t block = first; block < last; ++block) {
     // Like nand_base, refuse to erase a block known to be bad.
-    if (bad_blocks_.count(block) != 0) {
+    if (store_->meta(block).bad) {
       return absl::DataLossError(absl::StrCat("block ", block, " is marked bad; not erased"));
     }
   }
@@ -309,7 +309,7 @@ absl::StatusOr<bool> NandModel::IsBad(uint64_t addr) {
   ++counters_.isbad_ops;
   if (!geometry_.is_nand()) return false;
   const uint32_t block = static_cast<uint32_t>(addr / geometry_.block_size());
-  if (bad_blocks_.count(block) != 0) return true;
+  if (store_->meta(block).bad) return true;
   // A factory marker: any non-0xFF byte at the marker position of page 0.
   const OobRegion& bbm = geometry_.oob_layout.bad_block_marker;
   std::span<const uint8_t> oob =
@@ -332,7 +332,7 @@ absl::Status NandModel::MarkBad(uint64_t addr) {
   std::span<uint8_t> oob = MutablePageBytes(uint64_t{block} * geometry_.pages_per_block)
                                .subspan(geometry_.page_size);
   std::memset(oob.data() + bbm.offset, 0x00, bbm.length);
-  bad_blocks_.insert(block);
+  store_->mutable_meta(block).bad = true;
   ++counters_.markbad_ops;
   return absl::OkStatus();
 }
@@ -342,9 +342,18 @@ absl::Status NandModel::Sync() {
   return store_->Sync();
 }
 
-void NandModel::RestoreBlockState(uint32_t block, uint64_t erases, bool bad) {
-  blocks_[block].counters.erases = erases;
-  if (bad) bad_blocks_.insert(block);
+BlockCounters NandModel::block_counters(uint32_t block) const {
+  BlockCounters c = blocks_[block].counters;
+  c.erases = store_->meta(block).erases;
+  return c;
+}
+
+std::vector<uint32_t> NandModel::bad_block_table() const {
+  std::vector<uint32_t> bad;
+  for (uint32_t b = 0; b < geometry_.block_count; ++b) {
+    if (store_->meta(b).bad) bad.push_back(b);
+  }
+  return bad;
 }
 
 void NandModel::AddCellError(uint64_t page, uint32_t bit) {

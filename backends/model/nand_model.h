@@ -12,7 +12,6 @@
 #include <cstdint>
 #include <memory>
 #include <map>
-#include <set>
 #include <vector>
 
 #include "backends/model/ecc_engine.h"
@@ -62,11 +61,11 @@ class NandModel final : public FlashDevice {
   absl::Status Sync() override;
 
   // Counters and tables, for statistics and metadata files.
-  const BlockCounters& block_counters(uint32_t block) const { return blocks_[block].counters; }
+  // Erase counts and the bad block table live in the store (BlockMeta), so a
+  // persistent store keeps them across restarts.
+  BlockCounters block_counters(uint32_t block) const;
   const DeviceCounters& counters() const { return counters_; }
-  const std::set<uint32_t>& bad_block_table() const { return bad_blocks_; }
-  // Restores persisted state (erase counts, bad block table) after a restart.
-  void RestoreBlockState(uint32_t block, uint64_t erases, bool bad);
+  std::vector<uint32_t> bad_block_table() const;
   PageStore& store() { return *store_; }
 
   // The physical cells of `page` (device-wide index) deviate from what was
@@ -105,7 +104,6 @@ class NandModel final : public FlashDevice {
   uint64_t page_stride_;                // data + OOB bytes per page in the store
   std::vector<uint32_t> auto_oob_map_;  // AUTO byte index -> OOB offset
   std::vector<BlockState> blocks_;
-  std::set<uint32_t> bad_blocks_;
   DeviceCounters counters_;
   std::vector<uint8_t> scratch_;        // one page, for ECC decoding
 };

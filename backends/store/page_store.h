@@ -9,10 +9,17 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "absl/status/status.h"
 
 namespace flashfault {
+
+// Per-block state that must survive a restart together with the contents.
+struct BlockMeta {
+  uint64_t erases = 0;
+  bool bad = false;  // in the bad block table (markbad), beyond any OOB marker
+};
 
 class PageStore {
  public:
@@ -29,8 +36,17 @@ class PageStore {
   virtual std::span<uint8_t> MutableBlock(uint32_t block) = 0;
   // Sets every byte of `block` to 0xFF.
   virtual void EraseBlock(uint32_t block) = 0;
-  // Makes every change so far durable (no-op for RAM).
+  // Makes every change so far durable, block metadata included (no-op for RAM).
   virtual absl::Status Sync() = 0;
+
+  // Wear and bad block table, kept by the store so that a persistent store
+  // can save them beside the contents. The model is the only writer.
+  const BlockMeta& meta(uint32_t block) const { return meta_[block]; }
+  BlockMeta& mutable_meta(uint32_t block) { return meta_[block]; }
+
+ protected:
+  explicit PageStore(uint32_t block_count) : meta_(block_count) {}
+  std::vector<BlockMeta> meta_;
 };
 
 }  // namespace flashfault

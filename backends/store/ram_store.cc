@@ -6,7 +6,7 @@
 namespace flashfault {
 
 RamStore::RamStore(uint64_t block_bytes, uint32_t block_count)
-    : block_bytes_(block_bytes), blocks_(block_count) {
+    : PageStore(block_count), block_bytes_(block_bytes), blocks_(block_count) {
   erased_.reset(new uint8_t[block_bytes_]);
   std::memset(erased_.get(), 0xFF, block_bytes_);
 }

@@ -11,6 +11,8 @@ namespace {
 
 constexpr Command kCommands[] = {
     {"geometry", "list presets, show or check a geometry", RunGeometry},
+    {"image", "create, inspect, import and export flash images", RunImage},
+    {"serve", "serve an emulated flash part to the kernel over MUSE", RunServe},
 };
 
 void PrintUsage(std::FILE* out) {

@@ -137,7 +137,7 @@ TEST(NandModelTest, FactoryMarkerAndMarkBad) {
   ASSERT_TRUE(m->Write({.addr = 7 * kBlock}, Bytes(kPage, 0x55), {}).ok());
   ASSERT_TRUE(m->MarkBad(7 * kBlock + 100).ok());
   EXPECT_TRUE(*m->IsBad(7 * kBlock));
-  EXPECT_EQ(m->bad_block_table().count(7), 1u);
+  EXPECT_EQ(m->bad_block_table(), std::vector<uint32_t>{7});
   std::vector<uint8_t> oob(2);
   ASSERT_TRUE(m->Read({.addr = 7 * kBlock, .mode = OobMode::kRaw}, {}, oob).ok());
   EXPECT_THAT(oob, Each(0x00));

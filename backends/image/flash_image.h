@@ -1,0 +1,54 @@
+// Flash images on disk: IMAGE (pages as data then OOB, the nanddump layout)
+// and IMAGE.meta.json beside it (geometry, erase counts, bad block table).
+//
+// Opening checks the pair against each other and refuses a truncated image,
+// a metadata file that does not parse, or a geometry that does not match,
+// with the file and the field in the message. Import and export convert
+// from and to nanddump files (data and OOB interleaved page by page, as
+// `nanddump --oob` writes and `nandwrite --oob` reads) and raw data images
+// (as ubinize, mkfs.ubifs and mkfs.jffs2 write). Every output is written
+// through a temporary file and a rename: never half a file.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "backends/model/nand_model.h"
+
+namespace flashfault {
+
+enum class ImageFormat {
+  kNanddump,  // every page: page_size data bytes, then oob_size OOB bytes
+  kRaw,       // in-band data only; OOB reads back erased
+};
+
+absl::StatusOr<ImageFormat> ParseImageFormat(absl::string_view name);
+
+std::string MetaPathFor(const std::string& image_path);
+
+// Creates an erased image and its metadata for `geometry`.
+absl::Status CreateImage(const std::string& path, const Geometry& geometry);
+
+// Opens an image as a model whose Sync() also persists the metadata.
+absl::StatusOr<std::unique_ptr<NandModel>> OpenImage(const std::string& path,
+                                                     RuleMode rules = RuleMode::kStrict);
+
+// Reads just the metadata (for `image info`).
+struct ImageInfo {
+  Geometry geometry;
+  std::vector<BlockMeta> blocks;
+};
+absl::StatusOr<ImageInfo> ReadImageInfo(const std::string& path);
+
+// Builds a new image at `out` from `in` in the given format. The input may
+// be shorter than the device (the rest stays erased), never longer; a
+// nanddump input must hold whole pages with their OOB.
+absl::Status ImportImage(const std::string& in, ImageFormat format, const Geometry& geometry,
+                         const std::string& out);
+
+// Writes the whole device of `model` to `out` in the given format.
+absl::Status ExportImage(NandModel& model, ImageFormat format, const std::string& out);
+
+}  // namespace flashfault

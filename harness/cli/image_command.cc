@@ -1,0 +1,159 @@
+// `flashfault image create|info|import|export`: images and their metadata.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "backends/image/flash_image.h"
+#include "backends/model/geometry_json.h"
+#include "harness/cli/arg_parser.h"
+#include "harness/cli/command.h"
+
+namespace flashfault::cli {
+namespace {
+
+int Fail(const char* sub, const absl::Status& s) {
+  std::fprintf(stderr, "flashfault image %s: %s\n", sub, std::string(s.message()).c_str());
+  // Bad input (a missing, malformed or mismatched file) is the user's to fix.
+  const bool input = s.code() == absl::StatusCode::kInvalidArgument ||
+                     s.code() == absl::StatusCode::kNotFound ||
+                     s.code() == absl::StatusCode::kOutOfRange;
+  return input ? kExitUsage : kExitFailure;
+}
+
+int Create(std::span<char* const> args) {
+  std::string preset, geometry_file;
+  std::vector<std::string> out;
+  ArgParser p("flashfault image create (--preset NAME | --geometry FILE) IMAGE",
+              "Create an erased image and its metadata file (IMAGE.meta.json).",
+              "  flashfault image create --preset slc-2k-128m nand.img");
+  p.AddString("preset", "NAME", "a built-in geometry (see `geometry list`)", &preset);
+  p.AddString("geometry", "FILE", "a geometry JSON file", &geometry_file);
+  p.SetPositional("IMAGE", 1, 1, &out);
+  if (int rc = HandleParseResult(p, p.Parse(args), "image create"); rc >= 0) return rc;
+  absl::StatusOr<Geometry> g = ResolveGeometry(preset, geometry_file);
+  if (!g.ok()) return Fail("create", g.status());
+  if (absl::Status s = CreateImage(out[0], *g); !s.ok()) return Fail("create", s);
+  std::printf("created %s (%s, %llu bytes with OOB)\n", out[0].c_str(), g->name.c_str(),
+              static_cast<unsigned long long>(g->total_pages() * (g->page_size + g->oob_size)));
+  return kExitOk;
+}
+
+int Info(std::span<char* const> args) {
+  bool json = false;
+  std::vector<std::string> in;
+  ArgParser p("flashfault image info [--json] IMAGE",
+              "Print an image's geometry, bad blocks and wear.",
+              "  flashfault image info nand.img\n  flashfault image info --json nand.img | jq .");
+  p.AddBool("json", "print JSON", &json);
+  p.SetPositional("IMAGE", 1, 1, &in);
+  if (int rc = HandleParseResult(p, p.Parse(args), "image info"); rc >= 0) return rc;
+  absl::StatusOr<ImageInfo> info = ReadImageInfo(in[0]);
+  if (!info.ok()) return Fail("info", info.status());
+  // Opening checks the image against its metadata (size, geometry).
+  absl::StatusOr<std::unique_ptr<NandModel>> model = OpenImage(in[0]);
+  if (!model.ok()) return Fail("info", model.status());
+  uint64_t total = 0, max = 0;
+  std::vector<uint32_t> bad;
+  for (uint32_t b = 0; b < info->blocks.size(); ++b) {
+    total += info->blocks[b].erases;
+    max = std::max(max, info->blocks[b].erases);
+    if ((*model)->IsBad(uint64_t{b} * info->geometry.block_size()).value_or(false)) bad.push_back(b);
+  }
+  const Geometry& g = info->geometry;
+  if (json) {
+    nlohmann::ordered_json j = {{"image", in[0]},
+                                {"geometry", GeometryToJson(g)},
+                                {"bad_blocks", bad},
+                                {"erases_total", total},
+                                {"erases_max", max}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return kExitOk;
+  }
+  std::printf("image:      %s\n", in[0].c_str());
+  std::printf("geometry:   %s (%s, %u+%u bytes, %u pages/block, %u blocks, %llu MiB)\n",
+              g.name.c_str(), CellTypeName(g.cell), g.page_size, g.oob_size, g.pages_per_block,
+              g.block_count, static_cast<unsigned long long>(g.total_size() >> 20));
+  std::printf("ecc:        %u bits per %u bytes\n", g.ecc_strength, g.ecc_step);
+  std::printf("bad blocks: %zu", bad.size());
+  for (uint32_t b : bad) std::printf(" %u", b);
+  std::printf("\nerases:     %llu in all, %llu at most on one block\n",
+              static_cast<unsigned long long>(total), static_cast<unsigned long long>(max));
+  return kExitOk;
+}
+
+int Import(std::span<char* const> args) {
+  std::string preset, geometry_file, format = "nanddump";
+  std::vector<std::string> files;
+  ArgParser p("flashfault image import (--preset NAME | --geometry FILE) [--format F] IN IMAGE",
+              "Build an image from a nanddump (data+OOB per page, `nanddump --oob`) or a raw\n"
+              "data file (ubinize, mkfs.ubifs, mkfs.jffs2 output). A shorter input leaves the\n"
+              "rest of the device erased.",
+              "  flashfault image import --preset slc-2k-128m dump.bin board.img\n"
+              "  flashfault image import --preset slc-2k-128m --format raw ubi.img nand.img");
+  p.AddString("preset", "NAME", "the part's geometry", &preset);
+  p.AddString("geometry", "FILE", "a geometry JSON file", &geometry_file);
+  p.AddString("format", "F", "nanddump (default) or raw", &format);
+  p.SetPositional("IN IMAGE", 2, 2, &files);
+  if (int rc = HandleParseResult(p, p.Parse(args), "image import"); rc >= 0) return rc;
+  absl::StatusOr<ImageFormat> f = ParseImageFormat(format);
+  if (!f.ok()) return Fail("import", f.status());
+  absl::StatusOr<Geometry> g = ResolveGeometry(preset, geometry_file);
+  if (!g.ok()) return Fail("import", g.status());
+  if (absl::Status s = ImportImage(files[0], *f, *g, files[1]); !s.ok()) return Fail("import", s);
+  std::printf("imported %s into %s (%s)\n", files[0].c_str(), files[1].c_str(), g->name.c_str());
+  return kExitOk;
+}
+
+int Export(std::span<char* const> args) {
+  std::string format = "nanddump";
+  std::vector<std::string> files;
+  ArgParser p("flashfault image export [--format F] IMAGE OUT",
+              "Write the whole device as a nanddump file (data+OOB per page) or raw data.",
+              "  flashfault image export nand.img dump.bin\n"
+              "  flashfault image export --format raw nand.img data.bin");
+  p.AddString("format", "F", "nanddump (default) or raw", &format);
+  p.SetPositional("IMAGE OUT", 2, 2, &files);
+  if (int rc = HandleParseResult(p, p.Parse(args), "image export"); rc >= 0) return rc;
+  absl::StatusOr<ImageFormat> f = ParseImageFormat(format);
+  if (!f.ok()) return Fail("export", f.status());
+  absl::StatusOr<std::unique_ptr<NandModel>> model = OpenImage(files[0]);
+  if (!model.ok()) return Fail("export", model.status());
+  if (absl::Status s = ExportImage(**model, *f, files[1]); !s.ok()) return Fail("export", s);
+  std::printf("exported %s to %s\n", files[0].c_str(), files[1].c_str());
+  return kExitOk;
+}
+
+void PrintUsage(std::FILE* out) {
+  std::fputs(
+      "usage: flashfault image create|info|import|export ...\n\n"
+      "  create   an erased image for a geometry\n"
+      "  info     geometry, bad blocks and wear of an image\n"
+      "  import   an image from a nanddump or raw data file\n"
+      "  export   an image to a nanddump or raw data file\n\n"
+      "Run 'flashfault image SUBCOMMAND --help' for options.\n",
+      out);
+}
+
+}  // namespace
+
+int RunImage(std::span<char* const> args) {
+  if (args.size() < 2) {
+    PrintUsage(stderr);
+    return kExitUsage;
+  }
+  const std::string_view sub = args[1];
+  std::span<char* const> rest = args.subspan(1);
+  if (sub == "create") return Create(rest);
+  if (sub == "info") return Info(rest);
+  if (sub == "import") return Import(rest);
+  if (sub == "export") return Export(rest);
+  if (sub == "--help" || sub == "-h") {
+    PrintUsage(stdout);
+    return kExitOk;
+  }
+  std::fprintf(stderr, "flashfault image: unknown subcommand '%s'\n\n", args[1]);
+  PrintUsage(stderr);
+  return kExitUsage;
+}
+
+}  // namespace flashfault::cli
