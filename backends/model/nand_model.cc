@@ -158,8 +158,19 @@ absl::Status NandModel::CheckProgram(uint64_t page) {
 namespace {
 
 // Programming can only pull bits to 0: the cells end up old AND new.
+// 64 bytes at a time in SSE2-sized vectors (the x86-64 baseline): this loop
+// is the whole cost of a page program.
 void ProgramInto(uint8_t* cells, const uint8_t* bytes, uint64_t n) {
-  for (uint64_t i = 0; i < n; ++i) cells[i] &= bytes[i];
+  using Vec = uint64_t __attribute__((vector_size(16)));
+  uint64_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    Vec c[4], b[4];
+    std::memcpy(c, cells + i, 64);
+    std::memcpy(b, bytes + i, 64);
+    for (int k = 0; k < 4; ++k) c[k] &= b[k];
+    std::memcpy(cells + i, c, 64);
+  }
+  for (; i < n; ++i) cells[i] &= bytes[i];
 }
 
 }  // namespace

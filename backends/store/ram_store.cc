@@ -25,6 +25,9 @@ std::span<uint8_t> RamStore::MutableBlock(uint32_t block) {
   return {b.get(), block_bytes_};
 }
 
-void RamStore::EraseBlock(uint32_t block) { blocks_[block].reset(); }
+void RamStore::EraseBlock(uint32_t block) {
+  // Keep the allocation: a block erased once is usually written again soon.
+  if (blocks_[block]) std::memset(blocks_[block].get(), 0xFF, block_bytes_);
+}
 
 }  // namespace flashfault

@@ -24,7 +24,7 @@ class RamStore final : public PageStore {
 
  private:
   uint64_t block_bytes_;
-  std::vector<std::unique_ptr<uint8_t[]>> blocks_;  // null = erased
+  std::vector<std::unique_ptr<uint8_t[]>> blocks_;  // null = never written (erased)
   std::unique_ptr<uint8_t[]> erased_;               // block_bytes_ of 0xFF
 };
 
