@@ -1,0 +1,115 @@
+// FaultSpec: the one description of a fault, shared by every front end.
+//
+// A JSON fault script, a fuzzer byte stream and the control filesystem all
+// produce FaultSpecs; the fault layer (fault_layer.h) consumes them. This
+// header is the single source of truth for fault kinds, their parameters and
+// their triggers: front ends must not invent kinds or parameters of their own,
+// and names used in JSON and logs come from the *Name() functions here.
+// It holds configuration only, never runtime state (counters, RNG positions).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace flashfault {
+
+// What goes wrong. One family per file under fault-models/.
+enum class FaultKind {
+  kReadBitflip,    // transient read noise: flips in the returned data; a re-read may be clean
+  kChargeLoss,     // persistent bitflips in the cells, until the next erase
+  kStuckBit,       // cells stuck at 0 or 1: survive erase and program
+  kProgramFail,    // program reports failure (-EIO); page left unchanged, partial or full
+  kEraseFail,      // erase reports failure (-EIO); block left unchanged or partly erased
+  kFactoryBad,     // blocks shipped bad: marker in OOB before the first operation
+  kGrownBad,       // a block starts failing program and erase for good
+  kPowerCut,       // the op in flight is torn, then every op fails until power on
+  kReadDisturb,    // reads in a block raise the flip rate of its other pages until erase
+  kRetention,      // flips grow with virtual time, faster on worn blocks
+  kWearOut,        // past endurance, program/erase failures and flips rise
+  kLatency,        // added delay per operation
+};
+inline constexpr int kFaultKindCount = 12;
+const char* FaultKindName(FaultKind kind);                     // "read_bitflip", ...
+std::optional<FaultKind> FaultKindFromName(absl::string_view name);
+
+// The operations a trigger can match, as a bit mask.
+enum OpMask : uint32_t {
+  kOpRead = 1u << 0,
+  kOpWrite = 1u << 1,
+  kOpErase = 1u << 2,
+  kOpIsBad = 1u << 3,
+  kOpMarkBad = 1u << 4,
+  kOpSync = 1u << 5,
+  kOpAll = (1u << 6) - 1,
+};
+const char* OpName(uint32_t single_op);  // "read", "write", "erase", "isbad", "markbad", "sync"
+std::optional<uint32_t> OpFromName(absl::string_view name);
+
+// An inclusive range [first, last] of blocks, pages, bytes or bits.
+struct Range {
+  uint64_t first = 0;
+  uint64_t last = 0;
+  bool Contains(uint64_t v) const { return v >= first && v <= last; }
+};
+
+// Where a fault may strike. Unset fields match everything.
+struct Where {
+  std::optional<Range> blocks;     // eraseblock indexes on the device
+  std::optional<Range> pages;      // page indexes inside a block
+  std::optional<Range> bytes;      // byte offsets inside a page (data, then OOB)
+  std::optional<Range> bits;       // bit numbers 0..7 inside those bytes
+  std::string partition;           // a named partition; resolved to blocks when loaded
+};
+
+// When a fault fires. All given conditions must hold for a matching op.
+struct When {
+  uint32_t ops = kOpAll;                  // which operations match
+  std::optional<uint64_t> at_op;          // the device-wide operation index (0-based)
+  std::optional<uint64_t> nth_match;      // the n-th (1-based) op that matches ops + where
+  double probability = 1.0;               // chance per matching op, drawn from the seed
+  std::optional<uint64_t> after_erases;   // the block has been erased at least N times
+  std::optional<uint64_t> after_time_us;  // virtual clock at or past this time
+  bool on_demand = false;                 // armed only by a command (ctl, API)
+  uint64_t max_fires = 0;                 // how often it may fire; 0 = no limit
+};
+
+// What a failed program leaves in the page.
+enum class ProgramFailEffect { kUnchanged, kPartial, kFull };
+// What a failed erase leaves in the block.
+enum class EraseFailEffect { kUnchanged, kPartial };
+const char* ProgramFailEffectName(ProgramFailEffect e);
+const char* EraseFailEffectName(EraseFailEffect e);
+
+struct FaultSpec {
+  std::string id;                 // unique name, used in logs and exported scripts
+  FaultKind kind = FaultKind::kReadBitflip;
+  Where where;
+  When when;
+
+  // Parameters; each kind reads only those documented for it in the schema
+  // (corpora/schemas/fault-script.schema.json). Defaults are the common case.
+  uint32_t flips = 1;                     // bitflips per firing (bitflip kinds)
+  double rate = 0.0;                      // per-bit probability or growth rate (disturb,
+                                          // retention, wear-out)
+  uint8_t stuck_value = 0;                // stuck bits: 0 or 1
+  ProgramFailEffect program_effect = ProgramFailEffect::kUnchanged;
+  EraseFailEffect erase_effect = EraseFailEffect::kUnchanged;
+  double torn_fraction = 0.5;             // share of the op's bits done before a cut
+  bool unstable = false;                  // torn cells read differently on each read
+  std::vector<uint64_t> block_list;       // factory bad: explicit blocks
+  uint32_t count = 0;                     // factory bad: that many random blocks
+  uint64_t latency_us = 0;                // latency per matching op
+  uint64_t threshold = 0;                 // grown bad / wear-out: erase count threshold
+};
+
+// A whole script: the faults plus the run's seed.
+struct FaultPlan {
+  uint64_t seed = 0;
+  std::vector<FaultSpec> faults;
+};
+
+}  // namespace flashfault
