@@ -21,7 +21,9 @@
 #include <string>
 #include <vector>
 
+#include "backends/image/flash_image.h"
 #include "backends/model/geometry_json.h"
+#include "common/status_macros.h"
 #include "backends/model/nand_model.h"
 #include "backends/store/ram_store.h"
 #include "harness/cli/arg_parser.h"
@@ -123,6 +125,23 @@ int AcceptOne(const std::string& path, int wake_fd) {
   return conn;
 }
 
+// The device to serve: a persistent image, or a RAM part of a geometry.
+absl::StatusOr<std::unique_ptr<NandModel>> OpenModel(const std::string& preset,
+                                                     const std::string& geometry_file,
+                                                     const std::string& image) {
+  if (!image.empty()) {
+    if (!preset.empty() || !geometry_file.empty()) {
+      return absl::InvalidArgumentError(
+          "--image takes its geometry from the image's metadata; drop --preset/--geometry");
+    }
+    return OpenImage(image);
+  }
+  FF_ASSIGN_OR_RETURN(Geometry g, ResolveGeometry(preset, geometry_file));
+  auto store = std::make_unique<RamStore>(
+      uint64_t{g.pages_per_block} * (g.page_size + g.oob_size), g.block_count);
+  return NandModel::Create(g, std::move(store));
+}
+
 }  // namespace
 
 int RunServe(std::span<char* const> args_in) {
@@ -132,21 +151,27 @@ int RunServe(std::span<char* const> args_in) {
   for (char*& a : args) {
     if (std::strcmp(a, "-v") == 0) a = verbose_flag;
   }
-  std::string preset, geometry_file, device = "/dev/muse", socket_path, name, parts;
+  std::string preset, geometry_file, image, device = "/dev/muse", socket_path, name, parts;
   uint64_t fd = UINT64_MAX, max_io = 0;
   bool verbose = false;
   ArgParser parser(
-      "flashfault serve (--preset NAME | --geometry FILE) [--device PATH | --fd N | --socket PATH]"
+      "flashfault serve (--preset NAME | --geometry FILE | --image FILE)"
+      " [--device PATH | --fd N | --socket PATH]"
       " [--name MTDNAME] [--parts CMDLINE] [-v]",
       "Serve an emulated flash part to the kernel as an MTD over the MUSE protocol. By default\n"
       "opens /dev/muse (load muse.ko first; needs CAP_SYS_ADMIN) and serves until the kernel\n"
       "ends the connection or SIGINT/SIGTERM arrives (then it finishes the request in hand,\n"
       "syncs and exits 0). --fd and --socket serve the same protocol over a byte stream,\n"
-      "each message delimited by the length in its header.",
+      "each message delimited by the length in its header. With --image the flash lives in\n"
+      "an image file (see 'flashfault image create'): every write acknowledged before a\n"
+      "SYNC, and everything at exit, survives a restart.",
       "  sudo flashfault serve --preset slc-2k-128m --name ff0 --parts '1M(boot),-(ubi)'\n"
+      "  sudo flashfault serve --image nand.img\n"
       "  flashfault serve --preset slc-2k-64m --socket /tmp/ff.sock -v");
   parser.AddString("preset", "NAME", "geometry preset (see 'flashfault geometry list')", &preset);
   parser.AddString("geometry", "FILE", "geometry JSON file instead of a preset", &geometry_file);
+  parser.AddString("image", "FILE", "serve a persistent image file (geometry from its metadata)",
+                   &image);
   parser.AddString("device", "PATH", "MUSE device node (default /dev/muse)", &device);
   parser.AddUint("fd", "N", "serve an inherited stream fd instead of the device", &fd);
   parser.AddString("socket", "PATH", "listen on a unix socket, serve one connection", &socket_path);
@@ -160,18 +185,12 @@ int RunServe(std::span<char* const> args_in) {
     std::fprintf(stderr, "flashfault serve: --fd and --socket exclude each other\n");
     return kExitUsage;
   }
-  absl::StatusOr<Geometry> g = ResolveGeometry(preset, geometry_file);
-  if (!g.ok()) {
-    std::fprintf(stderr, "flashfault serve: %s\n", std::string(g.status().message()).c_str());
-    return kExitUsage;
-  }
-  auto store = std::make_unique<RamStore>(
-      uint64_t{g->pages_per_block} * (g->page_size + g->oob_size), g->block_count);
-  absl::StatusOr<std::unique_ptr<NandModel>> model = NandModel::Create(*g, std::move(store));
+  absl::StatusOr<std::unique_ptr<NandModel>> model = OpenModel(preset, geometry_file, image);
   if (!model.ok()) {
     std::fprintf(stderr, "flashfault serve: %s\n", std::string(model.status().message()).c_str());
-    return kExitUsage;
+    return model.status().code() == absl::StatusCode::kInternal ? kExitFailure : kExitUsage;
   }
+  const Geometry* g = &(*model)->geometry();
 
   std::string where = fd != UINT64_MAX       ? "fd " + std::to_string(fd)
                       : !socket_path.empty() ? socket_path
