@@ -54,6 +54,7 @@ struct Range {
   uint64_t first = 0;
   uint64_t last = 0;
   bool Contains(uint64_t v) const { return v >= first && v <= last; }
+  friend bool operator==(const Range&, const Range&) = default;
 };
 
 // Where a fault may strike. Unset fields match everything.
@@ -63,6 +64,7 @@ struct Where {
   std::optional<Range> bytes;      // byte offsets inside a page (data, then OOB)
   std::optional<Range> bits;       // bit numbers 0..7 inside those bytes
   std::string partition;           // a named partition; resolved to blocks when loaded
+  friend bool operator==(const Where&, const Where&) = default;
 };
 
 // When a fault fires. All given conditions must hold for a matching op.
@@ -75,6 +77,7 @@ struct When {
   std::optional<uint64_t> after_time_us;  // virtual clock at or past this time
   bool on_demand = false;                 // armed only by a command (ctl, API)
   uint64_t max_fires = 0;                 // how often it may fire; 0 = no limit
+  friend bool operator==(const When&, const When&) = default;
 };
 
 // What a failed program leaves in the page.
@@ -104,12 +107,25 @@ struct FaultSpec {
   uint32_t count = 0;                     // factory bad: that many random blocks
   uint64_t latency_us = 0;                // latency per matching op
   uint64_t threshold = 0;                 // grown bad / wear-out: erase count threshold
+  friend bool operator==(const FaultSpec&, const FaultSpec&) = default;
+};
+
+// A named block range of the device, as an MTD partition table gives it.
+// Faults name partitions in Where::partition; loading resolves the name to
+// Where::blocks, and the table is kept so logs and exports can name it again.
+struct PartitionSpec {
+  std::string name;
+  uint64_t first_block = 0;
+  uint64_t block_count = 0;
+  friend bool operator==(const PartitionSpec&, const PartitionSpec&) = default;
 };
 
 // A whole script: the faults plus the run's seed.
 struct FaultPlan {
   uint64_t seed = 0;
   std::vector<FaultSpec> faults;
+  std::vector<PartitionSpec> partitions;  // the script's partition table (may be empty)
+  friend bool operator==(const FaultPlan&, const FaultPlan&) = default;
 };
 
 }  // namespace flashfault
