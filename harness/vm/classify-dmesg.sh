@@ -27,6 +27,8 @@ function esc(s) {
     sub(/^(<[0-9]+>)?\[ *[0-9]+\.[0-9]+\] */, "", msg)
     lmsg = tolower(msg)
     hit = ""
+    # Loading an unsigned out-of-tree module (muse.ko) is expected, not an MTD error.
+    if (msg ~ /module verification failed|tainting kernel|taints kernel/) next
     if (msg ~ /Oops: |general protection fault|Unable to handle kernel/) hit = "oops"
     else if (msg ~ /Kernel panic/) hit = "panic"
     else if (msg ~ /BUG: |kernel BUG at|UBSAN: |list_(add|del) corruption/) hit = "bug"

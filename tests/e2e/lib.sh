@@ -68,7 +68,7 @@ e2e_figure() {
 e2e_muse_files() {
     local bin="${FLASHFAULT_BIN:-}" ko="${FLASHFAULT_MUSE_KO:-}" c abi vermagic
     if [ -z "$bin" ]; then
-        for c in "$E2E_BUILD/flashfault" "$E2E_BUILD/harness/cli/flashfault" "$E2E_BUILD/bin/flashfault"; do
+        for c in "$E2E_BUILD/flashfault" "$E2E_BUILD/harness/flashfault" "$E2E_BUILD/harness/cli/flashfault" "$E2E_BUILD/bin/flashfault"; do
             [ -x "$c" ] && { bin="$c"; break; }
         done
     fi
