@@ -2,6 +2,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <set>
+
 #include "backends/model/geometry_json.h"
 #include "backends/model/presets.h"
 
@@ -96,6 +99,22 @@ TEST(GeometryTest, JsonErrorsNameThePath) {
     ASSERT_FALSE(g.ok()) << c.expect;
     EXPECT_THAT(g.status().message(), HasSubstr(c.expect));
   }
+}
+
+// The schema users read must describe exactly the keys the parser accepts.
+TEST(GeometryTest, SchemaListsExactlyTheKeysOfTheJsonForm) {
+  std::ifstream in(std::string(FF_SOURCE_DIR) + "/corpora/schemas/geometry.schema.json");
+  ASSERT_TRUE(in) << "schema file missing";
+  nlohmann::json schema = nlohmann::json::parse(in);
+  std::set<std::string> schema_keys, json_keys;
+  for (const auto& [k, v] : schema["properties"].items()) schema_keys.insert(k);
+  for (const auto& [k, v] : GeometryToJson(*FindPreset("slc-2k-64m")).items()) json_keys.insert(k);
+  EXPECT_EQ(schema_keys, json_keys);
+  std::set<std::string> layout_keys;
+  for (const auto& [k, v] : schema["properties"]["oob_layout"]["properties"].items()) {
+    layout_keys.insert(k);
+  }
+  EXPECT_EQ(layout_keys, (std::set<std::string>{"bad_block_marker", "ecc", "free"}));
 }
 
 }  // namespace
