@@ -108,7 +108,8 @@ TEST(GeometryTest, SchemaListsExactlyTheKeysOfTheJsonForm) {
   nlohmann::json schema = nlohmann::json::parse(in);
   std::set<std::string> schema_keys, json_keys;
   for (const auto& [k, v] : schema["properties"].items()) schema_keys.insert(k);
-  for (const auto& [k, v] : GeometryToJson(*FindPreset("slc-2k-64m")).items()) json_keys.insert(k);
+  const nlohmann::ordered_json form = GeometryToJson(*FindPreset("slc-2k-64m"));
+  for (const auto& [k, v] : form.items()) json_keys.insert(k);
   EXPECT_EQ(schema_keys, json_keys);
   std::set<std::string> layout_keys;
   for (const auto& [k, v] : schema["properties"]["oob_layout"]["properties"].items()) {
