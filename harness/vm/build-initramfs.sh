@@ -122,5 +122,8 @@ printf 'root:x:0:\n' >"$stage/etc/group"
 (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >"$out.tmp" ||
     vm_die "cpio failed"
 mv "$out.tmp" "$out"
+for old in "$FF_CACHE/initramfs/base-$abi-"*.cpio; do   # older builds of the same kernel
+    [ "$old" = "$out" ] || rm -f "$old"
+done
 vm_log "base initramfs: $out ($(du -h "$out" | cut -f1))"
 printf 'BASE_INITRAMFS=%s\n' "$out"
