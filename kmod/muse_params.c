@@ -111,7 +111,7 @@ static int muse_set_key(struct muse_params *p, const char *key,
 int muse_parse_params(struct muse_params *p, const char *block, size_t size)
 {
 	unsigned int seen = 0;
-	char *buf, *pos, *end;
+	char *buf, *pos, *end, *next;
 	int err = 0;
 
 	if (!size || block[size - 1]) {
@@ -122,10 +122,11 @@ int muse_parse_params(struct muse_params *p, const char *block, size_t size)
 	if (!buf)
 		return -ENOMEM;
 
-	for (pos = buf, end = buf + size; pos < end && !err;
-	     pos += strlen(pos) + 1) {
+	for (pos = buf, end = buf + size; pos < end && !err; pos = next) {
 		char *key, *val, *eq;
 
+		/* Step over this string before it is cut at its '='. */
+		next = pos + strlen(pos) + 1;
 		if (!*pos)
 			continue;
 		eq = strchr(pos, '=');
