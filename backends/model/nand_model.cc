@@ -96,11 +96,7 @@ absl::StatusOr<ReadReport> NandModel::Read(const FlashOp& op, std::span<uint8_t>
     if (!oob.empty()) return absl::FailedPreconditionError("NOR parts have no OOB");
     return ReadNor(op.addr, data);
   }
-  const uint64_t size = geometry_.total_size();
-  if (op.addr >= size || data.size() > size - op.addr) {
-    return absl::OutOfRangeError(absl::StrCat("read of ", data.size(), " bytes at ", op.addr,
-                                              " beyond the device (", size, " bytes)"));
-  }
+  FF_RETURN_IF_ERROR(CheckSpan(op.addr, data.size(), "read"));
   const uint64_t first_page = op.addr / geometry_.page_size;
   if (!oob.empty()) FF_RETURN_IF_ERROR(CheckOobRange(first_page, op.ooboffs, oob.size(), op.mode));
   const bool raw = op.mode == OobMode::kRaw;
@@ -181,11 +177,7 @@ absl::Status NandModel::Write(const FlashOp& op, std::span<const uint8_t> data,
     if (!oob.empty()) return absl::FailedPreconditionError("NOR parts have no OOB");
     return WriteNor(op.addr, data);
   }
-  const uint64_t size = geometry_.total_size();
-  if (op.addr >= size || data.size() > size - op.addr) {
-    return absl::OutOfRangeError(absl::StrCat("write of ", data.size(), " bytes at ", op.addr,
-                                              " beyond the device (", size, " bytes)"));
-  }
+  FF_RETURN_IF_ERROR(CheckSpan(op.addr, data.size(), "write"));
   const uint32_t unit = geometry_.subpage_size();
   if (op.addr % unit != 0 || data.size() % unit != 0) {
     return absl::InvalidArgumentError(absl::StrCat("write of ", data.size(), " bytes at ", op.addr,
@@ -236,43 +228,44 @@ absl::Status NandModel::Write(const FlashOp& op, std::span<const uint8_t> data,
   return absl::OkStatus();
 }
 
-absl::StatusOr<ReadReport> NandModel::ReadNor(uint64_t addr, std::span<uint8_t> data) {
+absl::Status NandModel::CheckSpan(uint64_t addr, uint64_t len, const char* what) const {
   const uint64_t size = geometry_.total_size();
-  if (addr >= size || data.size() > size - addr) {
-    return absl::OutOfRangeError(absl::StrCat("read of ", data.size(), " bytes at ", addr,
+  if (addr >= size || len > size - addr) {
+    return absl::OutOfRangeError(absl::StrCat(what, " of ", len, " bytes at ", addr,
                                               " beyond the device (", size, " bytes)"));
   }
+  return absl::OkStatus();
+}
+
+// NOR is byte-addressed: an operation is one contiguous run per eraseblock.
+template <typename Fn>
+void NandModel::ForEachBlockRun(uint64_t addr, uint64_t len, Fn fn) {
   const uint64_t block_size = geometry_.block_size();
-  for (uint64_t done = 0; done < data.size();) {
+  for (uint64_t done = 0; done < len;) {
     const uint64_t at = addr + done;
-    const uint32_t block = static_cast<uint32_t>(at / block_size);
-    const uint64_t off = at % block_size;
-    const uint64_t n = std::min<uint64_t>(block_size - off, data.size() - done);
-    std::memcpy(data.data() + done, store_->Block(block).data() + off, n);
-    ++blocks_[block].counters.reads_since_erase;
+    const uint64_t n = std::min<uint64_t>(block_size - at % block_size, len - done);
+    fn(static_cast<uint32_t>(at / block_size), at % block_size, done, n);
     done += n;
   }
+}
+
+absl::StatusOr<ReadReport> NandModel::ReadNor(uint64_t addr, std::span<uint8_t> data) {
+  FF_RETURN_IF_ERROR(CheckSpan(addr, data.size(), "read"));
+  ForEachBlockRun(addr, data.size(), [&](uint32_t block, uint64_t off, uint64_t done, uint64_t n) {
+    std::memcpy(data.data() + done, store_->Block(block).data() + off, n);
+    ++blocks_[block].counters.reads_since_erase;
+  });
   ++counters_.read_ops;
   counters_.read_bytes += data.size();
   return ReadReport{};
 }
 
 absl::Status NandModel::WriteNor(uint64_t addr, std::span<const uint8_t> data) {
-  const uint64_t size = geometry_.total_size();
-  if (addr >= size || data.size() > size - addr) {
-    return absl::OutOfRangeError(absl::StrCat("write of ", data.size(), " bytes at ", addr,
-                                              " beyond the device (", size, " bytes)"));
-  }
-  const uint64_t block_size = geometry_.block_size();
-  for (uint64_t done = 0; done < data.size();) {
-    const uint64_t at = addr + done;
-    const uint32_t block = static_cast<uint32_t>(at / block_size);
-    const uint64_t off = at % block_size;
-    const uint64_t n = std::min<uint64_t>(block_size - off, data.size() - done);
+  FF_RETURN_IF_ERROR(CheckSpan(addr, data.size(), "write"));
+  ForEachBlockRun(addr, data.size(), [&](uint32_t block, uint64_t off, uint64_t done, uint64_t n) {
     ProgramInto(store_->MutableBlock(block).data() + off, data.data() + done, n);
     ++blocks_[block].counters.programs;
-    done += n;
-  }
+  });
   ++counters_.write_ops;
   counters_.write_bytes += data.size();
   return absl::OkStatus();
@@ -372,6 +365,22 @@ void NandModel::AddCellError(uint64_t page, uint32_t bit) {
   CellErrors& errors = b.cell_errors[static_cast<uint32_t>(page % geometry_.pages_per_block)];
   auto it = std::lower_bound(errors.begin(), errors.end(), bit);
   if (it == errors.end() || *it != bit) errors.insert(it, bit);
+}
+
+void NandModel::RemoveCellError(uint64_t page, uint32_t bit) {
+  BlockState& b = blocks_[page / geometry_.pages_per_block];
+  auto found = b.cell_errors.find(static_cast<uint32_t>(page % geometry_.pages_per_block));
+  if (found == b.cell_errors.end()) return;
+  CellErrors& errors = found->second;
+  auto it = std::lower_bound(errors.begin(), errors.end(), bit);
+  if (it != errors.end() && *it == bit) errors.erase(it);
+  // An empty entry would keep ReadPage off its clean fast path.
+  if (errors.empty()) b.cell_errors.erase(found);
+}
+
+bool NandModel::HasCellError(uint64_t page, uint32_t bit) const {
+  const CellErrors* errors = cell_errors(page);
+  return errors != nullptr && std::binary_search(errors->begin(), errors->end(), bit);
 }
 
 const CellErrors* NandModel::cell_errors(uint64_t page) const {

@@ -72,6 +72,10 @@ class NandModel final : public FlashDevice {
   // programmed at bit `bit` (over data then OOB). The fault layer calls this
   // for charge loss, stuck bits, torn programs; an erase clears it.
   void AddCellError(uint64_t page, uint32_t bit);
+  // Undoes AddCellError (transient faults, stuck bits whose programmed value
+  // now matches). A page left with no errors takes the clean fast path again.
+  void RemoveCellError(uint64_t page, uint32_t bit);
+  bool HasCellError(uint64_t page, uint32_t bit) const;
   const CellErrors* cell_errors(uint64_t page) const;
 
  private:
@@ -93,6 +97,10 @@ class NandModel final : public FlashDevice {
   // The bytes (data then OOB) a read of `page` returns: the store's own when
   // the cells are clean, else scratch_ decoded by the ECC engine into `report`.
   const uint8_t* ReadPage(uint64_t page, bool raw, ReadReport& report);
+  // OutOfRange unless [addr, addr+len) lies on the device.
+  absl::Status CheckSpan(uint64_t addr, uint64_t len, const char* what) const;
+  template <typename Fn>
+  void ForEachBlockRun(uint64_t addr, uint64_t len, Fn fn);
   absl::StatusOr<ReadReport> ReadNor(uint64_t addr, std::span<uint8_t> data);
   absl::Status WriteNor(uint64_t addr, std::span<const uint8_t> data);
   void EraseBlockNow(uint32_t block);
