@@ -1,0 +1,222 @@
+// Shared pieces of the fault families: targeting, reporting and the cell
+// helpers (picking cells, snapshots, tearing). See fault_family.h.
+#include "fault-models/fault_family.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+
+namespace flashfault {
+
+std::optional<Target> FaultFamily::FindTarget(const FaultEnv& env, const OpState& op) const {
+  if (!op.placed) return std::nullopt;
+  const uint32_t ppb = env.geometry().pages_per_block;
+  Target t;
+  if (op.op == kOpSync) {
+    if (!trigger_.Unplaced()) return std::nullopt;
+    t.placed = false;
+    return t;
+  }
+  if (op.op == kOpRead || op.op == kOpWrite) {
+    std::optional<uint64_t> page = trigger_.FirstPage(op.first_page, op.page_count, ppb);
+    if (!page) return std::nullopt;
+    t.block = static_cast<uint32_t>(*page / ppb);
+    t.page = static_cast<int64_t>(*page % ppb);
+    t.device_page = *page;
+    return t;
+  }
+  // Block-wide ops: where.pages does not narrow them (an erase touches every page).
+  std::optional<uint32_t> block = trigger_.FirstBlock(op.first_block, op.block_count);
+  if (!block) return std::nullopt;
+  t.block = *block;
+  t.device_page = uint64_t{*block} * ppb;
+  return t;
+}
+
+TriggerInput FaultFamily::Input(FaultEnv& env, const OpState& op, const Target& t) const {
+  return TriggerInput{.op_index = op.index,
+                      .op = op.op,
+                      .block_erases = t.placed ? env.erases(t.block) : 0,
+                      .now_us = env.now_us()};
+}
+
+std::optional<Target> FaultFamily::Strike(FaultEnv& env, const OpState& op) {
+  if (!trigger_.MatchesOp(op.op)) return std::nullopt;
+  std::optional<Target> t = FindTarget(env, op);
+  if (!t || !trigger_.Evaluate(Input(env, op, *t))) return std::nullopt;
+  return t;
+}
+
+void FaultFamily::Inject(FaultEnv& env, int64_t op_index, const Target& t,
+                         absl::string_view effect, std::span<const uint32_t> bits) {
+  ++injected_;
+  env.Emit(FaultRecord{.op_index = op_index,
+                       .id = spec_.id,
+                       .kind = spec_.kind,
+                       .block = t.placed ? int64_t{t.block} : -1,
+                       .page = t.page,
+                       .effect = effect,
+                       .bits = bits,
+                       .draw = trigger_.rng().draws()});
+}
+
+namespace {
+
+uint64_t Stride(const Geometry& g) { return uint64_t{g.page_size} + g.oob_size; }
+
+}  // namespace
+
+std::span<const uint8_t> RawPage(FaultEnv& env, uint64_t device_page) {
+  const Geometry& g = env.geometry();
+  const uint32_t block = static_cast<uint32_t>(device_page / g.pages_per_block);
+  return env.model().store().Block(block).subspan((device_page % g.pages_per_block) * Stride(g),
+                                                  Stride(g));
+}
+
+std::span<uint8_t> MutableRawPage(FaultEnv& env, uint64_t device_page) {
+  const Geometry& g = env.geometry();
+  const uint32_t block = static_cast<uint32_t>(device_page / g.pages_per_block);
+  return env.model().store().MutableBlock(block).subspan(
+      (device_page % g.pages_per_block) * Stride(g), Stride(g));
+}
+
+std::vector<uint32_t> PickCells(FaultEnv& env, Rng& rng, const Where& where, uint64_t device_page,
+                                uint32_t n, CellFilter filter) {
+  const uint64_t stride = Stride(env.geometry());
+  const uint64_t b0 = where.bytes ? where.bytes->first : 0;
+  const uint64_t b1 = where.bytes ? where.bytes->last : stride - 1;
+  const uint64_t i0 = where.bits ? where.bits->first : 0;
+  const uint64_t i1 = where.bits ? where.bits->last : 7;
+  const uint64_t region = (b1 - b0 + 1) * (i1 - i0 + 1);
+  std::span<const uint8_t> raw = RawPage(env, device_page);
+  const NandModel& model = env.model();
+  std::vector<uint32_t> picked;
+  // A page without a single eligible byte (an erased page has no charge to
+  // lose) is common and cheap to spot before sampling.
+  if (filter != CellFilter::kAny) {
+    const uint8_t none = filter == CellFilter::kProgrammed ? 0xFF : 0x00;
+    bool any = false;
+    for (uint64_t b = b0; b <= b1 && !any; ++b) any = raw[b] != none;
+    if (!any) return picked;
+  }
+  // Rejection sampling with a bounded number of tries: a region with few
+  // eligible cells gives fewer flips rather than an endless loop.
+  const uint64_t tries = std::min(uint64_t{n} * 32 + 64, region * 4 + 64);
+  for (uint64_t k = 0; k < tries && picked.size() < n && picked.size() < region; ++k) {
+    const uint64_t r = rng.Below(region);
+    const uint64_t byte = b0 + r / (i1 - i0 + 1);
+    const uint32_t bit = static_cast<uint32_t>(byte * 8 + i0 + r % (i1 - i0 + 1));
+    const bool one = (raw[byte] >> (bit % 8)) & 1;
+    if (filter == CellFilter::kProgrammed && one) continue;
+    if (filter == CellFilter::kErased && !one) continue;
+    if (model.HasCellError(device_page, bit)) continue;
+    if (std::find(picked.begin(), picked.end(), bit) != picked.end()) continue;
+    picked.push_back(bit);
+  }
+  std::sort(picked.begin(), picked.end());
+  return picked;
+}
+
+PageSnapshot Snapshot(FaultEnv& env, uint64_t first_page, uint64_t count) {
+  PageSnapshot s{.first_page = first_page, .count = count, .bytes = {}, .errors = {}};
+  const uint64_t stride = Stride(env.geometry());
+  s.bytes.resize(count * stride);
+  s.errors.resize(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    std::span<const uint8_t> raw = RawPage(env, first_page + i);
+    std::memcpy(s.bytes.data() + i * stride, raw.data(), stride);
+    if (const CellErrors* e = env.model().cell_errors(first_page + i)) s.errors[i] = *e;
+  }
+  return s;
+}
+
+std::vector<std::vector<uint32_t>> TearProgram(FaultEnv& env, Rng& rng, const PageSnapshot& before,
+                                               double done_fraction) {
+  const Geometry& g = env.geometry();
+  const uint64_t stride = Stride(g);
+  std::vector<std::vector<uint32_t>> torn(before.count);
+  for (uint64_t i = 0; i < before.count; ++i) {
+    const uint64_t page = before.first_page + i;
+    std::span<uint8_t> now = MutableRawPage(env, page);
+    const uint8_t* old = before.bytes.data() + i * stride;
+    for (uint64_t byte = 0; byte < stride; ++byte) {
+      const uint8_t cleared = old[byte] & ~now[byte];
+      if (cleared == 0) continue;
+      for (uint32_t bit = 0; bit < 8; ++bit) {
+        if (!((cleared >> bit) & 1) || rng.Chance(done_fraction)) continue;
+        const uint32_t index = static_cast<uint32_t>(byte * 8 + bit);
+        if (g.is_nand()) {
+          // The codeword says 0 but the cell never got its charge: a deviation
+          // the ECC engine sees, exactly like an incomplete program.
+          env.model().AddCellError(page, index);
+        } else {
+          now[byte] |= static_cast<uint8_t>(1u << bit);  // NOR has no ECC: the cell is the truth
+        }
+        torn[i].push_back(index);
+      }
+    }
+  }
+  return torn;
+}
+
+std::pair<int64_t, std::vector<uint32_t>> TearErase(FaultEnv& env, Rng& rng, uint32_t block,
+                                                    const PageSnapshot& before,
+                                                    double done_fraction) {
+  const Geometry& g = env.geometry();
+  const uint64_t stride = Stride(g);
+  const uint32_t ppb = g.pages_per_block;
+  const uint32_t erased =
+      std::min<uint32_t>(ppb, static_cast<uint32_t>(std::lround(done_fraction * ppb)));
+  const uint64_t base = uint64_t{block} * ppb;
+  std::pair<int64_t, std::vector<uint32_t>> half{-1, {}};
+  for (uint32_t p = erased; p < ppb; ++p) {
+    const uint64_t i = base + p - before.first_page;
+    std::span<uint8_t> raw = MutableRawPage(env, base + p);
+    std::memcpy(raw.data(), before.bytes.data() + i * stride, stride);
+    for (uint32_t bit : before.errors[i]) env.model().AddCellError(base + p, bit);
+    if (p != erased || !g.is_nand()) continue;
+    // The page where the erase stopped: half of its charged cells let go.
+    half.first = p;
+    for (uint64_t byte = 0; byte < stride; ++byte) {
+      for (uint32_t bit = 0; bit < 8; ++bit) {
+        const uint32_t index = static_cast<uint32_t>(byte * 8 + bit);
+        if ((raw[byte] >> bit) & 1 || !rng.Chance(0.5)) continue;
+        if (env.model().HasCellError(base + p, index)) continue;
+        env.model().AddCellError(base + p, index);
+        half.second.push_back(index);
+      }
+    }
+  }
+  if (erased < ppb) env.PagesChanged(base + erased, ppb - erased);
+  return half;
+}
+
+absl::Status InjectedError(absl::StatusCode code, const FaultSpec& spec, absl::string_view what) {
+  absl::Status s(code, absl::StrCat(what, " [injected: ", FaultKindName(spec.kind), " '", spec.id,
+                                    "']"));
+  s.SetPayload(kInjectedPayload, absl::Cord(spec.id));
+  return s;
+}
+
+absl::Status ParamError(const FaultSpec& spec, absl::string_view field, absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat("faults[", spec.id, "].", field, ": ", why));
+}
+
+absl::Status RequireNand(const FaultSpec& spec, const Geometry& g) {
+  if (g.is_nand()) return absl::OkStatus();
+  return ParamError(spec, "kind", absl::StrCat(FaultKindName(spec.kind),
+                                               " acts on NAND cells and ECC; '", g.name,
+                                               "' is a NOR part"));
+}
+
+uint32_t DrawCount(Rng& rng, double mean) {
+  if (!(mean > 0.0)) return 0;
+  const double whole = std::floor(mean);
+  const double capped = std::min(whole, 1e6);  // far beyond any page's bits
+  return static_cast<uint32_t>(capped) + (rng.Chance(mean - whole) ? 1 : 0);
+}
+
+}  // namespace flashfault

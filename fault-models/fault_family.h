@@ -1,0 +1,173 @@
+// FaultFamily: the interface every fault family implements, and FaultEnv,
+// the services the fault layer offers them.
+//
+// One family per file (read_bitflip.cc, power_cut.cc, ...). A family owns the
+// runtime state of one FaultSpec (its trigger, RNG, cells it tracks) and acts
+// on one operation at a time through Apply(). It reaches the cells only
+// through FaultEnv and the model's CellErrors hooks; it must not keep its
+// own copy of the device, read the wall clock, or use any RNG but its
+// trigger's. Families are not thread-safe: the layer serialises ops.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "backends/model/nand_model.h"
+#include "fault-models/event_sink.h"
+#include "fault-models/fault_spec.h"
+#include "fault-models/trigger.h"
+
+namespace flashfault {
+
+// One operation as the families see it.
+struct OpState {
+  uint64_t index = 0;
+  uint32_t op = 0;  // one OpMask bit
+  FlashOp flash_op;
+  std::span<uint8_t> read_data, read_oob;          // reads
+  std::span<const uint8_t> write_data, write_oob;  // writes
+  uint64_t addr = 0, len = 0;                      // erase, isbad, markbad
+  // Whether the op addresses the device validly; when false no fault
+  // applies and the model reports the error.
+  bool placed = false;
+  uint64_t first_page = 0, page_count = 0;  // device-wide pages touched
+  uint32_t first_block = 0, block_count = 0;
+
+  // Outcome set by families.
+  bool handled = false;  // a family did (or refused) the op: do not forward
+  absl::Status status;   // the op's result when handled
+  bool cut = false;      // power is lost with this op
+};
+
+class FaultEnv {
+ public:
+  virtual ~FaultEnv() = default;
+  virtual const Geometry& geometry() const = 0;
+  virtual NandModel& model() = 0;
+  virtual uint64_t now_us() const = 0;
+  virtual uint64_t erases(uint32_t block) const = 0;
+  // Forward to the model, then tell every family what changed.
+  virtual absl::Status ForwardWrite(const OpState& op) = 0;
+  virtual absl::Status ForwardErase(uint64_t addr, uint64_t len) = 0;
+  // Raw cells of pages changed outside a model op (a torn erase restored
+  // them): families tracking contents (stuck bits) must look again.
+  virtual void PagesChanged(uint64_t first_page, uint64_t count) = 0;
+  // Inverts cell `bit` of `page` for the read in flight only (read noise,
+  // unstable cells); the layer undoes it when the read returns.
+  virtual void ToggleForRead(uint64_t page, uint32_t bit) = 0;
+  virtual void Sleep(uint64_t us) = 0;
+  virtual void Emit(const FaultRecord& record) = 0;
+};
+
+// The unit of an op a fault strikes: the op's first page (reads, writes) or
+// block (erase, isbad, markbad) inside `where`.
+struct Target {
+  uint32_t block = 0;
+  int64_t page = -1;        // inside the block; -1 for block-wide ops
+  uint64_t device_page = 0;  // block * pages_per_block + page (page 0 if -1)
+  bool placed = true;       // false for sync (no address)
+};
+
+class FaultFamily {
+ public:
+  FaultFamily(const FaultSpec& spec, uint64_t seed)
+      : spec_(spec), trigger_(spec.where, spec.when, seed) {}
+  virtual ~FaultFamily() = default;
+
+  const FaultSpec& spec() const { return spec_; }
+  Trigger& trigger() { return trigger_; }
+  const Trigger& trigger() const { return trigger_; }
+  // Injected faults so far (what tests and statistics count).
+  uint64_t injected() const { return injected_; }
+
+  // The ops Apply() must see (an OpMask); by default those of the trigger.
+  virtual uint32_t ops() const { return spec_.when.ops; }
+  // Whether OnProgrammed / OnErased must be called.
+  virtual bool wants_changes() const { return false; }
+  // Kind-specific parameter checks against the geometry.
+  virtual absl::Status Validate(const Geometry&) const { return absl::OkStatus(); }
+  // Once, when the layer is created (before op 0).
+  virtual void Attach(FaultEnv&) {}
+  // Each op in ops(), before it reaches the model, in plan order; not called
+  // once an earlier family handled the op.
+  virtual void Apply(FaultEnv& env, OpState& op) = 0;
+  // Pages [first, first+count) were programmed; block `block` was erased.
+  virtual void OnProgrammed(FaultEnv&, uint64_t /*first*/, uint64_t /*count*/) {}
+  virtual void OnErased(FaultEnv&, uint32_t /*block*/) {}
+
+ protected:
+  // The op's unit inside `where`, or nullopt when the op misses it.
+  std::optional<Target> FindTarget(const FaultEnv& env, const OpState& op) const;
+  // MatchesOp + FindTarget + Trigger::Evaluate: the usual way to decide.
+  std::optional<Target> Strike(FaultEnv& env, const OpState& op);
+  TriggerInput Input(FaultEnv& env, const OpState& op, const Target& t) const;
+  // Counts one injected fault and reports it (op_index -1 before op 0).
+  void Inject(FaultEnv& env, int64_t op_index, const Target& t, absl::string_view effect,
+              std::span<const uint32_t> bits = {});
+
+  FaultSpec spec_;
+  Trigger trigger_;
+  uint64_t injected_ = 0;
+};
+
+// ---- Shared cell helpers (fault_family.cc) ----
+
+// Which cells a fault may pick.
+enum class CellFilter {
+  kAny,
+  kProgrammed,  // programmed bit 0 (charge to lose)
+  kErased,      // programmed bit 1 (charge to gain)
+};
+
+// Up to `n` distinct bits of `device_page` inside where.bytes / where.bits
+// that pass `filter` and carry no cell error yet, drawn from `rng`. Sorted.
+std::vector<uint32_t> PickCells(FaultEnv& env, Rng& rng, const Where& where, uint64_t device_page,
+                                uint32_t n, CellFilter filter);
+
+// The programmed bytes (data then OOB) of a page, straight from the store.
+std::span<const uint8_t> RawPage(FaultEnv& env, uint64_t device_page);
+std::span<uint8_t> MutableRawPage(FaultEnv& env, uint64_t device_page);
+
+// A copy of the pages an op is about to change, for tearing afterwards.
+struct PageSnapshot {
+  uint64_t first_page = 0, count = 0;
+  std::vector<uint8_t> bytes;
+  std::vector<CellErrors> errors;  // per page
+};
+PageSnapshot Snapshot(FaultEnv& env, uint64_t first_page, uint64_t count);
+
+// After a program that reached the model, leaves each bit the program
+// cleared (1 -> 0) still at 1 with probability 1 - done_fraction, as cell
+// errors (the ECC sees an incomplete program). Returns the torn bits of
+// each page (indexed like the snapshot).
+std::vector<std::vector<uint32_t>> TearProgram(FaultEnv& env, Rng& rng, const PageSnapshot& before,
+                                               double done_fraction);
+
+// After an erase of `block` that reached the model, puts back the old
+// contents of the pages past the first round(done_fraction * pages) ones;
+// the first page put back is half erased (half its 0 bits read 1). Returns
+// the half-erased page (inside the block) and its torn bits.
+std::pair<int64_t, std::vector<uint32_t>> TearErase(FaultEnv& env, Rng& rng, uint32_t block,
+                                                    const PageSnapshot& before,
+                                                    double done_fraction);
+
+// The status an injected failure returns: `code` with a message naming the
+// fault, plus the payload kInjectedPayload = fault id, so that a real error
+// is never mistaken for an injected one (IsInjectedFault in fault_layer.h).
+inline constexpr char kInjectedPayload[] = "flashfault/injected";
+absl::Status InjectedError(absl::StatusCode code, const FaultSpec& spec, absl::string_view what);
+
+// Families that live in the cells' CellErrors need NAND (the NOR model has
+// no ECC view); the error names the fault.
+absl::Status RequireNand(const FaultSpec& spec, const Geometry& g);
+absl::Status ParamError(const FaultSpec& spec, absl::string_view field, absl::string_view why);
+
+// Draws a count with mean `mean`: floor(mean) plus one with the fraction's
+// probability (cheap and deterministic, good enough for rates).
+uint32_t DrawCount(Rng& rng, double mean);
+
+}  // namespace flashfault

@@ -1,0 +1,446 @@
+// FaultLayer implementation; see fault_layer.h for the order every op
+// follows. This file routes ops to families and the model; what a fault
+// does lives in the family files, never here.
+#include "fault-models/fault_layer.h"
+
+#include <bit>
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "fault-models/charge_loss.h"
+#include "fault-models/erase_fail.h"
+#include "fault-models/factory_bad.h"
+#include "fault-models/grown_bad.h"
+#include "fault-models/latency.h"
+#include "fault-models/power_cut.h"
+#include "fault-models/program_fail.h"
+#include "fault-models/read_bitflip.h"
+#include "fault-models/read_disturb.h"
+#include "fault-models/retention.h"
+#include "fault-models/stuck_bit.h"
+#include "fault-models/wear_out.h"
+
+namespace flashfault {
+namespace {
+
+using Factory = std::unique_ptr<FaultFamily> (*)(const FaultSpec&, uint64_t);
+
+// Indexed by FaultKind, in the enum's order.
+constexpr Factory kFactories[kFaultKindCount] = {
+    MakeReadBitflip, MakeChargeLoss, MakeStuckBit,    MakeProgramFail,
+    MakeEraseFail,   MakeFactoryBad, MakeGrownBad,    MakePowerCut,
+    MakeReadDisturb, MakeRetention,  MakeWearOut,     MakeLatency,
+};
+
+int OpSlot(uint32_t op) { return std::countr_zero(op); }
+
+}  // namespace
+
+bool IsInjectedFault(const absl::Status& status) {
+  return status.GetPayload(kInjectedPayload).has_value();
+}
+
+// The services families get; forwards to the layer's private state.
+class FaultLayer::Env final : public FaultEnv {
+ public:
+  explicit Env(FaultLayer& layer) : l_(layer) {}
+
+  const Geometry& geometry() const override { return l_.model_->geometry(); }
+  NandModel& model() override { return *l_.model_; }
+  uint64_t now_us() const override { return l_.now_us_; }
+  uint64_t erases(uint32_t block) const override {
+    return l_.model_->store().meta(block).erases;
+  }
+
+  absl::Status ForwardWrite(const OpState& op) override {
+    absl::Status s = l_.model_->Write(op.flash_op, op.write_data, op.write_oob);
+    if (s.ok() && op.placed) PagesChanged(op.first_page, op.page_count);
+    return s;
+  }
+
+  absl::Status ForwardErase(uint64_t addr, uint64_t len) override {
+    absl::Status s = l_.model_->Erase(addr, len);
+    if (s.ok()) {
+      const uint64_t bs = geometry().block_size();
+      for (uint64_t b = addr / bs; b < (addr + len) / bs; ++b) Erased(static_cast<uint32_t>(b));
+    }
+    return s;
+  }
+
+  void Erased(uint32_t block) {
+    for (FaultFamily* f : l_.listeners_) f->OnErased(*this, block);
+  }
+
+  void PagesChanged(uint64_t first_page, uint64_t count) override {
+    for (FaultFamily* f : l_.listeners_) f->OnProgrammed(*this, first_page, count);
+  }
+
+  void ToggleForRead(uint64_t page, uint32_t bit) override {
+    const bool had = l_.model_->HasCellError(page, bit);
+    if (had) {
+      l_.model_->RemoveCellError(page, bit);
+    } else {
+      l_.model_->AddCellError(page, bit);
+    }
+    l_.toggles_.push_back({page, bit, had});
+  }
+
+  void Sleep(uint64_t us) override { l_.sleeper_(us); }
+
+  void Emit(const FaultRecord& record) override {
+    if (l_.sink_ != nullptr) l_.sink_->OnFault(record);
+  }
+
+ private:
+  FaultLayer& l_;
+};
+
+FaultLayer::FaultLayer(std::unique_ptr<NandModel> model, uint64_t seed, FaultLayerOptions options)
+    : model_(std::move(model)),
+      seed_(seed),
+      sink_(options.sink),
+      sleeper_(std::move(options.sleeper)),
+      env_(std::make_unique<Env>(*this)) {
+  if (!sleeper_) {
+    sleeper_ = [](uint64_t us) { std::this_thread::sleep_for(std::chrono::microseconds(us)); };
+  }
+}
+
+FaultLayer::~FaultLayer() = default;
+
+absl::StatusOr<std::unique_ptr<FaultLayer>> FaultLayer::Create(std::unique_ptr<NandModel> model,
+                                                               const FaultPlan& plan,
+                                                               FaultLayerOptions options) {
+  if (model == nullptr) return absl::InvalidArgumentError("no model given to the fault layer");
+  const Geometry& g = model->geometry();
+  std::vector<std::unique_ptr<FaultFamily>> families;
+  std::set<std::string> ids;
+  for (size_t i = 0; i < plan.faults.size(); ++i) {
+    const FaultSpec& spec = plan.faults[i];
+    if (spec.id.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("faults[", i, "].id: must not be empty"));
+    }
+    if (!ids.insert(spec.id).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("faults[", spec.id, "].id: used by more than one fault"));
+    }
+    const int kind = static_cast<int>(spec.kind);
+    if (kind < 0 || kind >= kFaultKindCount) {
+      return absl::InvalidArgumentError(absl::StrCat("faults[", spec.id, "].kind: unknown"));
+    }
+    FF_RETURN_IF_ERROR(ValidateTrigger(spec.where, spec.when, g, spec.id));
+    std::unique_ptr<FaultFamily> family = kFactories[kind](spec, FaultSeed(plan.seed, spec.id));
+    FF_RETURN_IF_ERROR(family->Validate(g));
+    families.push_back(std::move(family));
+  }
+
+  std::unique_ptr<FaultLayer> layer(new FaultLayer(std::move(model), plan.seed, std::move(options)));
+  layer->families_ = std::move(families);
+  for (const auto& f : layer->families_) {
+    for (uint32_t op = 1; op < kOpAll; op <<= 1) {
+      if (f->ops() & op) layer->by_op_[OpSlot(op)].push_back(f.get());
+    }
+    if (f->wants_changes()) layer->listeners_.push_back(f.get());
+  }
+  if (layer->sink_ != nullptr) {
+    RunInfo info{.seed = plan.seed, .geometry = g.name, .fault_ids = {}};
+    for (const FaultSpec& s : plan.faults) info.fault_ids.push_back(s.id);
+    layer->sink_->OnStart(info);
+  }
+  for (const auto& f : layer->families_) f->Attach(*layer->env_);
+  layer->UpdateSlowPath();
+  return layer;
+}
+
+// ---- Describing ops ----
+
+OpState FaultLayer::Describe(uint64_t index, uint32_t op) const {
+  OpState st;
+  st.index = index;
+  st.op = op;
+  return st;
+}
+
+void FaultLayer::PlaceData(OpState& st, uint64_t addr, uint64_t data_len, uint32_t ooboffs,
+                           uint64_t oob_len, OobMode mode) const {
+  const Geometry& g = geometry();
+  const uint64_t size = g.total_size();
+  if (addr >= size || data_len > size - addr) return;
+  if (!g.is_nand()) {
+    // NOR: a "page" is one byte (page_size 1); no OOB.
+    if (oob_len != 0 || data_len == 0) return;
+    st.first_page = addr;
+    st.page_count = data_len;
+  } else {
+    const uint32_t per_page = mode == OobMode::kAuto ? g.oob_avail() : g.oob_size;
+    if (oob_len != 0 && ooboffs >= per_page) return;
+    if (st.op == kOpWrite && (addr % g.subpage_size() != 0 || data_len % g.subpage_size() != 0)) {
+      return;
+    }
+    st.first_page = addr / g.page_size;
+    const uint64_t data_pages =
+        data_len ? (addr % g.page_size + data_len + g.page_size - 1) / g.page_size : 0;
+    const uint64_t oob_pages = oob_len ? (ooboffs + oob_len + per_page - 1) / per_page : 0;
+    st.page_count = std::max(data_pages, oob_pages);
+    if (st.page_count == 0 || st.page_count > g.total_pages() - st.first_page) return;
+  }
+  st.first_block = static_cast<uint32_t>(st.first_page / g.pages_per_block);
+  st.block_count = static_cast<uint32_t>((st.first_page + st.page_count - 1) / g.pages_per_block -
+                                         st.first_block + 1);
+  st.placed = true;
+}
+
+void FaultLayer::PlaceBlocks(OpState& st, uint64_t addr, uint64_t len) const {
+  const Geometry& g = geometry();
+  const uint64_t bs = g.block_size();
+  if (addr % bs != 0 || len % bs != 0 || addr >= g.total_size() || len > g.total_size() - addr) {
+    return;
+  }
+  st.addr = addr;
+  st.len = len;
+  st.first_block = static_cast<uint32_t>(addr / bs);
+  st.block_count = static_cast<uint32_t>(len / bs);
+  st.first_page = uint64_t{st.first_block} * g.pages_per_block;
+  st.page_count = uint64_t{st.block_count} * g.pages_per_block;
+  st.placed = st.block_count != 0;
+}
+
+// ---- The fixed order ----
+
+void FaultLayer::RunFamilies(OpState& st) {
+  for (FaultFamily* f : by_op_[OpSlot(st.op)]) {
+    f->Apply(*env_, st);
+    if (st.handled) break;
+  }
+  if (st.cut) {
+    powered_ = false;
+    auto id = st.status.GetPayload(kInjectedPayload);
+    cut_by_ = id ? std::string(*id) : std::string("unknown");
+    UpdateSlowPath();
+  }
+}
+
+void FaultLayer::UndoReadToggles() {
+  // Backwards, so a cell toggled twice ends as it began.
+  for (auto it = toggles_.rbegin(); it != toggles_.rend(); ++it) {
+    if (it->had_error) {
+      model_->AddCellError(it->page, it->bit);
+    } else {
+      model_->RemoveCellError(it->page, it->bit);
+    }
+  }
+  toggles_.clear();
+}
+
+void FaultLayer::Finish(const OpState& st, absl::StatusCode code, const ReadReport* report,
+                        bool bad) {
+  if (sink_ == nullptr) return;
+  OpRecord r{.index = st.index,
+             .op = st.op,
+             .addr = st.op == kOpRead || st.op == kOpWrite ? st.flash_op.addr : st.addr,
+             .len = st.op == kOpRead    ? st.read_data.size()
+                    : st.op == kOpWrite ? st.write_data.size()
+                                        : st.len,
+             .oob_len = st.op == kOpRead    ? st.read_oob.size()
+                        : st.op == kOpWrite ? st.write_oob.size()
+                                            : 0,
+             .mode = st.flash_op.mode,
+             .code = code,
+             .report = report ? *report : ReadReport{},
+             .bad = bad};
+  sink_->OnOp(r);
+}
+
+namespace {
+
+absl::Status NoPower(const std::string& cut_by) {
+  absl::Status s = absl::UnavailableError(
+      absl::StrCat("the part has no power (cut by fault '", cut_by, "'); call PowerOn"));
+  s.SetPayload(kInjectedPayload, absl::Cord(cut_by));
+  return s;
+}
+
+}  // namespace
+
+absl::StatusOr<ReadReport> FaultLayer::Read(const FlashOp& op, std::span<uint8_t> data,
+                                            std::span<uint8_t> oob) {
+  if (!slow_) [[likely]] {
+    ++next_op_;
+    return model_->Read(op, data, oob);
+  }
+  return ReadSlow(op, data, oob);
+}
+
+absl::StatusOr<ReadReport> FaultLayer::ReadSlow(const FlashOp& op, std::span<uint8_t> data,
+                                                std::span<uint8_t> oob) {
+  OpState st = Describe(next_op_++, kOpRead);
+  st.flash_op = op;
+  st.read_data = data;
+  st.read_oob = oob;
+  if (!powered_) {
+    Finish(st, absl::StatusCode::kUnavailable, nullptr, false);
+    return NoPower(cut_by_);
+  }
+  PlaceData(st, op.addr, data.size(), op.ooboffs, oob.size(), op.mode);
+  RunFamilies(st);
+  absl::StatusOr<ReadReport> r =
+      st.handled ? absl::StatusOr<ReadReport>(st.status) : model_->Read(op, data, oob);
+  UndoReadToggles();
+  if (r.ok() && st.handled) r = ReadReport{};  // a family answered without the model
+  Finish(st, r.status().code(), r.ok() ? &*r : nullptr, false);
+  return r;
+}
+
+absl::Status FaultLayer::Write(const FlashOp& op, std::span<const uint8_t> data,
+                               std::span<const uint8_t> oob) {
+  if (!slow_) [[likely]] {
+    ++next_op_;
+    return model_->Write(op, data, oob);
+  }
+  return WriteSlow(op, data, oob);
+}
+
+absl::Status FaultLayer::WriteSlow(const FlashOp& op, std::span<const uint8_t> data,
+                                   std::span<const uint8_t> oob) {
+  OpState st = Describe(next_op_++, kOpWrite);
+  st.flash_op = op;
+  st.write_data = data;
+  st.write_oob = oob;
+  if (!powered_) {
+    Finish(st, absl::StatusCode::kUnavailable, nullptr, false);
+    return NoPower(cut_by_);
+  }
+  PlaceData(st, op.addr, data.size(), op.ooboffs, oob.size(), op.mode);
+  RunFamilies(st);
+  if (!st.handled) st.status = env_->ForwardWrite(st);
+  Finish(st, st.status.code(), nullptr, false);
+  return st.status;
+}
+
+absl::Status FaultLayer::Erase(uint64_t addr, uint64_t len) {
+  if (!slow_) [[likely]] {
+    ++next_op_;
+    return model_->Erase(addr, len);
+  }
+  OpState st = Describe(next_op_++, kOpErase);
+  st.addr = addr;
+  st.len = len;
+  if (!powered_) {
+    Finish(st, absl::StatusCode::kUnavailable, nullptr, false);
+    return NoPower(cut_by_);
+  }
+  PlaceBlocks(st, addr, len);
+  RunFamilies(st);
+  if (!st.handled) st.status = env_->ForwardErase(addr, len);
+  Finish(st, st.status.code(), nullptr, false);
+  return st.status;
+}
+
+absl::StatusOr<bool> FaultLayer::IsBad(uint64_t addr) {
+  if (!slow_) [[likely]] {
+    ++next_op_;
+    return model_->IsBad(addr);
+  }
+  OpState st = Describe(next_op_++, kOpIsBad);
+  st.addr = addr;
+  if (!powered_) {
+    Finish(st, absl::StatusCode::kUnavailable, nullptr, false);
+    return NoPower(cut_by_);
+  }
+  if (addr < geometry().total_size()) {
+    PlaceBlocks(st, addr - addr % geometry().block_size(), geometry().block_size());
+    st.addr = addr;
+  }
+  RunFamilies(st);
+  absl::StatusOr<bool> r = st.handled ? absl::StatusOr<bool>(st.status) : model_->IsBad(addr);
+  if (r.ok() && st.handled) r = false;
+  Finish(st, r.status().code(), nullptr, r.ok() && *r);
+  return r;
+}
+
+absl::Status FaultLayer::MarkBad(uint64_t addr) {
+  if (!slow_) [[likely]] {
+    ++next_op_;
+    return model_->MarkBad(addr);
+  }
+  OpState st = Describe(next_op_++, kOpMarkBad);
+  st.addr = addr;
+  if (!powered_) {
+    Finish(st, absl::StatusCode::kUnavailable, nullptr, false);
+    return NoPower(cut_by_);
+  }
+  if (addr < geometry().total_size()) {
+    PlaceBlocks(st, addr - addr % geometry().block_size(), geometry().block_size());
+    st.addr = addr;
+  }
+  RunFamilies(st);
+  if (!st.handled) {
+    st.status = model_->MarkBad(addr);
+    if (st.status.ok()) {
+      // The model erased the block, then wrote the marker into page 0.
+      env_->Erased(st.first_block);
+      env_->PagesChanged(st.first_page, 1);
+    }
+  }
+  Finish(st, st.status.code(), nullptr, false);
+  return st.status;
+}
+
+absl::Status FaultLayer::Sync() {
+  if (!slow_) [[likely]] {
+    ++next_op_;
+    return model_->Sync();
+  }
+  OpState st = Describe(next_op_++, kOpSync);
+  if (!powered_) {
+    Finish(st, absl::StatusCode::kUnavailable, nullptr, false);
+    return NoPower(cut_by_);
+  }
+  st.placed = true;
+  RunFamilies(st);
+  if (!st.handled) st.status = model_->Sync();
+  Finish(st, st.status.code(), nullptr, false);
+  return st.status;
+}
+
+// ---- Control ----
+
+absl::Status FaultLayer::Arm(absl::string_view id) {
+  for (const auto& f : families_) {
+    if (f->spec().id != id) continue;
+    if (!f->spec().when.on_demand) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("fault '", id, "' is not on_demand; it fires by its own trigger"));
+    }
+    f->trigger().Arm();
+    return absl::OkStatus();
+  }
+  return absl::NotFoundError(absl::StrCat("no fault '", id, "' in the plan"));
+}
+
+void FaultLayer::PowerOn() {
+  powered_ = true;
+  cut_by_.clear();
+  UpdateSlowPath();
+}
+
+std::vector<FaultStats> FaultLayer::stats() const {
+  std::vector<FaultStats> out;
+  for (const auto& f : families_) {
+    out.push_back({f->spec().id, f->spec().kind, f->trigger().matches(), f->trigger().fires(),
+                   f->injected()});
+  }
+  return out;
+}
+
+uint64_t FaultLayer::injected(absl::string_view id) const {
+  for (const auto& f : families_) {
+    if (f->spec().id == id) return f->injected();
+  }
+  return 0;
+}
+
+}  // namespace flashfault

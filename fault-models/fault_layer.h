@@ -1,0 +1,134 @@
+// FaultLayer: the flash part as the kernel sees it, with faults. It wraps a
+// NandModel behind the same FlashDevice interface and injects the faults of
+// a FaultPlan, one family per spec (fault_family.h).
+//
+// Every operation follows one fixed order:
+//   1. op index assigned (device-wide, 0-based, refused ops included);
+//   2. power check: with the power off every op returns Unavailable (-EIO);
+//   3. the families whose ops match run in plan order: they evaluate their
+//      triggers and apply their faults (before the model, or around it when
+//      they forward the op themselves; the first one that takes the op over
+//      ends the round);
+//   4. the op reaches the model unless a family took it over;
+//   5. counters, then the OnFault records (already emitted in 3) are
+//      followed by the op's OnOp record.
+// Injected failures carry a payload (IsInjectedFault) so they are never
+// mistaken for errors of the model itself.
+//
+// With no faults, no sink and power on, each op costs one predictable branch
+// over the bare model. Not thread-safe: the caller serialises ops (the
+// server does). Decisions depend only on the plan, its seed and the op
+// sequence (plus the virtual clock): no wall clock, no global RNG.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "backends/model/nand_model.h"
+#include "fault-models/event_sink.h"
+#include "fault-models/fault_family.h"
+#include "fault-models/fault_spec.h"
+
+namespace flashfault {
+
+struct FaultLayerOptions {
+  EventSink* sink = nullptr;  // not owned; null = no log
+  // Called by the latency family; null = really sleep (std::this_thread).
+  std::function<void(uint64_t us)> sleeper;
+};
+
+// Per fault: how often its trigger matched and fired, and how many faults
+// it injected (a firing may inject several, e.g. a cut and a paired page).
+struct FaultStats {
+  std::string id;
+  FaultKind kind = FaultKind::kReadBitflip;
+  uint64_t matches = 0;
+  uint64_t fires = 0;
+  uint64_t injected = 0;
+};
+
+// True if `status` was made by an injected fault (not by the model).
+bool IsInjectedFault(const absl::Status& status);
+
+class FaultLayer final : public FlashDevice {
+ public:
+  // Validates `plan` against the model's geometry (ids unique and
+  // non-empty, partitions resolved, ranges inside the part, parameters of
+  // each kind) and applies attach-time faults (factory bad blocks), which
+  // are logged with op index -1 after the sink's OnStart.
+  static absl::StatusOr<std::unique_ptr<FaultLayer>> Create(std::unique_ptr<NandModel> model,
+                                                            const FaultPlan& plan,
+                                                            FaultLayerOptions options = {});
+  ~FaultLayer() override;
+
+  const Geometry& geometry() const override { return model_->geometry(); }
+  absl::StatusOr<ReadReport> Read(const FlashOp& op, std::span<uint8_t> data,
+                                  std::span<uint8_t> oob) override;
+  absl::Status Write(const FlashOp& op, std::span<const uint8_t> data,
+                     std::span<const uint8_t> oob) override;
+  absl::Status Erase(uint64_t addr, uint64_t len) override;
+  absl::StatusOr<bool> IsBad(uint64_t addr) override;
+  absl::Status MarkBad(uint64_t addr) override;
+  absl::Status Sync() override;
+
+  // Arms the on-demand fault `id`: its next matching op fires.
+  // NotFound for an unknown id, FailedPrecondition if not on_demand.
+  absl::Status Arm(absl::string_view id);
+  // Virtual time, for retention and after_time_us triggers. Never decreases.
+  void AdvanceClock(uint64_t us) { now_us_ += us; }
+  uint64_t now_us() const { return now_us_; }
+  // Power comes back after a cut; cells torn by it stay as they are.
+  void PowerOn();
+  bool powered() const { return powered_; }
+
+  uint64_t op_count() const { return next_op_; }
+  std::vector<FaultStats> stats() const;
+  // Injected faults of `id` (0 for an unknown id).
+  uint64_t injected(absl::string_view id) const;
+  NandModel& model() { return *model_; }
+
+ private:
+  class Env;
+  FaultLayer(std::unique_ptr<NandModel> model, uint64_t seed, FaultLayerOptions options);
+
+  OpState Describe(uint64_t index, uint32_t op) const;
+  void PlaceData(OpState& st, uint64_t addr, uint64_t data_len, uint32_t ooboffs,
+                 uint64_t oob_len, OobMode mode) const;
+  void PlaceBlocks(OpState& st, uint64_t addr, uint64_t len) const;
+  // Steps 3 and, for a cut, the power state.
+  void RunFamilies(OpState& st);
+  void Finish(const OpState& st, absl::StatusCode code, const ReadReport* report, bool bad);
+  void UndoReadToggles();
+  void UpdateSlowPath() { slow_ = !families_.empty() || sink_ != nullptr || !powered_; }
+
+  absl::StatusOr<ReadReport> ReadSlow(const FlashOp& op, std::span<uint8_t> data,
+                                      std::span<uint8_t> oob);
+  absl::Status WriteSlow(const FlashOp& op, std::span<const uint8_t> data,
+                         std::span<const uint8_t> oob);
+
+  std::unique_ptr<NandModel> model_;
+  uint64_t seed_;
+  EventSink* sink_;
+  std::function<void(uint64_t)> sleeper_;
+  std::unique_ptr<Env> env_;
+  std::vector<std::unique_ptr<FaultFamily>> families_;  // plan order
+  std::vector<FaultFamily*> by_op_[6];                  // per OpMask bit, plan order
+  std::vector<FaultFamily*> listeners_;                 // wants_changes()
+  struct Toggle {
+    uint64_t page;
+    uint32_t bit;
+    bool had_error;  // the cell deviated before the read
+  };
+  std::vector<Toggle> toggles_;  // cells inverted for the read in flight
+  std::string cut_by_;           // id of the fault that cut the power
+  uint64_t next_op_ = 0;
+  uint64_t now_us_ = 0;
+  bool powered_ = true;
+  bool slow_ = false;
+};
+
+}  // namespace flashfault

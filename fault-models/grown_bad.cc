@@ -1,0 +1,55 @@
+// grown_bad family; see grown_bad.h. A grown bad block is not marked by the
+// part: isbad stays false until the host (UBI) calls markbad, as on real
+// NAND. Reads of it still work. Must not fail reads, isbad or markbad.
+#include "fault-models/grown_bad.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+
+namespace flashfault {
+namespace {
+
+class GrownBad final : public FaultFamily {
+ public:
+  using FaultFamily::FaultFamily;
+
+  // Programs and erases fail once bad, whatever `ops` says; `ops` only
+  // narrows which of them can make a block go bad.
+  uint32_t ops() const override { return kOpWrite | kOpErase; }
+
+  void Apply(FaultEnv& env, OpState& op) override {
+    if (!op.placed) return;
+    const uint32_t ppb = env.geometry().pages_per_block;
+    const uint64_t first = op.op == kOpErase ? op.first_block : op.first_page / ppb;
+    const uint64_t last = op.op == kOpErase ? uint64_t{op.first_block} + op.block_count - 1
+                                            : (op.first_page + op.page_count - 1) / ppb;
+    const char* effect = "fail";
+    auto it = bad_.lower_bound(static_cast<uint32_t>(first));
+    if (it == bad_.end() || *it > last) {
+      std::optional<Target> t = FindTarget(env, op);
+      if (!t || !trigger_.MatchesOp(op.op)) return;
+      if (spec_.threshold != 0 && env.erases(t->block) < spec_.threshold) return;
+      if (!trigger_.Evaluate(Input(env, op, *t))) return;
+      trigger_.Fired();
+      it = bad_.insert(t->block).first;
+      effect = "went_bad";
+    }
+    op.handled = true;
+    op.status = InjectedError(absl::StatusCode::kDataLoss, spec_,
+                              absl::StrCat(OpName(op.op), " failed on grown bad block ", *it));
+    Inject(env, static_cast<int64_t>(op.index),
+           Target{.block = *it, .page = -1, .device_page = uint64_t{*it} * ppb}, effect);
+  }
+
+ private:
+  std::set<uint32_t> bad_;
+};
+
+}  // namespace
+
+std::unique_ptr<FaultFamily> MakeGrownBad(const FaultSpec& spec, uint64_t seed) {
+  return std::make_unique<GrownBad>(spec, seed);
+}
+
+}  // namespace flashfault

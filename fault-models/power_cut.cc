@@ -1,0 +1,137 @@
+// power_cut family; see power_cut.h. The op that fires is performed as far
+// as the cut lets it (so its effects are real cells, not a flag), then the
+// layer turns the power off. Unstable cells are remembered here until their
+// block is erased: each read inverts each of them with probability 1/2.
+// Must not restore power itself: only FaultLayer::PowerOn() does.
+#include "fault-models/power_cut.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+
+namespace flashfault {
+namespace {
+
+class PowerCut final : public FaultFamily {
+ public:
+  using FaultFamily::FaultFamily;
+
+  uint32_t ops() const override { return spec_.when.ops | (spec_.unstable ? kOpRead : 0u); }
+  bool wants_changes() const override { return spec_.unstable; }
+
+  absl::Status Validate(const Geometry&) const override {
+    if (!(spec_.torn_fraction >= 0.0 && spec_.torn_fraction <= 1.0)) {
+      return ParamError(spec_, "torn_fraction", "must be in [0, 1]");
+    }
+    return absl::OkStatus();
+  }
+
+  void Apply(FaultEnv& env, OpState& op) override {
+    if (op.op == kOpRead && !unstable_.empty()) Wobble(env, op);
+    std::optional<Target> t = Strike(env, op);
+    if (!t) return;
+    trigger_.Fired();
+    op.handled = true;
+    op.cut = true;
+    std::vector<uint32_t> bits;
+    const char* effect = "cut";
+    if (op.op == kOpWrite) {
+      effect = "torn_program";
+      bits = TornProgram(env, op, *t);
+    } else if (op.op == kOpErase) {
+      effect = "torn_erase";
+      const Geometry& g = env.geometry();
+      if (t->block > op.first_block) {
+        (void)env.ForwardErase(op.addr, uint64_t{t->block - op.first_block} * g.block_size());
+      }
+      const PageSnapshot before = Snapshot(env, t->device_page, g.pages_per_block);
+      if (env.ForwardErase(uint64_t{t->block} * g.block_size(), g.block_size()).ok()) {
+        auto [page, half] = TearErase(env, trigger_.rng(), t->block, before, spec_.torn_fraction);
+        t->page = page;
+        if (page >= 0) {
+          bits = std::move(half);
+          Remember(uint64_t{t->block} * g.pages_per_block + page, bits);
+        }
+      }
+    }
+    Inject(env, static_cast<int64_t>(op.index), *t, effect, bits);
+    op.status = InjectedError(absl::StatusCode::kUnavailable, spec_,
+                              absl::StrCat("power cut during ", OpName(op.op), " (op ", op.index,
+                                           ")"));
+  }
+
+  void OnErased(FaultEnv& env, uint32_t block) override {
+    const uint64_t ppb = env.geometry().pages_per_block;
+    unstable_.erase(unstable_.lower_bound(block * ppb), unstable_.lower_bound((block + 1) * ppb));
+  }
+
+ private:
+  // Programs the op's pages, then leaves (1 - torn_fraction) of the bits to
+  // clear at 1. On MLC, an upper page in flight also damages its paired
+  // lower page: `flips` programmed cells per ECC step read 1.
+  std::vector<uint32_t> TornProgram(FaultEnv& env, OpState& op, const Target& t) {
+    const PageSnapshot before = Snapshot(env, op.first_page, op.page_count);
+    if (!env.ForwardWrite(op).ok()) return {};  // refused by the model: nothing torn
+    auto torn = TearProgram(env, trigger_.rng(), before, spec_.torn_fraction);
+    for (uint64_t i = 0; i < torn.size(); ++i) Remember(op.first_page + i, torn[i]);
+    const Geometry& g = env.geometry();
+    for (uint64_t page = op.first_page; page < op.first_page + op.page_count; ++page) {
+      const int64_t lower = g.PairedLowerPage(static_cast<uint32_t>(page % g.pages_per_block));
+      if (lower < 0) continue;
+      const uint64_t lower_page = page - page % g.pages_per_block + static_cast<uint64_t>(lower);
+      const uint32_t step = g.ecc_step ? g.ecc_step : g.page_size;
+      std::vector<uint32_t> damaged;
+      for (uint32_t at = 0; at < g.page_size; at += step) {
+        Where w;
+        w.bytes = Range{at, at + step - 1};
+        for (uint32_t bit :
+             PickCells(env, trigger_.rng(), w, lower_page, spec_.flips, CellFilter::kProgrammed)) {
+          env.model().AddCellError(lower_page, bit);
+          damaged.push_back(bit);
+        }
+      }
+      Remember(lower_page, damaged);
+      Target at{.block = static_cast<uint32_t>(lower_page / g.pages_per_block),
+                .page = lower,
+                .device_page = lower_page};
+      Inject(env, static_cast<int64_t>(op.index), at, "paired_page", damaged);
+    }
+    return std::move(torn[t.device_page - op.first_page]);
+  }
+
+  void Remember(uint64_t page, const std::vector<uint32_t>& bits) {
+    if (!spec_.unstable || bits.empty()) return;
+    std::vector<uint32_t>& cells = unstable_[page];
+    cells.insert(cells.end(), bits.begin(), bits.end());
+  }
+
+  // Unstable cells sit between 0 and 1: each read sees each one either way.
+  void Wobble(FaultEnv& env, const OpState& op) {
+    if (!op.placed) return;
+    const uint32_t ppb = env.geometry().pages_per_block;
+    for (auto it = unstable_.lower_bound(op.first_page);
+         it != unstable_.end() && it->first < op.first_page + op.page_count; ++it) {
+      std::vector<uint32_t> flipped;
+      for (uint32_t bit : it->second) {
+        if (!trigger_.rng().Chance(0.5)) continue;
+        env.ToggleForRead(it->first, bit);
+        flipped.push_back(bit);
+      }
+      if (flipped.empty()) continue;
+      Target at{.block = static_cast<uint32_t>(it->first / ppb),
+                .page = static_cast<int64_t>(it->first % ppb),
+                .device_page = it->first};
+      Inject(env, static_cast<int64_t>(op.index), at, "unstable", flipped);
+    }
+  }
+
+  std::map<uint64_t, std::vector<uint32_t>> unstable_;  // device page -> cells
+};
+
+}  // namespace
+
+std::unique_ptr<FaultFamily> MakePowerCut(const FaultSpec& spec, uint64_t seed) {
+  return std::make_unique<PowerCut>(spec, seed);
+}
+
+}  // namespace flashfault

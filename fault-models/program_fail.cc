@@ -1,0 +1,58 @@
+// program_fail family; see program_fail.h. The failure is decided before
+// the program reaches the model, then the configured page state is built:
+// nothing forwarded (unchanged), forwarded and torn (partial), forwarded
+// whole (full). Must not fail ops that are not programs.
+#include "fault-models/program_fail.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace flashfault {
+namespace {
+
+class ProgramFail final : public FaultFamily {
+ public:
+  using FaultFamily::FaultFamily;
+
+  uint32_t ops() const override { return spec_.when.ops & kOpWrite; }
+
+  absl::Status Validate(const Geometry&) const override {
+    if (!(spec_.torn_fraction >= 0.0 && spec_.torn_fraction <= 1.0)) {
+      return ParamError(spec_, "torn_fraction", "must be in [0, 1]");
+    }
+    return absl::OkStatus();
+  }
+
+  void Apply(FaultEnv& env, OpState& op) override {
+    std::optional<Target> t = Strike(env, op);
+    if (!t) return;
+    op.handled = true;
+    std::vector<uint32_t> torn_bits;
+    if (spec_.program_effect != ProgramFailEffect::kUnchanged) {
+      PageSnapshot before;
+      if (spec_.program_effect == ProgramFailEffect::kPartial) {
+        before = Snapshot(env, op.first_page, op.page_count);
+      }
+      op.status = env.ForwardWrite(op);
+      // The model refused the op itself (a rule violation): that error
+      // stands and nothing was injected.
+      if (!op.status.ok()) return;
+      if (spec_.program_effect == ProgramFailEffect::kPartial) {
+        auto torn = TearProgram(env, trigger_.rng(), before, spec_.torn_fraction);
+        torn_bits = std::move(torn[t->device_page - op.first_page]);
+      }
+    }
+    trigger_.Fired();
+    op.status = InjectedError(absl::StatusCode::kDataLoss, spec_,
+                              absl::StrCat("program failed at page ", t->device_page));
+    Inject(env, static_cast<int64_t>(op.index), *t, ProgramFailEffectName(spec_.program_effect),
+           torn_bits);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<FaultFamily> MakeProgramFail(const FaultSpec& spec, uint64_t seed) {
+  return std::make_unique<ProgramFail>(spec, seed);
+}
+
+}  // namespace flashfault

@@ -1,0 +1,113 @@
+// Trigger decisions; see trigger.h. Everything here is a pure function of
+// the spec, the seed and the ops seen so far.
+#include "fault-models/trigger.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace flashfault {
+
+uint64_t FaultSeed(uint64_t plan_seed, absl::string_view fault_id) {
+  // FNV-1a over the id, then one splitmix64 round over both.
+  uint64_t h = 0xCBF29CE484222325ull;
+  for (char c : fault_id) {
+    h ^= static_cast<uint8_t>(c);
+    h *= 0x100000001B3ull;
+  }
+  Rng mix(plan_seed ^ h);
+  return mix.Next();
+}
+
+std::optional<uint32_t> Trigger::FirstBlock(uint32_t first, uint32_t count) const {
+  if (count == 0) return std::nullopt;
+  if (!where_.blocks) return first;
+  const uint64_t lo = std::max<uint64_t>(first, where_.blocks->first);
+  const uint64_t hi = std::min<uint64_t>(uint64_t{first} + count - 1, where_.blocks->last);
+  if (lo > hi) return std::nullopt;
+  return static_cast<uint32_t>(lo);
+}
+
+std::optional<uint64_t> Trigger::FirstPage(uint64_t first, uint64_t count,
+                                           uint32_t pages_per_block) const {
+  if (count == 0) return std::nullopt;
+  const uint64_t last = first + count - 1;
+  for (uint64_t block = first / pages_per_block; block <= last / pages_per_block; ++block) {
+    if (!MatchesBlock(static_cast<uint32_t>(block))) continue;
+    const uint64_t base = block * pages_per_block;
+    uint64_t lo = std::max(first, base), hi = std::min(last, base + pages_per_block - 1);
+    if (where_.pages) {
+      lo = std::max(lo, base + where_.pages->first);
+      hi = std::min(hi, base + where_.pages->last);
+    }
+    if (lo <= hi) return lo;
+  }
+  return std::nullopt;
+}
+
+bool Trigger::Gate(const TriggerInput& in) const {
+  if (exhausted()) return false;
+  if (when_.at_op && in.op_index != *when_.at_op) return false;
+  if (when_.after_erases && in.block_erases < *when_.after_erases) return false;
+  if (when_.after_time_us && in.now_us < *when_.after_time_us) return false;
+  if (when_.on_demand && !armed_) return false;
+  return true;
+}
+
+bool Trigger::Evaluate(const TriggerInput& in) {
+  ++matches_;
+  if (when_.nth_match && matches_ != *when_.nth_match) return false;
+  if (!Gate(in)) return false;
+  // Drawn last so that the stream advances only on ops that could fire:
+  // the other conditions then never shift the sequence of decisions.
+  return rng_.Chance(when_.probability);
+}
+
+namespace {
+
+absl::Status RangeError(absl::string_view id, absl::string_view field, const Range& r,
+                        uint64_t limit, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("faults[", id, "].where.", field, ": [", r.first,
+                                                 ", ", r.last, "] must lie in [0, ", limit - 1,
+                                                 "] (", what, ")"));
+}
+
+absl::Status CheckRange(absl::string_view id, absl::string_view field,
+                        const std::optional<Range>& r, uint64_t limit, absl::string_view what) {
+  if (r && (r->first > r->last || r->last >= limit)) return RangeError(id, field, *r, limit, what);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateTrigger(const Where& where, const When& when, const Geometry& g,
+                             absl::string_view id) {
+  if (!where.partition.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "faults[", id, "].where.partition: '", where.partition,
+        "' was not resolved to blocks before the plan reached the fault layer"));
+  }
+  absl::Status s = CheckRange(id, "blocks", where.blocks, g.block_count, "eraseblocks");
+  if (s.ok()) s = CheckRange(id, "pages", where.pages, g.pages_per_block, "pages per block");
+  if (s.ok()) {
+    s = CheckRange(id, "bytes", where.bytes, uint64_t{g.page_size} + g.oob_size,
+                   "bytes per page, data then OOB");
+  }
+  if (s.ok()) s = CheckRange(id, "bits", where.bits, 8, "bits in a byte");
+  if (!s.ok()) return s;
+  if ((when.ops & ~uint32_t{kOpAll}) != 0 || when.ops == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("faults[", id, "].when.ops: no or unknown operations (mask ", when.ops, ")"));
+  }
+  if (!(when.probability >= 0.0 && when.probability <= 1.0)) {
+    return absl::InvalidArgumentError(absl::StrCat("faults[", id, "].when.probability: ",
+                                                   when.probability, " is not in [0, 1]"));
+  }
+  if (when.nth_match && *when.nth_match == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("faults[", id, "].when.nth_match: counts from 1"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace flashfault

@@ -1,0 +1,118 @@
+// Trigger: when and where a fault strikes, shared by every fault family.
+//
+// A Trigger turns the `where` and `when` of a FaultSpec into decisions, one
+// operation at a time, with a deterministic RNG of its own (seeded from the
+// plan seed and the fault id), so the same plan, seed and op sequence always
+// give the same decisions. It must not read the wall clock or any global RNG,
+// and it knows nothing of what a fault does once it fires.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "absl/strings/string_view.h"
+#include "backends/model/geometry.h"
+#include "fault-models/fault_spec.h"
+
+namespace flashfault {
+
+// splitmix64: tiny, fast, and its whole state is one integer, which makes
+// the stream position easy to log and compare.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : state_(seed) {}
+  uint64_t Next() {
+    ++draws_;
+    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  // Uniform in [0, n); n > 0. The bias of a modulo over 2^64 is negligible here.
+  uint64_t Below(uint64_t n) { return Next() % n; }
+  // Uniform in [0, 1), 53 bits.
+  double Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
+  bool Chance(double p) { return p >= 1.0 || (p > 0.0 && Unit() < p); }
+  // How many numbers were drawn so far: the stream position, for logs.
+  uint64_t draws() const { return draws_; }
+
+ private:
+  uint64_t state_;
+  uint64_t draws_ = 0;
+};
+
+// The per-fault seed: plan seed mixed with a hash of the fault id, so adding
+// a fault to a plan does not shift the streams of the others.
+uint64_t FaultSeed(uint64_t plan_seed, absl::string_view fault_id);
+
+// What a trigger sees of one operation: the unit (block, page) the op
+// touches inside `where`, chosen by the fault layer.
+struct TriggerInput {
+  uint64_t op_index = 0;
+  uint32_t op = 0;               // one OpMask bit
+  uint64_t block_erases = 0;     // erase count of `block`
+  uint64_t now_us = 0;           // virtual clock
+};
+
+class Trigger {
+ public:
+  Trigger(const Where& where, const When& when, uint64_t seed)
+      : where_(where), when_(when), rng_(seed) {}
+
+  const Where& where() const { return where_; }
+  const When& when() const { return when_; }
+
+  bool MatchesOp(uint32_t op) const { return (when_.ops & op) != 0; }
+  bool MatchesBlock(uint32_t block) const { return !where_.blocks || where_.blocks->Contains(block); }
+  bool MatchesPage(uint32_t page_in_block) const {
+    return !where_.pages || where_.pages->Contains(page_in_block);
+  }
+  // True when `where` constrains neither blocks nor pages (ops without an
+  // address, such as sync, match only then).
+  bool Unplaced() const { return !where_.blocks && !where_.pages; }
+
+  // The first device-wide page in [first, first+count) inside `where`, if
+  // any; pages_per_block from the geometry. Cost: one step per block.
+  std::optional<uint64_t> FirstPage(uint64_t first, uint64_t count,
+                                    uint32_t pages_per_block) const;
+  // The first block in [first, first+count) inside where.blocks.
+  std::optional<uint32_t> FirstBlock(uint32_t first, uint32_t count) const;
+
+  // Called for an op that matches `ops` and `where` (the caller checked):
+  // counts the match, then checks at_op, nth_match, after_erases,
+  // after_time_us, on_demand and max_fires, and last draws `probability`
+  // (drawn only when everything else holds). True means "fire"; the family
+  // then calls Fired() once it has actually injected something.
+  bool Evaluate(const TriggerInput& in);
+  // Records a firing: counts it and consumes an on-demand arming.
+  void Fired() {
+    ++fires_;
+    armed_ = false;
+  }
+
+  // Conditions that do not consume anything (no match counted, no draw):
+  // used by rate families that need the gate without the probability.
+  bool Gate(const TriggerInput& in) const;
+
+  void Arm() { armed_ = true; }
+  bool armed() const { return armed_; }
+  bool exhausted() const { return when_.max_fires != 0 && fires_ >= when_.max_fires; }
+  uint64_t matches() const { return matches_; }
+  uint64_t fires() const { return fires_; }
+  Rng& rng() { return rng_; }
+
+ private:
+  Where where_;
+  When when_;
+  Rng rng_;
+  uint64_t matches_ = 0;
+  uint64_t fires_ = 0;
+  bool armed_ = false;
+};
+
+// Checks that `where` fits `geometry` and `when` is sane; the error names
+// the field ("faults[id].where.blocks: ..."). Partitions must be resolved.
+absl::Status ValidateTrigger(const Where& where, const When& when, const Geometry& geometry,
+                             absl::string_view fault_id);
+
+}  // namespace flashfault
