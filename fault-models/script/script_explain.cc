@@ -138,13 +138,14 @@ std::string WhereText(const FaultSpec& f, const FaultPlan& plan, const Geometry&
     parts.push_back(b);
   }
   if (w.bits) parts.push_back(RangeText("bit", "bits", *w.bits));
-  if (parts.empty()) return " anywhere on the device";
-  return absl::StrCat(" in ", absl::StrJoin(parts, " "));
+  if (parts.empty()) return "; anywhere on the device";
+  return absl::StrCat("; in ", absl::StrJoin(parts, " "));
 }
 
 std::string WhenText(const FaultSpec& f) {
   if (!script_internal::KindHasTrigger(f.kind)) return "";
   const When& w = f.when;
+  if (w == When{}) return "; from the start, on every operation";
   std::vector<std::string> parts;
   if (w.nth_match) {
     parts.push_back(absl::StrCat("on the ", Ordinal(*w.nth_match), " ", OpsText(w.ops, false),
@@ -164,14 +165,17 @@ std::string WhenText(const FaultSpec& f) {
     parts.push_back(absl::StrCat("from virtual time ", Duration(*w.after_time_us)));
   }
   if (w.on_demand) parts.push_back("only after it is armed on demand");
-  if (w.max_fires == 0) {
-    parts.push_back("with no limit");
-  } else if (w.max_fires == 1) {
-    parts.push_back("at most once");
-  } else {
-    parts.push_back(absl::StrCat("at most ", w.max_fires, " times"));
+  // at_op and nth_match name a single operation: the limit says nothing more.
+  if (!w.at_op && !w.nth_match) {
+    if (w.max_fires == 0) {
+      parts.push_back("every time");
+    } else if (w.max_fires == 1) {
+      parts.push_back("at most once");
+    } else {
+      parts.push_back(absl::StrCat("at most ", w.max_fires, " times"));
+    }
   }
-  return absl::StrCat(", ", absl::StrJoin(parts, ", "));
+  return absl::StrCat("; ", absl::StrJoin(parts, ", "));
 }
 
 }  // namespace

@@ -29,5 +29,6 @@ struct Command {
 int RunGeometry(std::span<char* const> args);
 int RunImage(std::span<char* const> args);
 int RunServe(std::span<char* const> args);
+int RunScript(std::span<char* const> args);
 
 }  // namespace flashfault::cli

@@ -13,6 +13,7 @@ constexpr Command kCommands[] = {
     {"geometry", "list presets, show or check a geometry", RunGeometry},
     {"image", "create, inspect, import and export flash images", RunImage},
     {"serve", "serve an emulated flash part to the kernel over MUSE", RunServe},
+    {"script", "check a JSON fault script and explain what it will do", RunScript},
 };
 
 void PrintUsage(std::FILE* out) {
