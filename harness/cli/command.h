@@ -30,5 +30,6 @@ int RunGeometry(std::span<char* const> args);
 int RunImage(std::span<char* const> args);
 int RunServe(std::span<char* const> args);
 int RunScript(std::span<char* const> args);
+int RunCtl(std::span<char* const> args);
 
 }  // namespace flashfault::cli

@@ -14,6 +14,7 @@ constexpr Command kCommands[] = {
     {"image", "create, inspect, import and export flash images", RunImage},
     {"serve", "serve an emulated flash part to the kernel over MUSE", RunServe},
     {"script", "check a JSON fault script and explain what it will do", RunScript},
+    {"ctl", "read and drive a running server's control directory", RunCtl},
 };
 
 void PrintUsage(std::FILE* out) {

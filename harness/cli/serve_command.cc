@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@
 #include "backends/store/ram_store.h"
 #include "harness/cli/arg_parser.h"
 #include "harness/cli/command.h"
+#include "harness/control/control_fs.h"
+#include "harness/control/locking_channel.h"
+#include "harness/control/serve_target.h"
+#include "harness/control/server_nodes.h"
 #include "harness/muse/muse_session.h"
 #include "harness/muse/transport.h"
 
@@ -152,22 +157,25 @@ int RunServe(std::span<char* const> args_in) {
     if (std::strcmp(a, "-v") == 0) a = verbose_flag;
   }
   std::string preset, geometry_file, image, device = "/dev/muse", socket_path, name, parts;
+  std::string control_dir;
   uint64_t fd = UINT64_MAX, max_io = 0;
   bool verbose = false;
   ArgParser parser(
       "flashfault serve (--preset NAME | --geometry FILE | --image FILE)"
       " [--device PATH | --fd N | --socket PATH]"
-      " [--name MTDNAME] [--parts CMDLINE] [-v]",
+      " [--name MTDNAME] [--parts CMDLINE] [--control DIR] [-v]",
       "Serve an emulated flash part to the kernel as an MTD over the MUSE protocol. By default\n"
       "opens /dev/muse (load muse.ko first; needs CAP_SYS_ADMIN) and serves until the kernel\n"
       "ends the connection or SIGINT/SIGTERM arrives (then it finishes the request in hand,\n"
       "syncs and exits 0). --fd and --socket serve the same protocol over a byte stream,\n"
       "each message delimited by the length in its header. With --image the flash lives in\n"
       "an image file (see 'flashfault image create'): every write acknowledged before a\n"
-      "SYNC, and everything at exit, survives a restart.",
+      "SYNC, and everything at exit, survives a restart. --control DIR mounts a control\n"
+      "directory (FUSE, owner only) with live state and commands; see 'flashfault ctl'.",
       "  sudo flashfault serve --preset slc-2k-128m --name ff0 --parts '1M(boot),-(ubi)'\n"
       "  sudo flashfault serve --image nand.img\n"
-      "  flashfault serve --preset slc-2k-64m --socket /tmp/ff.sock -v");
+      "  flashfault serve --preset slc-2k-64m --socket /tmp/ff.sock -v\n"
+      "  flashfault serve --preset slc-2k-64m --socket /tmp/ff.sock --control /tmp/ff-ctl");
   parser.AddString("preset", "NAME", "geometry preset (see 'flashfault geometry list')", &preset);
   parser.AddString("geometry", "FILE", "geometry JSON file instead of a preset", &geometry_file);
   parser.AddString("image", "FILE", "serve a persistent image file (geometry from its metadata)",
@@ -178,6 +186,9 @@ int RunServe(std::span<char* const> args_in) {
   parser.AddString("name", "MTDNAME", "MTD name (default: the geometry's name)", &name);
   parser.AddString("parts", "CMDLINE", "partitions, cmdlinepart syntax without 'mtd-id:'", &parts);
   parser.AddUint("max-io", "BYTES", "max_read/max_write to offer (default: automatic)", &max_io);
+  parser.AddString("control", "DIR",
+                   "mount the control filesystem on DIR (created if missing, must be empty)",
+                   &control_dir);
   parser.AddBool("verbose", "log every request on stderr (also -v)", &verbose);
   if (int rc = HandleParseResult(parser, parser.Parse(args), "serve"); rc >= 0) return rc;
 
@@ -219,6 +230,29 @@ int RunServe(std::span<char* const> args_in) {
     std::fprintf(stderr, "flashfault serve: cannot set up signal handling\n");
     return kExitFailure;
   }
+
+  // The control filesystem reads state on its own thread; request_mutex is
+  // held by the session for each request (LockingChannel) and by the
+  // control target for each look, so every look falls between two requests.
+  // Mounted before the transport, so a user can look while we wait.
+  std::mutex request_mutex;
+  std::unique_ptr<control::ServeControlTarget> control_target;
+  std::unique_ptr<control::ControlFs> control_fs;
+  if (!control_dir.empty()) {
+    control_target = std::make_unique<control::ServeControlTarget>(**model, request_mutex,
+                                                                   (*session)->stats());
+    absl::StatusOr<std::unique_ptr<control::ControlFs>> mounted = control::ControlFs::Mount(
+        control_dir, control::BuildServerNodes(*control_target, control_dir));
+    if (!mounted.ok()) {
+      std::fprintf(stderr, "flashfault serve: --control: %s\n",
+                   std::string(mounted.status().message()).c_str());
+      return absl::IsInvalidArgument(mounted.status()) ? kExitUsage : kExitFailure;
+    }
+    control_fs = std::move(*mounted);
+    std::fprintf(stderr, "flashfault serve: control directory on %s\n",
+                 control_fs->mount_point().c_str());
+  }
+
   int conn = -1;
   bool owns_conn = false;
   std::unique_ptr<muse::MessageChannel> channel;
@@ -250,7 +284,11 @@ int RunServe(std::span<char* const> args_in) {
     channel = std::make_unique<muse::DeviceChannel>(conn, signals.wake_fd());
   }
 
-  absl::Status st = (*session)->Run(*channel);
+  control::LockingChannel locked_channel(*channel, request_mutex);
+  absl::Status st = (*session)->Run(locked_channel);
+  // Unlock before unmounting: the control thread may be waiting for it.
+  locked_channel.Release();
+  if (control_fs) control_fs->Stop();
   if (owns_conn) ::close(conn);
   const muse::SessionStats& stats = (*session)->stats();
   std::fprintf(stderr,
