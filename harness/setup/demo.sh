@@ -14,7 +14,13 @@ step() { printf '[demo] %s\n' "$*" >&2; }
 step "1/4 checking Debian packages"
 bash harness/setup/install-deps.sh >&2
 step "2/4 building flashfault (build/)"
-bash harness/setup/build.sh >/dev/null
+buildlog="$(mktemp)"
+if ! bash harness/setup/build.sh >"$buildlog" 2>&1; then
+  tail -n 40 "$buildlog" >&2
+  echo "VERDICT: ERROR - the build failed (full log: $buildlog)"
+  exit 1
+fi
+rm -f "$buildlog"
 step "3/4 building muse.ko against the guest kernel's headers"
 bash harness/setup/build-kmod.sh build >&2
 step "4/4 booting the guest: UBIFS on flashfault NAND through muse.ko"
