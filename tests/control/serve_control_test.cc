@@ -1,0 +1,192 @@
+// The real `flashfault serve --fd 3 --control DIR` process, driven by the
+// protocol tests' fake kernel: the control directory shows live counters
+// that change with I/O, snapshots export the served content, and
+// `flashfault ctl` reads and drives it with the documented exit statuses.
+// SIGTERM leaves no mount behind.
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/control/control_test_util.h"
+#include "tests/protocol/fake_kernel.h"
+
+namespace flashfault::control_test {
+namespace {
+
+namespace fs = std::filesystem;
+using protocol_test::FakeKernel;
+constexpr uint32_t kInband = 1;
+constexpr uint64_t kPage = 2048, kOob = 64, kBlock = 64 * kPage;
+
+// Runs the binary with `argv`; returns its exit status; stdout into *out.
+int Flashfault(std::vector<std::string> argv, std::string* out = nullptr) {
+  int pipefd[2];
+  if (::pipe(pipefd) != 0) return -1;
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(pipefd[1], 1);
+    ::close(pipefd[0]);
+    std::vector<char*> args{const_cast<char*>(FF_FLASHFAULT_BIN)};
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(pipefd[1]);
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  ::close(pipefd[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (out) *out = text;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+class ServeControlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    RequireFuse();
+    base_ = fs::temp_directory_path() / absl::StrCat("ff-serve-control-", ::getpid());
+    fs::remove_all(base_);
+    fs::create_directories(base_);
+    dir_ = (base_ / "ctl").string();
+    int sv[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    server_ = ::fork();
+    if (server_ == 0) {
+      ::dup2(sv[1], 3);  // dup2 clears close-on-exec on the copy
+      ::execl(FF_FLASHFAULT_BIN, FF_FLASHFAULT_BIN, "serve", "--preset", "slc-2k-64m", "--fd", "3",
+              "--control", dir_.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::close(sv[1]);
+    kernel_fd_ = sv[0];
+    kernel_ = std::make_unique<FakeKernel>(sv[0]);
+    ASSERT_EQ(kernel_->Init().error, 0);
+    // The mount happens before INIT is served, so it is there by now.
+    ASSERT_TRUE(IsMounted(dir_)) << dir_ << " is not mounted";
+  }
+  void TearDown() override {
+    if (server_ > 0) StopServer();
+    fs::remove_all(base_);
+  }
+  int StopServer() {
+    ::kill(server_, SIGTERM);
+    int status = 0;
+    ::waitpid(server_, &status, 0);
+    server_ = -1;
+    ::close(kernel_fd_);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  nlohmann::json Stats() { return nlohmann::json::parse(Slurp(dir_ + "/stats.json")); }
+
+  fs::path base_;
+  std::string dir_;
+  pid_t server_ = -1;
+  int kernel_fd_ = -1;
+  std::unique_ptr<FakeKernel> kernel_;
+};
+
+TEST_F(ServeControlTest, StatsAreJsonAndFollowTheIo) {
+  nlohmann::json before = Stats();
+  EXPECT_EQ(before["device"]["write_ops"], 0);
+  EXPECT_EQ(before["session"]["requests"], 1);  // INIT
+  ASSERT_EQ(kernel_->Erase(kBlock, kBlock), 0);
+  ASSERT_EQ(kernel_->Write(kBlock, std::vector<uint8_t>(kPage, 0x5a), kInband).error, 0);
+  ASSERT_EQ(kernel_->Read(kBlock, kPage, kInband).error, 0);
+  ASSERT_EQ(kernel_->MarkBad(5 * kBlock), 0);
+  nlohmann::json after = Stats();
+  EXPECT_EQ(after["device"]["erase_ops"], 1);
+  EXPECT_EQ(after["device"]["write_ops"], 1);
+  EXPECT_EQ(after["device"]["read_ops"], 1);
+  EXPECT_EQ(after["device"]["write_bytes"], kPage);
+  EXPECT_EQ(after["session"]["requests"], 5);
+  EXPECT_EQ(after["erases"]["total"], 2);  // the erase and the markbad's erase
+  EXPECT_EQ(after["bad_blocks"], 1);
+  EXPECT_EQ(Slurp(dir_ + "/blocks/bad"), "5\n");
+  const std::string counts = Slurp(dir_ + "/blocks/erase_counts");
+  EXPECT_EQ(counts.substr(0, 8), "0 0\n1 1\n");
+  EXPECT_EQ(std::count(counts.begin(), counts.end(), '\n'), 512);
+  nlohmann::json g = nlohmann::json::parse(Slurp(dir_ + "/geometry"));
+  EXPECT_EQ(g["page_size"], kPage);
+}
+
+TEST_F(ServeControlTest, CtlDrivesTheServerWithDocumentedExitCodes) {
+  ASSERT_EQ(kernel_->Erase(0, kBlock), 0);
+  ASSERT_EQ(kernel_->Write(0, std::vector<uint8_t>(kPage, 0xa5), kInband).error, 0);
+  std::string out;
+  EXPECT_EQ(Flashfault({"ctl", dir_, "stats", "--json"}, &out), 0);
+  EXPECT_EQ(nlohmann::json::parse(out)["device"]["write_ops"], 1);
+  EXPECT_EQ(Flashfault({"ctl", dir_, "stats"}, &out), 0);
+  EXPECT_NE(out.find("write_ops:"), std::string::npos);
+  EXPECT_EQ(Flashfault({"ctl", dir_, "bad"}, &out), 0);
+  EXPECT_EQ(out, "");
+
+  // A snapshot holds what the kernel wrote, in the nanddump layout.
+  const std::string snap = (base_ / "snap.bin").string();
+  EXPECT_EQ(Flashfault({"ctl", dir_, "snapshot", snap}), 0);
+  ASSERT_EQ(fs::file_size(snap), 512 * 64 * (kPage + kOob));
+  std::string image;
+  ASSERT_EQ(ReadFile(snap, &image), 0);
+  EXPECT_EQ(image.substr(0, kPage), std::string(kPage, '\xa5'));
+  EXPECT_EQ(image.substr(kPage + kOob, kPage), std::string(kPage, '\xff'));
+  // Refused by the server as bad input: exit 2, the reason on stderr.
+  EXPECT_EQ(Flashfault({"ctl", dir_, "snapshot", dir_ + "/x.bin"}), 2);
+
+  // HOOK(fault layer): these answer Unimplemented (exit 1) until the lead
+  // wires the fault layer into ServeControlTarget; then expect 0 here.
+  EXPECT_EQ(Flashfault({"ctl", dir_, "power-cut"}), 1);
+  EXPECT_EQ(Flashfault({"ctl", dir_, "power-on"}), 1);
+  EXPECT_EQ(Flashfault({"ctl", dir_, "script"}), 1);
+  EXPECT_EQ(Flashfault({"ctl", dir_, "events", "-n", "5"}), 1);
+  EXPECT_NE(Slurp(dir_ + "/last_error").find("fault layer"), std::string::npos);
+
+  // Usage errors: exit 2.
+  EXPECT_EQ(Flashfault({"ctl", dir_, "frobnicate"}), 2);
+  EXPECT_EQ(Flashfault({"ctl", dir_}), 2);
+  EXPECT_EQ(Flashfault({"ctl", dir_, "snapshot"}), 2);
+  EXPECT_EQ(Flashfault({"ctl", dir_, "stats", "--bogus"}), 2);
+  EXPECT_EQ(Flashfault({"ctl", base_.string(), "stats"}), 2);  // not a control dir
+  EXPECT_EQ(Flashfault({"ctl", "--help"}), 0);
+
+  // After SIGTERM: exit 0, no mount left, and ctl says it is no control dir.
+  EXPECT_EQ(StopServer(), 0);
+  EXPECT_FALSE(IsMounted(dir_));
+  EXPECT_EQ(Flashfault({"ctl", dir_, "stats"}), 2);
+}
+
+TEST_F(ServeControlTest, ANonEmptyControlDirectoryIsRefused) {
+  const std::string busy = (base_ / "busy").string();
+  fs::create_directories(busy + "/something");
+  int sv[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(sv[1], 3);
+    ::execl(FF_FLASHFAULT_BIN, FF_FLASHFAULT_BIN, "serve", "--preset", "slc-2k-64m", "--fd", "3",
+            "--control", busy.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(sv[1]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ::close(sv[0]);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  EXPECT_FALSE(IsMounted(busy));
+}
+
+}  // namespace
+}  // namespace flashfault::control_test
