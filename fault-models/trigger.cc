@@ -82,7 +82,9 @@ absl::Status CheckRange(absl::string_view id, absl::string_view field,
 
 absl::Status ValidateTrigger(const Where& where, const When& when, const Geometry& g,
                              absl::string_view id) {
-  if (!where.partition.empty()) {
+  // The loader keeps the partition's name for logs and sets where.blocks to
+  // its (absolute) block range; a name without blocks was never resolved.
+  if (!where.partition.empty() && !where.blocks) {
     return absl::InvalidArgumentError(absl::StrCat(
         "faults[", id, "].where.partition: '", where.partition,
         "' was not resolved to blocks before the plan reached the fault layer"));

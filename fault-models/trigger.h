@@ -111,7 +111,8 @@ class Trigger {
 };
 
 // Checks that `where` fits `geometry` and `when` is sane; the error names
-// the field ("faults[id].where.blocks: ..."). Partitions must be resolved.
+// the field ("faults[id].where.blocks: ..."). A where.partition must have
+// been resolved into where.blocks by the loader (the name may stay).
 absl::Status ValidateTrigger(const Where& where, const When& when, const Geometry& geometry,
                              absl::string_view fault_id);
 
