@@ -94,8 +94,10 @@ absl::StatusOr<FaultScript> ParseScriptText(absl::string_view text, absl::string
                     [&dups](int, json::parse_event_t event, json& parsed) {
                       return dups.OnEvent(event, parsed);
                     });
-  } catch (const json::parse_error& e) {
-    // e.what() is "[json.exception.parse_error.101] parse error at line 3, ...".
+  } catch (const json::exception& e) {
+    // Mostly parse_error ("[json.exception.parse_error.101] parse error at
+    // line 3, ..."), but a number too large for a double ("1e400") is an
+    // out_of_range error thrown by the parser too.
     absl::string_view what = e.what();
     const size_t close = what.find("] ");
     if (close != absl::string_view::npos) what.remove_prefix(close + 2);

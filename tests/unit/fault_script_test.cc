@@ -36,6 +36,8 @@ std::string One(const std::string& rest) {
 TEST(FaultScriptErrors, NotJsonNamesFileAndPosition) {
   EXPECT_THAT(Error("{\"faults\": [}"), HasSubstr("t.json: not valid JSON: parse error at line 1"));
   EXPECT_THAT(Error(""), HasSubstr("t.json: not valid JSON"));
+  EXPECT_THAT(Error(R"({"seed": 1e400, "faults": []})"),
+              HasSubstr("t.json: not valid JSON: number overflow parsing '1e400'"));
 }
 
 TEST(FaultScriptErrors, RepeatedKeyNamesItsPath) {
