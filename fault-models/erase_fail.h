@@ -1,4 +1,5 @@
-// erase_fail: an erase reports failure (DataLoss, -EIO) and leaves the block unchanged or partly erased (the first torn_fraction of its pages).
+// erase_fail: an erase reports failure (DataLoss, -EIO) and leaves the block unchanged or partly
+// erased (the first torn_fraction of its pages).
 //
 // Constructed only by the fault layer (fault_layer.cc) from a FaultSpec of
 // kind erase_fail; it must not be driven from anywhere else.

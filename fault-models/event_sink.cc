@@ -60,8 +60,9 @@ JsonlEventSink::JsonlEventSink(std::string* out) : out_(out) {}
 JsonlEventSink::~JsonlEventSink() { (void)Flush(); }
 
 void JsonlEventSink::OnStart(const RunInfo& info) {
-  absl::StrAppend(&buf_, "{\"t\":\"start\",\"format\":\"flashfault-events\",\"version\":1,\"seed\":",
-                  info.seed, ",\"geometry\":");
+  absl::StrAppend(
+      &buf_, "{\"t\":\"start\",\"format\":\"flashfault-events\",\"version\":1,\"seed\":", info.seed,
+      ",\"geometry\":");
   AppendString(buf_, info.geometry);
   buf_.append(",\"faults\":[");
   for (size_t i = 0; i < info.fault_ids.size(); ++i) {
@@ -78,10 +79,9 @@ void JsonlEventSink::OnOp(const OpRecord& op) {
                   ",\"mode\":\"", ModeLogName(op.mode), "\",\"status\":\"",
                   StatusCodeLogName(op.code), "\"");
   if (op.op == kOpRead && op.code == absl::StatusCode::kOk) {
-    absl::StrAppend(&buf_, ",\"bf\":", op.report.max_bitflips,
-                    ",\"corr\":", op.report.corrected_bitflips,
-                    ",\"fail\":", op.report.failed_steps,
-                    ",\"scrub\":", op.report.scrub ? "true" : "false");
+    absl::StrAppend(
+        &buf_, ",\"bf\":", op.report.max_bitflips, ",\"corr\":", op.report.corrected_bitflips,
+        ",\"fail\":", op.report.failed_steps, ",\"scrub\":", op.report.scrub ? "true" : "false");
   }
   if (op.op == kOpIsBad && op.code == absl::StatusCode::kOk) {
     absl::StrAppend(&buf_, ",\"bad\":", op.bad ? "true" : "false");
@@ -119,7 +119,8 @@ absl::Status JsonlEventSink::Flush() {
     }
     // Only every 64 KiB chunk (or line, when asked): stdio buffering alone
     // would hold records back past a crash of the server.
-    if (std::fflush(file_) != 0 && error_.ok()) error_ = absl::DataLossError("event log: flush failed");
+    if (std::fflush(file_) != 0 && error_.ok())
+      error_ = absl::DataLossError("event log: flush failed");
   }
   buf_.clear();
   return error_;

@@ -43,12 +43,12 @@ struct OpRecord {
   uint64_t oob_len = 0;  // OOB bytes
   OobMode mode = OobMode::kPlace;
   absl::StatusCode code = absl::StatusCode::kOk;
-  ReadReport report;     // reads only
-  bool bad = false;      // isbad only: the answer
+  ReadReport report;  // reads only
+  bool bad = false;   // isbad only: the answer
 };
 
 struct FaultRecord {
-  int64_t op_index = -1;     // -1: applied when the layer attached
+  int64_t op_index = -1;  // -1: applied when the layer attached
   absl::string_view id;
   FaultKind kind = FaultKind::kReadBitflip;
   int64_t block = -1;

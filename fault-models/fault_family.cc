@@ -50,8 +50,8 @@ std::optional<Target> FaultFamily::Strike(FaultEnv& env, const OpState& op) {
   return t;
 }
 
-void FaultFamily::Inject(FaultEnv& env, int64_t op_index, const Target& t,
-                         absl::string_view effect, std::span<const uint32_t> bits) {
+void FaultFamily::Inject(FaultEnv& env, int64_t op_index, const Target& t, absl::string_view effect,
+                         std::span<const uint32_t> bits) {
   ++injected_;
   env.Emit(FaultRecord{.op_index = op_index,
                        .id = spec_.id,
@@ -195,8 +195,8 @@ std::pair<int64_t, std::vector<uint32_t>> TearErase(FaultEnv& env, Rng& rng, uin
 }
 
 absl::Status InjectedError(absl::StatusCode code, const FaultSpec& spec, absl::string_view what) {
-  absl::Status s(code, absl::StrCat(what, " [injected: ", FaultKindName(spec.kind), " '", spec.id,
-                                    "']"));
+  absl::Status s(code,
+                 absl::StrCat(what, " [injected: ", FaultKindName(spec.kind), " '", spec.id, "']"));
   s.SetPayload(kInjectedPayload, absl::Cord(spec.id));
   return s;
 }
@@ -207,9 +207,9 @@ absl::Status ParamError(const FaultSpec& spec, absl::string_view field, absl::st
 
 absl::Status RequireNand(const FaultSpec& spec, const Geometry& g) {
   if (g.is_nand()) return absl::OkStatus();
-  return ParamError(spec, "kind", absl::StrCat(FaultKindName(spec.kind),
-                                               " acts on NAND cells and ECC; '", g.name,
-                                               "' is a NOR part"));
+  return ParamError(spec, "kind",
+                    absl::StrCat(FaultKindName(spec.kind), " acts on NAND cells and ECC; '", g.name,
+                                 "' is a NOR part"));
 }
 
 uint32_t DrawCount(Rng& rng, double mean) {

@@ -67,9 +67,9 @@ class FaultEnv {
 // block (erase, isbad, markbad) inside `where`.
 struct Target {
   uint32_t block = 0;
-  int64_t page = -1;        // inside the block; -1 for block-wide ops
+  int64_t page = -1;         // inside the block; -1 for block-wide ops
   uint64_t device_page = 0;  // block * pages_per_block + page (page 0 if -1)
-  bool placed = true;       // false for sync (no address)
+  bool placed = true;        // false for sync (no address)
 };
 
 class FaultFamily {

@@ -30,9 +30,9 @@ using Factory = std::unique_ptr<FaultFamily> (*)(const FaultSpec&, uint64_t);
 
 // Indexed by FaultKind, in the enum's order.
 constexpr Factory kFactories[kFaultKindCount] = {
-    MakeReadBitflip, MakeChargeLoss, MakeStuckBit,    MakeProgramFail,
-    MakeEraseFail,   MakeFactoryBad, MakeGrownBad,    MakePowerCut,
-    MakeReadDisturb, MakeRetention,  MakeWearOut,     MakeLatency,
+    MakeReadBitflip, MakeChargeLoss, MakeStuckBit, MakeProgramFail,
+    MakeEraseFail,   MakeFactoryBad, MakeGrownBad, MakePowerCut,
+    MakeReadDisturb, MakeRetention,  MakeWearOut,  MakeLatency,
 };
 
 int OpSlot(uint32_t op) { return std::countr_zero(op); }
@@ -51,9 +51,7 @@ class FaultLayer::Env final : public FaultEnv {
   const Geometry& geometry() const override { return l_.model_->geometry(); }
   NandModel& model() override { return *l_.model_; }
   uint64_t now_us() const override { return l_.now_us_; }
-  uint64_t erases(uint32_t block) const override {
-    return l_.model_->store().meta(block).erases;
-  }
+  uint64_t erases(uint32_t block) const override { return l_.model_->store().meta(block).erases; }
 
   absl::Status ForwardWrite(const OpState& op) override {
     absl::Status s = l_.model_->Write(op.flash_op, op.write_data, op.write_oob);
@@ -137,7 +135,8 @@ absl::StatusOr<std::unique_ptr<FaultLayer>> FaultLayer::Create(std::unique_ptr<N
     families.push_back(std::move(family));
   }
 
-  std::unique_ptr<FaultLayer> layer(new FaultLayer(std::move(model), plan.seed, std::move(options)));
+  std::unique_ptr<FaultLayer> layer(
+      new FaultLayer(std::move(model), plan.seed, std::move(options)));
   layer->families_ = std::move(families);
   for (const auto& f : layer->families_) {
     for (uint32_t op = 1; op < kOpAll; op <<= 1) {

@@ -96,8 +96,8 @@ class FaultLayer final : public FlashDevice {
   FaultLayer(std::unique_ptr<NandModel> model, uint64_t seed, FaultLayerOptions options);
 
   OpState Describe(uint64_t index, uint32_t op) const;
-  void PlaceData(OpState& st, uint64_t addr, uint64_t data_len, uint32_t ooboffs,
-                 uint64_t oob_len, OobMode mode) const;
+  void PlaceData(OpState& st, uint64_t addr, uint64_t data_len, uint32_t ooboffs, uint64_t oob_len,
+                 OobMode mode) const;
   void PlaceBlocks(OpState& st, uint64_t addr, uint64_t len) const;
   // Steps 3 and, for a cut, the power state.
   void RunFamilies(OpState& st);

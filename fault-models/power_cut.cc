@@ -55,9 +55,9 @@ class PowerCut final : public FaultFamily {
       }
     }
     Inject(env, static_cast<int64_t>(op.index), *t, effect, bits);
-    op.status = InjectedError(absl::StatusCode::kUnavailable, spec_,
-                              absl::StrCat("power cut during ", OpName(op.op), " (op ", op.index,
-                                           ")"));
+    op.status =
+        InjectedError(absl::StatusCode::kUnavailable, spec_,
+                      absl::StrCat("power cut during ", OpName(op.op), " (op ", op.index, ")"));
   }
 
   void OnErased(FaultEnv& env, uint32_t block) override {
@@ -68,7 +68,8 @@ class PowerCut final : public FaultFamily {
  private:
   // Programs the op's pages, then leaves (1 - torn_fraction) of the bits to
   // clear at 1. On MLC, an upper page in flight also damages its paired
-  // lower page: `flips` programmed cells per ECC step read 1.
+  // lower page: each of its programmed data cells reads 1 with odds
+  // 1 - torn_fraction.
   std::vector<uint32_t> TornProgram(FaultEnv& env, OpState& op, const Target& t) {
     const PageSnapshot before = Snapshot(env, op.first_page, op.page_count);
     if (!env.ForwardWrite(op).ok()) return {};  // refused by the model: nothing torn
@@ -79,15 +80,17 @@ class PowerCut final : public FaultFamily {
       const int64_t lower = g.PairedLowerPage(static_cast<uint32_t>(page % g.pages_per_block));
       if (lower < 0) continue;
       const uint64_t lower_page = page - page % g.pages_per_block + static_cast<uint64_t>(lower);
-      const uint32_t step = g.ecc_step ? g.ecc_step : g.page_size;
+      // The lower page's cells shared the interrupted program: each of its
+      // charged cells is lost with the same odds as a torn cell of the upper page.
       std::vector<uint32_t> damaged;
-      for (uint32_t at = 0; at < g.page_size; at += step) {
-        Where w;
-        w.bytes = Range{at, at + step - 1};
-        for (uint32_t bit :
-             PickCells(env, trigger_.rng(), w, lower_page, spec_.flips, CellFilter::kProgrammed)) {
-          env.model().AddCellError(lower_page, bit);
-          damaged.push_back(bit);
+      std::span<const uint8_t> raw = RawPage(env, lower_page);
+      for (uint32_t byte = 0; byte < g.page_size; ++byte) {
+        for (uint32_t bit = 0; bit < 8; ++bit) {
+          const uint32_t index = byte * 8 + bit;
+          if ((raw[byte] >> bit) & 1 || env.model().HasCellError(lower_page, index)) continue;
+          if (trigger_.rng().Chance(spec_.torn_fraction)) continue;
+          env.model().AddCellError(lower_page, index);
+          damaged.push_back(index);
         }
       }
       Remember(lower_page, damaged);

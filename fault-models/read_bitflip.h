@@ -1,4 +1,5 @@
-// read_bitflip: transient read noise; each firing inverts `flips` cells for the read in flight only, so the ECC corrects or gives up exactly as for real noise and a re-read may be clean.
+// read_bitflip: transient read noise; each firing inverts `flips` cells for the read in flight
+// only, so the ECC corrects or gives up exactly as for real noise and a re-read may be clean.
 //
 // Constructed only by the fault layer (fault_layer.cc) from a FaultSpec of
 // kind read_bitflip; it must not be driven from anywhere else.

@@ -39,9 +39,11 @@ class ReadDisturb final : public FaultFamily {
       BlockReads& b = blocks_[block];
       if (b.page_reads.empty()) b.page_reads.assign(ppb, 0), b.disturbed.assign(ppb, 0);
       const uint64_t others = b.total - b.page_reads[in_block];
-      const uint64_t want = static_cast<uint64_t>(std::floor(spec_.rate * static_cast<double>(others)));
+      const uint64_t want =
+          static_cast<uint64_t>(std::floor(spec_.rate * static_cast<double>(others)));
       if (fire && want > b.disturbed[in_block]) {
-        const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(want - b.disturbed[in_block], 1u << 20));
+        const uint32_t n =
+            static_cast<uint32_t>(std::min<uint64_t>(want - b.disturbed[in_block], 1u << 20));
         std::vector<uint32_t> bits =
             PickCells(env, trigger_.rng(), spec_.where, page, n, CellFilter::kErased);
         for (uint32_t bit : bits) env.model().AddCellError(page, bit);
@@ -64,9 +66,9 @@ class ReadDisturb final : public FaultFamily {
 
  private:
   struct BlockReads {
-    uint64_t total = 0;                  // reads of pages of the block since erase
-    std::vector<uint64_t> page_reads;    // per page
-    std::vector<uint64_t> disturbed;     // cells already disturbed per page
+    uint64_t total = 0;                // reads of pages of the block since erase
+    std::vector<uint64_t> page_reads;  // per page
+    std::vector<uint64_t> disturbed;   // cells already disturbed per page
   };
   std::unordered_map<uint32_t, BlockReads> blocks_;
 };

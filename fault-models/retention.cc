@@ -20,7 +20,8 @@ class Retention final : public FaultFamily {
   bool wants_changes() const override { return true; }
 
   absl::Status Validate(const Geometry& g) const override {
-    if (!(spec_.rate > 0.0)) return ParamError(spec_, "rate", "must be above 0 (flips per page per hour)");
+    if (!(spec_.rate > 0.0))
+      return ParamError(spec_, "rate", "must be above 0 (flips per page per hour)");
     return RequireNand(spec_, g);
   }
 
@@ -81,8 +82,8 @@ class Retention final : public FaultFamily {
  private:
   struct PageAge {
     uint64_t programmed_us = 0;
-    uint64_t leaked = 0;   // cells already leaked
-    bool erased = false;   // erased since; the next program restarts the age
+    uint64_t leaked = 0;  // cells already leaked
+    bool erased = false;  // erased since; the next program restarts the age
   };
   std::unordered_map<uint64_t, PageAge> pages_;
 };

@@ -34,8 +34,8 @@ class StuckBit final : public FaultFamily {
                             (bytes.last - bytes.first + 1) * (bits.last - bits.first + 1);
     Rng& rng = trigger_.rng();
     uint32_t placed = 0;
-    for (uint64_t tries = 0; placed < spec_.flips && placed < region &&
-                             tries < uint64_t{spec_.flips} * 32 + 64;
+    for (uint64_t tries = 0;
+         placed < spec_.flips && placed < region && tries < uint64_t{spec_.flips} * 32 + 64;
          ++tries) {
       const uint64_t block = blocks.first + rng.Below(blocks.last - blocks.first + 1);
       const uint64_t page = pages.first + rng.Below(pages.last - pages.first + 1);
@@ -69,7 +69,8 @@ class StuckBit final : public FaultFamily {
 
   void OnProgrammed(FaultEnv& env, uint64_t first, uint64_t count) override {
     if (!active_) return;
-    for (auto it = cells_.lower_bound(first); it != cells_.end() && it->first < first + count; ++it) {
+    for (auto it = cells_.lower_bound(first); it != cells_.end() && it->first < first + count;
+         ++it) {
       Reconcile(env, it->first);
     }
   }

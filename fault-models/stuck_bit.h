@@ -1,4 +1,5 @@
-// stuck_bit: `flips` cells drawn inside `where` at attach are stuck at stuck_value once the trigger first fires; they survive erase and program.
+// stuck_bit: `flips` cells drawn inside `where` at attach are stuck at stuck_value once the
+// trigger first fires; they survive erase and program.
 //
 // Constructed only by the fault layer (fault_layer.cc) from a FaultSpec of
 // kind stuck_bit; it must not be driven from anywhere else.

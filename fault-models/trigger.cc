@@ -85,9 +85,9 @@ absl::Status ValidateTrigger(const Where& where, const When& when, const Geometr
   // The loader keeps the partition's name for logs and sets where.blocks to
   // its (absolute) block range; a name without blocks was never resolved.
   if (!where.partition.empty() && !where.blocks) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "faults[", id, "].where.partition: '", where.partition,
-        "' was not resolved to blocks before the plan reached the fault layer"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("faults[", id, "].where.partition: '", where.partition,
+                     "' was not resolved to blocks before the plan reached the fault layer"));
   }
   absl::Status s = CheckRange(id, "blocks", where.blocks, g.block_count, "eraseblocks");
   if (s.ok()) s = CheckRange(id, "pages", where.pages, g.pages_per_block, "pages per block");
@@ -102,8 +102,8 @@ absl::Status ValidateTrigger(const Where& where, const When& when, const Geometr
         absl::StrCat("faults[", id, "].when.ops: no or unknown operations (mask ", when.ops, ")"));
   }
   if (!(when.probability >= 0.0 && when.probability <= 1.0)) {
-    return absl::InvalidArgumentError(absl::StrCat("faults[", id, "].when.probability: ",
-                                                   when.probability, " is not in [0, 1]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("faults[", id, "].when.probability: ", when.probability, " is not in [0, 1]"));
   }
   if (when.nth_match && *when.nth_match == 0) {
     return absl::InvalidArgumentError(

@@ -49,9 +49,9 @@ uint64_t FaultSeed(uint64_t plan_seed, absl::string_view fault_id);
 // touches inside `where`, chosen by the fault layer.
 struct TriggerInput {
   uint64_t op_index = 0;
-  uint32_t op = 0;               // one OpMask bit
-  uint64_t block_erases = 0;     // erase count of `block`
-  uint64_t now_us = 0;           // virtual clock
+  uint32_t op = 0;            // one OpMask bit
+  uint64_t block_erases = 0;  // erase count of `block`
+  uint64_t now_us = 0;        // virtual clock
 };
 
 class Trigger {
@@ -63,7 +63,9 @@ class Trigger {
   const When& when() const { return when_; }
 
   bool MatchesOp(uint32_t op) const { return (when_.ops & op) != 0; }
-  bool MatchesBlock(uint32_t block) const { return !where_.blocks || where_.blocks->Contains(block); }
+  bool MatchesBlock(uint32_t block) const {
+    return !where_.blocks || where_.blocks->Contains(block);
+  }
   bool MatchesPage(uint32_t page_in_block) const {
     return !where_.pages || where_.pages->Contains(page_in_block);
   }
@@ -73,8 +75,7 @@ class Trigger {
 
   // The first device-wide page in [first, first+count) inside `where`, if
   // any; pages_per_block from the geometry. Cost: one step per block.
-  std::optional<uint64_t> FirstPage(uint64_t first, uint64_t count,
-                                    uint32_t pages_per_block) const;
+  std::optional<uint64_t> FirstPage(uint64_t first, uint64_t count, uint32_t pages_per_block) const;
   // The first block in [first, first+count) inside where.blocks.
   std::optional<uint32_t> FirstBlock(uint32_t first, uint32_t count) const;
 

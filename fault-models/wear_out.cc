@@ -34,8 +34,8 @@ class WearOut final : public FaultFamily {
     Rng& rng = trigger_.rng();
     if (op.op == kOpRead) {
       if (!env.geometry().is_nand()) return;
-      const double mean = spec_.flips * static_cast<double>(k) * 100.0 /
-                          static_cast<double>(endurance);
+      const double mean =
+          spec_.flips * static_cast<double>(k) * 100.0 / static_cast<double>(endurance);
       const uint32_t n = DrawCount(rng, mean);
       if (n == 0) return;
       std::vector<uint32_t> bits =
@@ -49,8 +49,8 @@ class WearOut final : public FaultFamily {
     trigger_.Fired();
     op.handled = true;
     op.status = InjectedError(absl::StatusCode::kDataLoss, spec_,
-                              absl::StrCat(OpName(op.op), " failed on worn block ", t->block,
-                                           " (", erases, " erases, endurance ", endurance, ")"));
+                              absl::StrCat(OpName(op.op), " failed on worn block ", t->block, " (",
+                                           erases, " erases, endurance ", endurance, ")"));
     Inject(env, static_cast<int64_t>(op.index), *t, "fail");
   }
 };

@@ -11,10 +11,10 @@
 namespace flashfault {
 namespace {
 
-using ::testing::Each;
-using ::testing::ElementsAre;
 using testing::Bytes;
 using testing::DiffBits;
+using ::testing::Each;
+using ::testing::ElementsAre;
 using testing::MakeLayer;
 using testing::ReadPage;
 using testing::RecordingSink;

@@ -12,9 +12,9 @@
 namespace flashfault {
 namespace {
 
+using testing::Bytes;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using testing::Bytes;
 using testing::MakeLayer;
 using testing::ReadPage;
 using testing::RecordingSink;
@@ -43,7 +43,8 @@ void ExpectSameDevice(FlashDevice& a, FlashDevice& b, uint64_t seed) {
         const uint64_t oob_len = mode == OobMode::kAuto ? g.oob_avail() : g.oob_size;
         std::span<const uint8_t> o(oob.data(), rng() % 2 ? oob_len : 0);
         ASSERT_EQ(a.Write({.addr = addr, .mode = mode}, data, o),
-                  b.Write({.addr = addr, .mode = mode}, data, o)) << i;
+                  b.Write({.addr = addr, .mode = mode}, data, o))
+            << i;
         break;
       }
       case 2:
@@ -118,10 +119,10 @@ TEST(TriggerTest, NthMatchCountsOnlyOpsInsideWhere) {
   s.where.blocks = Range{2, 3};
   s.when.nth_match = 3;
   auto d = MakeLayer("slc-2k-64m", {s}, 1, &sink);
-  ASSERT_TRUE(WritePage(*d, 0, 0).ok());             // op 0, outside
-  ASSERT_TRUE(WritePage(*d, 2 * kPpb, 0).ok());      // op 1, match 1
-  ASSERT_TRUE(WritePage(*d, 1, 0).ok());             // op 2, outside
-  ASSERT_TRUE(WritePage(*d, 3 * kPpb, 0).ok());      // op 3, match 2
+  ASSERT_TRUE(WritePage(*d, 0, 0).ok());              // op 0, outside
+  ASSERT_TRUE(WritePage(*d, 2 * kPpb, 0).ok());       // op 1, match 1
+  ASSERT_TRUE(WritePage(*d, 1, 0).ok());              // op 2, outside
+  ASSERT_TRUE(WritePage(*d, 3 * kPpb, 0).ok());       // op 3, match 2
   EXPECT_FALSE(WritePage(*d, 3 * kPpb + 1, 0).ok());  // op 4, match 3
   ASSERT_TRUE(WritePage(*d, 3 * kPpb + 2, 0).ok());
   EXPECT_THAT(sink.OpsOf("f"), ElementsAre(4));
@@ -250,8 +251,9 @@ TEST(EventSinkTest, JsonLinesFormat) {
   EXPECT_EQ(lines[1],
             "{\"t\":\"op\",\"i\":0,\"op\":\"write\",\"addr\":0,\"len\":2048,\"oob\":0,"
             "\"mode\":\"place\",\"status\":\"ok\"}");
-  EXPECT_THAT(lines[2], HasSubstr("{\"t\":\"fault\",\"i\":1,\"id\":\"pf\",\"kind\":\"program_fail\","
-                                  "\"block\":0,\"page\":1,\"effect\":\"unchanged\",\"bits\":[]"));
+  EXPECT_THAT(lines[2],
+              HasSubstr("{\"t\":\"fault\",\"i\":1,\"id\":\"pf\",\"kind\":\"program_fail\","
+                        "\"block\":0,\"page\":1,\"effect\":\"unchanged\",\"bits\":[]"));
   EXPECT_THAT(lines[3], HasSubstr("\"i\":1,\"op\":\"write\",\"addr\":2048"));
   EXPECT_THAT(lines[3], HasSubstr("\"status\":\"data_loss\""));
   EXPECT_THAT(lines[4], HasSubstr("\"op\":\"read\""));
@@ -276,8 +278,7 @@ TEST(FaultLayerTest, RejectsBadPlans) {
   EXPECT_THAT(create(Spec("x", FaultKind::kFactoryBad)).message(), HasSubstr("count"));
   FaultSpec slow = Spec("a", FaultKind::kLatency);
   slow.latency_us = 1;
-  auto dup = FaultLayer::Create(testing::MakePreset("slc-2k-64m"),
-                                testing::Plan(0, {slow, slow}));
+  auto dup = FaultLayer::Create(testing::MakePreset("slc-2k-64m"), testing::Plan(0, {slow, slow}));
   EXPECT_THAT(dup.status().message(), HasSubstr("more than one"));
 }
 

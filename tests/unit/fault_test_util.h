@@ -26,8 +26,13 @@ class RecordingSink final : public EventSink {
   void OnStart(const RunInfo& info) override { seed = info.seed; }
   void OnOp(const OpRecord& op) override { ops.push_back(op); }
   void OnFault(const FaultRecord& f) override {
-    faults.push_back({f.op_index, std::string(f.id), f.kind, f.block, f.page,
-                      std::string(f.effect), {f.bits.begin(), f.bits.end()}});
+    faults.push_back({f.op_index,
+                      std::string(f.id),
+                      f.kind,
+                      f.block,
+                      f.page,
+                      std::string(f.effect),
+                      {f.bits.begin(), f.bits.end()}});
   }
   // Op indexes of the faults of `id`.
   std::vector<int64_t> OpsOf(const std::string& id) const {
@@ -98,7 +103,8 @@ inline PageRead ReadPage(FlashDevice& d, uint64_t page, OobMode mode = OobMode::
 }
 
 // Bits where `a` and `b` differ, as CellErrors-style indexes.
-inline std::vector<uint32_t> DiffBits(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
+inline std::vector<uint32_t> DiffBits(const std::vector<uint8_t>& a,
+                                      const std::vector<uint8_t>& b) {
   std::vector<uint32_t> out;
   for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
     for (uint32_t bit = 0; bit < 8; ++bit) {

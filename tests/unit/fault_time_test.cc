@@ -11,9 +11,9 @@
 namespace flashfault {
 namespace {
 
-using ::testing::Each;
 using testing::Bytes;
 using testing::DiffBits;
+using ::testing::Each;
 using testing::MakeLayer;
 using testing::ReadPage;
 using testing::RecordingSink;
@@ -36,9 +36,9 @@ TEST(PowerCutTest, TearsTheProgramInFlightAndRefusesUntilPowerOn) {
   s.torn_fraction = 0.25;
   RecordingSink sink;
   auto d = MakeLayer("slc-2k-64m", {s}, 5, &sink);
-  ASSERT_TRUE(WritePage(*d, 0, 0x00).ok());                  // op 0
-  ASSERT_TRUE(ReadPage(*d, 0).status.ok());                  // op 1
-  absl::Status cut = WritePage(*d, 1, 0x00);                 // op 2: torn
+  ASSERT_TRUE(WritePage(*d, 0, 0x00).ok());   // op 0
+  ASSERT_TRUE(ReadPage(*d, 0).status.ok());   // op 1
+  absl::Status cut = WritePage(*d, 1, 0x00);  // op 2: torn
   EXPECT_EQ(cut.code(), absl::StatusCode::kUnavailable);
   EXPECT_TRUE(IsInjectedFault(cut));
   EXPECT_FALSE(d->powered());
@@ -92,8 +92,7 @@ TEST(PowerCutTest, MlcUpperPageCutDamagesThePairedLowerPage) {
   FaultSpec s = Spec("cut", FaultKind::kPowerCut);
   s.when.ops = kOpWrite;
   s.when.nth_match = 2;
-  s.flips = 30;  // per 1 KiB step, past BCH-24
-  s.torn_fraction = 0.9;
+  s.torn_fraction = 0.9;  // 10% of the lower page's charged cells lost: far past BCH-24
   RecordingSink sink;
   auto d = MakeLayer("mlc-4k-1g", {s}, 3, &sink);
   ASSERT_TRUE(WritePage(*d, 0, 0x00).ok());  // lower page 0, acknowledged
@@ -182,15 +181,15 @@ TEST(RetentionTest, FlipsGrowWithTheClockFasterOnWornBlocks) {
 TEST(WearOutTest, PastEnduranceFailuresAndFlipsRise) {
   FaultSpec s = Spec("wear", FaultKind::kWearOut);
   s.threshold = 100;
-  s.rate = 1.0;   // fail every program/erase once past endurance
-  s.flips = 2;    // at one cycle past: 2 flips per read
+  s.rate = 1.0;                    // fail every program/erase once past endurance
+  s.flips = 2;                     // at one cycle past: 2 flips per read
   s.where.bytes = Range{0, 2047};  // in-band, where the ECC counts them
   s.when.ops = kOpRead | kOpErase;
   auto d = MakeLayer("slc-2k-64m", {s});
   for (int i = 0; i < 99; ++i) ASSERT_TRUE(d->Erase(3 * kBlock, kBlock).ok()) << i;
   ASSERT_TRUE(WritePage(*d, 3 * kPpb, 0x00).ok());
   EXPECT_EQ(ReadPage(*d, 3 * kPpb).report.corrected_bitflips, 0u);
-  ASSERT_TRUE(d->Erase(3 * kBlock, kBlock).ok());  // the 100th: now at endurance
+  ASSERT_TRUE(d->Erase(3 * kBlock, kBlock).ok());   // the 100th: now at endurance
   ASSERT_TRUE(WritePage(*d, 3 * kPpb, 0x00).ok());  // writes are not in ops
   EXPECT_EQ(ReadPage(*d, 3 * kPpb).report.corrected_bitflips, 2u);
   EXPECT_EQ(ReadPage(*d, 3 * kPpb).report.corrected_bitflips, 2u);  // transient, redrawn
