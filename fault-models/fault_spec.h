@@ -95,18 +95,40 @@ struct FaultSpec {
 
   // Parameters; each kind reads only those documented for it in the schema
   // (corpora/schemas/fault-script.schema.json). Defaults are the common case.
-  uint32_t flips = 1;                     // bitflips per firing (bitflip kinds)
-  double rate = 0.0;                      // per-bit probability or growth rate (disturb,
-                                          // retention, wear-out)
+  // What the fault layer's families (fault-models/<kind>.cc) read:
+  //   read_bitflip  flips: cells inverted for the read that fires
+  //   charge_loss   flips: programmed cells of the page that read 1 from then on
+  //   stuck_bit     stuck_value; flips: how many cells of `where` are stuck
+  //   program_fail  program_effect; torn_fraction: share of the bits to clear
+  //                 that got cleared (partial)
+  //   erase_fail    erase_effect; torn_fraction: share of the pages erased (partial)
+  //   factory_bad   block_list, count (drawn inside where.blocks)
+  //   grown_bad     threshold: erases before a block can go bad (0 = any time)
+  //   power_cut     torn_fraction: share of the op done (bits of a program, pages of
+  //                 an erase; MLC paired lower pages lose 1 - torn_fraction of
+  //                 their charged cells); unstable
+  //   read_disturb  rate: disturbed cells per page per read of another page of
+  //                 its block since erase
+  //   retention     rate: leaked cells per page per virtual hour since program,
+  //                 times (1 + erases / endurance); threshold overrides
+  //                 geometry.endurance for that scale
+  //   wear_out      threshold (else geometry.endurance): endurance; with
+  //                 k = erases - endurance + 1, programs/erases fail with odds
+  //                 rate * k and reads get about flips * k * 100 / endurance
+  //                 transient flips
+  //   latency       latency_us
+  uint32_t flips = 1;                     // bitflips (cells) per firing
+  double rate = 0.0;                      // growth rate (disturb, retention) or failure
+                                          // odds per cycle past endurance (wear-out)
   uint8_t stuck_value = 0;                // stuck bits: 0 or 1
   ProgramFailEffect program_effect = ProgramFailEffect::kUnchanged;
   EraseFailEffect erase_effect = EraseFailEffect::kUnchanged;
-  double torn_fraction = 0.5;             // share of the op's bits done before a cut
+  double torn_fraction = 0.5;             // share of the op done before a cut or failure
   bool unstable = false;                  // torn cells read differently on each read
   std::vector<uint64_t> block_list;       // factory bad: explicit blocks
   uint32_t count = 0;                     // factory bad: that many random blocks
   uint64_t latency_us = 0;                // latency per matching op
-  uint64_t threshold = 0;                 // grown bad / wear-out: erase count threshold
+  uint64_t threshold = 0;                 // grown bad / wear-out / retention: erase counts
   friend bool operator==(const FaultSpec&, const FaultSpec&) = default;
 };
 
