@@ -34,7 +34,7 @@ void Check(bool ok) {
 
 // The kernel's view of one reply to a request with `unique` and `opcode`.
 void CheckReply(const std::vector<uint8_t>& reply, uint64_t unique, uint32_t opcode,
-                uint32_t max_io) {
+                uint32_t max_io, bool ext) {
   Check(reply.size() >= sizeof(OutHeader));
   OutHeader h;
   std::memcpy(&h, reply.data(), sizeof(h));
@@ -52,6 +52,15 @@ void CheckReply(const std::vector<uint8_t>& reply, uint64_t unique, uint32_t opc
     case kOpIsBad: Check(body == sizeof(IsBadOut)); break;
     case kOpErase: case kOpMarkBad: case kOpSync: Check(body == 0); break;
     case kOpRead: {
+      if (ext) {  // negotiated extensions: ReadOutExt, data, then OOB
+        Check(body >= sizeof(ReadOutExt));
+        ReadOutExt out;
+        std::memcpy(&out, reply.data() + sizeof(OutHeader), sizeof(out));
+        Check(out.len + out.oob_len == body - sizeof(ReadOutExt) && body <= sizeof(out) + max_io);
+        const int32_t soft = static_cast<int32_t>(out.soft_error);
+        Check(soft <= 0 && soft >= -kMaxErrno);
+        break;
+      }
       Check(body >= sizeof(ReadOut));
       ReadOut out;
       std::memcpy(&out, reply.data() + sizeof(OutHeader), sizeof(out));
@@ -102,7 +111,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       InHeader h{};
       std::memcpy(&h, msg.data(), std::min(msg.size(), sizeof(h)));
       Check(replies.size() == 1);
-      CheckReply(replies[0], h.unique, h.opcode, (*session)->max_io());
+      CheckReply(replies[0], h.unique, h.opcode, (*session)->max_io(),
+                 (*session)->extensions());
     }
     replies.clear();
   }

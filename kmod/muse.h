@@ -68,16 +68,21 @@ struct muse_req {
 	unsigned int in_arg_size;
 	const void *in_data;		/* MUSE_WRITE payload, caller's buffer */
 	size_t in_data_size;
+	const void *in_oob;		/* combined MUSE_WRITE: OOB after data */
+	size_t in_oob_size;
 
 	union {
 		struct muse_init_out init;
 		struct muse_read_out read;
+		struct muse_read_out_ext read_ext;
 		struct muse_write_out write;
 		struct muse_isbad_out isbad;
 	} out;
 	unsigned int out_arg_size;	/* exact size of the reply argument */
 	void *out_data;			/* variable part: read data, INIT keys */
 	size_t out_data_max;
+	void *out_oob;			/* bytes beyond out_data_max go here */
+	size_t out_oob_max;
 	size_t out_data_size;		/* bytes the server actually sent */
 
 	int error;			/* header error or local failure */
@@ -99,6 +104,11 @@ struct muse_params {
 	u32 oobavail;		/* free OOB bytes per page, <= oobsize */
 	u32 subpage_shift;	/* 0..2 */
 	char *partscmdline;	/* NULL when absent or empty */
+	/* Extension keys; meaningful only when ffext is 1. */
+	u32 ffext;		/* FFEXT: extensions v1 accepted */
+	u32 ecc_strength;	/* ECCSTRENGTH: bitflips per step */
+	u32 ecc_step;		/* ECCSTEP: bytes per ECC step */
+	u32 bitflip_threshold;	/* BITFLIPTHRESHOLD: 0 = ecc_strength */
 };
 
 /**
@@ -120,6 +130,7 @@ struct muse_conn {
 	bool no_interrupt;	/* server answered FUSE_INTERRUPT with ENOSYS */
 	u32 max_read;		/* 0 until INIT is accepted */
 	u32 max_write;
+	bool ext;		/* extensions v1 negotiated, set before I/O */
 
 	/* MTD user accounting, see muse_conn.c */
 	unsigned int users;
@@ -145,6 +156,7 @@ static inline struct muse_conn *mtd_to_conn(struct mtd_info *mtd)
 
 /* muse_main.c */
 extern struct workqueue_struct *muse_wq;
+extern unsigned int muse_fuse_minor;
 extern const struct attribute_group *muse_mtd_groups[];
 
 /* muse_dev.c */
@@ -169,6 +181,8 @@ void muse_mtd_setup(struct muse_conn *conn);
 int muse_parse_params(struct muse_params *p, const char *block, size_t size);
 int muse_check_params(const struct muse_params *p, u32 max_read,
 		      u32 max_write);
+bool muse_ext_usable(const struct muse_params *p, u32 max_read,
+		     u32 max_write);
 void muse_free_params(struct muse_params *p);
 
 /* muse_parts.c */

@@ -7,6 +7,11 @@
  * This header only describes bytes on the wire.  It must not grow any
  * kernel-internal state; every struct keeps an explicit padding field so
  * that 32- and 64-bit servers see the same layout.
+ *
+ * "flashfault extensions v1" (README.md, "Negotiated extensions") are
+ * announced with fuse_minor >= MUSE_EXT_MINOR and enabled only when the
+ * server answers the INIT key FFEXT=1; they add combined data+OOB requests
+ * and struct muse_read_out_ext as the reply of every MUSE_READ.
  */
 #ifndef MUSE_ABI_H
 #define MUSE_ABI_H
@@ -14,9 +19,13 @@
 #include <linux/types.h>
 #include <linux/fuse.h>
 
-/* The FUSE version we announce in MUSE_INIT and the one we demand back. */
+/*
+ * The FUSE version we announce in MUSE_INIT and the one we demand back.
+ * v3 announces 33; any minor >= MUSE_EXT_MINOR offers the extensions.
+ */
 #define MUSE_KERNEL_VERSION		7
-#define MUSE_KERNEL_MINOR_VERSION	33
+#define MUSE_V3_MINOR_VERSION		33
+#define MUSE_EXT_MINOR			35
 #define MUSE_MIN_SERVER_MINOR		34
 
 /* Opcodes live above the FUSE range so a FUSE server rejects them. */
@@ -35,6 +44,12 @@ enum muse_opcode {
 #define MUSE_IO_OOB_AUTO	0x2
 #define MUSE_IO_OOB_PLACE	0x4
 #define MUSE_IO_RAW		0x8
+/*
+ * Extensions only, in a combined request (MUSE_IO_INBAND plus one OOB
+ * mode): bits 16..31 of flags are the OOB offset in the first page.
+ */
+#define MUSE_IO_MODE_MASK	0xffff
+#define MUSE_IO_OOBOFFS_SHIFT	16
 
 /* Largest key=value block the server may append to init_out. */
 #define MUSE_INIT_INFO_MAX	4096
@@ -71,7 +86,7 @@ struct muse_read_in {
 	__u64 addr;
 	__u64 len;
 	__u32 flags;
-	__u32 padding;
+	__u32 ooblen;		/* v3: padding (0); combined: OOB bytes */
 };
 
 struct muse_read_out {
@@ -80,11 +95,25 @@ struct muse_read_out {
 	__u32 padding;
 };
 
+/* Followed by len data bytes, then (combined requests) ooblen OOB bytes. */
 struct muse_write_in {
 	__u64 addr;
 	__u64 len;
 	__u32 flags;
-	__u32 padding;
+	__u32 ooblen;		/* v3: padding (0); combined: OOB bytes */
+};
+
+/*
+ * Extensions only: the reply of every MUSE_READ, followed by len data
+ * bytes, then oob_len OOB bytes (0 unless the request was combined).
+ * soft_error is 0 or -EUCLEAN (scrub whatever the count says) or -EBADMSG.
+ */
+struct muse_read_out_ext {
+	__u64 len;
+	__u32 soft_error;
+	__u32 max_bitflips;		/* highest count in one ECC step */
+	__u32 corrected_bitflips;	/* sum over the request */
+	__u32 oob_len;
 };
 
 struct muse_write_out {

@@ -142,6 +142,20 @@ static int muse_apply_init(struct muse_conn *conn, struct muse_req *req)
 		conn->nr_parts = err;
 	}
 
+	/* Extensions only if we offered them and the server took them. */
+	if (req->in.init.fuse_minor >= MUSE_EXT_MINOR && p->ffext)
+		conn->ext = muse_ext_usable(p, max_read, max_write);
+	else if (p->ffext)
+		pr_warn("%s: FFEXT without our offer, ignored\n", p->name);
+	if (conn->ext) {
+		mtd->ecc_strength = p->ecc_strength;
+		mtd->ecc_step_size = p->ecc_step;
+		mtd->bitflip_threshold = p->bitflip_threshold;
+		pr_info("%s: flashfault extensions v1 (ecc %u bits / %u bytes, threshold %u)\n",
+			p->name, p->ecc_strength, p->ecc_step,
+			p->bitflip_threshold);
+	}
+
 	conn->server_pid = req->replier;
 	mtd->name = p->name;
 	mtd->type = p->type;
@@ -248,7 +262,7 @@ int muse_conn_start(struct muse_conn *conn)
 	}
 	req->ih.opcode = MUSE_INIT;
 	req->in.init.fuse_major = MUSE_KERNEL_VERSION;
-	req->in.init.fuse_minor = MUSE_KERNEL_MINOR_VERSION;
+	req->in.init.fuse_minor = muse_fuse_minor;
 	req->in_arg_size = sizeof(req->in.init);
 	req->out_arg_size = sizeof(req->out.init);
 	req->out_data = keys;

@@ -100,7 +100,8 @@ int muse_req_queue(struct muse_conn *conn, struct muse_req *req)
 {
 	struct fuse_in_header *ih = &req->ih;
 
-	ih->len = sizeof(*ih) + req->in_arg_size + req->in_data_size;
+	ih->len = sizeof(*ih) + req->in_arg_size + req->in_data_size +
+		  req->in_oob_size;
 	ih->nodeid = ih->opcode == MUSE_INIT ? 0 : FUSE_ROOT_ID;
 	/* Informational only; global ids, the server may be anywhere. */
 	ih->uid = from_kuid(&init_user_ns, current_fsuid());
@@ -266,6 +267,9 @@ static int muse_copy_req_out(struct muse_req *req, struct iov_iter *to)
 	if (copy_to_iter(req->in_data, req->in_data_size, to) !=
 	    req->in_data_size)
 		return -EFAULT;
+	if (copy_to_iter(req->in_oob, req->in_oob_size, to) !=
+	    req->in_oob_size)
+		return -EFAULT;
 	return 0;
 }
 
@@ -377,18 +381,27 @@ static bool muse_reply_size_ok(const struct muse_req *req, size_t size)
 {
 	if (size < req->out_arg_size)
 		return false;
-	return size - req->out_arg_size <= req->out_data_max;
+	return size - req->out_arg_size <=
+	       req->out_data_max + req->out_oob_max;
 }
 
+/*
+ * The variable part fills out_data first, then out_oob: a combined read
+ * reply is data then OOB.  The caller checks the split against the
+ * lengths in the reply argument.
+ */
 static int muse_copy_reply_in(struct muse_req *req, struct iov_iter *from,
 			      size_t size)
 {
 	size_t data = size - req->out_arg_size;
+	size_t first = min(data, req->out_data_max);
 
 	if (copy_from_iter(&req->out, req->out_arg_size, from) !=
 	    req->out_arg_size)
 		return -EFAULT;
-	if (copy_from_iter(req->out_data, data, from) != data)
+	if (copy_from_iter(req->out_data, first, from) != first)
+		return -EFAULT;
+	if (copy_from_iter(req->out_oob, data - first, from) != data - first)
 		return -EFAULT;
 	req->out_data_size = data;
 	return 0;

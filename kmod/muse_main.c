@@ -14,6 +14,7 @@
 #include <linux/device.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 
 #include "muse.h"
 
@@ -22,6 +23,16 @@
  * as long as it likes, and unregistration may write back mtdblock data.
  */
 struct workqueue_struct *muse_wq;
+
+/*
+ * The FUSE minor announced in MUSE_INIT: 35 offers the flashfault
+ * extensions v1, 33 behaves exactly as the v3 series (for regression
+ * tests against the extensions).  Fixed at load time.
+ */
+unsigned int muse_fuse_minor = MUSE_EXT_MINOR;
+module_param_named(fuse_minor, muse_fuse_minor, uint, 0444);
+MODULE_PARM_DESC(fuse_minor,
+		 "FUSE minor announced in MUSE_INIT (>= 33; >= 35 offers extensions, default 35)");
 
 static ssize_t muse_pid_show(struct device *dev,
 			     struct device_attribute *attr, char *buf)
@@ -81,6 +92,11 @@ static int __init muse_init(void)
 {
 	int err;
 
+	if (muse_fuse_minor < MUSE_V3_MINOR_VERSION) {
+		pr_err("fuse_minor %u below %u\n", muse_fuse_minor,
+		       MUSE_V3_MINOR_VERSION);
+		return -EINVAL;
+	}
 	muse_wq = alloc_workqueue("muse", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!muse_wq)
 		return -ENOMEM;

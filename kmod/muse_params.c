@@ -95,6 +95,14 @@ static int muse_set_key(struct muse_params *p, const char *key,
 		}
 		return muse_string(&p->partscmdline, val);
 	}
+	if (!strcmp(key, "FFEXT"))
+		return muse_u32(key, val, &p->ffext);
+	if (!strcmp(key, "ECCSTRENGTH"))
+		return muse_u32(key, val, &p->ecc_strength);
+	if (!strcmp(key, "ECCSTEP"))
+		return muse_u32(key, val, &p->ecc_step);
+	if (!strcmp(key, "BITFLIPTHRESHOLD"))
+		return muse_u32(key, val, &p->bitflip_threshold);
 	pr_info("INIT: ignoring unknown key '%s'\n", key);
 	return 0;
 }
@@ -232,6 +240,42 @@ int muse_check_params(const struct muse_params *p, u32 max_read,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/**
+ * muse_ext_usable() - may extensions v1 run with these parameters?
+ *
+ * Called only when the server answered FFEXT=1 to our offer.  A combined
+ * request carries at least one whole page and its OOB, so that must fit
+ * in max_read and max_write; the ECC keys must make sense to the MTD core.
+ * Failing this is not fatal: the connection then speaks plain v3.
+ */
+bool muse_ext_usable(const struct muse_params *p, u32 max_read,
+		     u32 max_write)
+{
+	u64 page = (u64)p->writesize + p->oobsize;
+
+	if (p->ffext != 1) {
+		pr_warn("%s: FFEXT=%u, not 1: extensions off\n", p->name,
+			p->ffext);
+		return false;
+	}
+	if (p->oobsize > MUSE_IO_MODE_MASK) {
+		pr_warn("%s: OOBSIZE too big for ooboffs: extensions off\n",
+			p->name);
+		return false;
+	}
+	if (page > max_read || page > max_write) {
+		pr_warn("%s: a page and its OOB exceed max_read/max_write: extensions off\n",
+			p->name);
+		return false;
+	}
+	if (p->ecc_strength && p->bitflip_threshold > p->ecc_strength) {
+		pr_warn("%s: BITFLIPTHRESHOLD %u above ECCSTRENGTH %u: extensions off\n",
+			p->name, p->bitflip_threshold, p->ecc_strength);
+		return false;
+	}
+	return true;
 }
 
 void muse_free_params(struct muse_params *p)

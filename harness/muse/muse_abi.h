@@ -6,6 +6,34 @@
 // benchmark all include it. It must hold only the ABI (no behaviour, no
 // server policy) and every layout is pinned by static_asserts, so a wrong
 // edit fails to compile instead of corrupting a kernel conversation.
+//
+// Flashfault extensions v1 (negotiated; kmod/README.md "Negotiated
+// extensions" is the prose, this is the wire):
+//  * The kernel offers them with init_in.fuse_minor >= kExtMinor (35). A
+//    v3-only server accepts any minor >= 33 and never sends the keys below,
+//    so everything stays v3. The server offers them only to a request minor
+//    >= 35 (a v3 kernel never sees a new key) by appending the INIT keys
+//    FFEXT=1, ECCSTRENGTH=<bits per step>, ECCSTEP=<bytes per step>,
+//    BITFLIPTHRESHOLD=<flips per step that ask for scrubbing>. They are on
+//    for the connection iff the kernel offered and FFEXT=1 came back; the
+//    reply minor stays 34.
+//  * Combined data+OOB requests: read_in/write_in.flags = kIoInband | one OOB
+//    mode (3 AUTO, 5 PLACE, 13 PLACE|RAW), bits 16..31 = ooboffs (OOB
+//    offset in the first page), the former padding u32 = ooblen. addr is the
+//    page-aligned in-band address, len the data bytes; the OOB runs over the
+//    successive pages' OOB areas from ooboffs and must satisfy ooboffs <
+//    per-page OOB (oob_avail in AUTO, oob_size otherwise) and ooboffs +
+//    ooblen <= ceil(len / writesize) * per-page OOB; len > 0. A write
+//    carries len data bytes, then ooblen OOB bytes. Kernels split combined
+//    operations at page boundaries so that len + ooblen <= max_read /
+//    max_write. OOB-only and in-band-only requests keep their v3 encoding.
+//  * Every MUSE_READ reply is ReadOutExt (24 bytes), then len data bytes,
+//    then oob_len OOB bytes (oob_len = ooblen for combined reads, else 0).
+//    soft_error: 0 for clean and corrected reads (the kernel derives
+//    -EUCLEAN from max_bitflips >= BITFLIPTHRESHOLD), -EBADMSG when
+//    uncorrectable, -EUCLEAN only when the device asks for scrubbing while
+//    max_bitflips is below the threshold. Raw reads report no flips at all.
+//  * write_out is unchanged (len = data bytes).
 #pragma once
 
 #include <cstddef>
@@ -84,19 +112,26 @@ struct EraseIn {
 struct ReadIn {
   uint64_t addr;
   uint64_t len;
-  uint32_t flags;  // kIo* below
-  uint32_t padding;
+  uint32_t flags;   // kIo* below; extensions: ooboffs in bits 16..31
+  uint32_t ooblen;  // v3: padding (0); extensions: OOB bytes of a combined read
 };
 struct ReadOut {
   uint64_t len;
   uint32_t soft_error;  // negative errno stored in a u32; 0 = none
   uint32_t padding;
 };
+struct ReadOutExt {  // extensions: the reply of every MUSE_READ
+  uint64_t len;                 // data bytes that follow
+  uint32_t soft_error;          // 0, -EUCLEAN (scrub below the threshold), -EBADMSG
+  uint32_t max_bitflips;        // highest count in one ECC step
+  uint32_t corrected_bitflips;  // sum over the request
+  uint32_t oob_len;             // OOB bytes after the data
+};
 struct WriteIn {
   uint64_t addr;
   uint64_t len;
-  uint32_t flags;
-  uint32_t padding;
+  uint32_t flags;   // as ReadIn
+  uint32_t ooblen;  // as ReadIn; the OOB bytes follow the len data bytes
 };
 struct WriteOut {
   uint64_t len;
@@ -129,7 +164,12 @@ static_assert(sizeof(InitOut) == 16);
 static_assert(offsetof(InitOut, max_read) == 8 && offsetof(InitOut, max_write) == 12);
 static_assert(sizeof(EraseIn) == 16 && offsetof(EraseIn, len) == 8);
 static_assert(sizeof(ReadIn) == 24 && offsetof(ReadIn, len) == 8 && offsetof(ReadIn, flags) == 16);
+static_assert(offsetof(ReadIn, ooblen) == 20 && offsetof(WriteIn, ooblen) == 20);
 static_assert(sizeof(ReadOut) == 16 && offsetof(ReadOut, soft_error) == 8);
+static_assert(sizeof(ReadOutExt) == 24 && offsetof(ReadOutExt, soft_error) == 8);
+static_assert(offsetof(ReadOutExt, max_bitflips) == 12 &&
+              offsetof(ReadOutExt, corrected_bitflips) == 16 &&
+              offsetof(ReadOutExt, oob_len) == 20);
 static_assert(sizeof(WriteIn) == 24 && offsetof(WriteIn, len) == 8 &&
               offsetof(WriteIn, flags) == 16);
 static_assert(sizeof(WriteOut) == 16 && offsetof(WriteOut, soft_error) == 8);
@@ -146,6 +186,12 @@ inline constexpr uint32_t kIoRaw = 8;       // no ECC (MTD_OPS_RAW)
 // The only combinations a v3 kernel sends.
 inline constexpr uint32_t kIoInbandRaw = kIoInband | kIoRaw;   // 9
 inline constexpr uint32_t kIoOobRaw = kIoOobPlace | kIoRaw;    // 12
+// Extensions: combined data+OOB requests.
+inline constexpr uint32_t kIoInbandAuto = kIoInband | kIoOobAuto;              // 3
+inline constexpr uint32_t kIoInbandPlace = kIoInband | kIoOobPlace;            // 5
+inline constexpr uint32_t kIoInbandPlaceRaw = kIoInband | kIoOobPlace | kIoRaw;  // 13
+inline constexpr uint32_t kIoModeMask = 0xFFFF;   // flags bits that are kIo* values
+inline constexpr uint32_t kIoOoboffsShift = 16;   // bits 16..31: ooboffs
 
 // ---- Limits ------------------------------------------------------------------
 
@@ -156,6 +202,13 @@ inline constexpr uint32_t kReplyMinor = 34;
 // The oldest request minor a server accepts (v3 announces 33; newer kernels
 // may advertise extensions with a higher minor).
 inline constexpr uint32_t kMinRequestMinor = 33;
+// A request minor at least this offers the flashfault extensions v1.
+inline constexpr uint32_t kExtMinor = 35;
+// INIT keys of the extensions (see the banner).
+inline constexpr char kKeyFfExt[] = "FFEXT";
+inline constexpr char kKeyEccStrength[] = "ECCSTRENGTH";
+inline constexpr char kKeyEccStep[] = "ECCSTEP";
+inline constexpr char kKeyBitflipThreshold[] = "BITFLIPTHRESHOLD";
 // The kernel raises max_read/max_write to at least this.
 inline constexpr uint32_t kMinMaxIo = 4096;
 // read() on the device needs max(kMinReadBuffer, kReadBufferOverhead + max_write).

@@ -2,6 +2,8 @@
 // split-OOB rule. Every handler decodes its arguments, checks them, makes one
 // FlashDevice call and replies exactly once. Nothing here may trust a length
 // from the wire before comparing it with the bytes actually received.
+// This file: errno mapping, INIT (and the extension offer), dispatch, and
+// the non-I/O opcodes; READ and WRITE live in muse_session_io.cc.
 #include "harness/muse/muse_session.h"
 
 #include <errno.h>
@@ -14,6 +16,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "harness/muse/wire_util.h"
 
 namespace flashfault::muse {
 namespace {
@@ -21,14 +24,8 @@ namespace {
 constexpr char kEccPayloadUrl[] = "flashfault/ecc";
 constexpr uint32_t kMaxIoCap = 8u << 20;  // default max_io never exceeds this
 
-template <typename T>
-T Decode(std::span<const uint8_t> bytes) {
-  T v;
-  std::memcpy(&v, bytes.data(), sizeof(T));  // the wire gives no alignment promise
-  return v;
-}
-
-iovec Piece(const void* p, size_t n) { return iovec{const_cast<void*>(p), n}; }
+using wire::Decode;
+using wire::Piece;
 
 // A key block value must survive the kernel's trimming and NUL splitting.
 absl::Status CheckKeyValue(absl::string_view key, absl::string_view value) {
@@ -110,6 +107,19 @@ absl::StatusOr<std::string> BuildKeyBlock(const Geometry& g, const SessionOption
   return b;
 }
 
+std::string BuildExtKeyBlock(const Geometry& g) {
+  std::string b;
+  auto add = [&b](absl::string_view key, uint32_t value) {
+    absl::StrAppend(&b, key, "=", value);
+    b.push_back('\0');
+  };
+  add(kKeyFfExt, 1);
+  add(kKeyEccStrength, g.ecc_strength);
+  add(kKeyEccStep, g.ecc_step);
+  add(kKeyBitflipThreshold, g.effective_bitflip_threshold());
+  return b;
+}
+
 // ---- Construction ----------------------------------------------------------------
 
 const MuseSession::OpEntry MuseSession::kOps[kOpCount] = {
@@ -135,17 +145,25 @@ absl::StatusOr<std::unique_ptr<MuseSession>> MuseSession::Create(FlashDevice& de
     return absl::InvalidArgumentError(absl::StrCat(
         "max_io ", max_io, " must be in [max(4096, writesize ", g.page_size, "), 1 GiB]"));
   }
-  return std::unique_ptr<MuseSession>(
-      new MuseSession(device, std::move(opts), max_io, *std::move(keys)));
+  // Offer the extensions only when their keys fit the block and a page with
+  // its OOB fits one request (the kernel checks the same).
+  std::string ext_keys = BuildExtKeyBlock(g);
+  if (keys->size() + ext_keys.size() > kMaxKeyBlock ||
+      uint64_t{g.page_size} + g.oob_size > max_io) {
+    ext_keys.clear();
+  }
+  return std::unique_ptr<MuseSession>(new MuseSession(device, std::move(opts), max_io,
+                                                      *std::move(keys), std::move(ext_keys)));
 }
 
 MuseSession::MuseSession(FlashDevice& device, SessionOptions opts, uint32_t max_io,
-                         std::string key_block)
+                         std::string key_block, std::string ext_key_block)
     : device_(device),
       geometry_(device.geometry()),
       opts_(std::move(opts)),
       max_io_(max_io),
       key_block_(std::move(key_block)),
+      ext_key_block_(std::move(ext_key_block)),
       request_buf_(ReadBufferSize(max_io)),
       data_buf_(max_io) {}
 
@@ -273,11 +291,16 @@ absl::Status MuseSession::DoInit(const Request& r, MessageChannel& ch) {
   }
   // Answer 34 whatever the kernel announced (v3 announces 33, demands 34).
   InitOut out{kFuseMajor, kReplyMinor, max_io_, max_io_};
-  iovec p[2] = {Piece(&out, sizeof(out)), Piece(key_block_.data(), key_block_.size())};
-  Log(*r.header, "kernel %u.%u, max_io %u", in.fuse_major, in.fuse_minor, max_io_);
-  absl::Status s = Reply(r.header->unique, p, ch);
+  // Extension keys only to a kernel that offered them: v3 never sees one.
+  const bool ext = in.fuse_minor >= kExtMinor && !ext_key_block_.empty();
+  iovec p[3] = {Piece(&out, sizeof(out)), Piece(key_block_.data(), key_block_.size()),
+                Piece(ext_key_block_.data(), ext ? ext_key_block_.size() : 0)};
+  Log(*r.header, "kernel %u.%u, max_io %u, extensions %s", in.fuse_major, in.fuse_minor, max_io_,
+      ext ? "on" : "off");
+  absl::Status s = Reply(r.header->unique, std::span<const iovec>(p, ext ? 3 : 2), ch);
   if (!s.ok()) return s;
   initialized_ = true;
+  ext_ = ext;
   if (opts_.on_init) opts_.on_init();
   return absl::OkStatus();
 }
@@ -296,127 +319,6 @@ absl::Status MuseSession::DoErase(const Request& r, MessageChannel& ch) {
   Log(*r.header, "addr=%llu len=%llu -> %d", static_cast<unsigned long long>(in.addr),
       static_cast<unsigned long long>(in.len), -StatusToErrno(st));
   return ReplyStatus(r.header->unique, st, ch);
-}
-
-absl::StatusOr<MuseSession::IoTarget> MuseSession::DecodeIo(bool write, uint64_t addr,
-                                                            uint64_t len, uint32_t flags) {
-  IoTarget t;
-  size_t mode_index = 0;
-  switch (flags) {
-    case kIoInband: t.op.mode = OobMode::kPlace; break;
-    case kIoInbandRaw: t.op.mode = OobMode::kRaw; t.raw = true; break;
-    case kIoOobAuto: t.op.mode = OobMode::kAuto; t.oob = true; mode_index = 0; break;
-    case kIoOobPlace: t.op.mode = OobMode::kPlace; t.oob = true; mode_index = 1; break;
-    case kIoOobRaw: t.op.mode = OobMode::kRaw; t.oob = true; t.raw = true; mode_index = 2; break;
-    default: return absl::InvalidArgumentError(absl::StrCat("unknown I/O flags ", flags));
-  }
-  const uint64_t total = geometry_.total_size();
-  if (!t.oob) {
-    if (addr > total || len > total - addr) return absl::OutOfRangeError("beyond the device");
-    if (write && geometry_.is_nand()) {
-      // As a NAND driver: programs start and end on subpage boundaries.
-      const uint32_t sub = geometry_.subpage_size();
-      if (addr % sub != 0 || len % sub != 0) {
-        return absl::InvalidArgumentError("write not aligned to the subpage size");
-      }
-    }
-    t.op.addr = addr;
-    return t;
-  }
-  const uint64_t per_page = t.op.mode == OobMode::kAuto ? geometry_.oob_avail() : geometry_.oob_size;
-  if (per_page == 0) return absl::FailedPreconditionError("no OOB in this mode");
-  t.cursor = (write ? 3 : 0) + mode_index;
-  const OobCursor& c = oob_cursors_[t.cursor];
-  if (c.armed && addr == c.next_addr) {
-    t.flat_start = c.next_flat;  // continuation of a split operation
-    ++stats_.oob_continuations;
-  } else {
-    if (addr >= total) return absl::OutOfRangeError("OOB address beyond the device");
-    const uint64_t offset = addr % geometry_.page_size;
-    if (offset >= per_page) return absl::InvalidArgumentError("OOB offset beyond the OOB area");
-    t.flat_start = addr / geometry_.page_size * per_page + offset;
-  }
-  const uint64_t flat_total = geometry_.total_pages() * per_page;
-  if (t.flat_start >= flat_total || len > flat_total - t.flat_start) {
-    return absl::OutOfRangeError("OOB range beyond the device");
-  }
-  t.op.addr = t.flat_start / per_page * geometry_.page_size;
-  t.op.ooboffs = static_cast<uint32_t>(t.flat_start % per_page);
-  return t;
-}
-
-void MuseSession::AdvanceCursor(const IoTarget& t, uint64_t addr, uint64_t len, bool ok) {
-  if (!t.oob) return;
-  OobCursor& c = oob_cursors_[t.cursor];
-  // Only a full-sized request can be followed by a continuation.
-  c.armed = ok && len == max_io_;
-  c.next_addr = addr + len;
-  c.next_flat = t.flat_start + len;
-}
-
-absl::Status MuseSession::DoRead(const Request& r, MessageChannel& ch) {
-  ReadIn in = Decode<ReadIn>(r.args);
-  if (in.len > max_io_) {
-    ++stats_.malformed;
-    Log(*r.header, "len=%llu above max_read -> EINVAL", static_cast<unsigned long long>(in.len));
-    return ReplyError(r.header->unique, EINVAL, ch);
-  }
-  absl::StatusOr<IoTarget> t = DecodeIo(false, in.addr, in.len, in.flags);
-  if (!t.ok()) {
-    Log(*r.header, "addr=%llu len=%llu flags=%u: %s", static_cast<unsigned long long>(in.addr),
-        static_cast<unsigned long long>(in.len), in.flags, std::string(t.status().message()).c_str());
-    return ReplyStatus(r.header->unique, t.status(), ch);
-  }
-  std::span<uint8_t> buf(data_buf_.data(), in.len);
-  absl::StatusOr<ReadReport> rep = ReadReport{};
-  if (in.len > 0) {
-    rep = t->oob ? device_.Read(t->op, {}, buf) : device_.Read(t->op, buf, {});
-  }
-  AdvanceCursor(*t, in.addr, in.len, rep.ok());
-  if (!rep.ok()) {
-    Log(*r.header, "addr=%llu len=%llu flags=%u -> %s", static_cast<unsigned long long>(in.addr),
-        static_cast<unsigned long long>(in.len), in.flags, rep.status().ToString().c_str());
-    return ReplyStatus(r.header->unique, rep.status(), ch);
-  }
-  // Raw reads report no soft errors: there is no ECC to have an opinion.
-  const int soft = t->raw ? 0 : StatusToErrno(EccStatus(*rep));
-  if (soft != 0) ++stats_.soft_errors;
-  ReadOut out{in.len, static_cast<uint32_t>(-soft), 0};
-  Log(*r.header, "addr=%llu len=%llu flags=%u -> soft %d", static_cast<unsigned long long>(in.addr),
-      static_cast<unsigned long long>(in.len), in.flags, -soft);
-  iovec p[2] = {Piece(&out, sizeof(out)), Piece(buf.data(), buf.size())};
-  return Reply(r.header->unique, p, ch);
-}
-
-absl::Status MuseSession::DoWrite(const Request& r, MessageChannel& ch) {
-  WriteIn in = Decode<WriteIn>(r.args);
-  std::span<const uint8_t> data = r.args.subspan(sizeof(WriteIn));
-  if (in.len != data.size() || in.len > max_io_) {
-    ++stats_.malformed;
-    Log(*r.header, "len=%llu with %zu data bytes -> EINVAL",
-        static_cast<unsigned long long>(in.len), data.size());
-    return ReplyError(r.header->unique, EINVAL, ch);
-  }
-  absl::StatusOr<IoTarget> t = DecodeIo(true, in.addr, in.len, in.flags);
-  absl::Status st = t.status();
-  if (t.ok() && in.len > 0) {
-    st = t->oob ? device_.Write(t->op, {}, data) : device_.Write(t->op, data, {});
-  }
-  if (t.ok()) AdvanceCursor(*t, in.addr, in.len, st.ok());
-  Log(*r.header, "addr=%llu len=%llu flags=%u -> %s", static_cast<unsigned long long>(in.addr),
-      static_cast<unsigned long long>(in.len), in.flags, st.ToString().c_str());
-  if (t.ok() && absl::IsDataLoss(st)) {
-    // A program failure is the write's soft error, so the kernel fails the
-    // operation with it (and UBI torture-tests the block).
-    ++stats_.soft_errors;
-    WriteOut out{in.len, static_cast<uint32_t>(-StatusToErrno(st)), 0};
-    iovec p = Piece(&out, sizeof(out));
-    return Reply(r.header->unique, std::span<const iovec>(&p, 1), ch);
-  }
-  if (!st.ok()) return ReplyStatus(r.header->unique, st, ch);
-  WriteOut out{in.len, 0, 0};
-  iovec p = Piece(&out, sizeof(out));
-  return Reply(r.header->unique, std::span<const iovec>(&p, 1), ch);
 }
 
 absl::Status MuseSession::DoMarkBad(const Request& r, MessageChannel& ch) {

@@ -19,6 +19,13 @@
 // writesize. Requests of other kinds in between (other MTD users) do not
 // break the chain. The default max_io covers the whole device's OOB up to a
 // cap, so on most geometries no OOB operation is split at all.
+//
+// Extensions v1 (muse_abi.h banner): offered in the INIT reply only to a
+// kernel announcing minor >= 35, and then on for the session. With them a
+// READ/WRITE whose flags are INBAND plus an OOB mode is one combined
+// FlashDevice call (data and OOB spans, FlashOp{addr, mode, ooboffs}), and
+// every READ reply is ReadOutExt with the ReadReport's bitflip counts. With
+// a kernel announcing 33 or 34 the bytes on the wire are exactly v3's.
 #pragma once
 
 #include <cstdint>
@@ -72,6 +79,10 @@ uint32_t DefaultMaxIo(const Geometry& g);
 // too long).
 absl::StatusOr<std::string> BuildKeyBlock(const Geometry& g, const SessionOptions& opts);
 
+// The extension keys appended for a kernel that offers them: FFEXT=1 and
+// the geometry's ECCSTRENGTH, ECCSTEP, BITFLIPTHRESHOLD (effective value).
+std::string BuildExtKeyBlock(const Geometry& g);
+
 class MuseSession {
  public:
   // Validates options against the device's geometry (key block encodable,
@@ -95,9 +106,12 @@ class MuseSession {
   uint32_t max_io() const { return max_io_; }
   const SessionStats& stats() const { return stats_; }
   const std::string& key_block() const { return key_block_; }
+  // True once INIT negotiated the extensions.
+  bool extensions() const { return ext_; }
 
  private:
-  MuseSession(FlashDevice& device, SessionOptions opts, uint32_t max_io, std::string key_block);
+  MuseSession(FlashDevice& device, SessionOptions opts, uint32_t max_io, std::string key_block,
+              std::string ext_key_block);
 
   // One decoded request, as the handlers see it.
   struct Request {
@@ -130,6 +144,20 @@ class MuseSession {
   };
   absl::StatusOr<IoTarget> DecodeIo(bool write, uint64_t addr, uint64_t len, uint32_t flags);
   void AdvanceCursor(const IoTarget& t, uint64_t addr, uint64_t len, bool ok);
+  // Extensions: a combined data+OOB request's op, checked against the
+  // geometry (page-aligned addr, ooboffs and ooblen inside the data's pages).
+  absl::StatusOr<FlashOp> DecodeCombined(uint64_t addr, uint64_t len, uint32_t flags,
+                                         uint32_t ooblen) const;
+  absl::Status DoCombinedRead(const Request& r, const ReadIn& in, MessageChannel& ch);
+  absl::Status DoCombinedWrite(const Request& r, const WriteIn& in, MessageChannel& ch);
+  // A WRITE reply: write_out, with a program failure (DataLoss) as its
+  // soft error; other errors in the header.
+  absl::Status ReplyWrite(uint64_t unique, uint64_t len, const absl::Status& st,
+                          MessageChannel& ch);
+  // A successful READ reply: ReadOut (v3) or ReadOutExt (extensions).
+  absl::Status ReplyRead(uint64_t unique, const ReadReport& rep, bool raw,
+                         std::span<const uint8_t> data, std::span<const uint8_t> oob,
+                         MessageChannel& ch);
 
   absl::Status ReplyError(uint64_t unique, int err, MessageChannel& ch);
   absl::Status ReplyStatus(uint64_t unique, const absl::Status& s, MessageChannel& ch);
@@ -141,7 +169,9 @@ class MuseSession {
   SessionOptions opts_;
   uint32_t max_io_;
   std::string key_block_;
+  std::string ext_key_block_;  // empty: extensions never offered
   bool initialized_ = false;
+  bool ext_ = false;
   std::vector<uint8_t> request_buf_;
   std::vector<uint8_t> data_buf_;  // read replies' data, max_io bytes
 
