@@ -1,0 +1,26 @@
+#!/bin/bash
+# tests/bench/guest_mtd_bench.sh -- MUSE MTD against nandsim, same geometry, same guest,
+# one boot (targets in ../shared/targets.md). Usage: guest_mtd_bench.sh [BUILD_DIR]
+# Prints both devices' figures and the MUSE/nandsim ratios (higher = MUSE faster).
+# Must not: run as a ctest (timings belong in benchmarks, not tests).
+set -euo pipefail
+source "$(dirname "$0")/../e2e/lib.sh"
+e2e_init mtd_bench "$@"
+e2e_muse_files
+for tool in mtd_randread pingpong; do
+    cc -O2 -static -Wall -Wextra -o "$E2E_OUT/$tool" "$E2E_REPO/tests/bench/$tool.c"
+done
+e2e_run "$E2E_REPO/tests/bench/guest/mtd_bench.sh" --timeout 600 "${E2E_FILES[@]}" \
+    --file "$E2E_OUT/mtd_randread:/mtd_randread" --file "$E2E_OUT/pingpong:/pingpong"
+[ "$E2E_RC" = 0 ] || e2e_fail "guest benchmark failed (exit $E2E_RC)"
+grep '^BENCH ' "$E2E_OUT/guest.log"
+value() { grep "^BENCH {\"label\":\"$1\"" "$E2E_OUT/guest.log" | sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p"; }
+echo "accel: $(e2e_json accel | tr -d '"')"
+for k in seq_read_s seq_write_s attach_mount_s; do
+    awk -v k="$k" -v n="$(value nandsim "$k")" -v m="$(value muse "$k")" \
+        'BEGIN { printf "%-16s nandsim %7.3f s   muse %7.3f s   speed vs nandsim %.2fx\n", k, n, m, n / m }'
+done
+for k in rand_reads_per_s rand_reads_pinned_per_s; do
+    awk -v k="$k" -v n="$(value nandsim "$k")" -v m="$(value muse "$k")" -v p="$(value pingpong "$k")" \
+        'BEGIN { printf "%-24s nandsim %7.0f/s  muse %7.0f/s  ping-pong %7.0f/s  muse vs nandsim %.2fx, vs ping-pong %.2fx\n", k, n, m, p, m / n, m / p }'
+done
