@@ -60,17 +60,21 @@ std::string What(const FaultSpec& f, const FaultPlan& plan, const Geometry& g) {
       return absl::StrCat(Plural(f.flips, "bitflip", "bitflips"),
                           " that stay in the cells until the block is erased");
     case FaultKind::kStuckBit:
-      return absl::StrCat("bits stuck at ", f.stuck_value, " through erase and program");
+      return absl::StrCat(Plural(f.flips, "cell", "cells"), " stuck at ", f.stuck_value,
+                          " through erase and program");
     case FaultKind::kProgramFail:
       return absl::StrCat("program fails (-EIO) and leaves the page ",
                           f.program_effect == ProgramFailEffect::kUnchanged ? "unchanged"
                           : f.program_effect == ProgramFailEffect::kPartial
-                              ? "partly programmed"
+                              ? absl::StrCat("partly programmed (", f.torn_fraction * 100,
+                                             "% of the bits to clear)")
                               : "fully programmed");
     case FaultKind::kEraseFail:
       return absl::StrCat("erase fails (-EIO) and leaves the block ",
-                          f.erase_effect == EraseFailEffect::kUnchanged ? "unchanged"
-                                                                         : "partly erased");
+                          f.erase_effect == EraseFailEffect::kUnchanged
+                              ? "unchanged"
+                              : absl::StrCat("partly erased (", f.torn_fraction * 100,
+                                             "% of its pages)"));
     case FaultKind::kFactoryBad:
       if (!f.block_list.empty()) {
         return absl::StrCat(f.block_list.size() == 1 ? "block " : "blocks ",
@@ -91,16 +95,20 @@ std::string What(const FaultSpec& f, const FaultPlan& plan, const Geometry& g) {
                                      : "",
                           ", and every later operation fails until power comes back");
     case FaultKind::kReadDisturb:
-      return absl::StrCat("each read raises the per-bit flip probability of the block's other "
-                          "pages by ",
-                          f.rate, " until the block is erased");
+      return absl::StrCat("each read disturbs ", f.rate,
+                          " cells per page in the other pages of its block, adding up until "
+                          "the block is erased");
     case FaultKind::kRetention:
-      return absl::StrCat("bits flip as virtual time passes (rate ", f.rate,
-                          " per bit), faster on worn blocks");
+      return absl::StrCat(f.rate, " cells per page leak per virtual hour since program, "
+                          "faster on worn blocks",
+                          f.threshold != 0 ? absl::StrCat(" (wear scale: ", f.threshold,
+                                                          " erases)")
+                                           : "");
     case FaultKind::kWearOut:
       return absl::StrCat("past ", f.threshold != 0 ? f.threshold : g.endurance,
-                          " erases of a block, its program and erase start failing",
-                          f.rate > 0 ? absl::StrCat(" and bits flip (rate ", f.rate, ")") : "");
+                          " erases of a block, its program and erase fail with odds ", f.rate,
+                          " per erase past that, and reads get more flips (",
+                          Plural(f.flips, "flip", "flips"), " scaled by the wear)");
     case FaultKind::kLatency:
       return absl::StrCat("each matching operation takes ", Duration(f.latency_us), " longer");
   }

@@ -1,5 +1,7 @@
 // The kind -> parameter table of the fault-script front end; see
-// script_internal.h. The schema (corpora/schemas/fault-script.schema.json)
+// script_internal.h. It follows the per-kind parameter list in
+// fault-models/fault_spec.h (what the fault families read). The schema
+// (corpora/schemas/fault-script.schema.json)
 // documents the same table for users; fault_script_test.cc holds the two
 // together. Pure data and lookups: no parsing, no I/O.
 #include "fault-models/script/script_internal.h"
@@ -27,15 +29,15 @@ uint32_t KindParams(FaultKind kind) {
   switch (kind) {
     case FaultKind::kReadBitflip: return kFlips;
     case FaultKind::kChargeLoss: return kFlips;
-    case FaultKind::kStuckBit: return kStuckValue;
-    case FaultKind::kProgramFail: return kProgramEffect;
-    case FaultKind::kEraseFail: return kEraseEffect;
+    case FaultKind::kStuckBit: return kStuckValue | kFlips;
+    case FaultKind::kProgramFail: return kProgramEffect | kTornFraction;
+    case FaultKind::kEraseFail: return kEraseEffect | kTornFraction;
     case FaultKind::kFactoryBad: return kBlockList | kCount;
     case FaultKind::kGrownBad: return kThreshold;
     case FaultKind::kPowerCut: return kTornFraction | kUnstable;
     case FaultKind::kReadDisturb: return kRate;
-    case FaultKind::kRetention: return kRate;
-    case FaultKind::kWearOut: return kRate | kThreshold;
+    case FaultKind::kRetention: return kRate | kThreshold;
+    case FaultKind::kWearOut: return kRate | kThreshold | kFlips;
     case FaultKind::kLatency: return kLatencyUs;
   }
   return 0;

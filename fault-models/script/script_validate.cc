@@ -161,23 +161,31 @@ absl::Status ValidateParams(const FaultSpec& f, const Geometry& g, const std::st
     }
   }
   const uint32_t used = KindParams(f.kind);
-  if (used & kFlips) {
+  if ((used & kFlips) && f.flips == 0) return PathError(path + ".flips", "must be at least 1");
+  // Kinds whose flips land in the cells `where` selects must fit them there;
+  // wear_out scales flips by the wear instead (fault_spec.h).
+  if ((used & kFlips) && f.kind != FaultKind::kWearOut) {
     const Where& w = f.where;
     const uint64_t bytes = w.bytes ? w.bytes->last - w.bytes->first + 1
                                    : uint64_t{g.page_size} + g.oob_size;
     const uint64_t bits = bytes * (w.bits ? w.bits->last - w.bits->first + 1 : 8);
-    if (f.flips == 0) return PathError(path + ".flips", "must be at least 1");
     if (f.flips > bits) {
       return PathError(path + ".flips", absl::StrCat(f.flips, " flips do not fit the ", bits,
                                                      " bits that where selects in a page"));
     }
   }
-  if ((used & kRate) && !InUnitInterval(f.rate)) {
-    return PathError(path + ".rate", absl::StrCat("must be in [0, 1], got ", f.rate));
+  // read_disturb and retention rates are cell counts per page (per read, per
+  // hour) and may exceed 1; wear_out's rate is a failure probability per cycle.
+  if ((used & kRate) && !(f.rate >= 0.0 && std::isfinite(f.rate))) {
+    return PathError(path + ".rate", absl::StrCat("must be a finite number >= 0, got ", f.rate));
   }
   if ((f.kind == FaultKind::kReadDisturb || f.kind == FaultKind::kRetention) && f.rate == 0.0) {
     return PathError(path + ".rate", absl::StrCat("missing or 0: a ", kind,
                                                   " fault needs a rate > 0 to do anything"));
+  }
+  if (f.kind == FaultKind::kWearOut && !InUnitInterval(f.rate)) {
+    return PathError(path + ".rate", absl::StrCat("must be in [0, 1] for wear_out (failure odds "
+                                                  "per cycle past endurance), got ", f.rate));
   }
   if (f.stuck_value > 1) {
     return PathError(path + ".stuck_value", absl::StrCat("must be 0 or 1, got ", f.stuck_value));
@@ -185,6 +193,18 @@ absl::Status ValidateParams(const FaultSpec& f, const Geometry& g, const std::st
   if (!InUnitInterval(f.torn_fraction)) {
     return PathError(path + ".torn_fraction",
                      absl::StrCat("must be in [0, 1], got ", f.torn_fraction));
+  }
+  const bool partial = (f.kind == FaultKind::kProgramFail &&
+                        f.program_effect == ProgramFailEffect::kPartial) ||
+                       (f.kind == FaultKind::kEraseFail &&
+                        f.erase_effect == EraseFailEffect::kPartial);
+  if ((f.kind == FaultKind::kProgramFail || f.kind == FaultKind::kEraseFail) && !partial &&
+      f.torn_fraction != FaultSpec{}.torn_fraction) {
+    return PathError(path + ".torn_fraction",
+                     absl::StrCat("only applies when ",
+                                  f.kind == FaultKind::kProgramFail ? "program_effect"
+                                                                    : "erase_effect",
+                                  " is \"partial\""));
   }
   if (f.unstable && !g.is_nand()) {
     return PathError(path + ".unstable",

@@ -200,7 +200,7 @@ TEST(FaultScriptExplain, SaysWhatWhereWhenAndHowOften) {
   const FaultScript e = MustLoad(kScripts / "erase_fail.json");
   EXPECT_EQ(ExplainFault(e.plan.faults[0], e.plan, e.geometry),
             "fault 'erase-fail' (erase_fail): erase fails (-EIO) and leaves the block partly "
-            "erased; in block 300; on erases, at most 2 times");
+            "erased (50% of its pages); in block 300; on erases, at most 2 times");
   const FaultScript w = MustLoad(kScripts / "weak-block-batch.json");
   const std::string text = ExplainPlan(w.plan, w.geometry);
   EXPECT_THAT(text, HasSubstr("partitions: 'spl' blocks 0-15, 'kernel' blocks 16-63, "

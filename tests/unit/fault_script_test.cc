@@ -168,8 +168,19 @@ TEST(FaultScriptErrors, ParametersOutOfRangeOrContradictory) {
             "t.json: $.faults[0].stuck_value: must be 0 or 1, got 2");
   EXPECT_THAT(Error(One(R"("kind": "power_cut", "torn_fraction": 1.01)")),
               HasSubstr("$.faults[0].torn_fraction: must be in [0, 1], got 1.01"));
-  EXPECT_THAT(Error(One(R"("kind": "read_disturb", "rate": 2)")),
-              HasSubstr("$.faults[0].rate: must be in [0, 1], got 2"));
+  EXPECT_THAT(Error(One(R"("kind": "wear_out", "rate": 2)")),
+              HasSubstr("$.faults[0].rate: must be in [0, 1] for wear_out"));
+  EXPECT_THAT(Error(One(R"("kind": "read_disturb", "rate": -0.5)")),
+              HasSubstr("$.faults[0].rate: must be a finite number >= 0, got -0.5"));
+  const Geometry slc = *FindPreset("slc-2k-128m");
+  EXPECT_TRUE(ParseScriptText(One(R"("kind": "read_disturb", "rate": 2)"), "t.json", &slc)
+                  .ok());  // cells per page per read, not a probability
+  EXPECT_EQ(Error(One(R"("kind": "program_fail", "program_effect": "full",
+                         "torn_fraction": 0.2)")),
+            "t.json: $.faults[0].torn_fraction: only applies when program_effect is "
+            "\"partial\"");
+  EXPECT_THAT(Error(One(R"("kind": "erase_fail", "torn_fraction": 0.2)")),
+              HasSubstr("$.faults[0].torn_fraction: only applies when erase_effect is"));
   EXPECT_THAT(Error(One(R"("kind": "read_bitflip", "flips": 0)")),
               HasSubstr("$.faults[0].flips: must be at least 1"));
   EXPECT_THAT(Error(One(R"("kind": "read_bitflip", "where": {"bytes": 7, "bits": [0, 1]},
