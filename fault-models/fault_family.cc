@@ -23,8 +23,10 @@ std::optional<Target> FaultFamily::FindTarget(const FaultEnv& env, const OpState
   if (op.op == kOpRead || op.op == kOpWrite) {
     std::optional<uint64_t> page = trigger_.FirstPage(op.first_page, op.page_count, ppb);
     if (!page) return std::nullopt;
-    t.block = static_cast<uint32_t>(*page / ppb);
-    t.page = static_cast<int64_t>(*page % ppb);
+    // One division: the op's first block is known, and most ops stay in it.
+    t.block = *page < (uint64_t{op.first_block} + 1) * ppb ? op.first_block
+                                                            : static_cast<uint32_t>(*page / ppb);
+    t.page = static_cast<int64_t>(*page - uint64_t{t.block} * ppb);
     t.device_page = *page;
     return t;
   }

@@ -31,6 +31,7 @@ std::optional<uint32_t> Trigger::FirstBlock(uint32_t first, uint32_t count) cons
 std::optional<uint64_t> Trigger::FirstPage(uint64_t first, uint64_t count,
                                            uint32_t pages_per_block) const {
   if (count == 0) return std::nullopt;
+  if (Unplaced()) return first;  // the common case: no divisions on the read path
   const uint64_t last = first + count - 1;
   for (uint64_t block = first / pages_per_block; block <= last / pages_per_block; ++block) {
     if (!MatchesBlock(static_cast<uint32_t>(block))) continue;
