@@ -220,14 +220,15 @@ absl::StatusOr<FlashOp> MuseSession::DecodeCombined(uint64_t addr, uint64_t len,
 
 absl::Status MuseSession::DoCombinedRead(const Request& r, const ReadIn& in, MessageChannel& ch) {
   absl::StatusOr<FlashOp> op = DecodeCombined(in.addr, in.len, in.flags, in.ooblen);
-  absl::StatusOr<ReadReport> rep = op.status();
   std::span<uint8_t> data, oob;
+  absl::StatusOr<ReadReport> rep = ReadReport{};
   if (op.ok()) {
     data = std::span<uint8_t>(data_buf_.data(), in.len);
     oob = std::span<uint8_t>(data_buf_.data() + in.len, in.ooblen);
     rep = device_.Read(*op, data, oob);
   } else {
     ++stats_.malformed;
+    rep = op.status();
   }
   Log(*r.header, "addr=%llu len=%llu flags=%#x ooblen=%u -> %s",
       static_cast<unsigned long long>(in.addr), static_cast<unsigned long long>(in.len), in.flags,

@@ -181,15 +181,19 @@ InitReply FakeKernel::Init(uint32_t major, uint32_t minor) {
   max_write_ = out.max_write < 4096 ? 4096 : out.max_write;
   out.key_block.assign(r->body.begin() + 16, r->body.end());
   out.key_error = ParseKeyBlock(out.key_block, &out.keys);
+  // On iff we offered (minor >= 35) and FFEXT=1 came back.
+  auto ffext = out.keys.find("FFEXT");
+  ext_ = minor >= abi::kExtMinor && out.key_error.empty() && ffext != out.keys.end() &&
+         ffext->second == "1";
   return out;
 }
 
-IoReply FakeKernel::Read(uint64_t addr, uint64_t len, uint32_t flags) {
+IoReply FakeKernel::ReadFields(uint64_t addr, uint64_t len, uint32_t flags, uint32_t word20) {
   std::vector<uint8_t> args;
-  PutU64(args, addr);  // read_in: 0 addr, 8 len, 16 flags, 20 padding
+  PutU64(args, addr);  // read_in: 0 addr, 8 len, 16 flags, 20 padding (ext: ooblen)
   PutU64(args, len);
   PutU32(args, flags);
-  PutU32(args, 0);
+  PutU32(args, word20);
   IoReply out;
   std::optional<RawReply> r = Call(abi::kRead, args);
   if (!r) {
@@ -198,33 +202,56 @@ IoReply FakeKernel::Read(uint64_t addr, uint64_t len, uint32_t flags) {
   }
   out.error = r->error;
   if (r->error != 0) return out;
-  if (r->body.size() < 16) {
-    Violation("read reply shorter than read_out");
+  out.body_size = r->body.size();
+  const size_t arg = ext_ ? 24 : 16;  // read_out_ext with the extensions, else read_out
+  if (r->body.size() < arg) {
+    Violation("read reply shorter than its read_out");
     out.error = -9998;
     return out;
   }
-  out.len = GetU64(r->body, 0);  // read_out: 0 len, 8 soft_error
+  out.len = GetU64(r->body, 0);  // 0 len, 8 soft_error
   out.soft_error = static_cast<int32_t>(GetU32(r->body, 8));
-  out.data.assign(r->body.begin() + 16, r->body.end());
-  if (out.data.size() != out.len) Violation("read reply data size differs from read_out.len");
+  uint64_t oob_len = 0;
+  if (ext_) {
+    out.ext = true;
+    out.max_bitflips = GetU32(r->body, 12);  // 12 max_bitflips, 16 corrected, 20 oob_len
+    out.corrected_bitflips = GetU32(r->body, 16);
+    oob_len = GetU32(r->body, 20);
+  }
+  if (r->body.size() != arg + out.len + oob_len) {
+    Violation("read reply size differs from its len + oob_len");
+    return out;
+  }
+  out.data.assign(r->body.begin() + arg, r->body.begin() + arg + out.len);
+  out.oob.assign(r->body.begin() + arg + out.len, r->body.end());
   return out;
 }
 
-IoReply FakeKernel::Write(uint64_t addr, const std::vector<uint8_t>& data, uint32_t flags) {
+IoReply FakeKernel::Read(uint64_t addr, uint64_t len, uint32_t flags) {
+  return ReadFields(addr, len, flags, 0);
+}
+
+IoReply FakeKernel::ReadCombined(uint64_t addr, uint64_t len, uint32_t mode_flags,
+                                 uint32_t ooboffs, uint32_t ooblen) {
+  return ReadFields(addr, len, mode_flags | ooboffs << abi::kOoboffsShift, ooblen);
+}
+
+IoReply FakeKernel::WriteFields(uint64_t addr, uint64_t len, uint32_t flags, uint32_t word20,
+                                const std::vector<uint8_t>& payload) {
   std::vector<uint8_t> args;
-  PutU64(args, addr);  // write_in: 0 addr, 8 len, 16 flags, 20 padding
-  PutU64(args, data.size());
+  PutU64(args, addr);  // write_in: 0 addr, 8 len, 16 flags, 20 padding (ext: ooblen)
+  PutU64(args, len);
   PutU32(args, flags);
-  PutU32(args, 0);
+  PutU32(args, word20);
   IoReply out;
-  std::optional<RawReply> r = Call(abi::kWrite, args, data);
+  std::optional<RawReply> r = Call(abi::kWrite, args, payload);
   if (!r) {
     out.error = -9999;
     return out;
   }
   out.error = r->error;
   if (r->error != 0) return out;
-  if (r->body.size() != 16) {  // write_out, exactly
+  if (r->body.size() != 16) {  // write_out, exactly (also with the extensions)
     Violation("write reply is not exactly write_out");
     out.error = -9998;
     return out;
@@ -232,6 +259,19 @@ IoReply FakeKernel::Write(uint64_t addr, const std::vector<uint8_t>& data, uint3
   out.len = GetU64(r->body, 0);
   out.soft_error = static_cast<int32_t>(GetU32(r->body, 8));
   return out;
+}
+
+IoReply FakeKernel::Write(uint64_t addr, const std::vector<uint8_t>& data, uint32_t flags) {
+  return WriteFields(addr, data.size(), flags, 0, data);
+}
+
+IoReply FakeKernel::WriteCombined(uint64_t addr, const std::vector<uint8_t>& data,
+                                  const std::vector<uint8_t>& oob, uint32_t mode_flags,
+                                  uint32_t ooboffs, std::optional<uint32_t> ooblen) {
+  std::vector<uint8_t> payload = data;  // len data bytes, then the OOB bytes
+  payload.insert(payload.end(), oob.begin(), oob.end());
+  return WriteFields(addr, data.size(), mode_flags | ooboffs << abi::kOoboffsShift,
+                     ooblen.value_or(static_cast<uint32_t>(oob.size())), payload);
 }
 
 int32_t FakeKernel::Erase(uint64_t addr, uint64_t len) {

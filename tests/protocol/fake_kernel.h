@@ -7,6 +7,13 @@
 // one end of a socketpair, and checks every reply the way the kernel would
 // (unique echoed, len == bytes, error in -511..0, error replies 16 bytes).
 // It must not grow server logic: it only encodes, sends, receives, parses.
+//
+// The negotiated extensions are written from kmod/README.md ("Negotiated
+// extensions"): Init() with minor >= 35 turns them on when FFEXT=1 comes
+// back; then every read reply is parsed as read_out_ext (24 bytes), and
+// ReadCombined/WriteCombined encode combined data+OOB requests (flags bits
+// 16..31 = ooboffs, the u32 at offset 20 = ooblen, write payload = data
+// then OOB).
 #pragma once
 
 #include <cstdint>
@@ -23,6 +30,10 @@ inline constexpr uint32_t kInit = 8192, kErase = 8193, kRead = 8194, kWrite = 81
                           kMarkBad = 8196, kIsBad = 8197, kSync = 8198;
 inline constexpr uint32_t kInterrupt = 36;
 inline constexpr uint32_t kInband = 1, kOobAuto = 2, kOobPlace = 4, kRaw = 8;
+// Extensions (kmod/README.md): offered by minor >= 35, combined flags 3/5/13.
+inline constexpr uint32_t kExtMinor = 35;
+inline constexpr uint32_t kCombinedAuto = 3, kCombinedPlace = 5, kCombinedRaw = 13;
+inline constexpr uint32_t kOoboffsShift = 16;
 }  // namespace abi
 
 struct RawReply {
@@ -48,6 +59,11 @@ struct IoReply {
   uint64_t len = 0;        // read_out.len / write_out.len
   int32_t soft_error = 0;  // the u32 soft_error reinterpreted as signed
   std::vector<uint8_t> data;
+  // Extensions only (read_out_ext): per-request bitflip counts and the OOB.
+  bool ext = false;        // the reply was parsed as read_out_ext
+  uint32_t max_bitflips = 0, corrected_bitflips = 0;
+  std::vector<uint8_t> oob;
+  size_t body_size = 0;    // bytes after the out-header, as received
 };
 
 // Parses a key block exactly as the document describes (NUL-terminated
@@ -77,6 +93,19 @@ class FakeKernel {
   InitReply Init(uint32_t major = 7, uint32_t minor = 33);
   IoReply Read(uint64_t addr, uint64_t len, uint32_t flags);
   IoReply Write(uint64_t addr, const std::vector<uint8_t>& data, uint32_t flags);
+  // Extensions: one combined request. `mode_flags` is 3, 5 or 13 (or anything,
+  // for malformed tests); `ooblen` is the value put on the wire (for writes,
+  // nullopt = oob.size(), so a mismatch can be sent on purpose).
+  IoReply ReadCombined(uint64_t addr, uint64_t len, uint32_t mode_flags, uint32_t ooboffs,
+                       uint32_t ooblen);
+  IoReply WriteCombined(uint64_t addr, const std::vector<uint8_t>& data,
+                        const std::vector<uint8_t>& oob, uint32_t mode_flags, uint32_t ooboffs,
+                        std::optional<uint32_t> ooblen = std::nullopt);
+  // A read or write request with every field given (the u32 at offset 20 too).
+  IoReply ReadFields(uint64_t addr, uint64_t len, uint32_t flags, uint32_t word20);
+  IoReply WriteFields(uint64_t addr, uint64_t len, uint32_t flags, uint32_t word20,
+                      const std::vector<uint8_t>& payload);
+  bool extensions() const { return ext_; }
   int32_t Erase(uint64_t addr, uint64_t len);
   // Returns {error, result}.
   std::pair<int32_t, uint32_t> IsBad(uint64_t addr);
@@ -101,6 +130,7 @@ class FakeKernel {
   bool datagram_;
   uint64_t unique_ = 0;
   uint32_t max_read_ = 0, max_write_ = 0;
+  bool ext_ = false;  // extensions negotiated by the last Init()
   std::string violation_;
 };
 

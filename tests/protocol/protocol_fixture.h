@@ -88,7 +88,7 @@ inline Geometry TestGeometry(const char* preset = "slc-2k-64m", uint32_t blocks 
   return out;
 }
 
-inline std::unique_ptr<FlashDevice> MakeModel(const Geometry& g) {
+inline std::unique_ptr<NandModel> MakeModel(const Geometry& g) {
   auto store = std::make_unique<RamStore>(
       uint64_t{g.pages_per_block} * (g.page_size + g.oob_size), g.block_count);
   absl::StatusOr<std::unique_ptr<NandModel>> m = NandModel::Create(g, std::move(store));
@@ -101,7 +101,9 @@ class ProtocolTest : public ::testing::Test {
   // Starts a server on `g` with `opts`; `seqpacket` serves through
   // DeviceChannel (one message per read, like /dev/muse) instead of a stream.
   void Start(const Geometry& g, muse::SessionOptions opts = {}, bool seqpacket = false) {
-    device_ = std::make_unique<ForcingDevice>(MakeModel(g));
+    std::unique_ptr<NandModel> model = MakeModel(g);
+    model_ = model.get();
+    device_ = std::make_unique<ForcingDevice>(std::move(model));
     absl::StatusOr<std::unique_ptr<muse::MuseSession>> s =
         muse::MuseSession::Create(*device_, std::move(opts));
     ASSERT_TRUE(s.ok()) << s.status();
@@ -118,10 +120,10 @@ class ProtocolTest : public ::testing::Test {
     kernel_ = std::make_unique<FakeKernel>(kernel_fd_, seqpacket);
     server_ = std::thread([this] { run_status_ = session_->Run(*channel_); });
   }
-  // Starts and answers INIT.
-  void StartInit(const Geometry& g, muse::SessionOptions opts = {}) {
+  // Starts and answers INIT (announcing `minor`: 35 negotiates the extensions).
+  void StartInit(const Geometry& g, muse::SessionOptions opts = {}, uint32_t minor = 33) {
     Start(g, std::move(opts));
-    InitReply init = kernel_->Init();
+    InitReply init = kernel_->Init(7, minor);
     ASSERT_EQ(init.error, 0);
     ASSERT_EQ(init.key_error, "");
   }
@@ -145,6 +147,7 @@ class ProtocolTest : public ::testing::Test {
     }
   }
 
+  NandModel* model_ = nullptr;  // under device_, for AddCellError (real bitflips)
   std::unique_ptr<ForcingDevice> device_;
   std::unique_ptr<muse::MuseSession> session_;
   std::unique_ptr<muse::MessageChannel> channel_;
