@@ -258,16 +258,23 @@ static ssize_t muse_read_interrupt(struct muse_conn *conn,
 	return sizeof(msg);
 }
 
+/*
+ * The MTD user's buffers (in_data, in_oob, out_data, out_oob) may be
+ * objects of slab caches without a usercopy region: JFFS2 reads raw inodes
+ * into its own kmem_cache.  Hardened usercopy would BUG() on them, so they
+ * are copied with the unchecked iterators; every length has been checked
+ * against the request before (muse_reply_size_ok(), the request's sizes).
+ */
 static int muse_copy_req_out(struct muse_req *req, struct iov_iter *to)
 {
 	if (copy_to_iter(&req->ih, sizeof(req->ih), to) != sizeof(req->ih))
 		return -EFAULT;
 	if (copy_to_iter(&req->in, req->in_arg_size, to) != req->in_arg_size)
 		return -EFAULT;
-	if (copy_to_iter(req->in_data, req->in_data_size, to) !=
+	if (_copy_to_iter(req->in_data, req->in_data_size, to) !=
 	    req->in_data_size)
 		return -EFAULT;
-	if (copy_to_iter(req->in_oob, req->in_oob_size, to) !=
+	if (_copy_to_iter(req->in_oob, req->in_oob_size, to) !=
 	    req->in_oob_size)
 		return -EFAULT;
 	return 0;
@@ -399,9 +406,9 @@ static int muse_copy_reply_in(struct muse_req *req, struct iov_iter *from,
 	if (copy_from_iter(&req->out, req->out_arg_size, from) !=
 	    req->out_arg_size)
 		return -EFAULT;
-	if (copy_from_iter(req->out_data, first, from) != first)
+	if (_copy_from_iter(req->out_data, first, from) != first)
 		return -EFAULT;
-	if (copy_from_iter(req->out_oob, data - first, from) != data - first)
+	if (_copy_from_iter(req->out_oob, data - first, from) != data - first)
 		return -EFAULT;
 	req->out_data_size = data;
 	return 0;

@@ -303,7 +303,7 @@ static int muse_oob_op(struct mtd_info *mtd, loff_t addr,
 	if (ops->datbuf && ops->len && ops->oobbuf) {
 		err = muse_combined_io(conn, write, addr, ops, oobflags,
 				       mtd_oobavail(mtd, ops), &st);
-	} else if (ops->datbuf) {
+	} else if (ops->datbuf && ops->len) {
 		err = muse_io(conn, write, addr, ops->len,
 			      muse_inband_flags(ops->mode), ops->datbuf,
 			      &ops->retlen, &st);

@@ -14,7 +14,8 @@
 # nandsim reference:     nandsim_load_2k128m (prints the mtd number)
 # MUSE:                  muse_start_server PRESET (insmod /muse.ko, start /flashfault serve in
 #                        the background; sets FF_SERVER_PID, FF_MUSE_MTD), muse_stop_server
-#                        (FF_MUSE_STANDIN=nandsim: rig self-test with nandsim, no muse)
+#                        (FF_MUSE_STANDIN=nandsim: rig self-test with nandsim, no muse;
+#                        FF_MUSE_PARAMS="fuse_minor=33": insmod parameters of muse.ko)
 # Must not: print lines starting with "FLASHFAULT-" (the rig's markers) or power off.
 
 : "${FF_LIB:=/ff}"
@@ -174,7 +175,9 @@ muse_start_server() {
     fi
     [ -f /muse.ko ] || ff_fail "/muse.ko is not in the guest (pass --file kmod/muse.ko)"
     [ -x /flashfault ] || ff_fail "/flashfault is not in the guest (pass --file build/flashfault)"
-    grep -q '^muse ' /proc/modules || insmod /muse.ko || ff_fail "insmod /muse.ko failed"
+    # shellcheck disable=SC2086 # FF_MUSE_PARAMS is a list of name=value words
+    grep -q '^muse ' /proc/modules || insmod /muse.ko ${FF_MUSE_PARAMS:-} ||
+        ff_fail "insmod /muse.ko ${FF_MUSE_PARAMS:-} failed"
     _i=0
     while [ ! -c /dev/muse ] && [ $_i -lt 100 ]; do usleep 20000; _i=$((_i + 1)); done
     [ -c /dev/muse ] || ff_fail "/dev/muse did not appear after insmod"
