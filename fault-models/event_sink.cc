@@ -69,7 +69,53 @@ void JsonlEventSink::OnStart(const RunInfo& info) {
     if (i) buf_.push_back(',');
     AppendString(buf_, info.fault_ids[i]);
   }
-  buf_.append("]}");
+  buf_.push_back(']');
+  if (!replay_json_.empty()) absl::StrAppend(&buf_, ",\"replay\":", replay_json_);
+  buf_.push_back('}');
+  EndLine();
+}
+
+void JsonlEventSink::SetReplay(std::string start_json, std::FILE* payload) {
+  replay_json_ = std::move(start_json);
+  payload_ = payload;
+}
+
+void JsonlEventSink::SetStateHasher(std::function<uint64_t()> hasher, uint64_t every) {
+  hasher_ = std::move(hasher);
+  hash_every_ = hasher_ ? every : 0;
+}
+
+void JsonlEventSink::WritePayload(std::span<const uint8_t> bytes) {
+  payload_buf_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  payload_off_ += bytes.size();
+}
+
+void JsonlEventSink::WriteStateHash(int64_t index) {
+  if (!hasher_) return;
+  absl::StrAppend(&buf_, "{\"t\":\"hash\",\"i\":", index, ",\"state\":\"",
+                  absl::Hex(hasher_(), absl::kZeroPad16), "\"}");
+  EndLine();
+}
+
+const char* ControlKindName(ControlKind kind) {
+  switch (kind) {
+    case ControlKind::kPowerOn: return "power_on";
+    case ControlKind::kPowerOff: return "power_off";
+    case ControlKind::kClock: return "clock";
+    case ControlKind::kArm: return "arm";
+  }
+  return "?";
+}
+
+void JsonlEventSink::OnControl(const ControlRecord& c) {
+  absl::StrAppend(&buf_, "{\"t\":\"ctl\",\"i\":", c.before_op, ",\"do\":\"",
+                  ControlKindName(c.kind), "\"");
+  if (c.kind == ControlKind::kClock) absl::StrAppend(&buf_, ",\"us\":", c.us);
+  if (!c.id.empty()) {
+    buf_.append(",\"id\":");
+    AppendString(buf_, c.id);
+  }
+  buf_.push_back('}');
   EndLine();
 }
 
@@ -78,6 +124,7 @@ void JsonlEventSink::OnOp(const OpRecord& op) {
                   "\",\"addr\":", op.addr, ",\"len\":", op.len, ",\"oob\":", op.oob_len,
                   ",\"mode\":\"", ModeLogName(op.mode), "\",\"status\":\"",
                   StatusCodeLogName(op.code), "\"");
+  if (op.ooboffs != 0) absl::StrAppend(&buf_, ",\"ooboffs\":", op.ooboffs);
   if (op.op == kOpRead && op.code == absl::StatusCode::kOk) {
     absl::StrAppend(
         &buf_, ",\"bf\":", op.report.max_bitflips, ",\"corr\":", op.report.corrected_bitflips,
@@ -86,8 +133,22 @@ void JsonlEventSink::OnOp(const OpRecord& op) {
   if (op.op == kOpIsBad && op.code == absl::StatusCode::kOk) {
     absl::StrAppend(&buf_, ",\"bad\":", op.bad ? "true" : "false");
   }
+  if (payload_ != nullptr && op.op == kOpWrite) {
+    // Every write, refused or not: a replay re-issues it with the same bytes.
+    if (!op.data.empty()) {
+      absl::StrAppend(&buf_, ",\"data\":", payload_off_);
+      WritePayload(op.data);
+    }
+    if (!op.oob.empty()) {
+      absl::StrAppend(&buf_, ",\"oobd\":", payload_off_);
+      WritePayload(op.oob);
+    }
+  }
   buf_.push_back('}');
   EndLine();
+  if (hash_every_ != 0 && (op.index + 1) % hash_every_ == 0) {
+    WriteStateHash(static_cast<int64_t>(op.index));
+  }
 }
 
 void JsonlEventSink::OnFault(const FaultRecord& f) {
@@ -107,10 +168,21 @@ void JsonlEventSink::OnFault(const FaultRecord& f) {
 
 void JsonlEventSink::EndLine() {
   buf_.push_back('\n');
-  if (flush_each_line_ || buf_.size() >= kChunk) (void)Flush();
+  if (flush_each_line_ || buf_.size() >= kChunk || payload_buf_.size() >= 16 * kChunk) {
+    (void)Flush();
+  }
 }
 
 absl::Status JsonlEventSink::Flush() {
+  // Payload first: a log line never names bytes that are not on disk yet.
+  if (payload_ != nullptr && !payload_buf_.empty()) {
+    if (std::fwrite(payload_buf_.data(), 1, payload_buf_.size(), payload_) !=
+            payload_buf_.size() ||
+        std::fflush(payload_) != 0) {
+      if (error_.ok()) error_ = absl::DataLossError("event log payload: short write");
+    }
+    payload_buf_.clear();
+  }
   if (out_ != nullptr) {
     out_->append(buf_);
   } else if (file_ != nullptr && !buf_.empty()) {

@@ -11,6 +11,7 @@
 //    "geometry":"slc-2k-64m","faults":["id",...]}
 //   {"t":"op","i":N,"op":"read|write|erase|isbad|markbad|sync","addr":A,
 //    "len":L,"oob":O,"mode":"place|auto|raw","status":"ok|data_loss|...",
+//    "ooboffs":OFS (reads and writes, only when not 0),
 //    "bf":max_bitflips,"corr":corrected,"fail":failed_steps,"scrub":true}
 //      (bf/corr/fail/scrub only on reads; "bad":true|false only on isbad)
 //   {"t":"fault","i":N,"id":"fault id","kind":"read_bitflip",
@@ -18,12 +19,23 @@
 //      (page is the page inside the block, -1 when the fault is per block;
 //       bits are bit indexes over page data then OOB; draw is the position
 //       of the fault's RNG stream after the decision)
+//   {"t":"ctl","i":N,"do":"power_on|power_off|clock|arm","us":U,"id":"..."}
+//      (a change between ops, before op N: power back, power cut by command
+//       (id names who), virtual clock advanced by U us, fault id armed)
+//   {"t":"hash","i":N,"state":"16 hex digits"}
+//      (StateHash() of the whole device after op N; -1 = before op 0)
+// Replayable logs (JsonlEventSink::SetReplay) add to the start line
+//   "replay":{"geometry":{...},"plan":{...},"payload":"LOG.data","hash_every":K}
+// (the full geometry and the plan as a JSON fault script), and every write
+// line gets "data":OFF and/or "oobd":OFF: byte offsets in the payload file
+// where the write's in-band bytes and OOB bytes were appended, raw.
 // Ops are buffered and written in large chunks; nothing is flushed per line
 // unless `flush_each_line` is set, so millions of ops stay cheap.
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -42,10 +54,23 @@ struct OpRecord {
   uint64_t len = 0;      // in-band bytes (erase: bytes erased)
   uint64_t oob_len = 0;  // OOB bytes
   OobMode mode = OobMode::kPlace;
+  uint32_t ooboffs = 0;  // reads and writes: OOB start inside the first page
   absl::StatusCode code = absl::StatusCode::kOk;
   ReadReport report;  // reads only
   bool bad = false;   // isbad only: the answer
+  // Writes only: the payload as the caller passed it (valid during OnOp).
+  std::span<const uint8_t> data, oob;
 };
+
+// A change made between ops (not an op: it gets no op index of its own).
+enum class ControlKind { kPowerOn, kPowerOff, kClock, kArm };
+struct ControlRecord {
+  uint64_t before_op = 0;  // the index the next op will get
+  ControlKind kind = ControlKind::kPowerOn;
+  uint64_t us = 0;         // kClock: microseconds added
+  absl::string_view id;    // kArm: the fault; kPowerOff: who cut
+};
+const char* ControlKindName(ControlKind kind);  // "power_on", "power_off", "clock", "arm"
 
 struct FaultRecord {
   int64_t op_index = -1;  // -1: applied when the layer attached
@@ -70,6 +95,8 @@ class EventSink {
   virtual void OnStart(const RunInfo& info) = 0;
   virtual void OnOp(const OpRecord& op) = 0;
   virtual void OnFault(const FaultRecord& fault) = 0;
+  // PowerOn, CutPower, AdvanceClock, Arm: state changes a replay must redo.
+  virtual void OnControl(const ControlRecord&) {}
   // Pushes buffered records out. Returns the first write error seen.
   virtual absl::Status Flush() { return absl::OkStatus(); }
 };
@@ -88,11 +115,32 @@ class JsonlEventSink final : public EventSink {
   void OnStart(const RunInfo& info) override;
   void OnOp(const OpRecord& op) override;
   void OnFault(const FaultRecord& fault) override;
+  void OnControl(const ControlRecord& c) override;
   absl::Status Flush() override;
+
+  // Makes the log replayable. Call before the layer is created (OnStart).
+  //   start_json: the object written as the start line's "replay" value
+  //     (replay_log.h's ReplayStartJson builds it);
+  //   payload: where write payloads go (not owned, not closed); null keeps
+  //     the cheap no-payload mode (such a log cannot be replayed);
+  void SetReplay(std::string start_json, std::FILE* payload);
+  // A hash line after every `every`-th op (op indexes every-1, 2*every-1,
+  // ...; 0 = only on WriteStateHash). The hasher (StateHash of the layer)
+  // only reads the device; set it once the layer exists.
+  void SetStateHasher(std::function<uint64_t()> hasher, uint64_t every);
+  // Writes a hash line for the state now, as the state after op `index`.
+  void WriteStateHash(int64_t index);
 
  private:
   void EndLine();
+  void WritePayload(std::span<const uint8_t> bytes);
 
+  std::FILE* payload_ = nullptr;
+  uint64_t payload_off_ = 0;
+  std::string payload_buf_;
+  std::string replay_json_;
+  std::function<uint64_t()> hasher_;
+  uint64_t hash_every_ = 0;
   std::FILE* file_ = nullptr;
   std::string* out_ = nullptr;
   bool flush_each_line_ = false;

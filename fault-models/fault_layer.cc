@@ -247,9 +247,12 @@ void FaultLayer::Finish(const OpState& st, absl::StatusCode code, const ReadRepo
                         : st.op == kOpWrite ? st.write_oob.size()
                                             : 0,
              .mode = st.flash_op.mode,
+             .ooboffs = st.flash_op.ooboffs,
              .code = code,
              .report = report ? *report : ReadReport{},
-             .bad = bad};
+             .bad = bad,
+             .data = st.write_data,
+             .oob = st.write_oob};
   sink_->OnOp(r);
 }
 
@@ -415,6 +418,9 @@ absl::Status FaultLayer::Arm(absl::string_view id) {
           absl::StrCat("fault '", id, "' is not on_demand; it fires by its own trigger"));
     }
     f->trigger().Arm();
+    if (sink_ != nullptr) {
+      sink_->OnControl({.before_op = next_op_, .kind = ControlKind::kArm, .us = 0, .id = id});
+    }
     return absl::OkStatus();
   }
   return absl::NotFoundError(absl::StrCat("no fault '", id, "' in the plan"));
@@ -424,6 +430,43 @@ void FaultLayer::PowerOn() {
   powered_ = true;
   cut_by_.clear();
   UpdateSlowPath();
+  if (sink_ != nullptr) {
+    sink_->OnControl({.before_op = next_op_, .kind = ControlKind::kPowerOn, .us = 0, .id = {}});
+  }
+}
+
+void FaultLayer::AdvanceClock(uint64_t us) {
+  now_us_ += us;
+  if (sink_ != nullptr) {
+    sink_->OnControl({.before_op = next_op_, .kind = ControlKind::kClock, .us = us, .id = {}});
+  }
+}
+
+absl::Status FaultLayer::AddFault(const FaultSpec& spec) {
+  const Geometry& g = model_->geometry();
+  if (spec.id.empty()) return absl::InvalidArgumentError("fault id: must not be empty");
+  for (const auto& f : families_) {
+    if (f->spec().id == spec.id) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("faults[", spec.id, "].id: used by more than one fault"));
+    }
+  }
+  const int kind = static_cast<int>(spec.kind);
+  if (kind < 0 || kind >= kFaultKindCount) {
+    return absl::InvalidArgumentError(absl::StrCat("faults[", spec.id, "].kind: unknown"));
+  }
+  FF_RETURN_IF_ERROR(ValidateTrigger(spec.where, spec.when, g, spec.id));
+  std::unique_ptr<FaultFamily> family = kFactories[kind](spec, FaultSeed(seed_, spec.id));
+  FF_RETURN_IF_ERROR(family->Validate(g));
+  FaultFamily* f = family.get();
+  families_.push_back(std::move(family));
+  for (uint32_t op = 1; op < kOpAll; op <<= 1) {
+    if (f->ops() & op) by_op_[OpSlot(op)].push_back(f);
+  }
+  if (f->wants_changes()) listeners_.push_back(f);
+  f->Attach(*env_);
+  UpdateSlowPath();
+  return absl::OkStatus();
 }
 
 std::vector<FaultStats> FaultLayer::stats() const {

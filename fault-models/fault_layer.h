@@ -79,11 +79,20 @@ class FaultLayer final : public FlashDevice {
   // NotFound for an unknown id, FailedPrecondition if not on_demand.
   absl::Status Arm(absl::string_view id);
   // Virtual time, for retention and after_time_us triggers. Never decreases.
-  void AdvanceClock(uint64_t us) { now_us_ += us; }
+  void AdvanceClock(uint64_t us);
   uint64_t now_us() const { return now_us_; }
   // Power comes back after a cut; cells torn by it stay as they are.
   void PowerOn();
   bool powered() const { return powered_; }
+
+  // Appends one fault to the plan between two operations (the byte-stream
+  // source's way in). Checked as Create() checks a spec; on error nothing
+  // changes. The family gets the seed it would have had in the plan from the
+  // start (FaultSeed(plan seed, id)) and is attached now, so a fault whose
+  // trigger cannot fire before the next op (when.at_op >= op_count()) acts
+  // exactly as if it had been in the plan passed to Create(). Not logged in
+  // the start record: export the plan for a replayable log.
+  absl::Status AddFault(const FaultSpec& spec);
 
   uint64_t op_count() const { return next_op_; }
   std::vector<FaultStats> stats() const;

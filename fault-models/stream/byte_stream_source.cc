@@ -1,0 +1,173 @@
+// Byte-stream fault decisions; see byte_stream_source.h. The byte layout of
+// one decision (all integers off the end of the stream):
+//   selector (1 byte): below 0xC0 no fault (so random streams stay mostly
+//     clean and a zero tail means "done"); else the kind is
+//     (selector - 0xC0) mod the kinds allowed for the op;
+//   then the kind's parameters, in the order read below.
+// Changing this layout changes what every saved corpus input means: append
+// new kinds at the end of the per-op tables instead of reordering them.
+#include "fault-models/stream/byte_stream_source.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace flashfault {
+namespace {
+
+constexpr uint8_t kFaultSelector = 0xC0;
+
+// Kinds that make sense pinned to one op, per op kind (OpMask bit order).
+constexpr FaultKind kReadKinds[] = {FaultKind::kReadBitflip, FaultKind::kChargeLoss,
+                                    FaultKind::kPowerCut, FaultKind::kStuckBit};
+constexpr FaultKind kWriteKinds[] = {FaultKind::kProgramFail, FaultKind::kPowerCut,
+                                     FaultKind::kStuckBit};
+constexpr FaultKind kEraseKinds[] = {FaultKind::kEraseFail, FaultKind::kPowerCut,
+                                     FaultKind::kStuckBit};
+constexpr FaultKind kOtherKinds[] = {FaultKind::kPowerCut};
+
+std::span<const FaultKind> KindsFor(uint32_t op) {
+  switch (op) {
+    case kOpRead: return kReadKinds;
+    case kOpWrite: return kWriteKinds;
+    case kOpErase: return kEraseKinds;
+    default: return kOtherKinds;
+  }
+}
+
+// A window of bytes (data then OOB) inside a page, up to 1 KiB wide.
+Range ByteWindowOf(ByteReader& r, uint64_t page_bytes) {
+  const uint64_t first = r.IntegralInRange<uint64_t>(0, page_bytes - 1);
+  const uint64_t span = r.IntegralInRange<uint64_t>(0, 1023);
+  return Range{first, std::min(first + span, page_bytes - 1)};
+}
+
+}  // namespace
+
+OpView ViewData(const Geometry& g, uint32_t op, uint64_t addr, uint64_t data_len,
+                uint64_t oob_len) {
+  OpView v;
+  v.op = op;
+  if (!g.is_nand() || addr >= g.total_size() || (data_len == 0 && oob_len == 0)) return v;
+  const uint64_t page = addr / g.page_size;
+  v.block = static_cast<uint32_t>(page / g.pages_per_block);
+  v.page = static_cast<uint32_t>(page % g.pages_per_block);
+  v.placed = true;
+  return v;
+}
+
+OpView ViewBlock(const Geometry& g, uint32_t op, uint64_t addr) {
+  OpView v;
+  v.op = op;
+  if (addr >= g.total_size()) return v;
+  v.block = static_cast<uint32_t>(addr / g.block_size());
+  v.placed = true;
+  return v;
+}
+
+OpView ViewSync() { return OpView{.op = kOpSync, .placed = false, .block = 0, .page = 0}; }
+
+ByteStreamSource::ByteStreamSource(std::span<const uint8_t> stream, uint64_t seed,
+                                   const Geometry& g)
+    : reader_(stream), g_(g) {
+  plan_.seed = seed;
+}
+
+Range ByteStreamSource::ByteWindow() {
+  return ByteWindowOf(reader_, uint64_t{g_.page_size} + g_.oob_size);
+}
+
+std::optional<FaultSpec> ByteStreamSource::Decide(uint64_t index, const OpView& op) {
+  if (reader_.empty()) return std::nullopt;
+  const uint8_t selector = reader_.Integral<uint8_t>();
+  if (selector < kFaultSelector) return std::nullopt;
+  // Faults need a place on a NAND part (NOR pages are bytes; keep it simple
+  // and exact: only power cuts there, and on unplaced ops).
+  std::span<const FaultKind> kinds = KindsFor(op.op);
+  if (!op.placed || !g_.is_nand()) kinds = kOtherKinds;
+  FaultSpec s;
+  s.kind = kinds[(selector - kFaultSelector) % kinds.size()];
+  s.id = absl::StrCat("op", index, "-", FaultKindName(s.kind));
+  s.when.ops = op.op;
+  s.when.at_op = index;
+  s.when.max_fires = 1;
+  if (op.placed) s.where.blocks = Range{op.block, op.block};
+  const bool paged = op.placed && (op.op == kOpRead || op.op == kOpWrite);
+  if (paged) s.where.pages = Range{op.page, op.page};
+
+  switch (s.kind) {
+    case FaultKind::kReadBitflip:
+    case FaultKind::kChargeLoss:
+      // Up to 3x the ECC strength so that both corrected and uncorrectable
+      // reads come out of the same decision.
+      s.flips = reader_.IntegralInRange<uint32_t>(1, std::max<uint32_t>(3 * g_.ecc_strength, 2));
+      s.where.bytes = ByteWindow();
+      break;
+    case FaultKind::kStuckBit:
+      s.flips = reader_.IntegralInRange<uint32_t>(1, 8);
+      s.stuck_value = reader_.Bool() ? 1 : 0;
+      if (!paged) {
+        const uint32_t page = reader_.IntegralInRange<uint32_t>(0, g_.pages_per_block - 1);
+        s.where.pages = Range{page, page};
+      }
+      s.where.bytes = ByteWindow();
+      break;
+    case FaultKind::kProgramFail:
+      s.program_effect = static_cast<ProgramFailEffect>(reader_.Pick(3));
+      s.torn_fraction = reader_.Probability();
+      break;
+    case FaultKind::kEraseFail:
+      s.erase_effect = static_cast<EraseFailEffect>(reader_.Pick(2));
+      s.torn_fraction = reader_.Probability();
+      break;
+    case FaultKind::kPowerCut:
+      s.torn_fraction = reader_.Probability();
+      s.unstable = reader_.Bool();
+      break;
+    default:
+      return std::nullopt;  // not in any table above
+  }
+  plan_.faults.push_back(s);
+  return s;
+}
+
+// ---- StreamFaultDevice ----
+
+void StreamFaultDevice::Consult(const OpView& view) {
+  std::optional<FaultSpec> spec = source_.Decide(layer_.op_count(), view);
+  if (spec && !layer_.AddFault(*spec).ok()) source_.DropLast();
+}
+
+absl::StatusOr<ReadReport> StreamFaultDevice::Read(const FlashOp& op, std::span<uint8_t> data,
+                                                   std::span<uint8_t> oob) {
+  Consult(ViewData(geometry(), kOpRead, op.addr, data.size(), oob.size()));
+  return layer_.Read(op, data, oob);
+}
+
+absl::Status StreamFaultDevice::Write(const FlashOp& op, std::span<const uint8_t> data,
+                                      std::span<const uint8_t> oob) {
+  Consult(ViewData(geometry(), kOpWrite, op.addr, data.size(), oob.size()));
+  return layer_.Write(op, data, oob);
+}
+
+absl::Status StreamFaultDevice::Erase(uint64_t addr, uint64_t len) {
+  Consult(ViewBlock(geometry(), kOpErase, addr));
+  return layer_.Erase(addr, len);
+}
+
+absl::StatusOr<bool> StreamFaultDevice::IsBad(uint64_t addr) {
+  Consult(ViewBlock(geometry(), kOpIsBad, addr));
+  return layer_.IsBad(addr);
+}
+
+absl::Status StreamFaultDevice::MarkBad(uint64_t addr) {
+  Consult(ViewBlock(geometry(), kOpMarkBad, addr));
+  return layer_.MarkBad(addr);
+}
+
+absl::Status StreamFaultDevice::Sync() {
+  Consult(ViewSync());
+  return layer_.Sync();
+}
+
+}  // namespace flashfault
