@@ -109,11 +109,9 @@ FaultLayer::FaultLayer(std::unique_ptr<NandModel> model, uint64_t seed, FaultLay
 
 FaultLayer::~FaultLayer() = default;
 
-absl::StatusOr<std::unique_ptr<FaultLayer>> FaultLayer::Create(std::unique_ptr<NandModel> model,
-                                                               const FaultPlan& plan,
-                                                               FaultLayerOptions options) {
-  if (model == nullptr) return absl::InvalidArgumentError("no model given to the fault layer");
-  const Geometry& g = model->geometry();
+// Validates every spec of `plan` against `g` and builds its family.
+static absl::StatusOr<std::vector<std::unique_ptr<FaultFamily>>> BuildFamilies(
+    const FaultPlan& plan, const Geometry& g) {
   std::vector<std::unique_ptr<FaultFamily>> families;
   std::set<std::string> ids;
   for (size_t i = 0; i < plan.faults.size(); ++i) {
@@ -134,24 +132,46 @@ absl::StatusOr<std::unique_ptr<FaultLayer>> FaultLayer::Create(std::unique_ptr<N
     FF_RETURN_IF_ERROR(family->Validate(g));
     families.push_back(std::move(family));
   }
+  return families;
+}
 
+absl::StatusOr<std::unique_ptr<FaultLayer>> FaultLayer::Create(std::unique_ptr<NandModel> model,
+                                                               const FaultPlan& plan,
+                                                               FaultLayerOptions options) {
+  if (model == nullptr) return absl::InvalidArgumentError("no model given to the fault layer");
+  FF_ASSIGN_OR_RETURN(auto families, BuildFamilies(plan, model->geometry()));
   std::unique_ptr<FaultLayer> layer(
       new FaultLayer(std::move(model), plan.seed, std::move(options)));
-  layer->families_ = std::move(families);
-  for (const auto& f : layer->families_) {
-    for (uint32_t op = 1; op < kOpAll; op <<= 1) {
-      if (f->ops() & op) layer->by_op_[OpSlot(op)].push_back(f.get());
-    }
-    if (f->wants_changes()) layer->listeners_.push_back(f.get());
-  }
-  if (layer->sink_ != nullptr) {
-    RunInfo info{.seed = plan.seed, .geometry = g.name, .fault_ids = {}};
-    for (const FaultSpec& s : plan.faults) info.fault_ids.push_back(s.id);
-    layer->sink_->OnStart(info);
-  }
-  for (const auto& f : layer->families_) f->Attach(*layer->env_);
-  layer->UpdateSlowPath();
+  layer->Install(plan, std::move(families));
   return layer;
+}
+
+absl::Status FaultLayer::ReplacePlan(const FaultPlan& plan) {
+  FF_ASSIGN_OR_RETURN(auto families, BuildFamilies(plan, model_->geometry()));
+  UndoReadToggles();
+  Install(plan, std::move(families));
+  return absl::OkStatus();
+}
+
+void FaultLayer::Install(const FaultPlan& plan,
+                         std::vector<std::unique_ptr<FaultFamily>> families) {
+  seed_ = plan.seed;
+  families_ = std::move(families);
+  for (auto& slot : by_op_) slot.clear();
+  listeners_.clear();
+  for (const auto& f : families_) {
+    for (uint32_t op = 1; op < kOpAll; op <<= 1) {
+      if (f->ops() & op) by_op_[OpSlot(op)].push_back(f.get());
+    }
+    if (f->wants_changes()) listeners_.push_back(f.get());
+  }
+  if (sink_ != nullptr) {
+    RunInfo info{.seed = plan.seed, .geometry = model_->geometry().name, .fault_ids = {}};
+    for (const FaultSpec& s : plan.faults) info.fault_ids.push_back(s.id);
+    sink_->OnStart(info);
+  }
+  for (const auto& f : families_) f->Attach(*env_);
+  UpdateSlowPath();
 }
 
 // ---- Describing ops ----
@@ -424,6 +444,15 @@ absl::Status FaultLayer::Arm(absl::string_view id) {
     return absl::OkStatus();
   }
   return absl::NotFoundError(absl::StrCat("no fault '", id, "' in the plan"));
+}
+
+void FaultLayer::CutPower(absl::string_view by) {
+  powered_ = false;
+  cut_by_ = std::string(by);
+  UpdateSlowPath();
+  if (sink_ != nullptr) {
+    sink_->OnControl({.before_op = next_op_, .kind = ControlKind::kPowerOff, .us = 0, .id = by});
+  }
 }
 
 void FaultLayer::PowerOn() {

@@ -83,6 +83,15 @@ class FaultLayer final : public FlashDevice {
   uint64_t now_us() const { return now_us_; }
   // Power comes back after a cut; cells torn by it stay as they are.
   void PowerOn();
+  // Cuts the power between two operations (nothing is in flight, so nothing
+  // is torn); `by` names who did it in later Unavailable errors.
+  void CutPower(absl::string_view by);
+  // Replaces the whole plan between two operations. The new plan is checked
+  // as Create() checks it; on error nothing changes. Op indices and the cells
+  // continue; the new faults' triggers start afresh, attach-time faults of
+  // the new plan (factory bad blocks) are applied now, and the sink gets a
+  // new start record.
+  absl::Status ReplacePlan(const FaultPlan& plan);
   bool powered() const { return powered_; }
 
   // Appends one fault to the plan between two operations (the byte-stream
@@ -95,6 +104,7 @@ class FaultLayer final : public FlashDevice {
   absl::Status AddFault(const FaultSpec& spec);
 
   uint64_t op_count() const { return next_op_; }
+  uint64_t seed() const { return seed_; }
   std::vector<FaultStats> stats() const;
   // Injected faults of `id` (0 for an unknown id).
   uint64_t injected(absl::string_view id) const;
@@ -112,6 +122,7 @@ class FaultLayer final : public FlashDevice {
   void RunFamilies(OpState& st);
   void Finish(const OpState& st, absl::StatusCode code, const ReadReport* report, bool bad);
   void UndoReadToggles();
+  void Install(const FaultPlan& plan, std::vector<std::unique_ptr<FaultFamily>> families);
   void UpdateSlowPath() { slow_ = !families_.empty() || sink_ != nullptr || !powered_; }
 
   absl::StatusOr<ReadReport> ReadSlow(const FlashOp& op, std::span<uint8_t> data,

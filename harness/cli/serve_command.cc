@@ -22,13 +22,11 @@
 #include <string>
 #include <vector>
 
-#include "backends/image/flash_image.h"
+#include "absl/strings/numbers.h"
 #include "backends/model/geometry_json.h"
-#include "common/status_macros.h"
-#include "backends/model/nand_model.h"
-#include "backends/store/ram_store.h"
 #include "harness/cli/arg_parser.h"
 #include "harness/cli/command.h"
+#include "harness/control/served_device.h"
 #include "harness/control/control_fs.h"
 #include "harness/control/locking_channel.h"
 #include "harness/control/serve_target.h"
@@ -130,23 +128,6 @@ int AcceptOne(const std::string& path, int wake_fd) {
   return conn;
 }
 
-// The device to serve: a persistent image, or a RAM part of a geometry.
-absl::StatusOr<std::unique_ptr<NandModel>> OpenModel(const std::string& preset,
-                                                     const std::string& geometry_file,
-                                                     const std::string& image) {
-  if (!image.empty()) {
-    if (!preset.empty() || !geometry_file.empty()) {
-      return absl::InvalidArgumentError(
-          "--image takes its geometry from the image's metadata; drop --preset/--geometry");
-    }
-    return OpenImage(image);
-  }
-  FF_ASSIGN_OR_RETURN(Geometry g, ResolveGeometry(preset, geometry_file));
-  auto store = std::make_unique<RamStore>(
-      uint64_t{g.pages_per_block} * (g.page_size + g.oob_size), g.block_count);
-  return NandModel::Create(g, std::move(store));
-}
-
 }  // namespace
 
 int RunServe(std::span<char* const> args_in) {
@@ -157,12 +138,13 @@ int RunServe(std::span<char* const> args_in) {
     if (std::strcmp(a, "-v") == 0) a = verbose_flag;
   }
   std::string preset, geometry_file, image, device = "/dev/muse", socket_path, name, parts;
-  std::string control_dir;
+  std::string control_dir, script, events, seed_text;
   uint64_t fd = UINT64_MAX, max_io = 0;
   bool verbose = false;
   ArgParser parser(
       "flashfault serve (--preset NAME | --geometry FILE | --image FILE)"
       " [--device PATH | --fd N | --socket PATH]"
+      " [--script FILE] [--seed N] [--events FILE]"
       " [--name MTDNAME] [--parts CMDLINE] [--control DIR] [-v]",
       "Serve an emulated flash part to the kernel as an MTD over the MUSE protocol. By default\n"
       "opens /dev/muse (load muse.ko first; needs CAP_SYS_ADMIN) and serves until the kernel\n"
@@ -171,7 +153,9 @@ int RunServe(std::span<char* const> args_in) {
       "each message delimited by the length in its header. With --image the flash lives in\n"
       "an image file (see 'flashfault image create'): every write acknowledged before a\n"
       "SYNC, and everything at exit, survives a restart. --control DIR mounts a control\n"
-      "directory (FUSE, owner only) with live state and commands; see 'flashfault ctl'.",
+      "directory (FUSE, owner only) with live state and commands; see 'flashfault ctl'.\n"
+      "--script injects the faults of a JSON fault script (see 'flashfault script check');\n"
+      "--events logs every operation and injected fault as JSON Lines.",
       "  sudo flashfault serve --preset slc-2k-128m --name ff0 --parts '1M(boot),-(ubi)'\n"
       "  sudo flashfault serve --image nand.img\n"
       "  flashfault serve --preset slc-2k-64m --socket /tmp/ff.sock -v\n"
@@ -186,6 +170,11 @@ int RunServe(std::span<char* const> args_in) {
   parser.AddString("name", "MTDNAME", "MTD name (default: the geometry's name)", &name);
   parser.AddString("parts", "CMDLINE", "partitions, cmdlinepart syntax without 'mtd-id:'", &parts);
   parser.AddUint("max-io", "BYTES", "max_read/max_write to offer (default: automatic)", &max_io);
+  parser.AddString("script", "FILE", "JSON fault script to inject (checked against the geometry)",
+                   &script);
+  parser.AddString("seed", "N", "seed of every random fault decision (default: the script's)",
+                   &seed_text);
+  parser.AddString("events", "FILE", "write the event log (JSON Lines) to FILE", &events);
   parser.AddString("control", "DIR",
                    "mount the control filesystem on DIR (created if missing, must be empty)",
                    &control_dir);
@@ -196,12 +185,34 @@ int RunServe(std::span<char* const> args_in) {
     std::fprintf(stderr, "flashfault serve: --fd and --socket exclude each other\n");
     return kExitUsage;
   }
-  absl::StatusOr<std::unique_ptr<NandModel>> model = OpenModel(preset, geometry_file, image);
-  if (!model.ok()) {
-    std::fprintf(stderr, "flashfault serve: %s\n", std::string(model.status().message()).c_str());
-    return model.status().code() == absl::StatusCode::kInternal ? kExitFailure : kExitUsage;
+  control::ServedDeviceOptions device_options{.preset = preset, .geometry_file = geometry_file,
+      .image = image, .script = script, .events = events, .seed = std::nullopt};
+  if (!seed_text.empty()) {
+    uint64_t seed = 0;
+    if (!absl::SimpleAtoi(seed_text, &seed)) {
+      std::fprintf(stderr, "flashfault serve: --seed: expected an unsigned number, got '%s'\n",
+                   seed_text.c_str());
+      return kExitUsage;
+    }
+    device_options.seed = seed;
   }
-  const Geometry* g = &(*model)->geometry();
+  absl::StatusOr<std::unique_ptr<control::ServedDevice>> served =
+      control::OpenServedDevice(device_options);
+  if (!served.ok()) {
+    std::fprintf(stderr, "flashfault serve: %s\n", std::string(served.status().message()).c_str());
+    const absl::StatusCode code = served.status().code();
+    return code == absl::StatusCode::kInvalidArgument || code == absl::StatusCode::kNotFound ||
+                   code == absl::StatusCode::kOutOfRange
+               ? kExitUsage
+               : kExitFailure;
+  }
+  FaultLayer& layer = *(*served)->layer;
+  const Geometry* g = &layer.geometry();
+  const std::vector<FaultStats> faults = layer.stats();
+  std::fprintf(stderr, "flashfault serve: %zu fault(s)%s%s, seed %llu%s%s\n", faults.size(),
+               script.empty() ? "" : " from ", script.c_str(),
+               static_cast<unsigned long long>(layer.seed()),
+               events.empty() ? "" : ", events to ", events.c_str());
 
   std::string where = fd != UINT64_MAX       ? "fd " + std::to_string(fd)
                       : !socket_path.empty() ? socket_path
@@ -218,7 +229,7 @@ int RunServe(std::span<char* const> args_in) {
                  where.c_str());
   };
   absl::StatusOr<std::unique_ptr<muse::MuseSession>> session =
-      muse::MuseSession::Create(**model, std::move(opts));
+      muse::MuseSession::Create(layer, std::move(opts));
   if (!session.ok()) {
     std::fprintf(stderr, "flashfault serve: %s\n",
                  std::string(session.status().message()).c_str());
@@ -239,7 +250,7 @@ int RunServe(std::span<char* const> args_in) {
   std::unique_ptr<control::ServeControlTarget> control_target;
   std::unique_ptr<control::ControlFs> control_fs;
   if (!control_dir.empty()) {
-    control_target = std::make_unique<control::ServeControlTarget>(**model, request_mutex,
+    control_target = std::make_unique<control::ServeControlTarget>(**served, request_mutex,
                                                                    (*session)->stats());
     absl::StatusOr<std::unique_ptr<control::ControlFs>> mounted = control::ControlFs::Mount(
         control_dir, control::BuildServerNodes(*control_target, control_dir));

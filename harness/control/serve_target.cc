@@ -1,6 +1,7 @@
-// ServeControlTarget: reads the served model and session under the request
+// ServeControlTarget: reads the served device and session under the request
 // mutex. Must not change device state except through an explicit command
-// (snapshot only reads the store; it does not count as device I/O).
+// (script, power, snapshot; a snapshot only reads the store and does not
+// count as device I/O).
 #include "harness/control/serve_target.h"
 
 #include <algorithm>
@@ -8,6 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "backends/image/flash_image.h"
 #include "backends/model/geometry_json.h"
+#include "common/status_macros.h"
+#include "common/tail_lines.h"
+#include "fault-models/script/fault_script.h"
 
 namespace flashfault::control {
 
@@ -47,8 +51,7 @@ absl::StatusOr<nlohmann::ordered_json> ServeControlTarget::Stats() {
       {"session", SessionStatsJson(session_stats_)},
       {"erases", {{"total", total}, {"max", max}}},
       {"bad_blocks", model_.bad_block_table().size()},
-      // HOOK(fault layer): add {"faults", ...} (injected faults by kind,
-      // power state) here once FaultLayer exists.
+      {"faults", FaultsJson()},
   };
 }
 
@@ -64,30 +67,59 @@ absl::StatusOr<std::vector<uint32_t>> ServeControlTarget::BadBlocks() {
   return model_.bad_block_table();
 }
 
-// HOOK(fault layer): return the FaultLayer's active script as JSON text.
 absl::StatusOr<std::string> ServeControlTarget::Script() {
-  return absl::UnimplementedError("the fault script needs the fault layer (not wired yet)");
+  std::lock_guard<std::mutex> lock(mutex_);
+  return device_.script_json;
 }
 
-// HOOK(fault layer): parse and validate with fault-models/script/ *outside*
-// the lock, then swap the FaultLayer's plan under mutex_.
-absl::Status ServeControlTarget::ReplaceScript(absl::string_view) {
-  return absl::UnimplementedError("replacing the fault script needs the fault layer (not wired yet)");
+absl::Status ServeControlTarget::ReplaceScript(absl::string_view json) {
+  // Parse and validate first, without the lock: the kernel keeps being served.
+  const flashfault::Geometry& g = model_.geometry();
+  absl::StatusOr<FaultScript> script = ParseScriptText(json, "control/script", &g);
+  if (!script.ok()) return absl::InvalidArgumentError(script.status().message());
+  std::string text = PlanToJson(script->plan, &g).dump(2) + "\n";
+  std::lock_guard<std::mutex> lock(mutex_);
+  absl::Status s = device_.layer->ReplacePlan(script->plan);
+  if (!s.ok()) return absl::InvalidArgumentError(s.message());
+  device_.script_json = std::move(text);
+  return absl::OkStatus();
 }
 
-// HOOK(fault layer): the last `max_lines` lines of the FaultLayer's event log.
-absl::StatusOr<std::vector<std::string>> ServeControlTarget::EventTail(size_t) {
-  return absl::UnimplementedError("the event log needs the fault layer (not wired yet)");
+absl::StatusOr<std::vector<std::string>> ServeControlTarget::EventTail(size_t max_lines) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!device_.sink) {
+    return absl::FailedPreconditionError("no event log: start serve with --events FILE");
+  }
+  FF_RETURN_IF_ERROR(device_.sink->Flush());
+  std::fflush(device_.events_file);
+  return TailLines(device_.events_path, max_lines);
 }
 
-// HOOK(fault layer): FaultLayer power cut on demand, under mutex_.
 absl::Status ServeControlTarget::PowerCut() {
-  return absl::UnimplementedError("power_cut needs the fault layer (not wired yet)");
+  std::lock_guard<std::mutex> lock(mutex_);
+  device_.layer->CutPower("control/commands/power_cut");
+  return absl::OkStatus();
 }
 
-// HOOK(fault layer): FaultLayer::PowerOn(), under mutex_.
 absl::Status ServeControlTarget::PowerOn() {
-  return absl::UnimplementedError("power_on needs the fault layer (not wired yet)");
+  std::lock_guard<std::mutex> lock(mutex_);
+  device_.layer->PowerOn();
+  return absl::OkStatus();
+}
+
+nlohmann::ordered_json ServeControlTarget::FaultsJson() const {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const FaultStats& f : device_.layer->stats()) {
+    list.push_back({{"id", f.id},
+                    {"kind", FaultKindName(f.kind)},
+                    {"matches", f.matches},
+                    {"fires", f.fires},
+                    {"injected", f.injected}});
+  }
+  return {{"powered", device_.layer->powered()},
+          {"ops", device_.layer->op_count()},
+          {"seed", device_.layer->seed()},
+          {"faults", list}};
 }
 
 absl::Status ServeControlTarget::Snapshot(const std::string& path) {

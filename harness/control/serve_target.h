@@ -1,17 +1,17 @@
 // ServeControlTarget: the ControlTarget of `flashfault serve`, over the
-// NandModel being served and the session's statistics.
+// device being served (fault layer, model, event log; see
+// harness/control/served_device.h) and the session's statistics.
 //
-// Every call takes the server's request mutex (see locking_channel.h), so
-// it sees and changes state between two requests only. What exists today
-// is implemented: geometry, counters, erase counts, bad blocks, snapshots.
-// The script, event log and power commands belong to the fault layer
-// (fault-models/) and answer Unimplemented until it is wired in here: those
-// five methods are the hooks, marked "HOOK(fault layer)" in serve_target.cc.
+// Every call that touches the device takes the server's request mutex (see
+// locking_channel.h), so it sees and changes state between two requests
+// only. Parsing a new script happens before the lock is taken, so a slow or
+// huge script never stalls the kernel's requests.
 #pragma once
 
 #include <mutex>
 
 #include "backends/model/nand_model.h"
+#include "harness/control/served_device.h"
 #include "harness/control/control_target.h"
 #include "harness/muse/muse_session.h"
 
@@ -26,8 +26,10 @@ class ServeControlTarget final : public ControlTarget {
   // `mutex` is the one the session's LockingChannel holds per request;
   // `session_stats` is MuseSession::stats() of the served session. All
   // three must outlive this object.
-  ServeControlTarget(NandModel& model, std::mutex& mutex, const muse::SessionStats& session_stats)
-      : model_(model), mutex_(mutex), session_stats_(session_stats) {}
+  ServeControlTarget(ServedDevice& device, std::mutex& mutex,
+                     const muse::SessionStats& session_stats)
+      : device_(device), model_(device.layer->model()), mutex_(mutex),
+        session_stats_(session_stats) {}
 
   absl::StatusOr<nlohmann::ordered_json> Geometry() override;
   absl::StatusOr<nlohmann::ordered_json> Stats() override;
@@ -41,6 +43,10 @@ class ServeControlTarget final : public ControlTarget {
   absl::Status Snapshot(const std::string& path) override;
 
  private:
+  // Per-fault counters and the power state. REQUIRES: mutex_ held.
+  nlohmann::ordered_json FaultsJson() const;
+
+  ServedDevice& device_;
   NandModel& model_;
   std::mutex& mutex_;
   const muse::SessionStats& session_stats_;

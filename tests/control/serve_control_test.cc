@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -123,6 +124,33 @@ TEST_F(ServeControlTest, StatsAreJsonAndFollowTheIo) {
   EXPECT_EQ(g["page_size"], kPage);
 }
 
+// A script written into the control directory takes effect at once; an
+// invalid one is refused with the validator's message and the old one stays.
+TEST_F(ServeControlTest, ScriptReplacementTakesEffectAtOnce) {
+  const std::string good = (base_ / "fail.json").string();
+  {
+    std::ofstream(good) << R"({"seed": 3, "faults": [{"id": "pf", "kind": "program_fail",
+        "where": {"blocks": 2}, "when": {"ops": ["write"], "nth_match": 2}}]})";
+  }
+  EXPECT_EQ(Flashfault({"ctl", dir_, "script", good}), 0);
+  ASSERT_EQ(kernel_->Erase(2 * kBlock, kBlock), 0);
+  EXPECT_EQ(kernel_->Write(2 * kBlock, std::vector<uint8_t>(kPage, 1), kInband).soft_error, 0);
+  // The second write into block 2 fails as a program failure (-EIO).
+  EXPECT_EQ(kernel_->Write(2 * kBlock + kPage, std::vector<uint8_t>(kPage, 1), kInband).soft_error,
+            -EIO);
+  nlohmann::json stats = Stats();
+  EXPECT_EQ(stats["faults"]["faults"][0]["id"], "pf");
+  EXPECT_EQ(stats["faults"]["faults"][0]["fires"], 1);
+
+  const std::string bad = (base_ / "bad.json").string();
+  { std::ofstream(bad) << R"({"faults": [{"id": "x", "kind": "program_fail", "where": {"blocks": 9999}}]})"; }
+  EXPECT_EQ(Flashfault({"ctl", dir_, "script", bad}), 2);
+  EXPECT_NE(Slurp(dir_ + "/last_error").find("$.faults[0].where.blocks"), std::string::npos);
+  std::string active;
+  EXPECT_EQ(Flashfault({"ctl", dir_, "script"}, &active), 0);
+  EXPECT_EQ(nlohmann::json::parse(active)["faults"][0]["id"], "pf");
+}
+
 TEST_F(ServeControlTest, CtlDrivesTheServerWithDocumentedExitCodes) {
   ASSERT_EQ(kernel_->Erase(0, kBlock), 0);
   ASSERT_EQ(kernel_->Write(0, std::vector<uint8_t>(kPage, 0xa5), kInband).error, 0);
@@ -145,13 +173,21 @@ TEST_F(ServeControlTest, CtlDrivesTheServerWithDocumentedExitCodes) {
   // Refused by the server as bad input: exit 2, the reason on stderr.
   EXPECT_EQ(Flashfault({"ctl", dir_, "snapshot", dir_ + "/x.bin"}), 2);
 
-  // HOOK(fault layer): these answer Unimplemented (exit 1) until the lead
-  // wires the fault layer into ServeControlTarget; then expect 0 here.
-  EXPECT_EQ(Flashfault({"ctl", dir_, "power-cut"}), 1);
-  EXPECT_EQ(Flashfault({"ctl", dir_, "power-on"}), 1);
-  EXPECT_EQ(Flashfault({"ctl", dir_, "script"}), 1);
+  // Power commands go to the fault layer: after a cut every request fails
+  // with -EIO until power comes back, and the data is still there.
+  EXPECT_EQ(Flashfault({"ctl", dir_, "power-cut"}), 0);
+  EXPECT_EQ(Stats()["faults"]["powered"], false);
+  EXPECT_EQ(kernel_->Read(0, kPage, kInband).error, -EIO);
+  EXPECT_EQ(Flashfault({"ctl", dir_, "power-on"}), 0);
+  protocol_test::IoReply back = kernel_->Read(0, kPage, kInband);
+  ASSERT_EQ(back.error, 0);
+  EXPECT_EQ(back.data, std::vector<uint8_t>(kPage, 0xa5));
+  // The active script (none given: an empty plan), and its replacement.
+  EXPECT_EQ(Flashfault({"ctl", dir_, "script"}, &out), 0);
+  EXPECT_EQ(nlohmann::json::parse(out)["faults"].size(), 0u);
+  // Without --events there is no log to show: the server says why.
   EXPECT_EQ(Flashfault({"ctl", dir_, "events", "-n", "5"}), 1);
-  EXPECT_NE(Slurp(dir_ + "/last_error").find("fault layer"), std::string::npos);
+  EXPECT_NE(Slurp(dir_ + "/last_error").find("--events"), std::string::npos);
 
   // Usage errors: exit 2.
   EXPECT_EQ(Flashfault({"ctl", dir_, "frobnicate"}), 2);

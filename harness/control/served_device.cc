@@ -1,0 +1,73 @@
+// ServedDevice assembly; see served_device.h.
+#include "harness/control/served_device.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "backends/image/flash_image.h"
+#include "backends/model/geometry_json.h"
+#include "backends/store/ram_store.h"
+#include "common/status_macros.h"
+#include "fault-models/script/fault_script.h"
+
+namespace flashfault::control {
+namespace {
+
+absl::StatusOr<std::unique_ptr<NandModel>> OpenModel(const ServedDeviceOptions& o) {
+  if (!o.image.empty()) {
+    if (!o.preset.empty() || !o.geometry_file.empty()) {
+      return absl::InvalidArgumentError(
+          "--image takes its geometry from the image's metadata; drop --preset/--geometry");
+    }
+    return OpenImage(o.image);
+  }
+  FF_ASSIGN_OR_RETURN(Geometry g, ResolveGeometry(o.preset, o.geometry_file));
+  auto store = std::make_unique<RamStore>(
+      uint64_t{g.pages_per_block} * (g.page_size + g.oob_size), g.block_count);
+  return NandModel::Create(g, std::move(store));
+}
+
+}  // namespace
+
+ServedDevice::~ServedDevice() {
+  if (sink) {
+    absl::Status s = sink->Flush();
+    if (!s.ok()) std::fprintf(stderr, "flashfault serve: event log: %s\n", s.ToString().c_str());
+  }
+  sink.reset();
+  if (events_file != nullptr) std::fclose(events_file);
+}
+
+absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDeviceOptions& o) {
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<NandModel> model, OpenModel(o));
+  const Geometry geometry = model->geometry();
+
+  // The script is checked against the geometry actually served, whatever
+  // geometry it names itself.
+  FaultPlan plan;
+  if (!o.script.empty()) {
+    FF_ASSIGN_OR_RETURN(FaultScript script, LoadScriptFile(o.script, &geometry));
+    plan = std::move(script.plan);
+  }
+  if (o.seed) plan.seed = *o.seed;
+
+  auto served = std::make_unique<ServedDevice>();
+  served->script_json = PlanToJson(plan, &geometry).dump(2) + "\n";
+  FaultLayerOptions layer_options;
+  if (!o.events.empty()) {
+    served->events_file = std::fopen(o.events.c_str(), "w");
+    if (served->events_file == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--events ", o.events, ": ", std::strerror(errno)));
+    }
+    served->events_path = o.events;
+    served->sink = std::make_unique<JsonlEventSink>(served->events_file);
+    layer_options.sink = served->sink.get();
+  }
+  FF_ASSIGN_OR_RETURN(served->layer,
+                      FaultLayer::Create(std::move(model), plan, std::move(layer_options)));
+  return served;
+}
+
+}  // namespace flashfault::control

@@ -1,0 +1,49 @@
+// ServedDevice: what `flashfault serve` puts behind the MUSE session: the
+// model (RAM or an image file), the fault layer with the script's plan, and
+// the event log. One place builds it, so serve, the control filesystem and
+// tests agree on the stack: session -> FaultLayer -> NandModel -> store.
+//
+// The fault layer is always there (with an empty plan when no script is
+// given): power commands and script replacement then work on every server,
+// and its no-fault path costs one branch per operation.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "fault-models/event_sink.h"
+#include "fault-models/fault_layer.h"
+
+namespace flashfault::control {
+
+struct ServedDeviceOptions {
+  std::string preset;         // one of preset, geometry_file, image
+  std::string geometry_file;
+  std::string image;          // a persistent image (see flash_image.h)
+  std::string script;         // a JSON fault script; empty = no faults
+  std::string events;         // JSON Lines event log to write; empty = none
+  std::optional<uint64_t> seed;  // overrides the script's seed
+};
+
+struct ServedDevice {
+  std::unique_ptr<FaultLayer> layer;
+  std::string script_json;  // the active plan, as an equivalent script
+  std::string events_path;
+  std::unique_ptr<JsonlEventSink> sink;  // null without --events
+  std::FILE* events_file = nullptr;
+
+  ServedDevice() = default;
+  ServedDevice(const ServedDevice&) = delete;
+  ServedDevice& operator=(const ServedDevice&) = delete;
+  // Flushes and closes the event log.
+  ~ServedDevice();
+};
+
+// Builds the stack. Errors name the flag and the file (InvalidArgument and
+// NotFound are the user's input; anything else is an internal failure).
+absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDeviceOptions& opts);
+
+}  // namespace flashfault::control
