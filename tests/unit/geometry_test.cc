@@ -29,6 +29,23 @@ TEST(GeometryTest, LargePageSlcDerivedSizes) {
   EXPECT_EQ(g.effective_bitflip_threshold(), 3u);  // 3/4 of 4, rounded up
 }
 
+TEST(GeometryTest, MlcPairingScheme) {
+  Geometry g = *FindPreset("mlc-4k-1g");  // distance 1: pages (0,1), (2,3), ...
+  EXPECT_EQ(g.PairedLowerPage(0), -1);
+  EXPECT_EQ(g.PairedLowerPage(1), 0);
+  EXPECT_EQ(g.PairedLowerPage(127), 126);
+  g.pairing_distance = 4;  // groups of 8: pages 4..7 are the upper pages of 0..3
+  ASSERT_TRUE(ValidateGeometry(g).ok());
+  EXPECT_EQ(g.PairedLowerPage(3), -1);
+  EXPECT_EQ(g.PairedLowerPage(4), 0);
+  EXPECT_EQ(g.PairedLowerPage(7), 3);
+  EXPECT_EQ(g.PairedLowerPage(8), -1);
+  EXPECT_EQ(g.PairedLowerPage(13), 9);
+  g.pairing_distance = 3;  // 6 does not divide 128 pages
+  EXPECT_FALSE(ValidateGeometry(g).ok());
+  EXPECT_EQ(FindPreset("slc-2k-64m")->PairedLowerPage(1), -1);  // SLC: no pairing
+}
+
 TEST(GeometryTest, UnknownPresetNamesTheKnownOnes) {
   auto g = FindPreset("nope");
   ASSERT_FALSE(g.ok());
