@@ -31,5 +31,6 @@ int RunImage(std::span<char* const> args);
 int RunServe(std::span<char* const> args);
 int RunScript(std::span<char* const> args);
 int RunCtl(std::span<char* const> args);
+int RunRun(std::span<char* const> args);
 
 }  // namespace flashfault::cli

@@ -12,7 +12,7 @@
 # Kernel log:            dmesg_mark; check_dmesg_clean, check_dmesg_no_crash (since the
 #                        mark, or the whole log)
 # nandsim reference:     nandsim_load_2k128m (prints the mtd number)
-# MUSE:                  muse_start_server PRESET (insmod /muse.ko, start /flashfault serve in
+# MUSE:                  muse_start_server PRESET|- [ARGS] (insmod /muse.ko, start /flashfault serve in
 #                        the background; sets FF_SERVER_PID, FF_MUSE_MTD), muse_stop_server
 #                        (FF_MUSE_STANDIN=nandsim: rig self-test with nandsim, no muse;
 #                        FF_MUSE_PARAMS="fuse_minor=33": insmod parameters of muse.ko)
@@ -182,7 +182,11 @@ muse_start_server() {
     while [ ! -c /dev/muse ] && [ $_i -lt 100 ]; do usleep 20000; _i=$((_i + 1)); done
     [ -c /dev/muse ] || ff_fail "/dev/muse did not appear after insmod"
     FF_MTD_BEFORE=$(mtd_list)
-    /flashfault serve --preset "$_preset" "$@" >/tmp/server.log 2>&1 &
+    if [ "$_preset" = - ]; then   # the geometry comes from --geometry/--image in "$@"
+        /flashfault serve "$@" >/tmp/server.log 2>&1 &
+    else
+        /flashfault serve --preset "$_preset" "$@" >/tmp/server.log 2>&1 &
+    fi
     FF_SERVER_PID=$!
     FF_MUSE_MTD=$(wait_mtd 30) || {
         unset FF_MTD_BEFORE

@@ -1,0 +1,370 @@
+// Parsing and validating scenario files (see scenario.h). Every error names
+// the file and the JSON path. Must not: boot anything, write files, or accept
+// a key it does not understand (a typo must not silently drop an expectation).
+#include "harness/campaign/scenario.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+#include "backends/model/geometry_json.h"
+#include "common/status_macros.h"
+
+namespace flashfault::campaign {
+namespace {
+
+using json = nlohmann::json;
+
+// Errors carry "FILE: $.path: reason".
+struct Ctx {
+  std::string file;
+  absl::Status Err(absl::string_view path, absl::string_view reason) const {
+    return absl::InvalidArgumentError(absl::StrCat(file, ": ", path, ": ", reason));
+  }
+};
+
+std::string DirOf(const std::string& file) {
+  const size_t slash = file.rfind('/');
+  return slash == std::string::npos ? std::string(".") : file.substr(0, slash);
+}
+
+std::string Resolve(const std::string& file, const std::string& rel) {
+  if (!rel.empty() && rel[0] == '/') return rel;
+  return absl::StrCat(DirOf(file), "/", rel);
+}
+
+absl::Status CheckKeys(const Ctx& c, const json& j, absl::string_view path,
+                       const std::vector<std::string>& allowed) {
+  if (!j.is_object()) return c.Err(path, "expected an object");
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end()) {
+      return c.Err(absl::StrCat(path, ".", it.key()),
+                   absl::StrCat("unknown key (allowed: ", absl::StrJoin(allowed, ", "), ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> GetString(const Ctx& c, const json& j, absl::string_view path) {
+  if (!j.is_string()) return c.Err(path, "expected a string");
+  return j.get<std::string>();
+}
+
+absl::StatusOr<std::vector<std::string>> GetRegexList(const Ctx& c, const json& j,
+                                                      absl::string_view path) {
+  if (!j.is_array()) return c.Err(path, "expected an array of regular expressions");
+  std::vector<std::string> out;
+  for (size_t i = 0; i < j.size(); ++i) {
+    const std::string p = absl::StrCat(path, "[", i, "]");
+    FF_ASSIGN_OR_RETURN(std::string re, GetString(c, j[i], p));
+    try {
+      std::regex compiled(re, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      return c.Err(p, absl::StrCat("not a valid regular expression: ", e.what()));
+    }
+    out.push_back(std::move(re));
+  }
+  return out;
+}
+
+absl::StatusOr<Matcher> ParseMatcher(const Ctx& c, const json& j, absl::string_view path) {
+  constexpr absl::string_view kHint = "expected a number or a comparison like \">=1\"";
+  Matcher m;
+  if (j.is_number_integer()) {
+    m.value = j.get<int64_t>();
+    return m;
+  }
+  if (!j.is_string()) return c.Err(path, kHint);
+  const std::string s = j.get<std::string>();
+  static const std::pair<absl::string_view, Matcher::Op> kOps[] = {
+      {">=", Matcher::Op::kGe}, {"<=", Matcher::Op::kLe}, {"==", Matcher::Op::kEq},
+      {"!=", Matcher::Op::kNe}, {">", Matcher::Op::kGt},  {"<", Matcher::Op::kLt}};
+  size_t skip = 0;
+  for (const auto& [text, op] : kOps) {
+    if (absl::string_view(s).substr(0, text.size()) == text) {
+      m.op = op;
+      skip = text.size();
+      break;
+    }
+  }
+  const std::string rest = s.substr(skip);
+  if (rest.empty() || rest.find_first_not_of(" 0123456789") != std::string::npos ||
+      rest.find_first_of("0123456789") == std::string::npos) {
+    return c.Err(path, absl::StrCat(kHint, ", got \"", s, "\""));
+  }
+  m.value = std::stoll(rest);
+  return m;
+}
+
+absl::Status ParseImage(const Ctx& c, const json& j, Scenario* s) {
+  if (j.is_string() && j.get<std::string>() == "empty") return absl::OkStatus();
+  FF_RETURN_IF_ERROR(CheckKeys(c, j, "$.image", {"kind", "path"}));
+  if (!j.contains("kind")) return c.Err("$.image.kind", "required: empty, nanddump or raw");
+  FF_ASSIGN_OR_RETURN(std::string kind, GetString(c, j["kind"], "$.image.kind"));
+  if (kind == "empty") {
+    if (j.contains("path")) return c.Err("$.image.path", "an empty image takes no path");
+    return absl::OkStatus();
+  }
+  if (kind == "nanddump") {
+    s->image.kind = ImageSpec::Kind::kNanddump;
+  } else if (kind == "raw") {
+    s->image.kind = ImageSpec::Kind::kRaw;
+  } else {
+    return c.Err("$.image.kind", absl::StrCat("must be empty, nanddump or raw, got \"", kind, "\""));
+  }
+  if (!j.contains("path")) return c.Err("$.image.path", "required for a nanddump or raw image");
+  FF_ASSIGN_OR_RETURN(std::string path, GetString(c, j["path"], "$.image.path"));
+  s->image.path = Resolve(c.file, path);
+  if (!std::ifstream(s->image.path)) {
+    return c.Err("$.image.path", absl::StrCat("cannot read ", s->image.path));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseWorkload(const Ctx& c, const json& j, Scenario* s) {
+  WorkloadSpec& w = s->workload;
+  if (j.is_string()) {
+    w.builtin = j.get<std::string>();
+  } else {
+    FF_RETURN_IF_ERROR(CheckKeys(c, j, "$.workload", {"builtin", "shell", "file_sizes", "parts"}));
+    if (j.contains("builtin") == j.contains("shell")) {
+      return c.Err("$.workload", "give exactly one of \"builtin\" and \"shell\"");
+    }
+    if (j.contains("builtin")) {
+      FF_ASSIGN_OR_RETURN(w.builtin, GetString(c, j["builtin"], "$.workload.builtin"));
+    } else {
+      FF_ASSIGN_OR_RETURN(w.shell, GetString(c, j["shell"], "$.workload.shell"));
+      if (w.shell.empty()) return c.Err("$.workload.shell", "must not be empty");
+    }
+    if (j.contains("file_sizes")) {
+      FF_ASSIGN_OR_RETURN(w.file_sizes, GetString(c, j["file_sizes"], "$.workload.file_sizes"));
+      if (w.file_sizes.find_first_not_of(" 0123456789") != std::string::npos) {
+        return c.Err("$.workload.file_sizes", "expected byte counts separated by spaces");
+      }
+    }
+    if (j.contains("parts")) {
+      FF_ASSIGN_OR_RETURN(w.parts, GetString(c, j["parts"], "$.workload.parts"));
+      if (w.parts.find_first_of("'\"\\$`\n") != std::string::npos) {
+        return c.Err("$.workload.parts", "must not contain quotes, $, ` or backslashes");
+      }
+    }
+  }
+  if (!w.builtin.empty()) {
+    const auto& names = BuiltinWorkloads();
+    if (std::find(names.begin(), names.end(), w.builtin) == names.end()) {
+      return c.Err(j.is_string() ? "$.workload" : "$.workload.builtin",
+                   absl::StrCat("unknown workload \"", w.builtin,
+                                "\" (built-in: ", absl::StrJoin(names, ", "), ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseMatcherMap(const Ctx& c, const json& j, absl::string_view path,
+                             const std::vector<std::string>* allowed,
+                             std::map<std::string, Matcher>* out) {
+  if (allowed != nullptr) FF_RETURN_IF_ERROR(CheckKeys(c, j, path, *allowed));
+  if (!j.is_object()) return c.Err(path, "expected an object");
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    FF_ASSIGN_OR_RETURN(Matcher m, ParseMatcher(c, it.value(), absl::StrCat(path, ".", it.key())));
+    (*out)[it.key()] = m;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseExpect(const Ctx& c, const json& j, Scenario* s) {
+  Expectations& e = s->expect;
+  for (const char* k : {"oops", "bug", "warning", "hung_task", "panic"}) e.kernel_log[k] = Matcher{};
+  if (j.is_null()) return absl::OkStatus();
+  FF_RETURN_IF_ERROR(CheckKeys(c, j, "$.expect", ScenarioExpectKeys()));
+  if (j.contains("exit")) {
+    if (!j["exit"].is_number_integer()) return c.Err("$.expect.exit", "expected an integer");
+    e.exit = j["exit"].get<int>();
+  }
+  if (j.contains("kernel_log")) {
+    static const std::vector<std::string> kKeys = {"oops",       "bug",          "warning",
+                                                   "hung_task",  "panic",        "ubi_errors",
+                                                   "ubifs_errors", "jffs2_errors", "mtd_errors"};
+    FF_RETURN_IF_ERROR(ParseMatcherMap(c, j["kernel_log"], "$.expect.kernel_log", &kKeys,
+                                       &e.kernel_log));
+  }
+  const std::pair<const char*, std::optional<Matcher>*> counts[] = {
+      {"ubi_bad_pebs", &e.ubi_bad_pebs},     {"ubi_bad_grown", &e.ubi_bad_grown},
+      {"ubi_scrubbed", &e.ubi_scrubbed},     {"ubi_bitflips", &e.ubi_bitflips},
+      {"ecc_errors", &e.ecc_errors},         {"files_verified", &e.files_verified}};
+  for (const auto& [key, dst] : counts) {
+    if (!j.contains(key)) continue;
+    FF_ASSIGN_OR_RETURN(*dst, ParseMatcher(c, j[key], absl::StrCat("$.expect.", key)));
+  }
+  if (j.contains("mount_fails")) {
+    if (!j["mount_fails"].is_boolean()) return c.Err("$.expect.mount_fails", "expected true or false");
+    e.mount_fails = j["mount_fails"].get<bool>();
+  }
+  if (j.contains("faults_fired")) {
+    FF_RETURN_IF_ERROR(
+        ParseMatcherMap(c, j["faults_fired"], "$.expect.faults_fired", nullptr, &e.faults_fired));
+    for (const auto& [id, m] : e.faults_fired) {
+      const auto& faults = s->script.plan.faults;
+      if (std::none_of(faults.begin(), faults.end(), [&](const FaultSpec& f) { return f.id == id; })) {
+        return c.Err(absl::StrCat("$.expect.faults_fired.", id), "no fault with this id in the script");
+      }
+    }
+  }
+  const std::pair<const char*, std::vector<std::string>*> lists[] = {
+      {"dmesg_contains", &e.dmesg_contains},
+      {"dmesg_lacks", &e.dmesg_lacks},
+      {"guest_log_contains", &e.guest_log_contains},
+      {"guest_log_lacks", &e.guest_log_lacks}};
+  for (const auto& [key, dst] : lists) {
+    if (!j.contains(key)) continue;
+    FF_ASSIGN_OR_RETURN(*dst, GetRegexList(c, j[key], absl::StrCat("$.expect.", key)));
+  }
+  return absl::OkStatus();
+}
+
+// Re-roots an error of an inline part ("$.faults[0]...: why") under the
+// scenario's key `at` ("$.script"); other messages get "AT: " in front.
+std::string Reroot(absl::string_view msg, absl::string_view at) {
+  if (msg.substr(0, 1) == "$") return absl::StrCat(at, msg.substr(1));
+  return absl::StrCat(at, ": ", msg);
+}
+
+absl::Status ParseScriptKey(const Ctx& c, const json& j, Scenario* s) {
+  absl::StatusOr<FaultScript> script = absl::UnknownError("unset");
+  if (j.is_null()) {
+    s->script_source = "none";
+    script = ParseScript(json{{"faults", json::array()}}, &s->geometry);
+  } else if (j.is_string()) {
+    s->script_source = Resolve(c.file, j.get<std::string>());
+    script = LoadScriptFile(s->script_source, &s->geometry);
+    if (!script.ok()) {
+      return absl::Status(script.status().code(),
+                          absl::StrCat(c.file, ": $.script: ", script.status().message()));
+    }
+  } else if (j.is_object()) {
+    s->script_source = "inline";
+    script = ParseScript(j, &s->geometry);
+    if (!script.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(c.file, ": ", Reroot(script.status().message(), "$.script")));
+    }
+  } else {
+    return c.Err("$.script", "expected a fault script file name, an inline script object or null");
+  }
+  FF_RETURN_IF_ERROR(script.status());
+  s->script = *std::move(script);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+bool Matcher::Matches(int64_t a) const {
+  switch (op) {
+    case Op::kEq: return a == value;
+    case Op::kNe: return a != value;
+    case Op::kGe: return a >= value;
+    case Op::kGt: return a > value;
+    case Op::kLe: return a <= value;
+    case Op::kLt: return a < value;
+  }
+  return false;
+}
+
+std::string Matcher::ToString() const {
+  static const char* const kText[] = {"==", "!=", ">=", ">", "<=", "<"};
+  return absl::StrCat(kText[static_cast<int>(op)], " ", value);
+}
+
+const std::vector<std::string>& BuiltinWorkloads() {
+  static const std::vector<std::string> k = {"ubi-attach", "ubifs-write-verify",
+                                             "ubifs-powercut", "jffs2-write-verify", "mtd-utils"};
+  return k;
+}
+
+const std::vector<std::string>& ScenarioTopKeys() {
+  static const std::vector<std::string> k = {"$schema", "name",     "description", "geometry",
+                                             "seed",    "image",    "script",      "workload",
+                                             "expect",  "timeout"};
+  return k;
+}
+
+const std::vector<std::string>& ScenarioExpectKeys() {
+  static const std::vector<std::string> k = {
+      "exit",         "kernel_log",     "ubi_bad_pebs",   "ubi_bad_grown",  "ubi_scrubbed",
+      "ubi_bitflips", "ecc_errors",     "files_verified", "mount_fails",    "faults_fired",
+      "dmesg_contains", "dmesg_lacks",  "guest_log_contains", "guest_log_lacks"};
+  return k;
+}
+
+absl::StatusOr<Scenario> ParseScenario(const json& j, const std::string& file) {
+  const Ctx c{file};
+  Scenario s;
+  s.file = file;
+  FF_RETURN_IF_ERROR(CheckKeys(c, j, "$", ScenarioTopKeys()));
+  for (const char* key : {"name", "geometry", "workload"}) {
+    if (!j.contains(key)) return c.Err(absl::StrCat("$.", key), "required");
+  }
+  FF_ASSIGN_OR_RETURN(s.name, GetString(c, j["name"], "$.name"));
+  if (s.name.empty() || s.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
+                            std::string::npos) {
+    return c.Err("$.name", "letters, digits, '-', '_' and '.' only (it names the results)");
+  }
+  if (j.contains("description")) {
+    FF_ASSIGN_OR_RETURN(s.description, GetString(c, j["description"], "$.description"));
+  }
+  const json& g = j["geometry"];
+  absl::StatusOr<Geometry> geometry = absl::UnknownError("unset");
+  if (g.is_string()) {
+    geometry = ResolveGeometry(g.get<std::string>(), "");
+  } else if (g.is_object()) {
+    s.geometry_is_preset = false;
+    geometry = GeometryFromJson(g);
+  } else {
+    return c.Err("$.geometry", "expected a preset name or an inline geometry object");
+  }
+  if (!geometry.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": ", Reroot(geometry.status().message(), "$.geometry")));
+  }
+  s.geometry = *std::move(geometry);
+  if (j.contains("seed")) {
+    if (!j["seed"].is_number_unsigned()) return c.Err("$.seed", "expected an unsigned integer");
+    s.seed = j["seed"].get<uint64_t>();
+  }
+  if (j.contains("timeout")) {
+    if (!j["timeout"].is_number_unsigned() || j["timeout"].get<uint64_t>() < 10 ||
+        j["timeout"].get<uint64_t>() > 7200) {
+      return c.Err("$.timeout", "expected seconds in [10, 7200]");
+    }
+    s.timeout_seconds = j["timeout"].get<uint32_t>();
+  }
+  if (j.contains("image")) FF_RETURN_IF_ERROR(ParseImage(c, j["image"], &s));
+  FF_RETURN_IF_ERROR(ParseScriptKey(c, j.contains("script") ? j["script"] : json(), &s));
+  FF_RETURN_IF_ERROR(ParseWorkload(c, j["workload"], &s));
+  FF_RETURN_IF_ERROR(ParseExpect(c, j.contains("expect") ? j["expect"] : json(), &s));
+  return s;
+}
+
+absl::StatusOr<Scenario> LoadScenarioFile(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) return absl::NotFoundError(absl::StrCat(file, ": cannot open"));
+  std::stringstream text;
+  text << in.rdbuf();
+  const json j = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return absl::InvalidArgumentError(absl::StrCat(file, ": $: not valid JSON"));
+  return ParseScenario(j, file);
+}
+
+uint64_t EffectiveSeed(const Scenario& s, std::optional<uint64_t> flag) {
+  if (flag) return *flag;
+  if (s.seed) return *s.seed;
+  return s.script.plan.seed;
+}
+
+}  // namespace flashfault::campaign

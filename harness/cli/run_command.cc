@@ -1,0 +1,347 @@
+// `flashfault run SCENARIO`: run one scenario in the guest and print a
+// verdict. Validates the scenario (exit 2), prepares the payload (this
+// binary, muse.ko, the fault script, the image), generates the guest script,
+// boots harness/vm/run-guest.sh, evaluates the expectations and writes
+// DIR/results.json atomically. Exit 0 pass, 3 an expectation failed, 1 the
+// rig or the tool failed. Must not: judge anything itself (verdict.h does),
+// or write outside DIR.
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "backends/model/geometry_json.h"
+#include "common/atomic_file.h"
+#include "harness/campaign/guest_script.h"
+#include "harness/campaign/scenario.h"
+#include "harness/campaign/verdict.h"
+#include "harness/cli/arg_parser.h"
+#include "harness/cli/command.h"
+#include "nlohmann/json.hpp"
+
+namespace flashfault::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using campaign::Scenario;
+using ojson = nlohmann::ordered_json;
+
+void Progress(const std::string& msg) { std::fprintf(stderr, "[run] %s\n", msg.c_str()); }
+
+std::string ReadText(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+fs::path SelfExe() {
+  std::error_code ec;
+  fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path() : p;
+}
+
+// The repository: $FLASHFAULT_ROOT, else the first parent of the binary that
+// holds harness/vm/run-guest.sh (build/harness/flashfault -> the checkout).
+std::optional<fs::path> FindRoot() {
+  if (const char* env = std::getenv("FLASHFAULT_ROOT"); env != nullptr && *env != '\0') {
+    if (fs::exists(fs::path(env) / "harness/vm/run-guest.sh")) return fs::path(env);
+    return std::nullopt;
+  }
+  for (fs::path d = SelfExe().parent_path(); !d.empty() && d != d.root_path(); d = d.parent_path()) {
+    if (fs::exists(d / "harness/vm/run-guest.sh")) return d;
+  }
+  return std::nullopt;
+}
+
+// muse.ko: --muse-ko, else $FLASHFAULT_MUSE_KO, else kmod/muse.ko in the first
+// parent of the binary that has one (the build dir: build-kmod.sh BUILD puts
+// it in BUILD/kmod/), else ROOT/kmod/muse.ko.
+std::optional<fs::path> FindMuseKo(const std::string& flag, const fs::path& root) {
+  if (!flag.empty()) return fs::exists(flag) ? std::optional<fs::path>(flag) : std::nullopt;
+  if (const char* env = std::getenv("FLASHFAULT_MUSE_KO"); env != nullptr && *env != '\0') {
+    return fs::exists(env) ? std::optional<fs::path>(env) : std::nullopt;
+  }
+  for (fs::path d = SelfExe().parent_path(); !d.empty() && d != d.root_path(); d = d.parent_path()) {
+    if (fs::exists(d / "kmod/muse.ko")) return d / "kmod/muse.ko";
+    if (d == root) break;
+  }
+  if (fs::exists(root / "kmod/muse.ko")) return root / "kmod/muse.ko";
+  return std::nullopt;
+}
+
+// Runs argv with its stdout sent to our stderr (progress, never results).
+int Spawn(const std::vector<std::string>& argv) {
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    dup2(STDERR_FILENO, STDOUT_FILENO);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    std::fprintf(stderr, "flashfault run: cannot run %s\n", args[0]);
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+struct RunFlags {
+  std::string out, muse_ko, seed_text;
+  bool json = false, verbose = false;
+};
+
+// Everything the guest needs, in OUT/run/; returns the run-guest.sh --file args.
+absl::StatusOr<std::vector<std::string>> PreparePayload(const Scenario& s, uint64_t seed,
+                                                        const fs::path& run, const fs::path& root,
+                                                        const fs::path& muse_ko) {
+  const fs::path self = SelfExe();
+  std::vector<std::string> files = {"--file", absl::StrCat(self.string(), ":/flashfault"),
+                                    "--file", absl::StrCat(muse_ko.string(), ":/muse.ko"),
+                                    "--file",
+                                    absl::StrCat((root / "harness/vm/guest/workloads.sh").string(),
+                                                 ":", campaign::kGuestWorkloads)};
+  FaultPlan plan = s.script.plan;
+  plan.seed = seed;
+  FF_RETURN_IF_ERROR(WriteFileAtomically((run / "faults.json").string(),
+                                         PlanToJson(plan, &s.geometry).dump(2) + "\n"));
+  files.insert(files.end(), {"--file", absl::StrCat((run / "faults.json").string(), ":",
+                                                    campaign::kGuestFaultScript)});
+  if (!s.geometry_is_preset) {
+    FF_RETURN_IF_ERROR(WriteFileAtomically((run / "geometry.json").string(),
+                                           GeometryToJson(s.geometry).dump(2) + "\n"));
+    files.insert(files.end(), {"--file", absl::StrCat((run / "geometry.json").string(), ":",
+                                                      campaign::kGuestGeometry)});
+  }
+  if (s.image.kind != campaign::ImageSpec::Kind::kEmpty) {
+    const fs::path img = run / "image.img";
+    std::vector<std::string> argv = {self.string(), "image", "import"};
+    if (s.geometry_is_preset) {
+      argv.insert(argv.end(), {"--preset", s.geometry.name});
+    } else {
+      argv.insert(argv.end(), {"--geometry", (run / "geometry.json").string()});
+    }
+    const bool raw = s.image.kind == campaign::ImageSpec::Kind::kRaw;
+    argv.insert(argv.end(), {"--format", raw ? "raw" : "nanddump", s.image.path, img.string()});
+    fs::remove(img);
+    Progress(absl::StrCat("importing the initial image ", s.image.path));
+    if (Spawn(argv) != 0) return absl::InternalError("flashfault image import failed");
+    files.insert(files.end(), {"--file", absl::StrCat(img.string(), ":", campaign::kGuestImage)});
+  }
+  FF_RETURN_IF_ERROR(
+      WriteFileAtomically((run / "guest.sh").string(), campaign::GuestScript(s, seed)));
+  return files;
+}
+
+std::string KernelLogLine(const nlohmann::json& k) {
+  std::string out;
+  for (const char* key : {"oops", "bug", "warning", "hung_task", "panic", "ubi_errors",
+                          "ubifs_errors", "jffs2_errors", "mtd_errors"}) {
+    absl::StrAppend(&out, out.empty() ? "" : ", ", key, " ",
+                    k.contains(key) ? k[key].dump() : std::string("?"));
+  }
+  return out;
+}
+
+void PrintSummary(const Scenario& s, uint64_t seed, const campaign::Observations& o,
+                  const std::vector<campaign::Check>& checks, bool verbose) {
+  std::printf("scenario %s (%s), seed %llu\n", s.name.c_str(), s.file.c_str(),
+              static_cast<unsigned long long>(seed));
+  std::string injected;
+  for (const FaultSpec& f : s.script.plan.faults) {
+    auto it = o.faults_fired.find(f.id);
+    absl::StrAppend(&injected, injected.empty() ? "" : ", ", f.id, " (", FaultKindName(f.kind),
+                    ") x", it == o.faults_fired.end() ? 0 : it->second);
+  }
+  std::printf("injected: %s\n", injected.empty() ? "nothing (no faults)" : injected.c_str());
+  auto num = [](const std::optional<int64_t>& v) { return v ? absl::StrCat(*v) : std::string("?"); };
+  std::printf("UBI: bad PEBs %s -> %s, marked bad %lld, scrubbed %lld, fixable bitflips %lld, "
+              "ECC errors %lld\n",
+              num(o.ubi_bad_first).c_str(), num(o.ubi_bad_last).c_str(),
+              static_cast<long long>(o.ubi_marked_bad), static_cast<long long>(o.ubi_scrubbed),
+              static_cast<long long>(o.ubi_bitflips), static_cast<long long>(o.ecc_errors));
+  std::printf("files verified: %lld%s\n", static_cast<long long>(o.files_verified),
+              o.mount_failed ? " (a mount failed)" : "");
+  std::printf("kernel log: %s\n", KernelLogLine(o.kernel_log).c_str());
+  if (!o.first_fail.empty()) std::printf("guest: %s\n", o.first_fail.c_str());
+  for (const campaign::Check& c : checks) {
+    if (c.pass && !verbose) continue;
+    std::printf("  %s %s: expected %s, got %s\n", c.pass ? "ok  " : "FAIL", c.name.c_str(),
+                c.expected.c_str(), c.actual.c_str());
+  }
+}
+
+int Run(std::span<char* const> args) {
+  std::vector<std::string> positional;
+  RunFlags f;
+  ArgParser parser(
+      "flashfault run SCENARIO [--out DIR] [--seed N] [--muse-ko FILE] [--json] [-v]",
+      "Run one scenario (corpora/scenarios/README.md) in a QEMU guest with Debian's kernel: "
+      "serve the scenario's faulty flash through muse.ko, run its workload, check its "
+      "expectations. Writes DIR/results.json (default results/NAME) and the rig's logs in "
+      "DIR/vm/. Needs the repository (found above this binary, or $FLASHFAULT_ROOT) and "
+      "muse.ko built for the guest kernel (bash harness/setup/build-kmod.sh BUILD_DIR; found "
+      "in BUILD_DIR/kmod/ above this binary, or --muse-ko / $FLASHFAULT_MUSE_KO). Exit 0 "
+      "pass, 3 an expectation failed, 2 bad scenario, 1 the rig failed.",
+      "  flashfault run corpora/scenarios/ubifs-bitflips-scrub.json\n"
+      "  flashfault run my-scenario.json --seed 7 --out /tmp/r --json");
+  parser.SetPositional("SCENARIO", 1, 1, &positional);
+  parser.AddString("out", "DIR", "results directory (default results/NAME)", &f.out);
+  parser.AddString("seed", "N", "seed of every random fault decision (default: the scenario's)",
+                   &f.seed_text);
+  parser.AddString("muse-ko", "FILE", "muse.ko built for the guest kernel", &f.muse_ko);
+  parser.AddBool("json", "print results.json on stdout instead of the summary", &f.json);
+  parser.AddBool("verbose", "list every check, not only failed ones (also -v)", &f.verbose);
+  std::vector<char*> argv(args.begin(), args.end());
+  for (char*& a : argv) {
+    if (std::string_view(a) == "-v") a = const_cast<char*>("--verbose");
+  }
+  if (int rc = HandleParseResult(parser, parser.Parse(argv), "run"); rc >= 0) return rc;
+
+  absl::StatusOr<Scenario> scenario = campaign::LoadScenarioFile(positional[0]);
+  if (!scenario.ok()) {
+    std::fprintf(stderr, "flashfault run: %s\n", std::string(scenario.status().message()).c_str());
+    return kExitUsage;
+  }
+  const Scenario& s = *scenario;
+  std::optional<uint64_t> seed_flag;
+  if (!f.seed_text.empty()) {
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long v = std::strtoull(f.seed_text.c_str(), &end, 0);
+    if (errno != 0 || *end != '\0' || f.seed_text[0] == '-') {
+      std::fprintf(stderr, "flashfault run: --seed: not an unsigned number: %s\n", f.seed_text.c_str());
+      return kExitUsage;
+    }
+    seed_flag = v;
+  }
+  const uint64_t seed = campaign::EffectiveSeed(s, seed_flag);
+  const fs::path out = f.out.empty() ? fs::path("results") / s.name : fs::path(f.out);
+  const std::string reproduce =
+      absl::StrCat("flashfault run ", s.file, " --seed ", seed, " --out ", out.string());
+  Progress(absl::StrCat("scenario ", s.name, ", seed ", seed, "; reproduce: ", reproduce));
+
+  const auto start = std::chrono::steady_clock::now();
+  ojson results = {{"scenario", s.name},        {"file", s.file},
+                   {"description", s.description}, {"seed", seed},
+                   {"reproduce", reproduce},    {"geometry", s.geometry.name},
+                   {"script", s.script_source}, {"workload", s.workload.builtin.empty() ? "shell" : s.workload.builtin}};
+  ojson faults = ojson::array();
+  for (const FaultSpec& fs_ : s.script.plan.faults) {
+    faults.push_back({{"id", fs_.id}, {"kind", FaultKindName(fs_.kind)},
+                      {"explanation", ExplainFault(fs_, s.script.plan, s.geometry)}});
+  }
+  results["faults"] = faults;
+  auto finish = [&](const std::string& verdict, int code, const std::string& error) {
+    results["verdict"] = verdict;
+    results["exit_code"] = code;
+    results["error"] = error.empty() ? ojson() : ojson(error);
+    results["wall_seconds"] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const absl::Status w = WriteFileAtomically((out / "results.json").string(), results.dump(2) + "\n");
+    if (!w.ok()) {
+      std::fprintf(stderr, "flashfault run: %s\n", std::string(w.message()).c_str());
+      code = kExitFailure;
+    }
+    if (f.json) std::printf("%s\n", results.dump(2).c_str());
+    return code;
+  };
+  auto rig_error = [&](const std::string& why) {
+    std::fprintf(stderr, "flashfault run: %s\n", why.c_str());
+    const int code = finish("error", kExitFailure, why);
+    if (!f.json) std::printf("VERDICT: ERROR %s (seed %llu) - %s\n", s.name.c_str(),
+                             static_cast<unsigned long long>(seed), why.c_str());
+    return code;
+  };
+
+  std::error_code ec;
+  fs::create_directories(out / "run", ec);
+  if (ec) {
+    std::fprintf(stderr, "flashfault run: cannot create %s: %s\n", (out / "run").c_str(),
+                 ec.message().c_str());
+    return kExitFailure;
+  }
+  const std::optional<fs::path> root = FindRoot();
+  if (!root) return rig_error("cannot find the repository (harness/vm/run-guest.sh) above this binary; set FLASHFAULT_ROOT");
+  const std::optional<fs::path> ko = FindMuseKo(f.muse_ko, *root);
+  if (!ko) {
+    return rig_error("muse.ko not found (build it: bash harness/setup/build-kmod.sh BUILD_DIR; or --muse-ko FILE)");
+  }
+  Progress(absl::StrCat("repository ", root->string(), ", module ", ko->string()));
+  absl::StatusOr<std::vector<std::string>> files = PreparePayload(s, seed, out / "run", *root, *ko);
+  if (!files.ok()) return rig_error(std::string(files.status().message()));
+
+  Progress(absl::StrCat("booting the guest: workload ", results["workload"].get<std::string>(),
+                        " on ", s.geometry.name, " with ", s.script.plan.faults.size(), " fault(s)"));
+  const fs::path vm = out / "vm";
+  fs::remove(vm / "result.json", ec);
+  std::vector<std::string> rig = {"bash", (*root / "harness/vm/run-guest.sh").string(),
+                                  "--script", (out / "run/guest.sh").string(),
+                                  "--out", vm.string(),
+                                  "--timeout", absl::StrCat(s.timeout_seconds)};
+  rig.insert(rig.end(), files->begin(), files->end());
+  const int rig_rc = Spawn(rig);
+  const nlohmann::json rig_result =
+      nlohmann::json::parse(ReadText(vm / "result.json"), nullptr, /*allow_exceptions=*/false);
+  if (rig_result.is_discarded() || !rig_result.is_object()) {
+    return rig_error(absl::StrCat("the VM rig failed (exit ", rig_rc, ") before writing ",
+                                  (vm / "result.json").string()));
+  }
+  results["rig"] = rig_result;
+  const std::string guest_log = ReadText(vm / "guest.log");
+  const std::string dmesg = ReadText(vm / "dmesg.log");
+  const campaign::Observations o = campaign::Observe(
+      guest_log, dmesg, rig_result.contains("kernel_log") ? rig_result["kernel_log"] : nlohmann::json());
+  results["observed"] = campaign::ObservationsToJson(o);
+  if (!rig_result["exit"].is_number_integer()) {
+    return rig_error(absl::StrCat("the guest did not finish: ",
+                                  rig_result.value("error", std::string("no exit status")),
+                                  "; logs in ", vm.string()));
+  }
+  if (!o.workload_exit) {
+    return rig_error(absl::StrCat("the guest failed before the workload ran: ",
+                                  o.first_fail.empty() ? "see guest.log" : o.first_fail, "; logs in ",
+                                  vm.string()));
+  }
+  std::vector<campaign::Check> checks = campaign::Evaluate(s, o, guest_log, dmesg);
+  const int guest_exit = rig_result["exit"].get<int>();
+  checks.insert(checks.begin(), {"server_stopped_cleanly", "guest harness exit == 0",
+                                 absl::StrCat(guest_exit), guest_exit == 0});
+  ojson jchecks = ojson::array();
+  size_t passed = 0;
+  for (const campaign::Check& c : checks) {
+    jchecks.push_back({{"name", c.name}, {"expected", c.expected}, {"actual", c.actual}, {"pass", c.pass}});
+    passed += c.pass ? 1 : 0;
+  }
+  results["checks"] = jchecks;
+  const bool pass = passed == checks.size();
+  if (!f.json) PrintSummary(s, seed, o, checks, f.verbose);
+  const int code = finish(pass ? "pass" : "fail", pass ? kExitOk : kExitFound, "");
+  if (!f.json) {
+    std::printf("VERDICT: %s %s (seed %llu) - %zu/%zu checks passed; results in %s\n",
+                pass ? "PASS" : "FAIL", s.name.c_str(), static_cast<unsigned long long>(seed),
+                passed, checks.size(), (out / "results.json").c_str());
+  }
+  return code;
+}
+
+}  // namespace
+
+int RunRun(std::span<char* const> args) { return Run(args); }
+
+}  // namespace flashfault::cli

@@ -1,0 +1,156 @@
+# harness/vm/guest/workloads.sh -- the built-in workloads of `flashfault run` (busybox ash;
+# source after /ff/lib.sh). A scenario's "workload": "ubifs-write-verify" calls
+# wl_ubifs_write_verify MTD in a subshell with `set -e`; its exit status is the workload's.
+#
+#   wl_begin / wl_end          before the server starts / after the workload: modules, dmesg
+#                              mark; stop the server, print the fault summary
+#   wl_ubi_report UBI          FFRUN ubi bad_peb_count=N max_ec=N (verdict.h reads these)
+#   wl_settle                  give UBI's background worker time to finish scrubs/torture
+#   wl_ubi_attach MTD          ubiformat, attach, mkvol; detach; attach again
+#   wl_ubifs_write_verify MTD  UBIFS: write, rewrite, sync, remount, verify every checksum
+#   wl_ubifs_powercut MTD      UBIFS: write+sync set A, write set B, power cut and power on
+#                              through the control directory, reattach, verify set A
+#   wl_jffs2_write_verify MTD  JFFS2 through mtdblock: write, remount, verify
+#   wl_mtd_utils MTD           flash_erase, nandtest, nandwrite/nanddump with OOB, mtd_debug
+# Facts for the host are "FFRUN ..." lines; failures use ff_fail ("FAIL: ...").
+# Must not: print lines starting with "FLASHFAULT-", power off, or decide a verdict.
+
+FF_EVENTS=/tmp/ff.events
+FF_CTL=/tmp/ff-ctl
+
+wl_begin() {
+    dmesg_mark
+    load_mtd_stack mtd ubi zstd ubifs jffs2 mtdblock
+}
+
+wl_ubi_report() {
+    _u=/sys/class/ubi/ubi${1:-0}
+    [ -d "$_u" ] || return 0
+    echo "FFRUN ubi bad_peb_count=$(cat "$_u/bad_peb_count") max_ec=$(cat "$_u/max_ec") avail_lebs=$(cat "$_u/avail_eraseblocks")"
+}
+
+# Scrubbing and torture run in UBI's background thread; detach cancels pending work.
+wl_settle() { sync; sleep "${FF_SETTLE_SECS:-2}"; }
+
+# wl_fault_summary: one "FFRUN fault ID KIND N" line per fault that fired (from the event
+# log the server flushed when it exited)
+wl_fault_summary() {
+    [ -f "$FF_EVENTS" ] || { echo "FFRUN events missing"; return 0; }
+    grep '"t":"fault"' "$FF_EVENTS" |
+        sed -n 's/.*"id":"\([^"]*\)","kind":"\([^"]*\)".*/\1 \2/p' | sort | uniq -c |
+        while read -r _n _id _kind; do echo "FFRUN fault $_id $_kind $_n"; done
+    echo "FFRUN ops $(grep -c '"t":"op"' "$FF_EVENTS")"
+}
+
+wl_end() {
+    # A workload that failed half-way may leave its file system mounted or UBI attached.
+    for _m in /mnt/ubifs /mnt/jffs2; do
+        grep -q " $_m " /proc/mounts && { bounded 60 umount "$_m" || ff_log "umount $_m failed"; }
+    done
+    [ -c /dev/ubi0 ] && { bounded 60 ubidetach -d 0 || ff_log "ubidetach -d 0 failed"; }
+    muse_stop_server
+    echo "FFRUN server_exit $_rc"
+    sed 's/^/server: /' /tmp/server.log 2>/dev/null | tail -n 20
+    wl_fault_summary
+}
+
+wl_ubi_attach() {
+    ubi_prepare "$1" 0
+    wl_ubi_report 0
+    ubi_figures 0 muse
+    ubi_detach 0
+    ubi_attach "$1" 0
+    wl_ubi_report 0
+    wl_settle
+    wl_ubi_report 0
+    ubi_detach 0
+}
+
+wl_ubifs_write_verify() {
+    _mnt=/mnt/ubifs
+    ubi_prepare "$1" 0
+    wl_ubi_report 0
+    ubifs_mount 0 "$_mnt"
+    ubifs_write_files "$_mnt" /tmp/ff.md5
+    # A second round over the first: UBIFS garbage-collects, UBI unmaps, erases and reuses.
+    rm -rf "${_mnt:?}"/*
+    bounded 120 sync || ff_fail "sync hung"
+    ubifs_write_files "$_mnt" /tmp/ff.md5
+    wl_ubi_report 0
+    ubifs_umount "$_mnt"
+    wl_settle
+    ubi_detach 0
+    ff_step reattach
+    ubi_attach "$1" 0
+    wl_ubi_report 0
+    ubifs_mount 0 "$_mnt"
+    ubifs_verify_files /tmp/ff.md5
+    ubifs_umount "$_mnt"
+    wl_settle
+    wl_ubi_report 0
+    ubi_detach 0
+}
+
+wl_ubifs_powercut() {
+    _mnt=/mnt/ubifs
+    ubi_prepare "$1" 0
+    wl_ubi_report 0
+    ubifs_mount 0 "$_mnt"
+    mkdir -p "$_mnt/a" "$_mnt/b"
+    ubifs_write_files "$_mnt/a" /tmp/ff.synced.md5   # ends with sync: these must survive
+    ff_step powercut
+    FF_FILE_SIZES="65536 1048576 3145728" ubifs_write_files_nosync "$_mnt/b" &
+    _w=$!
+    usleep 300000
+    [ -d "$FF_CTL/commands" ] || ff_fail "no control directory $FF_CTL (serve --control)"
+    echo 1 >"$FF_CTL/commands/power_cut" || ff_fail "power_cut through $FF_CTL failed"
+    ff_log "power cut"
+    bounded 60 wait_pid_gone "$_w" || ff_fail "the writer did not finish after the power cut"
+    bounded 120 umount "$_mnt" || ff_log "umount after the power cut failed (expected after I/O errors)"
+    bounded 60 ubidetach -d 0 || ff_fail "ubidetach after the power cut failed"
+    echo 1 >"$FF_CTL/commands/power_on" || ff_fail "power_on through $FF_CTL failed"
+    ff_log "power on"
+    ff_step reattach
+    ubi_attach "$1" 0
+    wl_ubi_report 0
+    ubifs_mount 0 "$_mnt"
+    ubifs_verify_files /tmp/ff.synced.md5
+    ubifs_umount "$_mnt"
+    ubi_detach 0
+}
+
+# ubifs_write_files_nosync DIR: like ubifs_write_files without the checksums or the sync
+ubifs_write_files_nosync() {
+    for _s in $FF_FILE_SIZES; do head -c "$_s" /dev/urandom >"$1/f$_s" 2>/dev/null || return 0; done
+}
+
+wl_jffs2_write_verify() {
+    bounded 120 flash_erase -j -q "/dev/mtd$1" 0 0 || ff_fail "flash_erase -j /dev/mtd$1 failed"
+    _i=0
+    while [ ! -b "/dev/mtdblock$1" ] && [ $_i -lt 100 ]; do usleep 20000; _i=$((_i + 1)); done
+    mkdir -p /mnt/jffs2
+    bounded 300 mount -t jffs2 "/dev/mtdblock$1" /mnt/jffs2 || ff_fail "mount -t jffs2 /dev/mtdblock$1 failed"
+    ubifs_write_files /mnt/jffs2 /tmp/ff.jffs2.md5
+    bounded 120 umount /mnt/jffs2 || ff_fail "umount jffs2 failed"
+    ff_step remount
+    bounded 300 mount -t jffs2 "/dev/mtdblock$1" /mnt/jffs2 || ff_fail "remount -t jffs2 /dev/mtdblock$1 failed"
+    ubifs_verify_files /tmp/ff.jffs2.md5
+    bounded 120 umount /mnt/jffs2 || ff_fail "umount jffs2 failed"
+}
+
+wl_mtd_utils() {
+    _d=/dev/mtd$1
+    _eb=$(cat "/sys/class/mtd/mtd$1/erasesize")
+    _ws=$(cat "/sys/class/mtd/mtd$1/writesize")
+    bounded 120 flash_erase -q "$_d" 0 4 || ff_fail "flash_erase $_d failed"
+    bounded 300 nandtest -k -p 1 -o 0 -l $((_eb * 4)) "$_d" >/tmp/ff.nandtest 2>&1 ||
+        { cat /tmp/ff.nandtest; ff_fail "nandtest on $_d failed"; }
+    head -c $((_ws * 4)) /dev/urandom >/tmp/ff.pages
+    bounded 60 flash_erase -q "$_d" 0 1 || ff_fail "flash_erase $_d failed"
+    bounded 60 nandwrite -q "$_d" /tmp/ff.pages || ff_fail "nandwrite $_d failed"
+    bounded 60 nanddump -q -l $((_ws * 4)) -f /tmp/ff.back "$_d" || ff_fail "nanddump $_d failed"
+    cmp /tmp/ff.pages /tmp/ff.back || ff_fail "nanddump read back other data than nandwrite wrote"
+    bounded 60 mtd_debug read "$_d" 0 "$_ws" /tmp/ff.dbg >/dev/null || ff_fail "mtd_debug read failed"
+    head -c "$_ws" /tmp/ff.pages | cmp - /tmp/ff.dbg || ff_fail "mtd_debug read other data"
+    ff_log "verified 2 files"
+}
