@@ -113,12 +113,19 @@ std::optional<FaultSpec> ByteStreamSource::Decide(uint64_t index, const OpView& 
       s.where.bytes = ByteWindow();
       break;
     case FaultKind::kProgramFail:
+      // torn_fraction only means something (and scripts only accept it)
+      // for a partial result; the bytes are read either way so the layout
+      // does not depend on the effect.
       s.program_effect = static_cast<ProgramFailEffect>(reader_.Pick(3));
-      s.torn_fraction = reader_.Probability();
+      if (const double f = reader_.Probability(); s.program_effect == ProgramFailEffect::kPartial) {
+        s.torn_fraction = f;
+      }
       break;
     case FaultKind::kEraseFail:
       s.erase_effect = static_cast<EraseFailEffect>(reader_.Pick(2));
-      s.torn_fraction = reader_.Probability();
+      if (const double f = reader_.Probability(); s.erase_effect == EraseFailEffect::kPartial) {
+        s.torn_fraction = f;
+      }
       break;
     case FaultKind::kPowerCut:
       s.torn_fraction = reader_.Probability();
@@ -126,6 +133,11 @@ std::optional<FaultSpec> ByteStreamSource::Decide(uint64_t index, const OpView& 
       break;
     default:
       return std::nullopt;  // not in any table above
+  }
+  if (s.where.bytes) {
+    // A window near the page's end may hold fewer cells than drawn flips.
+    const uint64_t cells = (s.where.bytes->last - s.where.bytes->first + 1) * 8;
+    s.flips = static_cast<uint32_t>(std::min<uint64_t>(s.flips, cells));
   }
   plan_.faults.push_back(s);
   return s;

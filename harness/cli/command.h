@@ -31,6 +31,8 @@ int RunImage(std::span<char* const> args);
 int RunServe(std::span<char* const> args);
 int RunScript(std::span<char* const> args);
 int RunCtl(std::span<char* const> args);
+int RunReplay(std::span<char* const> args);
+int RunLog(std::span<char* const> args);
 int RunRun(std::span<char* const> args);
 
 }  // namespace flashfault::cli

@@ -15,6 +15,8 @@ constexpr Command kCommands[] = {
     {"serve", "serve an emulated flash part to the kernel over MUSE", RunServe},
     {"script", "check a JSON fault script and explain what it will do", RunScript},
     {"ctl", "read and drive a running server's control directory", RunCtl},
+    {"replay", "rebuild the device state after op N of an event log", RunReplay},
+    {"log", "print an event log as a readable story", RunLog},
     {"run", "run a scenario in a QEMU guest and print a verdict", RunRun},
 };
 

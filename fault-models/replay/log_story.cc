@@ -1,0 +1,155 @@
+// Log story printer; see log_story.h. Addresses are turned into blocks and
+// pages with the logged geometry (the replay object) or the preset of the
+// logged geometry name; without either they stay byte addresses.
+#include "fault-models/replay/log_story.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "backends/model/geometry_json.h"
+#include "backends/model/presets.h"
+#include "nlohmann/json.hpp"
+
+namespace flashfault {
+namespace {
+
+using nlohmann::json;
+
+std::string Where(const std::optional<Geometry>& g, uint64_t addr, bool paged) {
+  if (!g) return absl::StrCat("addr ", addr);
+  const uint64_t block = addr / g->block_size();
+  if (!paged) return absl::StrCat("block ", block);
+  const uint64_t page = (addr % g->block_size()) / g->page_size;
+  std::string s = absl::StrCat("block ", block, " page ", page);
+  if (addr % g->page_size != 0) absl::StrAppend(&s, " +", addr % g->page_size);
+  return s;
+}
+
+std::string OpText(const json& j, const std::optional<Geometry>& g) {
+  const std::string op = j.value("op", "?");
+  const uint64_t addr = j.value("addr", uint64_t{0});
+  const uint64_t len = j.value("len", uint64_t{0});
+  const uint64_t oob = j.value("oob", uint64_t{0});
+  const std::string status = j.value("status", "?");
+  std::string s = absl::StrCat("op ", j.value("i", int64_t{-1}), ": ", op);
+  if (op == "read" || op == "write") {
+    if (len) absl::StrAppend(&s, " ", len, " B");
+    if (oob) absl::StrAppend(&s, len ? " + " : " ", oob, " B OOB");
+    const std::string mode = j.value("mode", "place");
+    if (mode != "place") absl::StrAppend(&s, " (", mode, ")");
+    absl::StrAppend(&s, " at ", Where(g, addr, true), " -> ", status);
+    if (op == "read" && status == "ok") {
+      const uint64_t corr = j.value("corr", uint64_t{0});
+      const uint64_t fail = j.value("fail", uint64_t{0});
+      if (fail) absl::StrAppend(&s, ", uncorrectable (", fail, " ECC steps failed)");
+      if (corr) absl::StrAppend(&s, ", ", corr, " bitflips corrected");
+      if (j.value("scrub", false)) absl::StrAppend(&s, ", scrub advised");
+    }
+  } else if (op == "erase") {
+    const uint64_t blocks = g && g->block_size() ? len / g->block_size() : 0;
+    absl::StrAppend(&s, " ", Where(g, addr, false));
+    if (blocks > 1) absl::StrAppend(&s, " (", blocks, " blocks)");
+    absl::StrAppend(&s, " -> ", status);
+  } else if (op == "isbad" || op == "markbad") {
+    absl::StrAppend(&s, " ", Where(g, addr, false), " -> ", status);
+    if (j.contains("bad")) absl::StrAppend(&s, j.value("bad", false) ? ", bad" : ", good");
+  } else {
+    absl::StrAppend(&s, " -> ", status);
+  }
+  return s;
+}
+
+std::string FaultText(const json& j) {
+  std::string s = absl::StrCat("fault '", j.value("id", "?"), "' (", j.value("kind", "?"), ") ",
+                               j.value("effect", "?"));
+  const std::vector<uint64_t> bits =
+      j.contains("bits") ? j["bits"].get<std::vector<uint64_t>>() : std::vector<uint64_t>{};
+  if (!bits.empty()) absl::StrAppend(&s, " ", bits.size(), bits.size() == 1 ? " bit" : " bits");
+  const int64_t block = j.value("block", int64_t{-1});
+  const int64_t page = j.value("page", int64_t{-1});
+  if (block >= 0) absl::StrAppend(&s, " at block ", block);
+  if (page >= 0) absl::StrAppend(&s, " page ", page);
+  if (!bits.empty()) {
+    constexpr size_t kShown = 8;
+    std::vector<uint64_t> shown(bits.begin(), bits.begin() + std::min(bits.size(), kShown));
+    absl::StrAppend(&s, " (bits ", absl::StrJoin(shown, ", "), bits.size() > kShown ? ", ..." : "",
+                    ")");
+  }
+  return s;
+}
+
+}  // namespace
+
+absl::Status PrintStory(std::istream& in, const std::string& name, const StoryOptions& options,
+                        std::FILE* out) {
+  std::optional<Geometry> g;
+  std::vector<std::string> pending;  // faults of the op whose line comes next
+  std::string line;
+  uint64_t lineno = 0;
+  auto in_range = [&](int64_t i) {
+    if (i < 0) return !options.from.has_value();
+    if (options.from && static_cast<uint64_t>(i) < *options.from) return false;
+    if (options.to && static_cast<uint64_t>(i) > *options.to) return false;
+    return true;
+  };
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (line.empty()) continue;
+    json j = json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("t")) {
+      return absl::InvalidArgumentError(absl::StrCat(name, ":", lineno, ": not a log record"));
+    }
+    const std::string t = j["t"].is_string() ? j["t"].get<std::string>() : "";
+    const int64_t i = j.value("i", int64_t{-1});
+    if (t == "start") {
+      if (j.contains("replay") && j["replay"].contains("geometry")) {
+        absl::StatusOr<Geometry> lg = GeometryFromJson(j["replay"]["geometry"]);
+        if (lg.ok()) g = *lg;
+      }
+      if (!g) {
+        absl::StatusOr<Geometry> p = FindPreset(j.value("geometry", ""));
+        if (p.ok()) g = *p;
+      }
+      std::vector<std::string> ids;
+      if (j.contains("faults")) ids = j["faults"].get<std::vector<std::string>>();
+      std::fprintf(out, "run: seed %llu, geometry %s, faults: %s%s\n",
+                   static_cast<unsigned long long>(j.value("seed", uint64_t{0})),
+                   j.value("geometry", "?").c_str(),
+                   ids.empty() ? "none" : absl::StrJoin(ids, ", ").c_str(),
+                   j.contains("replay") ? " (replayable)" : "");
+    } else if (t == "fault") {
+      if (i < 0) {
+        if (in_range(i)) std::fprintf(out, "at attach: %s\n", FaultText(j).c_str());
+      } else {
+        pending.push_back(FaultText(j));
+      }
+    } else if (t == "op") {
+      if (in_range(i) && (!options.faults_only || !pending.empty())) {
+        std::string s = OpText(j, g);
+        for (const std::string& f : pending) absl::StrAppend(&s, "; ", f);
+        std::fprintf(out, "%s\n", s.c_str());
+      }
+      pending.clear();
+      if (options.to && i >= 0 && static_cast<uint64_t>(i) > *options.to) break;
+    } else if (t == "ctl") {
+      if (!options.faults_only && in_range(i)) {
+        std::string s = absl::StrCat("before op ", i, ": ", j.value("do", "?"));
+        if (j.contains("us")) absl::StrAppend(&s, " +", j.value("us", uint64_t{0}), " us");
+        if (j.contains("id")) absl::StrAppend(&s, " '", j.value("id", ""), "'");
+        std::fprintf(out, "%s\n", s.c_str());
+      }
+    } else if (t == "hash") {
+      if (!options.faults_only && in_range(i)) {
+        std::fprintf(out, "after op %lld: state hash %s\n", static_cast<long long>(i),
+                     j.value("state", "?").c_str());
+      }
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ":", lineno, ": unknown record type '", t, "'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace flashfault
