@@ -4,6 +4,8 @@
 #include "fault-models/op_interpreter.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 
@@ -105,8 +107,11 @@ void FillPattern(uint32_t fill, std::span<uint8_t> out) {
     return;
   }
   for (; i + 8 <= out.size(); i += 8) {
-    const uint64_t v = next();
-    for (int k = 0; k < 8; ++k) out[i + k] = static_cast<uint8_t>(v >> (8 * k));
+    // One 8-byte store per step (little-endian order on every host): this
+    // runs for every byte a fuzzer input writes.
+    uint64_t v = next();
+    if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+    std::memcpy(out.data() + i, &v, 8);
   }
   if (i < out.size()) {
     const uint64_t v = next();
