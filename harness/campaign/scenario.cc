@@ -208,7 +208,8 @@ absl::Status ParseExpect(const Ctx& c, const json& j, Scenario* s) {
   if (j.contains("faults_fired")) {
     FF_RETURN_IF_ERROR(
         ParseMatcherMap(c, j["faults_fired"], "$.expect.faults_fired", nullptr, &e.faults_fired));
-    for (const auto& [id, m] : e.faults_fired) {
+    for (const auto& entry : e.faults_fired) {
+      const std::string& id = entry.first;
       const auto& faults = s->script.plan.faults;
       if (std::none_of(faults.begin(), faults.end(), [&](const FaultSpec& f) { return f.id == id; })) {
         return c.Err(absl::StrCat("$.expect.faults_fired.", id), "no fault with this id in the script");

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # The main job on built-in defaults (run as root on Debian 12): installs what
-# is missing, builds flashfault and muse.ko, boots Debian's kernel in QEMU
-# and runs UBI + UBIFS on flashfault's NAND (preset slc-2k-128m) through
-# muse.ko: ubiformat, ubiattach, ubimkvol, mount, write files, sync, remount,
-# verify every checksum, compare UBI's attach figures with nandsim's, check
-# the kernel log. Prints progress lines, then one verdict line.
+# is missing, builds flashfault and muse.ko, then runs the default campaign,
+# corpora/scenarios/default.json, through `flashfault run`: Debian's kernel in
+# QEMU, UBI + UBIFS on flashfault's slc-2k-128m NAND through muse.ko with a
+# default fault script (3 factory bad blocks, correctable read bitflips, one
+# block going bad under UBIFS), a write/rewrite/remount/verify workload, and
+# the expectations (UBI skips, scrubs, recovers and marks bad; every file
+# verifies; no oops, BUG or WARNING). Progress lines on stderr, then a short
+# report (what was injected, what UBI did, files verified, the kernel log
+# classified) and the one-line verdict. Results: build/demo/results.json.
 # Exit: 0 pass, 3 the run found a problem, 1 the tool failed.
+# Must not: hide a build or rig error behind a verdict line.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -22,27 +27,21 @@ if ! bash harness/setup/build.sh >"$buildlog" 2>&1; then
 fi
 rm -f "$buildlog"
 step "3/4 building muse.ko against the guest kernel's headers"
-bash harness/setup/build-kmod.sh build >&2
-step "4/4 booting the guest: UBIFS on flashfault NAND through muse.ko"
-set +e
-bash tests/e2e/ubifs_on_muse.sh build > build/demo.log 2>&1 &
-runner=$!
-# Relay the rig's progress lines while the guest runs.
-tail -n +1 -f build/demo.log --pid "$runner" 2>/dev/null | grep --line-buffered -E '^\[(vm|e2e)\]' >&2
-wait "$runner"
-rc=$?
-set -e
-out=build/e2e/ubifs_on_muse
-grep -E '^(STEP|TIMING|FIGURES)' "$out/guest.log" 2>/dev/null | sed 's/^/[guest] /' >&2 || true
-if [ "$rc" -eq 0 ]; then
-  files="$(grep -o 'verified [0-9]* files' "$out/guest.log" | tail -n1)"
-  pebs="$(grep -m1 '^FIGURES {"label":"muse"' "$out/guest.log" | sed -n 's/.*"peb_count":\([0-9]*\).*/\1/p')"
-  echo "VERDICT: PASS - UBI attached $pebs PEBs on flashfault NAND (same figures as nandsim), UBIFS $files after remount, kernel log clean; details in $out/"
-  exit 0
-elif grep -q '^FAIL' build/demo.log; then
-  echo "VERDICT: FAIL - $(grep -m1 '^FAIL' build/demo.log); details in $out/ and build/demo.log"
-  exit 3
-else
-  echo "VERDICT: ERROR - the rig failed (exit $rc); see build/demo.log"
+if ! bash harness/setup/build-kmod.sh build >&2; then
+  echo "VERDICT: ERROR - building muse.ko failed (see the lines above)"
   exit 1
 fi
+step "4/4 running the default campaign: flashfault run corpora/scenarios/default.json"
+mkdir -p build/demo
+set +e
+build/harness/flashfault run corpora/scenarios/default.json --out build/demo | tee build/demo/summary.txt
+rc=${PIPESTATUS[0]}
+set -e
+# flashfault run prints the report and the VERDICT line itself (pass, fail, or a rig error).
+if ! grep -q '^VERDICT: ' build/demo/summary.txt; then
+  echo "VERDICT: ERROR - flashfault run failed (exit $rc); logs in build/demo/ (vm/guest.log, vm/dmesg.log)"
+fi
+case "$rc" in
+  0|3) exit "$rc" ;;
+  *) exit 1 ;;
+esac
