@@ -60,6 +60,9 @@ struct ControlFs::Impl {
   gid_t owner_gid = 0;
   timespec mounted_at{};
   std::string last_error;  // touched only on the FUSE thread
+  // Files opened and not yet released. An unmount can end the session before
+  // the kernel's RELEASE of a just-closed file arrives; those are freed here.
+  std::map<const OpenFile*, std::unique_ptr<OpenFile>> open_files;
 
   const Inode* Find(fuse_ino_t ino) const {
     return ino >= 1 && ino <= inodes.size() ? &inodes[ino - 1] : nullptr;
@@ -116,6 +119,8 @@ bool Refused(fuse_req_t req) {
   fuse_reply_err(req, EACCES);
   return true;
 }
+
+using OpenFileKey = const ControlFs::Impl::OpenFile*;
 
 ControlFs::Impl::OpenFile* FileOf(fuse_file_info* fi) {
   return reinterpret_cast<ControlFs::Impl::OpenFile*>(static_cast<uintptr_t>(fi->fh));
@@ -198,7 +203,10 @@ void OnOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   fi->direct_io = 1;  // size 0 in stat; the page cache must not cut reads short
   fi->keep_cache = 0;
   fi->fh = reinterpret_cast<uintptr_t>(file.get());
-  if (fuse_reply_open(req, fi) == 0) file.release();  // else the open was interrupted
+  if (fuse_reply_open(req, fi) == 0) {  // else the open was interrupted
+    const OpenFileKey key = file.get();
+    impl.open_files.emplace(key, std::move(file));
+  }
 }
 
 void OnRead(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
@@ -238,10 +246,12 @@ void OnFlush(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
 }
 
 void OnRelease(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
-  std::unique_ptr<ControlFs::Impl::OpenFile> f(FileOf(fi));
+  ControlFs::Impl& impl = ImplOf(req);
+  ControlFs::Impl::OpenFile* f = FileOf(fi);
   // No FLUSH came (the kernel may skip it): apply now; nobody sees the error
   // but last_error.
-  ImplOf(req).Commit(*f);
+  impl.Commit(*f);
+  impl.open_files.erase(f);
   fuse_reply_err(req, 0);
 }
 
@@ -395,6 +405,8 @@ absl::StatusOr<std::unique_ptr<ControlFs>> ControlFs::Mount(const std::string& d
                         "default_permissions,fsname=flashfault,subtype=flashfault-control"};
   fuse_args args = FUSE_ARGS_INIT(3, const_cast<char**>(argv));
   cfs->session_ = fuse_session_new(&args, &kOps, sizeof kOps, cfs->impl_.get());
+  // libfuse copies the arguments when it adds to them; the copy is ours.
+  fuse_opt_free_args(&args);
   if (cfs->session_ == nullptr) return absl::InternalError("fuse_session_new failed");
   if (fuse_session_mount(cfs->session_, cfs->mount_point_.c_str()) != 0) {
     fuse_session_destroy(cfs->session_);
