@@ -168,6 +168,9 @@ void PrintSummary(const Scenario& s, uint64_t seed, const campaign::Observations
     absl::StrAppend(&injected, injected.empty() ? "" : ", ", f.id, " (", FaultKindName(f.kind),
                     ") x", it == o.faults_fired.end() ? 0 : it->second);
   }
+  for (const auto& [id, n] : o.faults_fired) {  // by command (ctl), not from the script
+    if (id.rfind("ctl:", 0) == 0) absl::StrAppend(&injected, injected.empty() ? "" : ", ", id, " x", n);
+  }
   std::printf("injected: %s\n", injected.empty() ? "nothing (no faults)" : injected.c_str());
   auto num = [](const std::optional<int64_t>& v) { return v ? absl::StrCat(*v) : std::string("?"); };
   std::printf("UBI: bad PEBs %s -> %s, marked bad %lld, scrubbed %lld, fixable bitflips %lld, "

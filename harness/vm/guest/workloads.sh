@@ -20,7 +20,7 @@ FF_CTL=/tmp/ff-ctl
 
 wl_begin() {
     dmesg_mark
-    load_mtd_stack mtd ubi zstd ubifs jffs2 mtdblock
+    load_mtd_stack mtd ubi zstd ubifs jffs2 mtdblock fuse   # fuse: serve --control
 }
 
 wl_ubi_report() {
@@ -33,12 +33,17 @@ wl_ubi_report() {
 wl_settle() { sync; sleep "${FF_SETTLE_SECS:-2}"; }
 
 # wl_fault_summary: one "FFRUN fault ID KIND N" line per fault that fired (from the event
-# log the server flushed when it exited)
+# log the server flushed when it exited), and "FFRUN fault ctl:power_off ctl N" for commands
 wl_fault_summary() {
     [ -f "$FF_EVENTS" ] || { echo "FFRUN events missing"; return 0; }
     grep '"t":"fault"' "$FF_EVENTS" |
         sed -n 's/.*"id":"\([^"]*\)","kind":"\([^"]*\)".*/\1 \2/p' | sort | uniq -c |
         while read -r _n _id _kind; do echo "FFRUN fault $_id $_kind $_n"; done
+    # power cuts and power-ons by command (ctl), not by the script
+    for _do in power_off power_on; do
+        _n=$(grep '"t":"ctl"' "$FF_EVENTS" | grep -c "\"do\":\"$_do\"")
+        [ "$_n" -gt 0 ] && echo "FFRUN fault ctl:$_do ctl $_n"
+    done
     echo "FFRUN ops $(grep -c '"t":"op"' "$FF_EVENTS")"
 }
 
