@@ -1,0 +1,182 @@
+// Unit tests of scenarios (harness/campaign/): every example parses, the schema
+// lists exactly the keys the parser takes, errors name the file and JSON path,
+// comparisons, the verdict from synthetic guest output, the guest script.
+// Must not: boot a guest (the e2e tests do).
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "harness/campaign/guest_script.h"
+#include "harness/campaign/scenario.h"
+#include "harness/campaign/verdict.h"
+#include "nlohmann/json.hpp"
+
+namespace flashfault::campaign {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+const std::string kDir = std::string(FF_SOURCE_DIR) + "/corpora/scenarios";
+
+std::string ErrorOf(const json& j) {
+  absl::StatusOr<Scenario> s = ParseScenario(j, kDir + "/t.json");
+  return s.ok() ? std::string("ok") : std::string(s.status().message());
+}
+
+json Minimal() {
+  return json{{"name", "t"}, {"geometry", "slc-2k-128m"}, {"workload", "ubifs-write-verify"}};
+}
+
+TEST(ScenarioTest, EveryExampleParses) {
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(kDir)) {
+    if (e.path().extension() != ".json") continue;
+    absl::StatusOr<Scenario> s = LoadScenarioFile(e.path().string());
+    EXPECT_TRUE(s.ok()) << s.status();
+    if (s.ok()) {
+      EXPECT_EQ(s->name + ".json", e.path().filename().string());
+    }
+    ++n;
+  }
+  EXPECT_GE(n, 8);
+}
+
+TEST(ScenarioTest, SchemaListsTheParsersKeys) {
+  std::ifstream in(std::string(FF_SOURCE_DIR) + "/corpora/schemas/scenario.schema.json");
+  const json schema = json::parse(in);
+  std::vector<std::string> top, expect;
+  for (auto it = schema["properties"].begin(); it != schema["properties"].end(); ++it) {
+    top.push_back(it.key());
+  }
+  const json& ep = schema["properties"]["expect"]["properties"];
+  for (auto it = ep.begin(); it != ep.end(); ++it) expect.push_back(it.key());
+  std::vector<std::string> want_top = ScenarioTopKeys(), want_expect = ScenarioExpectKeys();
+  std::sort(top.begin(), top.end());
+  std::sort(expect.begin(), expect.end());
+  std::sort(want_top.begin(), want_top.end());
+  std::sort(want_expect.begin(), want_expect.end());
+  EXPECT_EQ(top, want_top);
+  EXPECT_EQ(expect, want_expect);
+}
+
+TEST(ScenarioTest, ErrorsNameFileAndPath) {
+  const std::string f = kDir + "/t.json: ";
+  EXPECT_EQ(ErrorOf(Minimal()), "ok");
+  json j = Minimal();
+  j["expect"] = {{"ubi_scrubbed", "about 3"}};
+  EXPECT_EQ(ErrorOf(j), f + "$.expect.ubi_scrubbed: expected a number or a comparison like "
+                            "\">=1\", got \"about 3\"");
+  j = Minimal();
+  j["expct"] = json::object();
+  EXPECT_EQ(ErrorOf(j).rfind(f + "$.expct: unknown key", 0), 0u) << ErrorOf(j);
+  j = Minimal();
+  j["workload"] = "ubifs-write";
+  EXPECT_EQ(ErrorOf(j).rfind(f + "$.workload: unknown workload \"ubifs-write\"", 0), 0u);
+  j = Minimal();
+  j.erase("geometry");
+  EXPECT_EQ(ErrorOf(j), f + "$.geometry: required");
+  j = Minimal();
+  j["script"] = {{"faults", {{{"id", "a"}, {"kind", "read_bitflip"}, {"where", {{"blocks", 5000}}}}}}};
+  EXPECT_EQ(ErrorOf(j).rfind(f + "$.script.faults[0].where.blocks: ", 0), 0u) << ErrorOf(j);
+  j = Minimal();
+  j["expect"] = {{"faults_fired", {{"nope", 1}}}};
+  EXPECT_EQ(ErrorOf(j), f + "$.expect.faults_fired.nope: no fault with this id in the script");
+  j = Minimal();
+  j["expect"] = {{"dmesg_contains", {"(unclosed"}}};
+  EXPECT_EQ(ErrorOf(j).rfind(f + "$.expect.dmesg_contains[0]: not a valid regular", 0), 0u);
+  j = Minimal();
+  j["workload"] = {{"builtin", "ubi-attach"}, {"shell", "true"}};
+  EXPECT_EQ(ErrorOf(j), f + "$.workload: give exactly one of \"builtin\" and \"shell\"");
+  j = Minimal();
+  j["image"] = {{"kind", "nanddump"}, {"path", "no-such-dump.bin"}};
+  EXPECT_EQ(ErrorOf(j).rfind(f + "$.image.path: cannot read ", 0), 0u);
+}
+
+TEST(ScenarioTest, MatchersAndSeed) {
+  json j = Minimal();
+  j["expect"] = {{"ubi_bad_pebs", ">=2"}, {"ubi_scrubbed", "<3"}, {"ecc_errors", 4},
+                 {"files_verified", "!=0"}};
+  absl::StatusOr<Scenario> s = ParseScenario(j, "t.json");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_TRUE(s->expect.ubi_bad_pebs->Matches(2));
+  EXPECT_FALSE(s->expect.ubi_bad_pebs->Matches(1));
+  EXPECT_TRUE(s->expect.ubi_scrubbed->Matches(2));
+  EXPECT_FALSE(s->expect.ubi_scrubbed->Matches(3));
+  EXPECT_TRUE(s->expect.ecc_errors->Matches(4));
+  EXPECT_FALSE(s->expect.ecc_errors->Matches(5));
+  EXPECT_FALSE(s->expect.files_verified->Matches(0));
+  EXPECT_EQ(s->expect.ubi_bad_pebs->ToString(), ">= 2");
+  EXPECT_EQ(EffectiveSeed(*s, std::nullopt), 0u);
+  EXPECT_EQ(EffectiveSeed(*s, 9), 9u);
+  // The crash keys are checked even when the scenario says nothing.
+  EXPECT_EQ(s->expect.kernel_log.count("oops"), 1u);
+  EXPECT_EQ(s->expect.kernel_log.count("ubi_errors"), 0u);
+}
+
+TEST(VerdictTest, ObservesAndJudges) {
+  json j = Minimal();
+  j["script"] = {{"faults", {{{"id", "noise"}, {"kind", "read_bitflip"}, {"flips", 3u}}}}};
+  j["expect"] = {{"ubi_scrubbed", ">=1"}, {"ubi_bad_grown", 1}, {"files_verified", 6},
+                 {"faults_fired", {{"noise", ">=1"}}}, {"dmesg_lacks", {"UBIFS error"}},
+                 {"mount_fails", false}};
+  absl::StatusOr<Scenario> s = ParseScenario(j, "t.json");
+  ASSERT_TRUE(s.ok()) << s.status();
+  const std::string guest =
+      "FFRUN ubi bad_peb_count=0 max_ec=1\n[guest 3.1] verified 6 files\n"
+      "FFRUN ubi bad_peb_count=1 max_ec=1\nFFRUN workload_exit 0\nFFRUN server_exit 0\n"
+      "FFRUN fault noise read_bitflip 12\n";
+  const std::string dmesg =
+      "[    8.1] ubi0: fixable bit-flip detected at PEB 7\n[    8.2] ubi0: scrubbed PEB 7 (LEB 0:3), "
+      "data moved to PEB 90\n[    9.0] ubi0: mark PEB 33 as bad\n";
+  const json klog = {{"oops", 0}, {"bug", 0}, {"warning", 0}, {"hung_task", 0}, {"panic", 0}};
+  Observations o = Observe(guest, dmesg, klog);
+  EXPECT_EQ(o.ubi_scrubbed, 1);
+  EXPECT_EQ(o.ubi_bitflips, 1);
+  EXPECT_EQ(o.ubi_marked_bad, 1);
+  EXPECT_EQ(*o.ubi_bad_first, 0);
+  EXPECT_EQ(*o.ubi_bad_last, 1);
+  EXPECT_EQ(o.faults_fired.at("noise"), 12);
+  for (const Check& c : Evaluate(*s, o, guest, dmesg)) EXPECT_TRUE(c.pass) << c.name << " " << c.actual;
+
+  // The same run without the scrub, with a failed mount and an UBIFS error: those fail.
+  const std::string dmesg2 = "[    8.1] ubi0: fixable bit-flip detected at PEB 7\n"
+                             "[    9.5] UBIFS error (ubi0:0 pid 9): bad node\n";
+  const std::string guest2 = guest + "FAIL: mount -t ubifs ubi0:test /mnt/ubifs failed\n";
+  o = Observe(guest2, dmesg2, klog);
+  std::vector<std::string> failed;
+  for (const Check& c : Evaluate(*s, o, guest2, dmesg2)) {
+    if (!c.pass) failed.push_back(c.name);
+  }
+  EXPECT_EQ(failed, (std::vector<std::string>{"ubi_scrubbed", "mount_fails", "dmesg_lacks[0]"}));
+
+  // Nothing reported: the checks fail as "not reported", never pass by default.
+  o = Observe("", "", json::object());
+  for (const Check& c : Evaluate(*s, o, "", "")) {
+    if (c.name == "exit" || c.name == "ubi_bad_grown" || c.name == "kernel_log.oops") {
+      EXPECT_FALSE(c.pass) << c.name;
+      EXPECT_EQ(c.actual, "not reported") << c.name;
+    }
+  }
+}
+
+TEST(GuestScriptTest, ServesWithSeedAndQuotes) {
+  json j = Minimal();
+  j["workload"] = {{"shell", "echo 'hi'"}, {"file_sizes", "1 2"}, {"parts", "1M(boot),-(ubi)"}};
+  absl::StatusOr<Scenario> s = ParseScenario(j, "t.json");
+  ASSERT_TRUE(s.ok()) << s.status();
+  const std::string g = GuestScript(*s, 42);
+  EXPECT_NE(g.find("muse_start_server 'slc-2k-128m' --script /ffrun/faults.json --seed 42"),
+            std::string::npos) << g;
+  EXPECT_NE(g.find("--parts '1M(boot),-(ubi)'"), std::string::npos) << g;
+  EXPECT_NE(g.find("FF_FILE_SIZES='1 2'"), std::string::npos);
+  EXPECT_NE(g.find("echo 'hi'\n"), std::string::npos);
+  EXPECT_NE(g.find("echo \"FFRUN workload_exit $FF_WL_RC\""), std::string::npos);
+  EXPECT_EQ(ShellQuote("a'b"), "'a'\\''b'");
+}
+
+}  // namespace
+}  // namespace flashfault::campaign
