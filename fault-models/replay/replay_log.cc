@@ -150,6 +150,8 @@ absl::StatusOr<ReplayResult> ReplayLog(const std::string& log_path, uint64_t unt
       const std::string what = j.value("do", "");
       if (what == "power_on") {
         layer->PowerOn();
+      } else if (what == "power_off") {
+        layer->CutPower(j.value("id", "replay"));
       } else if (what == "clock") {
         layer->AdvanceClock(j.value("us", uint64_t{0}));
       } else if (what == "arm") {

@@ -9,6 +9,7 @@
 #include "backends/model/geometry_json.h"
 #include "backends/store/ram_store.h"
 #include "common/status_macros.h"
+#include "fault-models/replay/replay_log.h"
 #include "fault-models/script/fault_script.h"
 
 namespace flashfault::control {
@@ -31,12 +32,16 @@ absl::StatusOr<std::unique_ptr<NandModel>> OpenModel(const ServedDeviceOptions& 
 }  // namespace
 
 ServedDevice::~ServedDevice() {
+  if (sink && payload_file != nullptr && layer && layer->op_count() > 0) {
+    sink->WriteStateHash(static_cast<int64_t>(layer->op_count()) - 1);
+  }
   if (sink) {
     absl::Status s = sink->Flush();
     if (!s.ok()) std::fprintf(stderr, "flashfault serve: event log: %s\n", s.ToString().c_str());
   }
   sink.reset();
   if (events_file != nullptr) std::fclose(events_file);
+  if (payload_file != nullptr) std::fclose(payload_file);
 }
 
 absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDeviceOptions& o) {
@@ -54,19 +59,35 @@ absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDevic
 
   auto served = std::make_unique<ServedDevice>();
   served->script_json = PlanToJson(plan, &geometry).dump(2) + "\n";
-  FaultLayerOptions layer_options;
-  if (!o.events.empty()) {
-    served->events_file = std::fopen(o.events.c_str(), "w");
-    if (served->events_file == nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--events ", o.events, ": ", std::strerror(errno)));
-    }
-    served->events_path = o.events;
-    served->sink = std::make_unique<JsonlEventSink>(served->events_file);
-    layer_options.sink = served->sink.get();
+  if (o.events.empty()) {
+    FF_ASSIGN_OR_RETURN(served->layer, FaultLayer::Create(std::move(model), plan));
+    return served;
   }
-  FF_ASSIGN_OR_RETURN(served->layer,
-                      FaultLayer::Create(std::move(model), plan, std::move(layer_options)));
+  served->events_file = std::fopen(o.events.c_str(), "w");
+  if (served->events_file == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("--events ", o.events, ": ", std::strerror(errno)));
+  }
+  served->events_path = o.events;
+  served->sink = std::make_unique<JsonlEventSink>(served->events_file);
+  if (!o.image.empty()) {
+    // An image's starting content is not in the log, so such a log is for
+    // reading (flashfault log), not for replay.
+    FaultLayerOptions options;
+    options.sink = served->sink.get();
+    FF_ASSIGN_OR_RETURN(served->layer, FaultLayer::Create(std::move(model), plan, options));
+    return served;
+  }
+  const std::string payload = o.events + ".data";
+  served->payload_file = std::fopen(payload.c_str(), "w");
+  if (served->payload_file == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("--events ", payload, ": ", std::strerror(errno)));
+  }
+  const size_t slash = payload.rfind('/');
+  FF_ASSIGN_OR_RETURN(
+      served->layer,
+      CreateRecordedLayer(std::move(model), plan, *served->sink, served->payload_file,
+                          slash == std::string::npos ? payload : payload.substr(slash + 1),
+                          ServedDevice::kHashEvery));
   return served;
 }
 

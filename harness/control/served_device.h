@@ -24,7 +24,9 @@ struct ServedDeviceOptions {
   std::string geometry_file;
   std::string image;          // a persistent image (see flash_image.h)
   std::string script;         // a JSON fault script; empty = no faults
-  std::string events;         // JSON Lines event log to write; empty = none
+  std::string events;         // JSON Lines event log to write; empty = none. On a RAM
+                              // device the log is replayable: write payloads go to
+                              // EVENTS.data, a state hash every kHashEvery ops and at exit
   std::optional<uint64_t> seed;  // overrides the script's seed
 };
 
@@ -34,11 +36,13 @@ struct ServedDevice {
   std::string events_path;
   std::unique_ptr<JsonlEventSink> sink;  // null without --events
   std::FILE* events_file = nullptr;
+  std::FILE* payload_file = nullptr;     // replayable logs only
+  static constexpr uint64_t kHashEvery = 100000;
 
   ServedDevice() = default;
   ServedDevice(const ServedDevice&) = delete;
   ServedDevice& operator=(const ServedDevice&) = delete;
-  // Flushes and closes the event log.
+  // Writes the final state hash (replayable logs), flushes and closes the log.
   ~ServedDevice();
 };
 

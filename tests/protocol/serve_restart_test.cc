@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "backends/image/flash_image.h"
@@ -113,6 +114,52 @@ TEST_F(ServeRestartTest, SigtermPersistsEverythingAcknowledged) {
   EXPECT_EQ(k->IsBad(64 * kPage * 9).second, 1u);
   EXPECT_EQ(k->IsBad(64 * kPage * 8).second, 0u);
   EXPECT_EQ(Stop(SIGTERM), 0);
+}
+
+// `serve --events` on a RAM device writes a replayable log: after SIGTERM,
+// `flashfault replay` rebuilds the state and checks it against the logged
+// hashes, and `flashfault log` tells the story, faults included.
+TEST_F(ServeRestartTest, EventLogOfAServedRunReplays) {
+  const std::string log = (dir_ / "events.jsonl").string();
+  const std::string script = (dir_ / "noise.json").string();
+  {
+    std::ofstream(script) << R"({"seed": 11, "faults": [{"id": "noise", "kind": "read_bitflip",
+        "where": {"blocks": 1}, "when": {"ops": ["read"], "probability": 0.5}, "flips": 2}]})";
+  }
+  int sv[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+  server_ = ::fork();
+  if (server_ == 0) {
+    ::dup2(sv[1], 3);
+    ::execl(FF_FLASHFAULT_BIN, FF_FLASHFAULT_BIN, "serve", "--preset", "slc-2k-64m", "--fd", "3",
+            "--script", script.c_str(), "--events", log.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(sv[1]);
+  kernel_fd_ = sv[0];
+  FakeKernel k(sv[0]);
+  ASSERT_EQ(k.Init().error, 0);
+  const uint64_t block1 = 64 * kPage;
+  ASSERT_EQ(k.Erase(block1, 64 * kPage), 0);
+  for (uint64_t p = 0; p < 8; ++p) {
+    ASSERT_EQ(k.Write(block1 + p * kPage, std::vector<uint8_t>(kPage, static_cast<uint8_t>(p)),
+                      kInband).error, 0);
+  }
+  for (uint64_t p = 0; p < 8; ++p) {
+    IoReply r = k.Read(block1 + p * kPage, kPage, kInband);
+    ASSERT_EQ(r.error, 0);
+    EXPECT_EQ(r.data, std::vector<uint8_t>(kPage, static_cast<uint8_t>(p)));  // corrected
+  }
+  EXPECT_EQ(Stop(SIGTERM), 0);
+  EXPECT_EQ(Run({FF_FLASHFAULT_BIN, "replay", log, "--until", "17"}), 0);
+  EXPECT_EQ(Run({FF_FLASHFAULT_BIN, "log", log, "--faults-only"}), 0);
+  // A tampered payload no longer matches the logged state hash: exit 3.
+  {
+    std::fstream data(log + ".data", std::ios::in | std::ios::out | std::ios::binary);
+    data.seekp(100);
+    data.put('\x42');
+  }
+  EXPECT_EQ(Run({FF_FLASHFAULT_BIN, "replay", log, "--until", "17"}), 3);
 }
 
 }  // namespace
