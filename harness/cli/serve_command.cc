@@ -138,7 +138,7 @@ int RunServe(std::span<char* const> args_in) {
     if (std::strcmp(a, "-v") == 0) a = verbose_flag;
   }
   std::string preset, geometry_file, image, device = "/dev/muse", socket_path, name, parts;
-  std::string control_dir, script, events, seed_text;
+  std::string control_dir, script, events, seed_text, fault_stream, export_script;
   uint64_t fd = UINT64_MAX, max_io = 0;
   bool verbose = false;
   ArgParser parser(
@@ -175,6 +175,11 @@ int RunServe(std::span<char* const> args_in) {
   parser.AddString("seed", "N", "seed of every random fault decision (default: the script's)",
                    &seed_text);
   parser.AddString("events", "FILE", "write the event log (JSON Lines) to FILE", &events);
+  parser.AddString("fault-stream", "FILE",
+                   "let a byte stream (e.g. a fuzzer input) decide faults op by op", &fault_stream);
+  parser.AddString("export-script", "FILE",
+                   "at exit, write the stream's decisions as an equivalent fault script",
+                   &export_script);
   parser.AddString("control", "DIR",
                    "mount the control filesystem on DIR (created if missing, must be empty)",
                    &control_dir);
@@ -186,7 +191,8 @@ int RunServe(std::span<char* const> args_in) {
     return kExitUsage;
   }
   control::ServedDeviceOptions device_options{.preset = preset, .geometry_file = geometry_file,
-      .image = image, .script = script, .events = events, .seed = std::nullopt};
+      .image = image, .script = script, .events = events, .seed = std::nullopt,
+      .fault_stream = fault_stream, .export_script = export_script};
   if (!seed_text.empty()) {
     uint64_t seed = 0;
     if (!absl::SimpleAtoi(seed_text, &seed)) {
@@ -229,7 +235,7 @@ int RunServe(std::span<char* const> args_in) {
                  where.c_str());
   };
   absl::StatusOr<std::unique_ptr<muse::MuseSession>> session =
-      muse::MuseSession::Create(layer, std::move(opts));
+      muse::MuseSession::Create((*served)->device(), std::move(opts));
   if (!session.ok()) {
     std::fprintf(stderr, "flashfault serve: %s\n",
                  std::string(session.status().message()).c_str());
@@ -297,6 +303,9 @@ int RunServe(std::span<char* const> args_in) {
 
   control::LockingChannel locked_channel(*channel, request_mutex);
   absl::Status st = (*session)->Run(locked_channel);
+  // The session's final sync goes through the fault layer; when an injected
+  // power cut refuses it, what the cells hold is still ours to persist.
+  if (!st.ok() && IsInjectedFault(st)) st = (*served)->layer->model().Sync();
   // Unlock before unmounting: the control thread may be waiting for it.
   locked_channel.Release();
   if (control_fs) control_fs->Stop();

@@ -3,11 +3,14 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "backends/image/flash_image.h"
 #include "backends/model/geometry_json.h"
 #include "backends/store/ram_store.h"
+#include "common/atomic_file.h"
 #include "common/status_macros.h"
 #include "fault-models/replay/replay_log.h"
 #include "fault-models/script/fault_script.h"
@@ -32,6 +35,12 @@ absl::StatusOr<std::unique_ptr<NandModel>> OpenModel(const ServedDeviceOptions& 
 }  // namespace
 
 ServedDevice::~ServedDevice() {
+  if (stream_source && !export_script.empty()) {
+    const Geometry& g = layer->geometry();
+    absl::Status s =
+        WriteFileAtomically(export_script, PlanToJson(stream_source->plan(), &g).dump(2) + "\n");
+    if (!s.ok()) std::fprintf(stderr, "flashfault serve: %s\n", s.ToString().c_str());
+  }
   if (sink && payload_file != nullptr && layer && layer->op_count() > 0) {
     sink->WriteStateHash(static_cast<int64_t>(layer->op_count()) - 1);
   }
@@ -42,6 +51,32 @@ ServedDevice::~ServedDevice() {
   sink.reset();
   if (events_file != nullptr) std::fclose(events_file);
   if (payload_file != nullptr) std::fclose(payload_file);
+}
+
+// Reads the whole fault stream (fuzzer inputs are small).
+absl::StatusOr<std::vector<uint8_t>> ReadStream(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("--fault-stream ", path, ": cannot open"));
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Puts a byte-stream fault source in front of the layer when one is given.
+absl::Status AttachStream(const ServedDeviceOptions& o, ServedDevice& served) {
+  if (o.fault_stream.empty()) {
+    if (!o.export_script.empty()) {
+      return absl::InvalidArgumentError("--export-script needs --fault-stream");
+    }
+    return absl::OkStatus();
+  }
+  if (!o.script.empty()) {
+    return absl::InvalidArgumentError("give --script or --fault-stream, not both");
+  }
+  FF_ASSIGN_OR_RETURN(served.stream_bytes, ReadStream(o.fault_stream));
+  served.stream_source = std::make_unique<ByteStreamSource>(
+      served.stream_bytes, served.layer->seed(), served.layer->geometry());
+  served.stream_device = std::make_unique<StreamFaultDevice>(*served.layer, *served.stream_source);
+  served.export_script = o.export_script;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDeviceOptions& o) {
@@ -61,6 +96,7 @@ absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDevic
   served->script_json = PlanToJson(plan, &geometry).dump(2) + "\n";
   if (o.events.empty()) {
     FF_ASSIGN_OR_RETURN(served->layer, FaultLayer::Create(std::move(model), plan));
+    FF_RETURN_IF_ERROR(AttachStream(o, *served));
     return served;
   }
   served->events_file = std::fopen(o.events.c_str(), "w");
@@ -75,6 +111,7 @@ absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDevic
     FaultLayerOptions options;
     options.sink = served->sink.get();
     FF_ASSIGN_OR_RETURN(served->layer, FaultLayer::Create(std::move(model), plan, options));
+    FF_RETURN_IF_ERROR(AttachStream(o, *served));
     return served;
   }
   const std::string payload = o.events + ".data";
@@ -88,6 +125,7 @@ absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDevic
       CreateRecordedLayer(std::move(model), plan, *served->sink, served->payload_file,
                           slash == std::string::npos ? payload : payload.substr(slash + 1),
                           ServedDevice::kHashEvery));
+  FF_RETURN_IF_ERROR(AttachStream(o, *served));
   return served;
 }
 

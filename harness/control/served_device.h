@@ -12,10 +12,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "fault-models/event_sink.h"
 #include "fault-models/fault_layer.h"
+#include "fault-models/stream/byte_stream_source.h"
 
 namespace flashfault::control {
 
@@ -28,6 +30,8 @@ struct ServedDeviceOptions {
                               // device the log is replayable: write payloads go to
                               // EVENTS.data, a state hash every kHashEvery ops and at exit
   std::optional<uint64_t> seed;  // overrides the script's seed
+  std::string fault_stream;   // a byte stream (e.g. a fuzzer input) deciding faults op by op
+  std::string export_script;  // at exit, the stream's decisions as an equivalent script
 };
 
 struct ServedDevice {
@@ -38,11 +42,23 @@ struct ServedDevice {
   std::FILE* events_file = nullptr;
   std::FILE* payload_file = nullptr;     // replayable logs only
   static constexpr uint64_t kHashEvery = 100000;
+  // With a fault stream: its bytes, the source consuming them, and the
+  // device that consults it before every op (what the session serves).
+  std::vector<uint8_t> stream_bytes;
+  std::unique_ptr<ByteStreamSource> stream_source;
+  std::unique_ptr<StreamFaultDevice> stream_device;
+  std::string export_script;
+
+  // What the session serves: the stream device when there is one.
+  FlashDevice& device() {
+    return stream_device ? static_cast<FlashDevice&>(*stream_device) : *layer;
+  }
 
   ServedDevice() = default;
   ServedDevice(const ServedDevice&) = delete;
   ServedDevice& operator=(const ServedDevice&) = delete;
-  // Writes the final state hash (replayable logs), flushes and closes the log.
+  // Writes the final state hash (replayable logs), flushes and closes the
+  // log, and exports the fault stream's decisions when asked.
   ~ServedDevice();
 };
 

@@ -8,8 +8,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "backends/image/flash_image.h"
 #include "gtest/gtest.h"
 #include "tests/protocol/fake_kernel.h"
@@ -160,6 +162,66 @@ TEST_F(ServeRestartTest, EventLogOfAServedRunReplays) {
     data.put('\x42');
   }
   EXPECT_EQ(Run({FF_FLASHFAULT_BIN, "replay", log, "--until", "17"}), 3);
+}
+
+// `serve --fault-stream` lets bytes decide the faults; --export-script writes
+// the decisions as a script, and serving that script to the same requests
+// gives the same answers, bit for bit.
+TEST_F(ServeRestartTest, FaultStreamDecisionsExportAsAReproducingScript) {
+  const std::string stream = (dir_ / "stream.bin").string();
+  {
+    std::ofstream out(stream, std::ios::binary);
+    uint32_t x = 12345;
+    for (int i = 0; i < 4096; ++i) {
+      x = x * 1103515245 + 12345;
+      out.put(static_cast<char>(x >> 24));
+    }
+  }
+  const std::string exported = (dir_ / "exported.json").string();
+  // The same requests each time; returns every reply's error, soft error
+  // and data, so two runs can be compared as a whole.
+  auto run = [&](std::vector<std::string> fault_args) {
+    int sv[2];
+    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    server_ = ::fork();
+    if (server_ == 0) {
+      ::dup2(sv[1], 3);
+      std::vector<std::string> argv = {FF_FLASHFAULT_BIN, "serve", "--preset", "slc-2k-64m",
+                                       "--fd", "3"};
+      argv.insert(argv.end(), fault_args.begin(), fault_args.end());
+      std::vector<char*> args;
+      for (auto& a : argv) args.push_back(a.data());
+      args.push_back(nullptr);
+      ::execv(args[0], args.data());
+      ::_exit(127);
+    }
+    ::close(sv[1]);
+    kernel_fd_ = sv[0];
+    FakeKernel k(sv[0]);
+    EXPECT_EQ(k.Init().error, 0);
+    std::vector<std::string> answers;
+    for (uint64_t b = 0; b < 4; ++b) {
+      answers.push_back(std::to_string(k.Erase(b * 64 * kPage, 64 * kPage)));
+      for (uint64_t p = 0; p < 6; ++p) {
+        IoReply w = k.Write((b * 64 + p) * kPage, std::vector<uint8_t>(kPage, 0x0F), kInband);
+        answers.push_back(absl::StrCat("w", w.error, "/", w.soft_error));
+        IoReply r = k.Read((b * 64 + p) * kPage, kPage, kInband);
+        answers.push_back(absl::StrCat("r", r.error, "/", r.soft_error, "/",
+                                       std::string(r.data.begin(), r.data.end())));
+      }
+    }
+    EXPECT_EQ(Stop(SIGTERM), 0);
+    return answers;
+  };
+  const auto streamed = run({"--fault-stream", stream, "--export-script", exported});
+  ASSERT_TRUE(fs::exists(exported));
+  EXPECT_EQ(Run({FF_FLASHFAULT_BIN, "script", "check", exported, "--preset", "slc-2k-64m"}), 0);
+  const auto scripted = run({"--script", exported});
+  EXPECT_EQ(streamed, scripted);
+  // The stream did inject something, or the comparison proves nothing.
+  std::ifstream in(exported);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("\"kind\""), std::string::npos) << text;
 }
 
 }  // namespace
