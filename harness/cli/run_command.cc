@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -80,8 +81,39 @@ std::optional<fs::path> FindMuseKo(const std::string& flag, const fs::path& root
   return std::nullopt;
 }
 
-// Runs argv with its stdout sent to our stderr (progress, never results).
-int Spawn(const std::vector<std::string>& argv) {
+// Relays the guest's "STEP ..." lines from the rig's live console log while it
+// runs, so a long guest run shows where it is.
+class StepRelay {
+ public:
+  explicit StepRelay(fs::path console) : console_(std::move(console)) {}
+  void Poll() {
+    std::ifstream in(console_, std::ios::binary);
+    if (!in) return;
+    in.seekg(static_cast<std::streamoff>(offset_));
+    std::string chunk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    offset_ += chunk.size();
+    pending_ += chunk;
+    for (size_t nl; (nl = pending_.find('\n')) != std::string::npos; pending_.erase(0, nl + 1)) {
+      std::string line = pending_.substr(0, nl);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      // After the script, /init repeats its whole output framed: relay only the live part.
+      if (line.find("FLASHFAULT-BEGIN-GUEST-LOG") != std::string::npos) replayed_ = true;
+      if (!replayed_ && line.rfind("STEP ", 0) == 0) {
+        std::fprintf(stderr, "[guest] %s\n", line.c_str() + 5);
+      }
+    }
+  }
+
+ private:
+  fs::path console_;
+  size_t offset_ = 0;
+  std::string pending_;
+  bool replayed_ = false;
+};
+
+// Runs argv with its stdout sent to our stderr (progress, never results);
+// polls `relay` (if any) while it runs.
+int Spawn(const std::vector<std::string>& argv, StepRelay* relay = nullptr) {
   std::fflush(nullptr);
   const pid_t pid = fork();
   if (pid < 0) return -1;
@@ -95,9 +127,16 @@ int Spawn(const std::vector<std::string>& argv) {
     _exit(127);
   }
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return -1;
+  for (;;) {
+    const pid_t r = waitpid(pid, &status, relay != nullptr ? WNOHANG : 0);
+    if (r == pid) break;
+    if (r < 0 && errno != EINTR) return -1;
+    if (relay != nullptr) {
+      relay->Poll();
+      usleep(200000);
+    }
   }
+  if (relay != nullptr) relay->Poll();
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -298,7 +337,9 @@ int Run(std::span<char* const> args) {
                                   "--out", vm.string(),
                                   "--timeout", absl::StrCat(s.timeout_seconds)};
   rig.insert(rig.end(), files->begin(), files->end());
-  const int rig_rc = Spawn(rig);
+  fs::remove(vm / "console.log", ec);
+  StepRelay relay(vm / "console.log");
+  const int rig_rc = Spawn(rig, &relay);
   const nlohmann::json rig_result =
       nlohmann::json::parse(ReadText(vm / "result.json"), nullptr, /*allow_exceptions=*/false);
   if (rig_result.is_discarded() || !rig_result.is_object()) {

@@ -73,11 +73,14 @@ wl_ubi_attach() {
 
 wl_ubifs_write_verify() {
     _mnt=/mnt/ubifs
+    ff_step ubiformat+attach+mkvol
     ubi_prepare "$1" 0
     wl_ubi_report 0
+    ff_step ubifs-write
     ubifs_mount 0 "$_mnt"
     ubifs_write_files "$_mnt" /tmp/ff.md5
     # A second round over the first: UBIFS garbage-collects, UBI unmaps, erases and reuses.
+    ff_step ubifs-rewrite
     rm -rf "${_mnt:?}"/*
     bounded 120 sync || ff_fail "sync hung"
     ubifs_write_files "$_mnt" /tmp/ff.md5
@@ -88,6 +91,7 @@ wl_ubifs_write_verify() {
     ff_step reattach
     ubi_attach "$1" 0
     wl_ubi_report 0
+    ff_step ubifs-verify
     ubifs_mount 0 "$_mnt"
     ubifs_verify_files /tmp/ff.md5
     ubifs_umount "$_mnt"
