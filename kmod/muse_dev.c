@@ -64,7 +64,11 @@ static void muse_req_end(struct muse_req *req, int error)
 		req->error = error;
 	/* Publish error and reply before the waiter may see "finished". */
 	smp_store_release(&req->finished, true);
-	wake_up(&req->waitq);
+	/*
+	 * A sync wakeup: the server goes back to read() and sleeps, so the
+	 * caller may run on this CPU instead of waiting for another one.
+	 */
+	wake_up_sync(&req->waitq);
 	muse_req_put(req);
 }
 
@@ -118,7 +122,8 @@ int muse_req_queue(struct muse_conn *conn, struct muse_req *req)
 	refcount_inc(&req->count);
 	set_bit(MUSE_REQ_PENDING, &req->flags);
 	list_add_tail(&req->list, &conn->pending);
-	wake_up(&conn->waitq);
+	/* Sync: the caller sleeps in muse_req_wait() right after this. */
+	wake_up_sync(&conn->waitq);
 	spin_unlock(&conn->lock);
 	return 0;
 }
