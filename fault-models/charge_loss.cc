@@ -14,8 +14,7 @@ class ChargeLoss final : public FaultFamily {
   uint32_t ops() const override { return spec_.when.ops & kOpRead; }
 
   absl::Status Validate(const Geometry& g) const override {
-    if (spec_.flips == 0) return ParamError(spec_, "flips", "must be at least 1");
-    return RequireNand(spec_, g);
+    return RequireFlipsOnNand(spec_, g);
   }
 
   void Apply(FaultEnv& env, OpState& op) override {
@@ -23,7 +22,7 @@ class ChargeLoss final : public FaultFamily {
     if (!t) return;
     std::vector<uint32_t> bits = PickCells(env, trigger_.rng(), spec_.where, t->device_page,
                                            spec_.flips, CellFilter::kProgrammed);
-    for (uint32_t bit : bits) env.model().AddCellError(t->device_page, bit);
+    env.model().AddCellErrors(t->device_page, bits);
     trigger_.Fired();
     Inject(env, static_cast<int64_t>(op.index), *t, "lost", bits);
   }

@@ -3,6 +3,7 @@
 #include "fault-models/fault_family.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 
@@ -122,6 +123,19 @@ std::vector<uint32_t> PickCells(FaultEnv& env, Rng& rng, const Where& where, uin
   return picked;
 }
 
+uint64_t CellWord(std::span<const uint8_t> bytes, uint64_t at) {
+  if (at >= bytes.size()) return 0;
+  const uint64_t n = std::min<uint64_t>(8, bytes.size() - at);
+  if (n == 8 && std::endian::native == std::endian::little) {
+    uint64_t w;
+    std::memcpy(&w, bytes.data() + at, 8);
+    return w;
+  }
+  uint64_t w = 0;
+  for (uint64_t k = 0; k < n; ++k) w |= uint64_t{bytes[at + k]} << (8 * k);
+  return w;
+}
+
 PageSnapshot Snapshot(FaultEnv& env, uint64_t first_page, uint64_t count) {
   PageSnapshot s{.first_page = first_page, .count = count, .bytes = {}, .errors = {}};
   const uint64_t stride = Stride(env.geometry());
@@ -143,23 +157,22 @@ std::vector<std::vector<uint32_t>> TearProgram(FaultEnv& env, Rng& rng, const Pa
   for (uint64_t i = 0; i < before.count; ++i) {
     const uint64_t page = before.first_page + i;
     std::span<uint8_t> now = MutableRawPage(env, page);
-    const uint8_t* old = before.bytes.data() + i * stride;
-    for (uint64_t byte = 0; byte < stride; ++byte) {
-      const uint8_t cleared = old[byte] & ~now[byte];
-      if (cleared == 0) continue;
-      for (uint32_t bit = 0; bit < 8; ++bit) {
-        if (!((cleared >> bit) & 1) || rng.Chance(done_fraction)) continue;
-        const uint32_t index = static_cast<uint32_t>(byte * 8 + bit);
-        if (g.is_nand()) {
-          // The codeword says 0 but the cell never got its charge: a deviation
-          // the ECC engine sees, exactly like an incomplete program.
-          env.model().AddCellError(page, index);
-        } else {
-          now[byte] |= static_cast<uint8_t>(1u << bit);  // NOR has no ECC: the cell is the truth
-        }
+    const std::span<const uint8_t> old(before.bytes.data() + i * stride, stride);
+    // Cells in increasing bit order, one draw per cleared cell.
+    for (uint64_t at = 0; at < stride; at += 8) {
+      // Bits past the page's end are 0 in `old`, so never "cleared".
+      for (uint64_t cleared = CellWord(old, at) & ~CellWord(now, at); cleared != 0;
+           cleared &= cleared - 1) {
+        if (rng.Chance(done_fraction)) continue;
+        const uint32_t index = static_cast<uint32_t>(at * 8 + std::countr_zero(cleared));
+        // NOR has no ECC: the cell is the truth.
+        if (!g.is_nand()) now[index / 8] |= static_cast<uint8_t>(1u << (index % 8));
         torn[i].push_back(index);
       }
     }
+    // The codeword says 0 but the cell never got its charge: a deviation the
+    // ECC engine sees, exactly like an incomplete program.
+    if (g.is_nand()) env.model().AddCellErrors(page, torn[i]);
   }
   return torn;
 }
@@ -178,19 +191,20 @@ std::pair<int64_t, std::vector<uint32_t>> TearErase(FaultEnv& env, Rng& rng, uin
     const uint64_t i = base + p - before.first_page;
     std::span<uint8_t> raw = MutableRawPage(env, base + p);
     std::memcpy(raw.data(), before.bytes.data() + i * stride, stride);
-    for (uint32_t bit : before.errors[i]) env.model().AddCellError(base + p, bit);
+    env.model().AddCellErrors(base + p, before.errors[i]);
     if (p != erased || !g.is_nand()) continue;
     // The page where the erase stopped: half of its charged cells let go.
     half.first = p;
-    for (uint64_t byte = 0; byte < stride; ++byte) {
-      for (uint32_t bit = 0; bit < 8; ++bit) {
-        const uint32_t index = static_cast<uint32_t>(byte * 8 + bit);
-        if ((raw[byte] >> bit) & 1 || !rng.Chance(0.5)) continue;
+    for (uint64_t at = 0; at < stride; at += 8) {
+      const uint64_t valid = stride - at >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * (stride - at))) - 1;
+      for (uint64_t charged = ~CellWord(raw, at) & valid; charged != 0; charged &= charged - 1) {
+        if (!rng.Chance(0.5)) continue;
+        const uint32_t index = static_cast<uint32_t>(at * 8 + std::countr_zero(charged));
         if (env.model().HasCellError(base + p, index)) continue;
-        env.model().AddCellError(base + p, index);
         half.second.push_back(index);
       }
     }
+    env.model().AddCellErrors(base + p, half.second);
   }
   if (erased < ppb) env.PagesChanged(base + erased, ppb - erased);
   return half;
@@ -212,6 +226,18 @@ absl::Status RequireNand(const FaultSpec& spec, const Geometry& g) {
   return ParamError(spec, "kind",
                     absl::StrCat(FaultKindName(spec.kind), " acts on NAND cells and ECC; '", g.name,
                                  "' is a NOR part"));
+}
+
+absl::Status RequireFlipsOnNand(const FaultSpec& spec, const Geometry& g) {
+  if (spec.flips == 0) return ParamError(spec, "flips", "must be at least 1");
+  return RequireNand(spec, g);
+}
+
+absl::Status RequireTornFraction(const FaultSpec& spec) {
+  if (!(spec.torn_fraction >= 0.0 && spec.torn_fraction <= 1.0)) {
+    return ParamError(spec, "torn_fraction", "must be in [0, 1]");
+  }
+  return absl::OkStatus();
 }
 
 uint32_t DrawCount(Rng& rng, double mean) {

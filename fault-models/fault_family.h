@@ -132,6 +132,11 @@ std::vector<uint32_t> PickCells(FaultEnv& env, Rng& rng, const Where& where, uin
 std::span<const uint8_t> RawPage(FaultEnv& env, uint64_t device_page);
 std::span<uint8_t> MutableRawPage(FaultEnv& env, uint64_t device_page);
 
+// Bits 8*at .. 8*at+63 of `bytes` (bit i of the result is bit i % 8 of byte
+// at + i / 8, as in CellErrors), zero past the end: lets the per-cell loops
+// skip 64 cells at a time and visit only the cells that matter.
+uint64_t CellWord(std::span<const uint8_t> bytes, uint64_t at);
+
 // A copy of the pages an op is about to change, for tearing afterwards.
 struct PageSnapshot {
   uint64_t first_page = 0, count = 0;
@@ -165,6 +170,10 @@ absl::Status InjectedError(absl::StatusCode code, const FaultSpec& spec, absl::s
 // no ECC view); the error names the fault.
 absl::Status RequireNand(const FaultSpec& spec, const Geometry& g);
 absl::Status ParamError(const FaultSpec& spec, absl::string_view field, absl::string_view why);
+// The checks several families share: flips >= 1 on a NAND part (cell
+// families), torn_fraction in [0, 1] (program, erase, power cut).
+absl::Status RequireFlipsOnNand(const FaultSpec& spec, const Geometry& g);
+absl::Status RequireTornFraction(const FaultSpec& spec);
 
 // Draws a count with mean `mean`: floor(mean) plus one with the fraction's
 // probability (cheap and deterministic, good enough for rates).

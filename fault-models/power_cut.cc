@@ -5,9 +5,11 @@
 // Must not restore power itself: only FaultLayer::PowerOn() does.
 #include "fault-models/power_cut.h"
 
+#include <bit>
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 
 namespace flashfault {
 namespace {
@@ -20,9 +22,7 @@ class PowerCut final : public FaultFamily {
   bool wants_changes() const override { return spec_.unstable; }
 
   absl::Status Validate(const Geometry&) const override {
-    if (!(spec_.torn_fraction >= 0.0 && spec_.torn_fraction <= 1.0)) {
-      return ParamError(spec_, "torn_fraction", "must be in [0, 1]");
-    }
+    FF_RETURN_IF_ERROR(RequireTornFraction(spec_));
     return absl::OkStatus();
   }
 
@@ -82,17 +82,20 @@ class PowerCut final : public FaultFamily {
       const uint64_t lower_page = page - page % g.pages_per_block + static_cast<uint64_t>(lower);
       // The lower page's cells shared the interrupted program: each of its
       // charged cells is lost with the same odds as a torn cell of the upper page.
+      // Data cells only (OOB excluded), in increasing bit order.
       std::vector<uint32_t> damaged;
-      std::span<const uint8_t> raw = RawPage(env, lower_page);
-      for (uint32_t byte = 0; byte < g.page_size; ++byte) {
-        for (uint32_t bit = 0; bit < 8; ++bit) {
-          const uint32_t index = byte * 8 + bit;
-          if ((raw[byte] >> bit) & 1 || env.model().HasCellError(lower_page, index)) continue;
+      const std::span<const uint8_t> data = RawPage(env, lower_page).first(g.page_size);
+      for (uint64_t at = 0; at < data.size(); at += 8) {
+        const uint64_t valid =
+            data.size() - at >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * (data.size() - at))) - 1;
+        for (uint64_t charged = ~CellWord(data, at) & valid; charged != 0; charged &= charged - 1) {
+          const uint32_t index = static_cast<uint32_t>(at * 8 + std::countr_zero(charged));
+          if (env.model().HasCellError(lower_page, index)) continue;
           if (trigger_.rng().Chance(spec_.torn_fraction)) continue;
-          env.model().AddCellError(lower_page, index);
           damaged.push_back(index);
         }
       }
+      env.model().AddCellErrors(lower_page, damaged);
       Remember(lower_page, damaged);
       Target at{.block = static_cast<uint32_t>(lower_page / g.pages_per_block),
                 .page = lower,

@@ -5,6 +5,7 @@
 #include "fault-models/program_fail.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 
 namespace flashfault {
 namespace {
@@ -16,9 +17,7 @@ class ProgramFail final : public FaultFamily {
   uint32_t ops() const override { return spec_.when.ops & kOpWrite; }
 
   absl::Status Validate(const Geometry&) const override {
-    if (!(spec_.torn_fraction >= 0.0 && spec_.torn_fraction <= 1.0)) {
-      return ParamError(spec_, "torn_fraction", "must be in [0, 1]");
-    }
+    FF_RETURN_IF_ERROR(RequireTornFraction(spec_));
     return absl::OkStatus();
   }
 

@@ -13,8 +13,7 @@ class ReadBitflip final : public FaultFamily {
   uint32_t ops() const override { return spec_.when.ops & kOpRead; }
 
   absl::Status Validate(const Geometry& g) const override {
-    if (spec_.flips == 0) return ParamError(spec_, "flips", "must be at least 1");
-    return RequireNand(spec_, g);
+    return RequireFlipsOnNand(spec_, g);
   }
 
   void Apply(FaultEnv& env, OpState& op) override {
