@@ -196,7 +196,8 @@ std::pair<int64_t, std::vector<uint32_t>> TearErase(FaultEnv& env, Rng& rng, uin
     // The page where the erase stopped: half of its charged cells let go.
     half.first = p;
     for (uint64_t at = 0; at < stride; at += 8) {
-      const uint64_t valid = stride - at >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * (stride - at))) - 1;
+      const uint64_t valid =
+          stride - at >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * (stride - at))) - 1;
       for (uint64_t charged = ~CellWord(raw, at) & valid; charged != 0; charged &= charged - 1) {
         if (!rng.Chance(0.5)) continue;
         const uint32_t index = static_cast<uint32_t>(at * 8 + std::countr_zero(charged));

@@ -46,7 +46,7 @@ class ReadDisturb final : public FaultFamily {
             static_cast<uint32_t>(std::min<uint64_t>(want - b.disturbed[in_block], 1u << 20));
         std::vector<uint32_t> bits =
             PickCells(env, trigger_.rng(), spec_.where, page, n, CellFilter::kErased);
-        for (uint32_t bit : bits) env.model().AddCellError(page, bit);
+        env.model().AddCellErrors(page, bits);
         // Counted as done even if fewer cells were eligible, so a page with
         // no erased cells left is not searched again on every read.
         b.disturbed[in_block] = want;

@@ -52,7 +52,7 @@ class Retention final : public FaultFamily {
       const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(want - a.leaked, 1u << 20));
       std::vector<uint32_t> bits =
           PickCells(env, trigger_.rng(), spec_.where, page, n, CellFilter::kProgrammed);
-      for (uint32_t bit : bits) env.model().AddCellError(page, bit);
+      env.model().AddCellErrors(page, bits);
       if (bits.empty()) continue;
       a.leaked = want;
       if (found == pages_.end()) pages_.emplace(page, a);

@@ -10,8 +10,9 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <map>
+#include <memory>
+#include <span>
 #include <vector>
 
 #include "backends/model/ecc_engine.h"
@@ -72,21 +73,42 @@ class NandModel final : public FlashDevice {
   // programmed at bit `bit` (over data then OOB). The fault layer calls this
   // for charge loss, stuck bits, torn programs; an erase clears it.
   void AddCellError(uint64_t page, uint32_t bit);
+  // Many cell errors of one page at once (torn programs and erases, charge
+  // loss): one sort and merge instead of one insert per bit. `bits` may be
+  // unsorted and may repeat or name bits that already deviate.
+  void AddCellErrors(uint64_t page, std::span<const uint32_t> bits);
   // Undoes AddCellError (transient faults, stuck bits whose programmed value
   // now matches). A page left with no errors takes the clean fast path again.
   void RemoveCellError(uint64_t page, uint32_t bit);
   bool HasCellError(uint64_t page, uint32_t bit) const;
+  // Sorted; valid until the next change of this page's errors.
   const CellErrors* cell_errors(uint64_t page) const;
 
  private:
   NandModel(const Geometry& geometry, std::unique_ptr<PageStore> store, RuleMode rules);
 
+  // The deviating bits of one page. Few errors: a sorted vector, changed in
+  // place. Once a page holds many (a torn page has thousands, and unstable
+  // cells are toggled on and off for every read), one bit per cell in `map`
+  // is the truth and `bits` a sorted copy rebuilt when next asked for, so a
+  // single add or remove stops costing a move of the whole vector.
+  struct PageErrors {
+    CellErrors bits;            // sorted; stale while `stale`
+    std::vector<uint64_t> map;  // empty until the page holds many errors
+    uint32_t count = 0;         // errors, while `map` is in use
+    bool stale = false;
+    size_t size() const { return map.empty() ? bits.size() : count; }
+  };
   struct BlockState {
     BlockCounters counters;
     uint32_t next_page = 0;          // MLC: lowest page that may be programmed next
     std::vector<uint8_t> programs;   // partial programs per page since erase
-    std::map<uint32_t, CellErrors> cell_errors;  // page in block -> deviating bits
+    // page in block -> deviating bits; mutable because cell_errors(), a
+    // const reader, may rebuild a page's sorted view.
+    mutable std::map<uint32_t, PageErrors> cell_errors;
   };
+  const CellErrors& SortedErrors(PageErrors& e) const;
+  void UseMap(PageErrors& e) const;
 
   // The bytes (data then OOB) of `page` inside the store.
   std::span<const uint8_t> PageBytes(uint64_t page) const;
