@@ -1,9 +1,12 @@
 // fault_stream_fuzzer: the fault layer over the NAND model, with faults
 // chosen by the byte-stream source and ops decoded by the shared op
-// interpreter, on a small part (2048+64, 32 pages, 16 blocks: 1 MiB). A
-// block of 66 KiB stays below the sanitizer allocator's 128 KiB mmap
-// threshold, so block buffers are recycled instead of page-faulted in anew
-// for every input (that alone was 70% of the time at 64 pages per block).
+// interpreter, on a small part (2048+64, 8 pages per block, 16 blocks: 256 KiB of data), at
+// most kMaxOps ops per input; the .options file caps inputs at 1 KiB.
+//
+// Reproducing a finding: `fault_stream_fuzzer CRASH_FILE` runs that one
+// input (libFuzzer runs file arguments once and stops); the target keeps no
+// state between inputs, so it fails the same way every time and prints the
+// plan (PlanToJson) and the ops (OpToJson) before the trap.
 //
 // Input: bytes 0-1 (little endian) give the fault stream's length L (mod
 // what is left); the last L bytes are the fault stream, the bytes between are
