@@ -361,22 +361,27 @@ absl::Status FaultLayer::Erase(uint64_t addr, uint64_t len) {
   return st.status;
 }
 
-absl::StatusOr<bool> FaultLayer::IsBad(uint64_t addr) {
-  if (!slow_) [[likely]] {
-    ++next_op_;
-    return model_->IsBad(addr);
-  }
-  OpState st = Describe(next_op_++, kOpIsBad);
+bool FaultLayer::BeginBlockOp(OpState& st, uint64_t addr) {
   st.addr = addr;
   if (!powered_) {
     Finish(st, absl::StatusCode::kUnavailable, nullptr, false);
-    return NoPower(cut_by_);
+    return false;
   }
   if (addr < geometry().total_size()) {
     PlaceBlocks(st, addr - addr % geometry().block_size(), geometry().block_size());
     st.addr = addr;
   }
   RunFamilies(st);
+  return true;
+}
+
+absl::StatusOr<bool> FaultLayer::IsBad(uint64_t addr) {
+  if (!slow_) [[likely]] {
+    ++next_op_;
+    return model_->IsBad(addr);
+  }
+  OpState st = Describe(next_op_++, kOpIsBad);
+  if (!BeginBlockOp(st, addr)) return NoPower(cut_by_);
   absl::StatusOr<bool> r = st.handled ? absl::StatusOr<bool>(st.status) : model_->IsBad(addr);
   if (r.ok() && st.handled) r = false;
   Finish(st, r.status().code(), nullptr, r.ok() && *r);
@@ -389,16 +394,7 @@ absl::Status FaultLayer::MarkBad(uint64_t addr) {
     return model_->MarkBad(addr);
   }
   OpState st = Describe(next_op_++, kOpMarkBad);
-  st.addr = addr;
-  if (!powered_) {
-    Finish(st, absl::StatusCode::kUnavailable, nullptr, false);
-    return NoPower(cut_by_);
-  }
-  if (addr < geometry().total_size()) {
-    PlaceBlocks(st, addr - addr % geometry().block_size(), geometry().block_size());
-    st.addr = addr;
-  }
-  RunFamilies(st);
+  if (!BeginBlockOp(st, addr)) return NoPower(cut_by_);
   if (!st.handled) {
     st.status = model_->MarkBad(addr);
     if (st.status.ok()) {

@@ -118,6 +118,10 @@ class FaultLayer final : public FlashDevice {
   void PlaceData(OpState& st, uint64_t addr, uint64_t data_len, uint32_t ooboffs, uint64_t oob_len,
                  OobMode mode) const;
   void PlaceBlocks(OpState& st, uint64_t addr, uint64_t len) const;
+  // The slow path of isbad/markbad up to the model: refuses the op without
+  // power (logged; returns false), else places it on the block of `addr`
+  // and runs the families.
+  bool BeginBlockOp(OpState& st, uint64_t addr);
   // Steps 3 and, for a cut, the power state.
   void RunFamilies(OpState& st);
   void Finish(const OpState& st, absl::StatusCode code, const ReadReport* report, bool bad);
