@@ -21,8 +21,8 @@ using testing::RecordingSink;
 using testing::Spec;
 using testing::WritePage;
 
-constexpr uint64_t kPpb = 64;  // slc-2k-64m
-constexpr uint64_t kBlock = 2048 * kPpb;
+using testing::kBlock;
+using testing::kPpb;
 
 // Flips confined to the first ECC step (bytes 0..511) of block 1, page 0.
 FaultSpec StepFlips(const char* id, FaultKind kind, uint32_t flips) {

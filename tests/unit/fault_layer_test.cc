@@ -21,8 +21,8 @@ using testing::RecordingSink;
 using testing::Spec;
 using testing::WritePage;
 
-constexpr uint64_t kPpb = 64;  // slc-2k-64m
-constexpr uint64_t kBlock = 2048 * kPpb;
+using testing::kBlock;
+using testing::kPpb;
 
 // Runs the same random op sequence on two devices and requires identical
 // statuses, reports and bytes. Ops are drawn from a fixed std::mt19937_64 so

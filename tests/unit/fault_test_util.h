@@ -12,6 +12,10 @@
 
 namespace flashfault::testing {
 
+// The shape of slc-2k-64m, the preset most fault tests run on.
+inline constexpr uint64_t kPpb = 64;
+inline constexpr uint64_t kBlock = 2048 * kPpb;
+
 // Keeps every record the layer reports.
 class RecordingSink final : public EventSink {
  public:

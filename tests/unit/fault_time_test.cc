@@ -20,8 +20,8 @@ using testing::RecordingSink;
 using testing::Spec;
 using testing::WritePage;
 
-constexpr uint64_t kPpb = 64;  // slc-2k-64m
-constexpr uint64_t kBlock = 2048 * kPpb;
+using testing::kBlock;
+using testing::kPpb;
 constexpr uint64_t kHourUs = 3600ull * 1000 * 1000;
 
 std::vector<uint8_t> Programmed(uint8_t data, uint32_t page = 2048, uint32_t oob = 64) {
