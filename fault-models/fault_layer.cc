@@ -77,12 +77,7 @@ class FaultLayer::Env final : public FaultEnv {
   }
 
   void ToggleForRead(uint64_t page, uint32_t bit) override {
-    const bool had = l_.model_->HasCellError(page, bit);
-    if (had) {
-      l_.model_->RemoveCellError(page, bit);
-    } else {
-      l_.model_->AddCellError(page, bit);
-    }
+    const bool had = l_.model_->ToggleCellError(page, bit);
     l_.toggles_.push_back({page, bit, had});
   }
 

@@ -461,6 +461,39 @@ void NandModel::RemoveCellError(uint64_t page, uint32_t bit) {
   if (e.size() == 0) b.cell_errors.erase(found);
 }
 
+bool NandModel::ToggleCellError(uint64_t page, uint32_t bit) {
+  BlockState& b = blocks_[page / geometry_.pages_per_block];
+  // One lookup for the whole toggle: unstable cells flip thousands at a time.
+  auto [found, fresh] =
+      b.cell_errors.try_emplace(static_cast<uint32_t>(page % geometry_.pages_per_block));
+  PageErrors& e = found->second;
+  bool had;
+  if (e.map.empty() && e.bits.size() >= kMapAt) UseMap(e);
+  if (e.map.empty()) {
+    auto it = std::lower_bound(e.bits.begin(), e.bits.end(), bit);
+    had = it != e.bits.end() && *it == bit;
+    if (had) {
+      e.bits.erase(it);
+    } else {
+      e.bits.insert(it, bit);
+    }
+  } else {
+    had = MapTest(e.map, bit);
+    if (had) {
+      e.map[bit / 64] &= ~(uint64_t{1} << (bit % 64));
+      --e.count;
+    } else {
+      MapSet(e.map, bit);
+      ++e.count;
+    }
+    e.stale = true;
+  }
+  // An empty entry would keep ReadPage off its clean fast path.
+  if (e.size() == 0) b.cell_errors.erase(found);
+  (void)fresh;
+  return had;
+}
+
 bool NandModel::HasCellError(uint64_t page, uint32_t bit) const {
   const BlockState& b = blocks_[page / geometry_.pages_per_block];
   auto it = b.cell_errors.find(static_cast<uint32_t>(page % geometry_.pages_per_block));

@@ -80,6 +80,9 @@ class NandModel final : public FlashDevice {
   // Undoes AddCellError (transient faults, stuck bits whose programmed value
   // now matches). A page left with no errors takes the clean fast path again.
   void RemoveCellError(uint64_t page, uint32_t bit);
+  // Inverts whether the cell at `bit` of `page` deviates; returns whether it
+  // did before. Same effect as HasCellError + Add/RemoveCellError.
+  bool ToggleCellError(uint64_t page, uint32_t bit);
   bool HasCellError(uint64_t page, uint32_t bit) const;
   // Sorted; valid until the next change of this page's errors.
   const CellErrors* cell_errors(uint64_t page) const;

@@ -204,6 +204,26 @@ TEST(NandModelTest, RawReadShowsEveryFlipAndEraseClearsThem) {
   EXPECT_EQ(m->cell_errors(0), nullptr);
 }
 
+// Toggling a cell twice restores it, in the short sorted form and in the
+// bitmap form a page switches to when it holds many errors.
+TEST(NandModelTest, ToggleCellErrorInvertsOneCell) {
+  auto m = MakePreset("slc-2k-64m");
+  EXPECT_FALSE(m->ToggleCellError(0, 5));
+  EXPECT_TRUE(m->HasCellError(0, 5));
+  EXPECT_TRUE(m->ToggleCellError(0, 5));
+  EXPECT_EQ(m->cell_errors(0), nullptr);  // no empty entry left behind
+  std::vector<uint32_t> many;
+  for (uint32_t b = 0; b < 600; ++b) many.push_back(b * 7);
+  m->AddCellErrors(1, many);
+  EXPECT_TRUE(m->ToggleCellError(1, 7));
+  EXPECT_FALSE(m->HasCellError(1, 7));
+  EXPECT_FALSE(m->ToggleCellError(1, 8));
+  EXPECT_EQ(m->cell_errors(1)->size(), 600u);
+  EXPECT_TRUE(m->ToggleCellError(1, 8));
+  EXPECT_FALSE(m->ToggleCellError(1, 7));
+  EXPECT_EQ(*m->cell_errors(1), many);
+}
+
 TEST(NandModelTest, NorWritesBytesAndHasNoOob) {
   auto m = MakePreset("nor-64k-16m");
   ASSERT_TRUE(m->Write({.addr = 3}, Bytes(5, 0x0F), {}).ok());
