@@ -4,7 +4,6 @@
 #include "fault-models/erase_fail.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/status_macros.h"
 
 namespace flashfault {
 namespace {
@@ -16,8 +15,7 @@ class EraseFail final : public FaultFamily {
   uint32_t ops() const override { return spec_.when.ops & kOpErase; }
 
   absl::Status Validate(const Geometry&) const override {
-    FF_RETURN_IF_ERROR(RequireTornFraction(spec_));
-    return absl::OkStatus();
+    return RequireTornFraction(spec_);
   }
 
   void Apply(FaultEnv& env, OpState& op) override {

@@ -297,12 +297,7 @@ absl::StatusOr<ReadReport> FaultLayer::ReadSlow(const FlashOp& op, std::span<uin
   st.flash_op = op;
   st.read_data = data;
   st.read_oob = oob;
-  if (!powered_) {
-    Finish(st, absl::StatusCode::kUnavailable, nullptr, false);
-    return NoPower(cut_by_);
-  }
-  PlaceData(st, op.addr, data.size(), op.ooboffs, oob.size(), op.mode);
-  RunFamilies(st);
+  if (!BeginDataOp(st, data.size(), oob.size())) return NoPower(cut_by_);
   absl::StatusOr<ReadReport> r =
       st.handled ? absl::StatusOr<ReadReport>(st.status) : model_->Read(op, data, oob);
   UndoReadToggles();
@@ -326,12 +321,7 @@ absl::Status FaultLayer::WriteSlow(const FlashOp& op, std::span<const uint8_t> d
   st.flash_op = op;
   st.write_data = data;
   st.write_oob = oob;
-  if (!powered_) {
-    Finish(st, absl::StatusCode::kUnavailable, nullptr, false);
-    return NoPower(cut_by_);
-  }
-  PlaceData(st, op.addr, data.size(), op.ooboffs, oob.size(), op.mode);
-  RunFamilies(st);
+  if (!BeginDataOp(st, data.size(), oob.size())) return NoPower(cut_by_);
   if (!st.handled) st.status = env_->ForwardWrite(st);
   Finish(st, st.status.code(), nullptr, false);
   return st.status;
@@ -354,6 +344,17 @@ absl::Status FaultLayer::Erase(uint64_t addr, uint64_t len) {
   if (!st.handled) st.status = env_->ForwardErase(addr, len);
   Finish(st, st.status.code(), nullptr, false);
   return st.status;
+}
+
+bool FaultLayer::BeginDataOp(OpState& st, uint64_t data_len, uint64_t oob_len) {
+  if (!powered_) {
+    Finish(st, absl::StatusCode::kUnavailable, nullptr, false);
+    return false;
+  }
+  const FlashOp& op = st.flash_op;
+  PlaceData(st, op.addr, data_len, op.ooboffs, oob_len, op.mode);
+  RunFamilies(st);
+  return true;
 }
 
 bool FaultLayer::BeginBlockOp(OpState& st, uint64_t addr) {

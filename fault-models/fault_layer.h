@@ -122,6 +122,8 @@ class FaultLayer final : public FlashDevice {
   // power (logged; returns false), else places it on the block of `addr`
   // and runs the families.
   bool BeginBlockOp(OpState& st, uint64_t addr);
+  // The same for reads and writes: places st.flash_op's data and OOB.
+  bool BeginDataOp(OpState& st, uint64_t data_len, uint64_t oob_len);
   // Steps 3 and, for a cut, the power state.
   void RunFamilies(OpState& st);
   void Finish(const OpState& st, absl::StatusCode code, const ReadReport* report, bool bad);

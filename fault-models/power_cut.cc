@@ -9,7 +9,6 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
-#include "common/status_macros.h"
 
 namespace flashfault {
 namespace {
@@ -22,8 +21,7 @@ class PowerCut final : public FaultFamily {
   bool wants_changes() const override { return spec_.unstable; }
 
   absl::Status Validate(const Geometry&) const override {
-    FF_RETURN_IF_ERROR(RequireTornFraction(spec_));
-    return absl::OkStatus();
+    return RequireTornFraction(spec_);
   }
 
   void Apply(FaultEnv& env, OpState& op) override {

@@ -5,7 +5,6 @@
 #include "fault-models/program_fail.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/status_macros.h"
 
 namespace flashfault {
 namespace {
@@ -17,8 +16,7 @@ class ProgramFail final : public FaultFamily {
   uint32_t ops() const override { return spec_.when.ops & kOpWrite; }
 
   absl::Status Validate(const Geometry&) const override {
-    FF_RETURN_IF_ERROR(RequireTornFraction(spec_));
-    return absl::OkStatus();
+    return RequireTornFraction(spec_);
   }
 
   void Apply(FaultEnv& env, OpState& op) override {
