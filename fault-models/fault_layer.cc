@@ -447,6 +447,14 @@ void FaultLayer::CutPower(absl::string_view by) {
   }
 }
 
+bool FaultLayer::ReadsObserved() const {
+  if (sink_ != nullptr || !powered_ || !by_op_[OpSlot(kOpRead)].empty()) return true;
+  for (const auto& f : families_) {
+    if (f->spec().when.at_op) return true;
+  }
+  return false;
+}
+
 void FaultLayer::PowerOn() {
   powered_ = true;
   cut_by_.clear();

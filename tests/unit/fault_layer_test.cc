@@ -102,6 +102,28 @@ TEST(FaultLayerTest, ArmedButSilentFaultsLeaveTheModelAlone) {
   EXPECT_EQ(sink.ops.size(), layer->op_count());
 }
 
+TEST(FaultLayerTest, ReadsObservedOnlyWhenAReadCouldMatter) {
+  // Program and erase failures ignore reads: clean reads may bypass the layer.
+  FaultSpec pfail = Spec("pfail", FaultKind::kProgramFail);
+  FaultSpec efail = Spec("efail", FaultKind::kEraseFail);
+  efail.when.nth_match = 3;
+  auto quiet = MakeLayer("slc-2k-64m", {pfail, efail});
+  EXPECT_FALSE(quiet->ReadsObserved());
+  quiet->CutPower("test");
+  EXPECT_TRUE(quiet->ReadsObserved());  // reads must be refused
+  quiet->PowerOn();
+  EXPECT_FALSE(quiet->ReadsObserved());
+
+  // A read family, a device-wide op index, or a log each need every read.
+  EXPECT_TRUE(MakeLayer("slc-2k-64m", {Spec("noise", FaultKind::kReadBitflip)})->ReadsObserved());
+  FaultSpec at_op = Spec("at", FaultKind::kProgramFail);
+  at_op.when.at_op = 100;
+  EXPECT_TRUE(MakeLayer("slc-2k-64m", {at_op})->ReadsObserved());
+  RecordingSink sink;
+  EXPECT_TRUE(MakeLayer("slc-2k-64m", std::vector<FaultSpec>{}, 1, &sink)->ReadsObserved());
+  EXPECT_FALSE(MakeLayer("slc-2k-64m", std::vector<FaultSpec>{})->ReadsObserved());
+}
+
 TEST(TriggerTest, AtOpFiresOnThatOpOnly) {
   RecordingSink sink;
   FaultSpec s = Spec("f", FaultKind::kLatency);
