@@ -447,8 +447,11 @@ void FaultLayer::CutPower(absl::string_view by) {
   }
 }
 
-bool FaultLayer::ReadsObserved() const {
-  if (sink_ != nullptr || !powered_ || !by_op_[OpSlot(kOpRead)].empty()) return true;
+bool FaultLayer::QueriesObserved() const {
+  if (sink_ != nullptr || !powered_ || !by_op_[OpSlot(kOpRead)].empty() ||
+      !by_op_[OpSlot(kOpIsBad)].empty()) {
+    return true;
+  }
   for (const auto& f : families_) {
     if (f->spec().when.at_op) return true;
   }

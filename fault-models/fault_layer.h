@@ -93,13 +93,14 @@ class FaultLayer final : public FlashDevice {
   // new start record.
   absl::Status ReplacePlan(const FaultPlan& plan);
   bool powered() const { return powered_; }
-  // Whether reads must pass through the layer for faults and the log to stay
-  // exact: a family acts on reads, a trigger names a device-wide op index
-  // (which every read advances), ops are logged, or the power is off. When
-  // false, a read whose pages carry no cell errors changes nothing here but
-  // op_count(), so a server may answer it from the store without the layer
-  // (the module's direct reads, harness/control/direct_read_map.h).
-  bool ReadsObserved() const;
+  // Whether queries (reads and isbad) must pass through the layer for faults
+  // and the log to stay exact: a family acts on them, a trigger names a
+  // device-wide op index (which every query advances), ops are logged, or
+  // the power is off. When false, a query of a good block whose pages carry
+  // no cell errors changes nothing here but op_count(), so a server may
+  // answer it from the store without the layer (the module's direct reads,
+  // harness/control/direct_reads.h).
+  bool QueriesObserved() const;
 
   // Appends one fault to the plan between two operations (the byte-stream
   // source's way in). Checked as Create() checks a spec; on error nothing

@@ -321,8 +321,11 @@ absl::StatusOr<bool> NandModel::IsBad(uint64_t addr) {
     return absl::OutOfRangeError(absl::StrCat("isbad at ", addr, " beyond the device"));
   }
   ++counters_.isbad_ops;
+  return BlockIsBad(static_cast<uint32_t>(addr / geometry_.block_size()));
+}
+
+bool NandModel::BlockIsBad(uint32_t block) const {
   if (!geometry_.is_nand()) return false;
-  const uint32_t block = static_cast<uint32_t>(addr / geometry_.block_size());
   if (store_->meta(block).bad) return true;
   // A factory marker: any non-0xFF byte at the marker position of page 0.
   const OobRegion& bbm = geometry_.oob_layout.bad_block_marker;
@@ -501,6 +504,11 @@ bool NandModel::HasCellError(uint64_t page, uint32_t bit) const {
   const PageErrors& e = it->second;
   if (!e.map.empty()) return MapTest(e.map, bit);
   return std::binary_search(e.bits.begin(), e.bits.end(), bit);
+}
+
+bool NandModel::BlockHasCellErrors(uint32_t block) const {
+  // Pages whose last error is removed leave the map, so empty means clean.
+  return !blocks_[block].cell_errors.empty();
 }
 
 const CellErrors* NandModel::cell_errors(uint64_t page) const {

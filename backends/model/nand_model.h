@@ -68,6 +68,10 @@ class NandModel final : public FlashDevice {
   const DeviceCounters& counters() const { return counters_; }
   std::vector<uint32_t> bad_block_table() const;
   PageStore& store() { return *store_; }
+  // What IsBad() answers for `block`, without counting an op.
+  bool BlockIsBad(uint32_t block) const;
+  // Whether any cell of `block` deviates from what was programmed.
+  bool BlockHasCellErrors(uint32_t block) const;
 
   // The physical cells of `page` (device-wide index) deviate from what was
   // programmed at bit `bit` (over data then OOB). The fault layer calls this

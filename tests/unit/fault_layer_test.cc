@@ -102,26 +102,31 @@ TEST(FaultLayerTest, ArmedButSilentFaultsLeaveTheModelAlone) {
   EXPECT_EQ(sink.ops.size(), layer->op_count());
 }
 
-TEST(FaultLayerTest, ReadsObservedOnlyWhenAReadCouldMatter) {
-  // Program and erase failures ignore reads: clean reads may bypass the layer.
+TEST(FaultLayerTest, QueriesObservedOnlyWhenAQueryCouldMatter) {
+  // Program and erase failures ignore reads and isbad: clean ones may bypass
+  // the layer.
   FaultSpec pfail = Spec("pfail", FaultKind::kProgramFail);
   FaultSpec efail = Spec("efail", FaultKind::kEraseFail);
   efail.when.nth_match = 3;
   auto quiet = MakeLayer("slc-2k-64m", {pfail, efail});
-  EXPECT_FALSE(quiet->ReadsObserved());
+  EXPECT_FALSE(quiet->QueriesObserved());
   quiet->CutPower("test");
-  EXPECT_TRUE(quiet->ReadsObserved());  // reads must be refused
+  EXPECT_TRUE(quiet->QueriesObserved());  // reads must be refused
   quiet->PowerOn();
-  EXPECT_FALSE(quiet->ReadsObserved());
+  EXPECT_FALSE(quiet->QueriesObserved());
 
   // A read family, a device-wide op index, or a log each need every read.
-  EXPECT_TRUE(MakeLayer("slc-2k-64m", {Spec("noise", FaultKind::kReadBitflip)})->ReadsObserved());
+  EXPECT_TRUE(MakeLayer("slc-2k-64m", {Spec("noise", FaultKind::kReadBitflip)})->QueriesObserved());
+  FaultSpec slow_isbad = Spec("slow", FaultKind::kLatency);
+  slow_isbad.when.ops = kOpIsBad;
+  slow_isbad.latency_us = 10;
+  EXPECT_TRUE(MakeLayer("slc-2k-64m", {slow_isbad})->QueriesObserved());
   FaultSpec at_op = Spec("at", FaultKind::kProgramFail);
   at_op.when.at_op = 100;
-  EXPECT_TRUE(MakeLayer("slc-2k-64m", {at_op})->ReadsObserved());
+  EXPECT_TRUE(MakeLayer("slc-2k-64m", {at_op})->QueriesObserved());
   RecordingSink sink;
-  EXPECT_TRUE(MakeLayer("slc-2k-64m", std::vector<FaultSpec>{}, 1, &sink)->ReadsObserved());
-  EXPECT_FALSE(MakeLayer("slc-2k-64m", std::vector<FaultSpec>{})->ReadsObserved());
+  EXPECT_TRUE(MakeLayer("slc-2k-64m", std::vector<FaultSpec>{}, 1, &sink)->QueriesObserved());
+  EXPECT_FALSE(MakeLayer("slc-2k-64m", std::vector<FaultSpec>{})->QueriesObserved());
 }
 
 TEST(TriggerTest, AtOpFiresOnThatOpOnly) {

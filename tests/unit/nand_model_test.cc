@@ -129,9 +129,12 @@ TEST(NandModelTest, MlcProgramsInOrderOnce) {
 TEST(NandModelTest, FactoryMarkerAndMarkBad) {
   auto m = MakePreset("slc-2k-64m");
   EXPECT_FALSE(*m->IsBad(3 * kBlock));
+  EXPECT_FALSE(m->BlockIsBad(3));
   // A factory marker is a non-0xFF byte at the marker position of page 0.
   ASSERT_TRUE(m->Write({.addr = 3 * kBlock, .mode = OobMode::kRaw}, {}, Bytes(1, 0x00)).ok());
   EXPECT_TRUE(*m->IsBad(3 * kBlock + 5 * kPage));
+  EXPECT_TRUE(m->BlockIsBad(3));  // the same answer, not counted as an op
+  EXPECT_EQ(m->counters().isbad_ops, 2u);
   EXPECT_TRUE(m->bad_block_table().empty());
   // markbad writes the marker and records the block in the table.
   ASSERT_TRUE(m->Write({.addr = 7 * kBlock}, Bytes(kPage, 0x55), {}).ok());
@@ -190,7 +193,10 @@ TEST(NandModelTest, ErasedPageWithFewFlipsReadsErased) {
 TEST(NandModelTest, RawReadShowsEveryFlipAndEraseClearsThem) {
   auto m = MakePreset("slc-2k-64m");
   ASSERT_TRUE(m->Write({.addr = 0}, Bytes(kPage, 0x00), {}).ok());
+  EXPECT_FALSE(m->BlockHasCellErrors(0));
   m->AddCellError(0, 0);
+  EXPECT_TRUE(m->BlockHasCellErrors(0));
+  EXPECT_FALSE(m->BlockHasCellErrors(1));
   m->AddCellError(0, kPage * 8 + 8 * 3);  // OOB byte 3: not ECC-protected
   std::vector<uint8_t> data(kPage), oob(64);
   auto r = m->Read({.addr = 0, .mode = OobMode::kRaw}, data, oob);
@@ -202,6 +208,7 @@ TEST(NandModelTest, RawReadShowsEveryFlipAndEraseClearsThem) {
   EXPECT_EQ(oob[3], 0xFE);   // silent corruption outside ECC coverage
   ASSERT_TRUE(m->Erase(0, kBlock).ok());
   EXPECT_EQ(m->cell_errors(0), nullptr);
+  EXPECT_FALSE(m->BlockHasCellErrors(0));
 }
 
 // Toggling a cell twice restores it, in the short sorted form and in the
