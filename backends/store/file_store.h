@@ -30,6 +30,8 @@ class FileStore final : public PageStore {
   std::span<uint8_t> MutableBlock(uint32_t block) override;
   void EraseBlock(uint32_t block) override;
   absl::Status Sync() override;
+  int shared_fd() const override { return fd_; }
+  bool BlockInFile(uint32_t) const override { return true; }
 
   // Called at the end of every successful Sync(), to persist what the file
   // itself does not hold (erase counts, bad block table).

@@ -39,6 +39,13 @@ class PageStore {
   // Makes every change so far durable, block metadata included (no-op for RAM).
   virtual absl::Status Sync() = 0;
 
+  // For a reader in another process (the MUSE module's direct reads): a
+  // file holding the store in the layout above from offset 0, or -1, and
+  // whether `block`'s current contents are in that file (a lazily
+  // allocated store keeps never-written blocks elsewhere).
+  virtual int shared_fd() const { return -1; }
+  virtual bool BlockInFile(uint32_t /*block*/) const { return false; }
+
   // Wear and bad block table, kept by the store so that a persistent store
   // can save them beside the contents. The model is the only writer.
   const BlockMeta& meta(uint32_t block) const { return meta_[block]; }
