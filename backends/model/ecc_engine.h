@@ -1,4 +1,5 @@
-// EccEngine: what a NAND controller's ECC decoder reports for one page.
+// EccEngine: what a NAND controller's ECC decoder reports for one page, and
+// CellErrorSet: the deviating cells of one page it decodes.
 //
 // The store keeps, for every page, the bytes the ECC codeword encodes (what
 // was programmed). Deviations of the physical cells from those bytes are kept
@@ -25,6 +26,60 @@ namespace flashfault {
 // (bit b is byte b/8, mask 1 << (b%8)). Sorted, no duplicates.
 using CellErrors = std::vector<uint32_t>;
 
+// The same cells as a mask: bit i of word w is cell 64w + i, which is what a
+// little-endian 64-bit load of the page bytes at 8w holds. Faults that strike
+// thousands of cells at once (torn programs, unstable cells) work on masks,
+// 64 cells per step instead of one.
+inline size_t MaskWords(uint64_t cells) { return (cells + 63) / 64; }
+// Cells set in `mask` inside [lo, hi) (words past the mask's end count as 0).
+uint64_t CountCells(std::span<const uint64_t> mask, uint64_t lo, uint64_t hi);
+// Inverts each bit of `bytes` whose cell is set in `mask` inside [lo, hi);
+// REQUIRES: hi <= 8 * bytes.size().
+void XorCells(std::span<uint8_t> bytes, std::span<const uint64_t> mask, uint64_t lo, uint64_t hi);
+
+// The deviating cells of one page of `cells` cells. Few: a sorted list,
+// changed in place. Many (a torn page has thousands, and unstable cells are
+// toggled on and off for every read): a mask is the truth and the sorted
+// list a copy rebuilt when next asked for, so single changes stop costing a
+// move of the whole list and whole-mask changes cost one pass. A set never
+// goes back from the mask to the list. Not thread-safe (sorted() rebuilds).
+class CellErrorSet {
+ public:
+  explicit CellErrorSet(uint32_t cells) : cells_(cells) {}
+
+  size_t size() const { return map_.empty() ? bits_.size() : count_; }
+  bool empty() const { return size() == 0; }
+  bool Has(uint32_t bit) const;
+  void Add(uint32_t bit);
+  // Unsorted, may repeat and may name bits already set.
+  void Add(std::span<const uint32_t> bits);
+  void Remove(uint32_t bit);
+  // Inverts `bit`; returns whether it was set.
+  bool Toggle(uint32_t bit);
+  // OR / XOR of a mask (MaskWords(cells) words at most; bits at or past
+  // `cells` are ignored).
+  void AddMask(std::span<const uint64_t> mask);
+  void ToggleMask(std::span<const uint64_t> mask);
+  // ORs the set into `mask` (MaskWords(cells) words).
+  void OrInto(std::span<uint64_t> mask) const;
+
+  // Sorted; valid until the next change.
+  const CellErrors& sorted() const;
+  // The mask form, empty while the set is a list.
+  std::span<const uint64_t> mask() const { return map_; }
+
+ private:
+  void UseMap();
+  // Whether a list of `more` extra cells should become a mask first.
+  bool WantsMap(uint64_t more) const;
+
+  uint32_t cells_;
+  mutable CellErrors bits_;    // sorted; stale while `stale_`
+  mutable bool stale_ = false;
+  std::vector<uint64_t> map_;  // empty until the page holds many errors
+  uint32_t count_ = 0;         // cells set in map_, while it is in use
+};
+
 class EccEngine {
  public:
   explicit EccEngine(const Geometry& geometry);
@@ -32,8 +87,12 @@ class EccEngine {
   // Decodes one page. `page` holds the programmed bytes (data then OOB) and
   // is changed in place into what the read returns. `raw` skips correction.
   ReadReport Decode(const CellErrors& errors, std::span<uint8_t> page, bool raw) const;
+  // The same for either form of a set (the mask form in one pass over words).
+  ReadReport Decode(const CellErrorSet& errors, std::span<uint8_t> page, bool raw) const;
 
  private:
+  ReadReport DecodeMask(std::span<const uint64_t> mask, std::span<uint8_t> page, bool raw) const;
+
   const Geometry& geometry_;
   uint32_t steps_;
   uint32_t threshold_;

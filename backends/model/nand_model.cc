@@ -87,7 +87,7 @@ const uint8_t* NandModel::ReadPage(uint64_t page, bool raw, ReadReport& report) 
   auto it = b.cell_errors.find(static_cast<uint32_t>(page % geometry_.pages_per_block));
   if (it == b.cell_errors.end()) return cells.data();
   std::memcpy(scratch_.data(), cells.data(), page_stride_);
-  report.Merge(ecc_.Decode(SortedErrors(it->second), scratch_, raw));
+  report.Merge(ecc_.Decode(it->second, scratch_, raw));
   return scratch_.data();
 }
 
@@ -373,137 +373,71 @@ std::vector<uint32_t> NandModel::bad_block_table() const {
   return bad;
 }
 
-namespace {
+// ---- Cell errors (the representation lives in ecc_engine.h) ----
 
-// Above this many errors a page keeps them as a bitmap (see PageErrors).
-constexpr size_t kMapAt = 256;
-
-bool MapTest(const std::vector<uint64_t>& map, uint32_t bit) {
-  return bit / 64 < map.size() && (map[bit / 64] >> (bit % 64)) & 1;
-}
-
-// Sets `bit`; false if it was set already.
-bool MapSet(std::vector<uint64_t>& map, uint32_t bit) {
-  if (bit / 64 >= map.size()) map.resize(bit / 64 + 1, 0);
-  const uint64_t mask = uint64_t{1} << (bit % 64);
-  if (map[bit / 64] & mask) return false;
-  map[bit / 64] |= mask;
-  return true;
-}
-
-}  // namespace
-
-void NandModel::UseMap(PageErrors& e) const {
-  e.map.assign((page_stride_ * 8 + 63) / 64, 0);
-  for (uint32_t bit : e.bits) MapSet(e.map, bit);
-  e.count = static_cast<uint32_t>(e.bits.size());
-  e.stale = false;
-}
-
-const CellErrors& NandModel::SortedErrors(PageErrors& e) const {
-  if (e.stale) {
-    e.bits.clear();
-    for (size_t w = 0; w < e.map.size(); ++w) {
-      for (uint64_t word = e.map[w]; word != 0; word &= word - 1) {
-        e.bits.push_back(static_cast<uint32_t>(w * 64 + std::countr_zero(word)));
-      }
-    }
-    e.stale = false;
-  }
-  return e.bits;
-}
-
-void NandModel::AddCellError(uint64_t page, uint32_t bit) {
+CellErrorSet& NandModel::Errors(uint64_t page) {
   BlockState& b = blocks_[page / geometry_.pages_per_block];
-  PageErrors& e = b.cell_errors[static_cast<uint32_t>(page % geometry_.pages_per_block)];
-  if (e.map.empty() && e.bits.size() >= kMapAt) UseMap(e);
-  if (e.map.empty()) {
-    auto it = std::lower_bound(e.bits.begin(), e.bits.end(), bit);
-    if (it == e.bits.end() || *it != bit) e.bits.insert(it, bit);
-  } else if (MapSet(e.map, bit)) {
-    ++e.count;
-    e.stale = true;
-  }
+  const auto key = static_cast<uint32_t>(page % geometry_.pages_per_block);
+  return b.cell_errors.try_emplace(key, static_cast<uint32_t>(page_stride_ * 8)).first->second;
 }
+
+void NandModel::DropIfEmpty(uint64_t page) {
+  // An empty entry would keep ReadPage off its clean fast path.
+  BlockState& b = blocks_[page / geometry_.pages_per_block];
+  auto it = b.cell_errors.find(static_cast<uint32_t>(page % geometry_.pages_per_block));
+  if (it != b.cell_errors.end() && it->second.empty()) b.cell_errors.erase(it);
+}
+
+void NandModel::AddCellError(uint64_t page, uint32_t bit) { Errors(page).Add(bit); }
 
 void NandModel::AddCellErrors(uint64_t page, std::span<const uint32_t> bits) {
-  if (bits.empty()) return;
-  BlockState& b = blocks_[page / geometry_.pages_per_block];
-  PageErrors& e = b.cell_errors[static_cast<uint32_t>(page % geometry_.pages_per_block)];
-  if (!e.map.empty()) {
-    for (uint32_t bit : bits) {
-      if (!MapSet(e.map, bit)) continue;
-      ++e.count;
-      e.stale = true;
-    }
-    return;
-  }
-  const size_t old = e.bits.size();
-  e.bits.insert(e.bits.end(), bits.begin(), bits.end());
-  const auto mid = e.bits.begin() + static_cast<ptrdiff_t>(old);
-  if (!std::is_sorted(mid, e.bits.end())) std::sort(mid, e.bits.end());
-  std::inplace_merge(e.bits.begin(), mid, e.bits.end());
-  e.bits.erase(std::unique(e.bits.begin(), e.bits.end()), e.bits.end());
+  if (!bits.empty()) Errors(page).Add(bits);
 }
 
 void NandModel::RemoveCellError(uint64_t page, uint32_t bit) {
   BlockState& b = blocks_[page / geometry_.pages_per_block];
-  auto found = b.cell_errors.find(static_cast<uint32_t>(page % geometry_.pages_per_block));
-  if (found == b.cell_errors.end()) return;
-  PageErrors& e = found->second;
-  if (e.map.empty() && e.bits.size() >= kMapAt) UseMap(e);
-  if (e.map.empty()) {
-    auto it = std::lower_bound(e.bits.begin(), e.bits.end(), bit);
-    if (it != e.bits.end() && *it == bit) e.bits.erase(it);
-  } else if (MapTest(e.map, bit)) {
-    e.map[bit / 64] &= ~(uint64_t{1} << (bit % 64));
-    --e.count;
-    e.stale = true;
-  }
-  // An empty entry would keep ReadPage off its clean fast path.
-  if (e.size() == 0) b.cell_errors.erase(found);
+  auto it = b.cell_errors.find(static_cast<uint32_t>(page % geometry_.pages_per_block));
+  if (it == b.cell_errors.end()) return;
+  it->second.Remove(bit);
+  if (it->second.empty()) b.cell_errors.erase(it);
 }
 
 bool NandModel::ToggleCellError(uint64_t page, uint32_t bit) {
+  // One lookup for the whole toggle.
   BlockState& b = blocks_[page / geometry_.pages_per_block];
-  // One lookup for the whole toggle: unstable cells flip thousands at a time.
-  auto [found, fresh] =
-      b.cell_errors.try_emplace(static_cast<uint32_t>(page % geometry_.pages_per_block));
-  PageErrors& e = found->second;
-  bool had;
-  if (e.map.empty() && e.bits.size() >= kMapAt) UseMap(e);
-  if (e.map.empty()) {
-    auto it = std::lower_bound(e.bits.begin(), e.bits.end(), bit);
-    had = it != e.bits.end() && *it == bit;
-    if (had) {
-      e.bits.erase(it);
-    } else {
-      e.bits.insert(it, bit);
-    }
-  } else {
-    had = MapTest(e.map, bit);
-    if (had) {
-      e.map[bit / 64] &= ~(uint64_t{1} << (bit % 64));
-      --e.count;
-    } else {
-      MapSet(e.map, bit);
-      ++e.count;
-    }
-    e.stale = true;
-  }
-  // An empty entry would keep ReadPage off its clean fast path.
-  if (e.size() == 0) b.cell_errors.erase(found);
-  (void)fresh;
+  auto it = b.cell_errors
+                .try_emplace(static_cast<uint32_t>(page % geometry_.pages_per_block),
+                             static_cast<uint32_t>(page_stride_ * 8))
+                .first;
+  const bool had = it->second.Toggle(bit);
+  if (it->second.empty()) b.cell_errors.erase(it);
   return had;
+}
+
+void NandModel::AddCellErrorMask(uint64_t page, std::span<const uint64_t> mask) {
+  Errors(page).AddMask(mask);
+  DropIfEmpty(page);  // an all-zero mask adds nothing
+}
+
+void NandModel::ToggleCellErrorMask(uint64_t page, std::span<const uint64_t> mask) {
+  Errors(page).ToggleMask(mask);
+  DropIfEmpty(page);
+}
+
+bool NandModel::CellErrorMask(uint64_t page, std::vector<uint64_t>& mask) const {
+  mask.clear();
+  const BlockState& b = blocks_[page / geometry_.pages_per_block];
+  auto it = b.cell_errors.find(static_cast<uint32_t>(page % geometry_.pages_per_block));
+  if (it == b.cell_errors.end()) return false;
+  mask.resize(cell_mask_words(), 0);
+  it->second.OrInto(mask);
+  return true;
 }
 
 bool NandModel::HasCellError(uint64_t page, uint32_t bit) const {
   const BlockState& b = blocks_[page / geometry_.pages_per_block];
   auto it = b.cell_errors.find(static_cast<uint32_t>(page % geometry_.pages_per_block));
-  if (it == b.cell_errors.end()) return false;
-  const PageErrors& e = it->second;
-  if (!e.map.empty()) return MapTest(e.map, bit);
-  return std::binary_search(e.bits.begin(), e.bits.end(), bit);
+  return it != b.cell_errors.end() && it->second.Has(bit);
 }
 
 bool NandModel::BlockHasCellErrors(uint32_t block) const {
@@ -514,7 +448,7 @@ bool NandModel::BlockHasCellErrors(uint32_t block) const {
 const CellErrors* NandModel::cell_errors(uint64_t page) const {
   const BlockState& b = blocks_[page / geometry_.pages_per_block];
   auto it = b.cell_errors.find(static_cast<uint32_t>(page % geometry_.pages_per_block));
-  return it == b.cell_errors.end() ? nullptr : &SortedErrors(it->second);
+  return it == b.cell_errors.end() ? nullptr : &it->second.sorted();
 }
 
 }  // namespace flashfault

@@ -88,34 +88,34 @@ class NandModel final : public FlashDevice {
   // did before. Same effect as HasCellError + Add/RemoveCellError.
   bool ToggleCellError(uint64_t page, uint32_t bit);
   bool HasCellError(uint64_t page, uint32_t bit) const;
+  // The same changes and query by mask (ecc_engine.h: bit i of word w is
+  // cell 64w + i; cell_mask_words() words per page, missing words are 0),
+  // for faults that touch thousands of cells of a page at once: one pass
+  // over the words instead of one call per cell.
+  size_t cell_mask_words() const { return MaskWords(page_stride_ * 8); }
+  void AddCellErrorMask(uint64_t page, std::span<const uint64_t> mask);
+  void ToggleCellErrorMask(uint64_t page, std::span<const uint64_t> mask);
+  // Sets `mask` to the page's deviating cells (cell_mask_words() words) and
+  // returns true; false and an empty `mask` when the page has none, so a
+  // caller copying many clean pages allocates nothing.
+  bool CellErrorMask(uint64_t page, std::vector<uint64_t>& mask) const;
   // Sorted; valid until the next change of this page's errors.
   const CellErrors* cell_errors(uint64_t page) const;
 
  private:
   NandModel(const Geometry& geometry, std::unique_ptr<PageStore> store, RuleMode rules);
 
-  // The deviating bits of one page. Few errors: a sorted vector, changed in
-  // place. Once a page holds many (a torn page has thousands, and unstable
-  // cells are toggled on and off for every read), one bit per cell in `map`
-  // is the truth and `bits` a sorted copy rebuilt when next asked for, so a
-  // single add or remove stops costing a move of the whole vector.
-  struct PageErrors {
-    CellErrors bits;            // sorted; stale while `stale`
-    std::vector<uint64_t> map;  // empty until the page holds many errors
-    uint32_t count = 0;         // errors, while `map` is in use
-    bool stale = false;
-    size_t size() const { return map.empty() ? bits.size() : count; }
-  };
   struct BlockState {
     BlockCounters counters;
     uint32_t next_page = 0;          // MLC: lowest page that may be programmed next
     std::vector<uint8_t> programs;   // partial programs per page since erase
-    // page in block -> deviating bits; mutable because cell_errors(), a
-    // const reader, may rebuild a page's sorted view.
-    mutable std::map<uint32_t, PageErrors> cell_errors;
+    // page in block -> deviating cells; a page without any has no entry, so
+    // ReadPage's clean fast path is one empty() check.
+    std::map<uint32_t, CellErrorSet> cell_errors;
   };
-  const CellErrors& SortedErrors(PageErrors& e) const;
-  void UseMap(PageErrors& e) const;
+  // The page's set, created empty if needed; DropIfEmpty after the change.
+  CellErrorSet& Errors(uint64_t page);
+  void DropIfEmpty(uint64_t page);
 
   // The bytes (data then OOB) of `page` inside the store.
   std::span<const uint8_t> PageBytes(uint64_t page) const;
