@@ -27,13 +27,13 @@ class EraseFail final : public FaultFamily {
       op.status = env.ForwardErase(op.addr, uint64_t{t->block - op.first_block} * g.block_size());
       if (!op.status.ok()) return;
     }
-    std::vector<uint32_t> half_bits;
+    std::vector<uint64_t> half_cells;  // mask
     int64_t half_page = -1;
     if (spec_.erase_effect == EraseFailEffect::kPartial) {
       const PageSnapshot before = Snapshot(env, t->device_page, g.pages_per_block);
       op.status = env.ForwardErase(uint64_t{t->block} * g.block_size(), g.block_size());
       if (!op.status.ok()) return;  // e.g. a block in the bad block table
-      std::tie(half_page, half_bits) =
+      std::tie(half_page, half_cells) =
           TearErase(env, trigger_.rng(), t->block, before, spec_.torn_fraction);
     }
     trigger_.Fired();
@@ -41,8 +41,8 @@ class EraseFail final : public FaultFamily {
                               absl::StrCat("erase failed at block ", t->block));
     Target at = *t;
     at.page = half_page;
-    Inject(env, static_cast<int64_t>(op.index), at, EraseFailEffectName(spec_.erase_effect),
-           half_bits);
+    InjectCells(env, static_cast<int64_t>(op.index), at, EraseFailEffectName(spec_.erase_effect),
+                half_cells);
   }
 };
 

@@ -4,6 +4,8 @@
 // are escaped anyway.
 #include "fault-models/event_sink.h"
 
+#include <bit>
+
 #include "absl/strings/str_cat.h"
 
 namespace flashfault {
@@ -151,6 +153,16 @@ void JsonlEventSink::OnOp(const OpRecord& op) {
   }
 }
 
+std::vector<uint32_t> FaultBits(const FaultRecord& f) {
+  std::vector<uint32_t> out(f.bits.begin(), f.bits.end());
+  for (size_t w = 0; w < f.bit_mask.size(); ++w) {
+    for (uint64_t m = f.bit_mask[w]; m != 0; m &= m - 1) {
+      out.push_back(static_cast<uint32_t>(w * 64 + std::countr_zero(m)));
+    }
+  }
+  return out;
+}
+
 void JsonlEventSink::OnFault(const FaultRecord& f) {
   absl::StrAppend(&buf_, "{\"t\":\"fault\",\"i\":", f.op_index, ",\"id\":");
   AppendString(buf_, f.id);
@@ -161,6 +173,14 @@ void JsonlEventSink::OnFault(const FaultRecord& f) {
   for (size_t i = 0; i < f.bits.size(); ++i) {
     if (i) buf_.push_back(',');
     absl::StrAppend(&buf_, f.bits[i]);
+  }
+  bool first = f.bits.empty();
+  for (size_t w = 0; w < f.bit_mask.size(); ++w) {
+    for (uint64_t m = f.bit_mask[w]; m != 0; m &= m - 1) {
+      if (!first) buf_.push_back(',');
+      first = false;
+      absl::StrAppend(&buf_, w * 64 + std::countr_zero(m));
+    }
   }
   absl::StrAppend(&buf_, "],\"draw\":", f.draw, "}");
   EndLine();

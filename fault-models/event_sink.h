@@ -80,8 +80,16 @@ struct FaultRecord {
   int64_t page = -1;         // inside the block; -1 = whole block or none
   absl::string_view effect;  // a short word: "flips", "unchanged", "torn", ...
   std::span<const uint32_t> bits;
+  // Or the same cells as a mask (ecc_engine.h: bit i of word w is cell
+  // 64w + i), for faults that strike thousands of cells at once: a sink
+  // that does not print cells then pays nothing per cell. At most one of
+  // bits and bit_mask is non-empty; FaultBits() gives either as a list.
+  std::span<const uint64_t> bit_mask;
   uint64_t draw = 0;
 };
+
+// The cells of `f` as sorted bit indexes, from `bits` or `bit_mask`.
+std::vector<uint32_t> FaultBits(const FaultRecord& f);
 
 struct RunInfo {
   uint64_t seed = 0;

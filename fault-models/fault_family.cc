@@ -63,6 +63,21 @@ void FaultFamily::Inject(FaultEnv& env, int64_t op_index, const Target& t, absl:
                        .page = t.page,
                        .effect = effect,
                        .bits = bits,
+                       .bit_mask = {},
+                       .draw = trigger_.rng().draws()});
+}
+
+void FaultFamily::InjectCells(FaultEnv& env, int64_t op_index, const Target& t,
+                              absl::string_view effect, std::span<const uint64_t> mask) {
+  ++injected_;
+  env.Emit(FaultRecord{.op_index = op_index,
+                       .id = spec_.id,
+                       .kind = spec_.kind,
+                       .block = t.placed ? int64_t{t.block} : -1,
+                       .page = t.page,
+                       .effect = effect,
+                       .bits = {},
+                       .bit_mask = mask,
                        .draw = trigger_.rng().draws()});
 }
 
@@ -144,40 +159,52 @@ PageSnapshot Snapshot(FaultEnv& env, uint64_t first_page, uint64_t count) {
   for (uint64_t i = 0; i < count; ++i) {
     std::span<const uint8_t> raw = RawPage(env, first_page + i);
     std::memcpy(s.bytes.data() + i * stride, raw.data(), stride);
-    if (const CellErrors* e = env.model().cell_errors(first_page + i)) s.errors[i] = *e;
+    env.model().CellErrorMask(first_page + i, s.errors[i]);
   }
   return s;
 }
 
-std::vector<std::vector<uint32_t>> TearProgram(FaultEnv& env, Rng& rng, const PageSnapshot& before,
+namespace {
+
+// Cells [64w, 64w+64) that lie inside a page of `stride` bytes.
+uint64_t ValidCells(uint64_t stride, uint64_t w) {
+  const uint64_t left = stride - w * 8;  // bytes from word w to the page's end
+  return left >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * left)) - 1;
+}
+
+}  // namespace
+
+std::vector<std::vector<uint64_t>> TearProgram(FaultEnv& env, Rng& rng, const PageSnapshot& before,
                                                double done_fraction) {
   const Geometry& g = env.geometry();
   const uint64_t stride = Stride(g);
-  std::vector<std::vector<uint32_t>> torn(before.count);
+  const size_t words = MaskWords(stride * 8);
+  const double torn_odds = 1.0 - done_fraction;
+  std::vector<std::vector<uint64_t>> torn(before.count, std::vector<uint64_t>(words, 0));
   for (uint64_t i = 0; i < before.count; ++i) {
     const uint64_t page = before.first_page + i;
     std::span<uint8_t> now = MutableRawPage(env, page);
     const std::span<const uint8_t> old(before.bytes.data() + i * stride, stride);
-    // Cells in increasing bit order, one draw per cleared cell.
-    for (uint64_t at = 0; at < stride; at += 8) {
+    // 64 cells per step; one ChanceMask per word the program changed.
+    for (size_t w = 0; w < words; ++w) {
       // Bits past the page's end are 0 in `old`, so never "cleared".
-      for (uint64_t cleared = CellWord(old, at) & ~CellWord(now, at); cleared != 0;
-           cleared &= cleared - 1) {
-        if (rng.Chance(done_fraction)) continue;
-        const uint32_t index = static_cast<uint32_t>(at * 8 + std::countr_zero(cleared));
-        // NOR has no ECC: the cell is the truth.
-        if (!g.is_nand()) now[index / 8] |= static_cast<uint8_t>(1u << (index % 8));
-        torn[i].push_back(index);
-      }
+      const uint64_t cleared = CellWord(old, w * 8) & ~CellWord(now, w * 8);
+      if (cleared != 0) torn[i][w] = cleared & rng.ChanceMask(torn_odds);
     }
-    // The codeword says 0 but the cell never got its charge: a deviation the
-    // ECC engine sees, exactly like an incomplete program.
-    if (g.is_nand()) env.model().AddCellErrors(page, torn[i]);
+    if (g.is_nand()) {
+      // The codeword says 0 but the cell never got its charge: a deviation
+      // the ECC engine sees, exactly like an incomplete program.
+      env.model().AddCellErrorMask(page, torn[i]);
+    } else {
+      // NOR has no ECC: the cell is the truth. Torn cells read 0 now, so
+      // inverting them sets them back to 1.
+      XorCells(now, torn[i], 0, stride * 8);
+    }
   }
   return torn;
 }
 
-std::pair<int64_t, std::vector<uint32_t>> TearErase(FaultEnv& env, Rng& rng, uint32_t block,
+std::pair<int64_t, std::vector<uint64_t>> TearErase(FaultEnv& env, Rng& rng, uint32_t block,
                                                     const PageSnapshot& before,
                                                     double done_fraction) {
   const Geometry& g = env.geometry();
@@ -186,26 +213,25 @@ std::pair<int64_t, std::vector<uint32_t>> TearErase(FaultEnv& env, Rng& rng, uin
   const uint32_t erased =
       std::min<uint32_t>(ppb, static_cast<uint32_t>(std::lround(done_fraction * ppb)));
   const uint64_t base = uint64_t{block} * ppb;
-  std::pair<int64_t, std::vector<uint32_t>> half{-1, {}};
+  std::pair<int64_t, std::vector<uint64_t>> half{-1, {}};
   for (uint32_t p = erased; p < ppb; ++p) {
     const uint64_t i = base + p - before.first_page;
     std::span<uint8_t> raw = MutableRawPage(env, base + p);
     std::memcpy(raw.data(), before.bytes.data() + i * stride, stride);
-    env.model().AddCellErrors(base + p, before.errors[i]);
+    const std::vector<uint64_t>& errors = before.errors[i];
+    if (!errors.empty()) env.model().AddCellErrorMask(base + p, errors);
     if (p != erased || !g.is_nand()) continue;
-    // The page where the erase stopped: half of its charged cells let go.
+    // The page where the erase stopped: half of its charged cells let go
+    // (those that deviated already stay as they were).
     half.first = p;
-    for (uint64_t at = 0; at < stride; at += 8) {
-      const uint64_t valid =
-          stride - at >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * (stride - at))) - 1;
-      for (uint64_t charged = ~CellWord(raw, at) & valid; charged != 0; charged &= charged - 1) {
-        if (!rng.Chance(0.5)) continue;
-        const uint32_t index = static_cast<uint32_t>(at * 8 + std::countr_zero(charged));
-        if (env.model().HasCellError(base + p, index)) continue;
-        half.second.push_back(index);
-      }
+    const size_t words = MaskWords(stride * 8);
+    half.second.assign(words, 0);
+    for (size_t w = 0; w < words; ++w) {
+      uint64_t charged = ~CellWord(raw, w * 8) & ValidCells(stride, w);
+      if (!errors.empty()) charged &= ~errors[w];
+      if (charged != 0) half.second[w] = charged & rng.ChanceMask(0.5);
     }
-    env.model().AddCellErrors(base + p, half.second);
+    env.model().AddCellErrorMask(base + p, half.second);
   }
   if (erased < ppb) env.PagesChanged(base + erased, ppb - erased);
   return half;

@@ -59,6 +59,9 @@ class FaultEnv {
   // Inverts cell `bit` of `page` for the read in flight only (read noise,
   // unstable cells); the layer undoes it when the read returns.
   virtual void ToggleForRead(uint64_t page, uint32_t bit) = 0;
+  // The same for every cell set in `mask` (ecc_engine.h's order; unstable
+  // cells toggle thousands at a time).
+  virtual void ToggleMaskForRead(uint64_t page, std::span<const uint64_t> mask) = 0;
   virtual void Sleep(uint64_t us) = 0;
   virtual void Emit(const FaultRecord& record) = 0;
 };
@@ -108,6 +111,9 @@ class FaultFamily {
   // Counts one injected fault and reports it (op_index -1 before op 0).
   void Inject(FaultEnv& env, int64_t op_index, const Target& t, absl::string_view effect,
               std::span<const uint32_t> bits = {});
+  // The same with the cells as a mask (FaultRecord::bit_mask).
+  void InjectCells(FaultEnv& env, int64_t op_index, const Target& t, absl::string_view effect,
+                   std::span<const uint64_t> mask);
 
   FaultSpec spec_;
   Trigger trigger_;
@@ -141,22 +147,26 @@ uint64_t CellWord(std::span<const uint8_t> bytes, uint64_t at);
 struct PageSnapshot {
   uint64_t first_page = 0, count = 0;
   std::vector<uint8_t> bytes;
-  std::vector<CellErrors> errors;  // per page
+  // Per page, its cell errors as a mask (NandModel::CellErrorMask); empty
+  // for a page without any, the usual case.
+  std::vector<std::vector<uint64_t>> errors;
 };
 PageSnapshot Snapshot(FaultEnv& env, uint64_t first_page, uint64_t count);
 
 // After a program that reached the model, leaves each bit the program
-// cleared (1 -> 0) still at 1 with probability 1 - done_fraction, as cell
-// errors (the ECC sees an incomplete program). Returns the torn bits of
-// each page (indexed like the snapshot).
-std::vector<std::vector<uint32_t>> TearProgram(FaultEnv& env, Rng& rng, const PageSnapshot& before,
+// cleared (1 -> 0) still at 1 with probability 1 - done_fraction (to
+// 1/65536, Rng::ChanceMask), as cell errors (the ECC sees an incomplete
+// program). Returns the torn cells of each page as a mask (indexed like the
+// snapshot; cell_mask_words() words each).
+std::vector<std::vector<uint64_t>> TearProgram(FaultEnv& env, Rng& rng, const PageSnapshot& before,
                                                double done_fraction);
 
 // After an erase of `block` that reached the model, puts back the old
 // contents of the pages past the first round(done_fraction * pages) ones;
 // the first page put back is half erased (half its 0 bits read 1). Returns
-// the half-erased page (inside the block) and its torn bits.
-std::pair<int64_t, std::vector<uint32_t>> TearErase(FaultEnv& env, Rng& rng, uint32_t block,
+// the half-erased page (inside the block, -1 if none) and its torn cells as
+// a mask.
+std::pair<int64_t, std::vector<uint64_t>> TearErase(FaultEnv& env, Rng& rng, uint32_t block,
                                                     const PageSnapshot& before,
                                                     double done_fraction);
 

@@ -77,8 +77,16 @@ class FaultLayer::Env final : public FaultEnv {
   }
 
   void ToggleForRead(uint64_t page, uint32_t bit) override {
-    const bool had = l_.model_->ToggleCellError(page, bit);
-    l_.toggles_.push_back({page, bit, had});
+    l_.model_->ToggleCellError(page, bit);
+    l_.toggles_.push_back({page, bit});
+  }
+
+  void ToggleMaskForRead(uint64_t page, std::span<const uint64_t> mask) override {
+    l_.model_->ToggleCellErrorMask(page, mask);
+    if (l_.mask_toggles_used_ == l_.mask_toggles_.size()) l_.mask_toggles_.emplace_back();
+    MaskToggle& t = l_.mask_toggles_[l_.mask_toggles_used_++];
+    t.page = page;
+    t.mask.assign(mask.begin(), mask.end());
   }
 
   void Sleep(uint64_t us) override { l_.sleeper_(us); }
@@ -238,15 +246,12 @@ void FaultLayer::RunFamilies(OpState& st) {
 }
 
 void FaultLayer::UndoReadToggles() {
-  // Backwards, so a cell toggled twice ends as it began.
-  for (auto it = toggles_.rbegin(); it != toggles_.rend(); ++it) {
-    if (it->had_error) {
-      model_->AddCellError(it->page, it->bit);
-    } else {
-      model_->RemoveCellError(it->page, it->bit);
-    }
-  }
+  for (const Toggle& t : toggles_) model_->ToggleCellError(t.page, t.bit);
   toggles_.clear();
+  for (size_t i = 0; i < mask_toggles_used_; ++i) {
+    model_->ToggleCellErrorMask(mask_toggles_[i].page, mask_toggles_[i].mask);
+  }
+  mask_toggles_used_ = 0;
 }
 
 void FaultLayer::Finish(const OpState& st, absl::StatusCode code, const ReadReport* report,

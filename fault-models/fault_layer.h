@@ -152,12 +152,21 @@ class FaultLayer final : public FlashDevice {
   std::vector<std::unique_ptr<FaultFamily>> families_;  // plan order
   std::vector<FaultFamily*> by_op_[6];                  // per OpMask bit, plan order
   std::vector<FaultFamily*> listeners_;                 // wants_changes()
+  // Cells inverted for the read in flight. Inverting is its own inverse, so
+  // undoing means inverting the same cells again, in any order.
   struct Toggle {
     uint64_t page;
     uint32_t bit;
-    bool had_error;  // the cell deviated before the read
   };
-  std::vector<Toggle> toggles_;  // cells inverted for the read in flight
+  std::vector<Toggle> toggles_;
+  struct MaskToggle {
+    uint64_t page;
+    std::vector<uint64_t> mask;
+  };
+  // The first mask_toggles_used_ entries are live; the rest keep their
+  // buffers for the next read.
+  std::vector<MaskToggle> mask_toggles_;
+  size_t mask_toggles_used_ = 0;
   std::string cut_by_;           // id of the fault that cut the power
   uint64_t next_op_ = 0;
   uint64_t now_us_ = 0;

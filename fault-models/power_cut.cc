@@ -1,7 +1,8 @@
 // power_cut family; see power_cut.h. The op that fires is performed as far
 // as the cut lets it (so its effects are real cells, not a flag), then the
-// layer turns the power off. Unstable cells are remembered here until their
-// block is erased: each read inverts each of them with probability 1/2.
+// layer turns the power off. Unstable cells are remembered here, as a mask
+// per page, until their block is erased: each read inverts each of them with
+// probability 1/2 (one random word per 64 of them).
 // Must not restore power itself: only FaultLayer::PowerOn() does.
 #include "fault-models/power_cut.h"
 
@@ -31,11 +32,11 @@ class PowerCut final : public FaultFamily {
     trigger_.Fired();
     op.handled = true;
     op.cut = true;
-    std::vector<uint32_t> bits;
+    std::vector<uint64_t> cells;  // the cells torn, as a mask
     const char* effect = "cut";
     if (op.op == kOpWrite) {
       effect = "torn_program";
-      bits = TornProgram(env, op, *t);
+      cells = TornProgram(env, op, *t);
     } else if (op.op == kOpErase) {
       effect = "torn_erase";
       const Geometry& g = env.geometry();
@@ -47,12 +48,12 @@ class PowerCut final : public FaultFamily {
         auto [page, half] = TearErase(env, trigger_.rng(), t->block, before, spec_.torn_fraction);
         t->page = page;
         if (page >= 0) {
-          bits = std::move(half);
-          Remember(uint64_t{t->block} * g.pages_per_block + page, bits);
+          cells = std::move(half);
+          Remember(uint64_t{t->block} * g.pages_per_block + page, cells);
         }
       }
     }
-    Inject(env, static_cast<int64_t>(op.index), *t, effect, bits);
+    InjectCells(env, static_cast<int64_t>(op.index), *t, effect, cells);
     op.status =
         InjectedError(absl::StatusCode::kUnavailable, spec_,
                       absl::StrCat("power cut during ", OpName(op.op), " (op ", op.index, ")"));
@@ -67,8 +68,8 @@ class PowerCut final : public FaultFamily {
   // Programs the op's pages, then leaves (1 - torn_fraction) of the bits to
   // clear at 1. On MLC, an upper page in flight also damages its paired
   // lower page: each of its programmed data cells reads 1 with odds
-  // 1 - torn_fraction.
-  std::vector<uint32_t> TornProgram(FaultEnv& env, OpState& op, const Target& t) {
+  // 1 - torn_fraction. Returns the torn cells of the target page.
+  std::vector<uint64_t> TornProgram(FaultEnv& env, OpState& op, const Target& t) {
     const PageSnapshot before = Snapshot(env, op.first_page, op.page_count);
     if (!env.ForwardWrite(op).ok()) return {};  // refused by the model: nothing torn
     auto torn = TearProgram(env, trigger_.rng(), before, spec_.torn_fraction);
@@ -79,34 +80,38 @@ class PowerCut final : public FaultFamily {
       if (lower < 0) continue;
       const uint64_t lower_page = page - page % g.pages_per_block + static_cast<uint64_t>(lower);
       // The lower page's cells shared the interrupted program: each of its
-      // charged cells is lost with the same odds as a torn cell of the upper page.
-      // Data cells only (OOB excluded), in increasing bit order.
-      std::vector<uint32_t> damaged;
+      // charged cells is lost with the same odds as a torn cell of the upper
+      // page. Data cells only (OOB excluded); cells that deviate already stay.
+      std::vector<uint64_t> errors;
+      env.model().CellErrorMask(lower_page, errors);
+      std::vector<uint64_t> damaged(env.model().cell_mask_words(), 0);
       const std::span<const uint8_t> data = RawPage(env, lower_page).first(g.page_size);
+      const double lost = 1.0 - spec_.torn_fraction;
       for (uint64_t at = 0; at < data.size(); at += 8) {
         const uint64_t valid =
             data.size() - at >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * (data.size() - at))) - 1;
-        for (uint64_t charged = ~CellWord(data, at) & valid; charged != 0; charged &= charged - 1) {
-          const uint32_t index = static_cast<uint32_t>(at * 8 + std::countr_zero(charged));
-          if (env.model().HasCellError(lower_page, index)) continue;
-          if (trigger_.rng().Chance(spec_.torn_fraction)) continue;
-          damaged.push_back(index);
-        }
+        uint64_t charged = ~CellWord(data, at) & valid;
+        if (!errors.empty()) charged &= ~errors[at / 8];
+        if (charged != 0) damaged[at / 8] = charged & trigger_.rng().ChanceMask(lost);
       }
-      env.model().AddCellErrors(lower_page, damaged);
+      env.model().AddCellErrorMask(lower_page, damaged);
       Remember(lower_page, damaged);
       Target at{.block = static_cast<uint32_t>(lower_page / g.pages_per_block),
                 .page = lower,
                 .device_page = lower_page};
-      Inject(env, static_cast<int64_t>(op.index), at, "paired_page", damaged);
+      InjectCells(env, static_cast<int64_t>(op.index), at, "paired_page", damaged);
     }
     return std::move(torn[t.device_page - op.first_page]);
   }
 
-  void Remember(uint64_t page, const std::vector<uint32_t>& bits) {
-    if (!spec_.unstable || bits.empty()) return;
-    std::vector<uint32_t>& cells = unstable_[page];
-    cells.insert(cells.end(), bits.begin(), bits.end());
+  void Remember(uint64_t page, const std::vector<uint64_t>& cells) {
+    if (!spec_.unstable) return;
+    uint64_t any = 0;
+    for (uint64_t w : cells) any |= w;
+    if (any == 0) return;
+    std::vector<uint64_t>& mask = unstable_[page];
+    if (mask.size() < cells.size()) mask.resize(cells.size(), 0);
+    for (size_t w = 0; w < cells.size(); ++w) mask[w] |= cells[w];
   }
 
   // Unstable cells sit between 0 and 1: each read sees each one either way.
@@ -115,21 +120,25 @@ class PowerCut final : public FaultFamily {
     const uint32_t ppb = env.geometry().pages_per_block;
     for (auto it = unstable_.lower_bound(op.first_page);
          it != unstable_.end() && it->first < op.first_page + op.page_count; ++it) {
-      std::vector<uint32_t> flipped;
-      for (uint32_t bit : it->second) {
-        if (!trigger_.rng().Chance(0.5)) continue;
-        env.ToggleForRead(it->first, bit);
-        flipped.push_back(bit);
+      const std::vector<uint64_t>& cells = it->second;
+      flipped_.assign(cells.size(), 0);
+      uint64_t any = 0;
+      for (size_t w = 0; w < cells.size(); ++w) {
+        // One random word decides 64 cells, each inverted with odds 1/2.
+        if (cells[w] != 0) flipped_[w] = cells[w] & trigger_.rng().ChanceMask(0.5);
+        any |= flipped_[w];
       }
-      if (flipped.empty()) continue;
+      if (any == 0) continue;
+      env.ToggleMaskForRead(it->first, flipped_);
       Target at{.block = static_cast<uint32_t>(it->first / ppb),
                 .page = static_cast<int64_t>(it->first % ppb),
                 .device_page = it->first};
-      Inject(env, static_cast<int64_t>(op.index), at, "unstable", flipped);
+      InjectCells(env, static_cast<int64_t>(op.index), at, "unstable", flipped_);
     }
   }
 
-  std::map<uint64_t, std::vector<uint32_t>> unstable_;  // device page -> cells
+  std::map<uint64_t, std::vector<uint64_t>> unstable_;  // device page -> cells (mask)
+  std::vector<uint64_t> flipped_;                       // Wobble's scratch, kept between reads
 };
 
 }  // namespace

@@ -23,7 +23,7 @@ class ProgramFail final : public FaultFamily {
     std::optional<Target> t = Strike(env, op);
     if (!t) return;
     op.handled = true;
-    std::vector<uint32_t> torn_bits;
+    std::vector<uint64_t> torn_cells;  // mask
     if (spec_.program_effect != ProgramFailEffect::kUnchanged) {
       PageSnapshot before;
       if (spec_.program_effect == ProgramFailEffect::kPartial) {
@@ -35,14 +35,14 @@ class ProgramFail final : public FaultFamily {
       if (!op.status.ok()) return;
       if (spec_.program_effect == ProgramFailEffect::kPartial) {
         auto torn = TearProgram(env, trigger_.rng(), before, spec_.torn_fraction);
-        torn_bits = std::move(torn[t->device_page - op.first_page]);
+        torn_cells = std::move(torn[t->device_page - op.first_page]);
       }
     }
     trigger_.Fired();
     op.status = InjectedError(absl::StatusCode::kDataLoss, spec_,
                               absl::StrCat("program failed at page ", t->device_page));
-    Inject(env, static_cast<int64_t>(op.index), *t, ProgramFailEffectName(spec_.program_effect),
-           torn_bits);
+    InjectCells(env, static_cast<int64_t>(op.index), *t,
+                ProgramFailEffectName(spec_.program_effect), torn_cells);
   }
 };
 

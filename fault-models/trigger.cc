@@ -3,6 +3,7 @@
 #include "fault-models/trigger.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "absl/strings/str_cat.h"
 
@@ -17,6 +18,43 @@ uint64_t FaultSeed(uint64_t plan_seed, absl::string_view fault_id) {
   }
   Rng mix(plan_seed ^ h);
   return mix.Next();
+}
+
+uint64_t Rng::ChanceMask(double p) {
+  if (!(p > 0.0)) return 0;
+  if (p >= 1.0) return ~uint64_t{0};
+  const uint32_t q = static_cast<uint32_t>(p * 65536.0 + 0.5);  // p in 1/65536ths
+  if (q == 0) return 0;
+  if (q >= 65536) return ~uint64_t{0};
+  // Binary digits of q/65536 from its lowest 1 up: a 1 ORs a random word in,
+  // a 0 ANDs one in, so every bit ends up set with probability exactly
+  // q/65536 (each step maps a bit's odds x to (1+x)/2 or x/2). Unrolled
+  // through the switch: no compare or branch per step.
+  uint64_t m = 0;
+  auto step = [&](int digit) {
+    const uint64_t r = Next();
+    const uint64_t one = uint64_t{0} - ((q >> digit) & 1);
+    m = (m & r) | (one & (m | r));
+  };
+  switch (std::countr_zero(q)) {
+    case 0: step(0); [[fallthrough]];
+    case 1: step(1); [[fallthrough]];
+    case 2: step(2); [[fallthrough]];
+    case 3: step(3); [[fallthrough]];
+    case 4: step(4); [[fallthrough]];
+    case 5: step(5); [[fallthrough]];
+    case 6: step(6); [[fallthrough]];
+    case 7: step(7); [[fallthrough]];
+    case 8: step(8); [[fallthrough]];
+    case 9: step(9); [[fallthrough]];
+    case 10: step(10); [[fallthrough]];
+    case 11: step(11); [[fallthrough]];
+    case 12: step(12); [[fallthrough]];
+    case 13: step(13); [[fallthrough]];
+    case 14: step(14); [[fallthrough]];
+    default: step(15);
+  }
+  return m;
 }
 
 std::optional<uint32_t> Trigger::FirstBlock(uint32_t first, uint32_t count) const {

@@ -172,6 +172,37 @@ TEST(TriggerTest, ProbabilityIsDeterministicPerSeed) {
   EXPECT_NE(a, fired(2));
 }
 
+// ChanceMask: each bit set with odds p (to 1/65536), bits independent of
+// each other, the extremes exact, and the same seed gives the same masks.
+TEST(TriggerTest, ChanceMaskSetsEachBitWithItsOdds) {
+  for (double p : {0.5, 0.25, 0.3, 0.9, 0.0001}) {
+    Rng rng(17);
+    std::vector<uint64_t> per_bit(64, 0);
+    uint64_t both = 0;  // bits 0 and 1 set together: p^2 if independent
+    const int n = 20000;
+    for (int i = 0; i < n; ++i) {
+      const uint64_t m = rng.ChanceMask(p);
+      for (int b = 0; b < 64; ++b) per_bit[b] += (m >> b) & 1;
+      both += (m & 3) == 3;
+    }
+    uint64_t total = 0;
+    for (uint64_t c : per_bit) total += c;
+    const double got = static_cast<double>(total) / (64.0 * n);
+    EXPECT_NEAR(got, p, 0.01 * p + 0.0005) << p;
+    for (int b = 0; b < 64; ++b) EXPECT_NEAR(per_bit[b] / double{n}, p, 0.03) << p << " bit " << b;
+    EXPECT_NEAR(both / double{n}, p * p, 0.02) << p;
+  }
+  Rng rng(1);
+  EXPECT_EQ(rng.ChanceMask(0.0), 0u);
+  EXPECT_EQ(rng.ChanceMask(-1.0), 0u);
+  EXPECT_EQ(rng.ChanceMask(1.0), ~uint64_t{0});
+  EXPECT_EQ(rng.ChanceMask(1.0 - 1e-9), ~uint64_t{0});  // rounds to 1
+  EXPECT_EQ(rng.draws(), 0u);                            // no draw for a sure thing
+  EXPECT_EQ(rng.ChanceMask(0.5), Rng(1).Next());         // one digit, one draw
+  Rng a(99), b(99);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(a.ChanceMask(0.37), b.ChanceMask(0.37));
+}
+
 TEST(TriggerTest, AfterErasesAndMaxFires) {
   FaultSpec s = Spec("f", FaultKind::kEraseFail);
   s.when.after_erases = 2;

@@ -36,7 +36,7 @@ class RecordingSink final : public EventSink {
                       f.block,
                       f.page,
                       std::string(f.effect),
-                      {f.bits.begin(), f.bits.end()}});
+                      FaultBits(f)});
   }
   // Op indexes of the faults of `id`.
   std::vector<int64_t> OpsOf(const std::string& id) const {

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "tests/unit/fault_test_util.h"
@@ -86,6 +87,41 @@ TEST(PowerCutTest, TearsTheEraseInFlightWithUnstableCells) {
   ASSERT_TRUE(d->Erase(2 * kBlock, kBlock).ok());  // an erase settles them
   EXPECT_THAT(ReadPage(*d, 2 * kPpb + 16, OobMode::kRaw).data, Each(0xFF));
   EXPECT_THAT(ReadPage(*d, 2 * kPpb + 16, OobMode::kRaw).data, Each(0xFF));
+}
+
+// Unstable cells change what each read returns, never the cells themselves:
+// after any number of reads the page's errors are exactly those of the cut.
+TEST(PowerCutTest, UnstableReadsLeaveTheCellErrorsAsTheyWere) {
+  FaultSpec s = Spec("cut", FaultKind::kPowerCut);
+  s.when.ops = kOpWrite;
+  s.when.nth_match = 2;
+  s.torn_fraction = 0.5;
+  s.unstable = true;
+  RecordingSink sink;
+  auto d = MakeLayer("slc-2k-64m", {s}, 7, &sink);
+  ASSERT_TRUE(WritePage(*d, 0, 0x00).ok());
+  EXPECT_EQ(WritePage(*d, 1, 0x00).code(), absl::StatusCode::kUnavailable);
+  d->PowerOn();
+  ASSERT_NE(d->model().cell_errors(1), nullptr);
+  const CellErrors after_cut = *d->model().cell_errors(1);
+  EXPECT_EQ(after_cut, sink.faults.at(0).bits);  // the torn cells, as reported
+  std::set<std::vector<uint8_t>> seen;
+  for (int i = 0; i < 8; ++i) {
+    seen.insert(ReadPage(*d, 1, OobMode::kRaw).data);
+    ASSERT_NE(d->model().cell_errors(1), nullptr);
+    EXPECT_EQ(*d->model().cell_errors(1), after_cut) << i;
+  }
+  EXPECT_EQ(seen.size(), 8u);
+  EXPECT_EQ(d->model().cell_errors(0), nullptr);  // the acknowledged page is untouched
+  // Each read reported the cells it inverted: unstable ones only.
+  size_t unstable = 0;
+  for (const auto& f : sink.faults) {
+    if (f.effect != "unstable") continue;
+    ++unstable;
+    EXPECT_FALSE(f.bits.empty());
+    EXPECT_TRUE(std::includes(after_cut.begin(), after_cut.end(), f.bits.begin(), f.bits.end()));
+  }
+  EXPECT_EQ(unstable, 8u);
 }
 
 TEST(PowerCutTest, MlcUpperPageCutDamagesThePairedLowerPage) {
