@@ -10,6 +10,7 @@
  *   muse_mtd.c    MTD callbacks mapped onto MUSE requests
  *   muse_params.c parsing and checking of the INIT key=value block
  *   muse_parts.c  the PARTSCMDLINE (cmdlinepart syntax) parser
+ *   muse_direct.c clean reads served from a store the server shares
  *   muse_main.c   module init/exit and the sysfs attribute
  *
  * Nothing here may depend on fs/fuse internals: stock kernels do not export
@@ -131,6 +132,7 @@ struct muse_conn {
 	u32 max_read;		/* 0 until INIT is accepted */
 	u32 max_write;
 	bool ext;		/* extensions v1 negotiated, set before I/O */
+	struct muse_direct *direct;	/* shared store, or NULL */
 
 	/* MTD user accounting, see muse_conn.c */
 	unsigned int users;
@@ -176,6 +178,14 @@ bool muse_owns_mtd(struct mtd_info *mtd);
 
 /* muse_mtd.c */
 void muse_mtd_setup(struct muse_conn *conn);
+
+/* muse_direct.c */
+struct muse_direct;
+long muse_direct_ioctl(struct muse_conn *conn, void __user *arg);
+void muse_direct_check(struct muse_conn *conn);
+void muse_direct_release(struct muse_conn *conn);
+int muse_direct_read(struct muse_conn *conn, u64 addr, size_t len, u8 *buf);
+int muse_direct_isbad(struct muse_conn *conn, u64 addr);
 
 /* muse_params.c */
 int muse_parse_params(struct muse_params *p, const char *block, size_t size);

@@ -18,6 +18,7 @@
 
 #include <linux/types.h>
 #include <linux/fuse.h>
+#include <linux/ioctl.h>
 
 /*
  * The FUSE version we announce in MUSE_INIT and the one we demand back.
@@ -133,6 +134,40 @@ struct muse_isbad_in {
 struct muse_isbad_out {
 	__u32 result;
 	__u32 padding;
+};
+
+/*
+ * Direct reads (this project's extension, see README.md): an ioctl on
+ * /dev/muse, before the INIT reply, shares the server's page store and a
+ * map the server keeps.  Reads and isbad of eraseblocks whose "ask" bit is
+ * clear are then served by the module from the store, without a request.
+ */
+#define MUSE_IOC_MAGIC		0xE6
+#define MUSE_DIRECT_MAGIC	0x4D444D31	/* "MDM1" */
+
+struct muse_direct_setup {
+	__s32 store_fd;		/* a regular file open for reading */
+	__u32 flags;		/* 0 */
+	__u64 store_offset;	/* byte offset of page 0 in the file */
+	__u64 page_stride;	/* bytes per page: WRITESIZE + OOBSIZE */
+	__u64 map_addr;		/* server address of the map, page aligned */
+	__u64 map_len;		/* bytes of the map, header included */
+};
+
+#define MUSE_DEV_IOC_DIRECT	_IOW(MUSE_IOC_MAGIC, 0, struct muse_direct_setup)
+
+/*
+ * The map, in server memory pinned by the module.  The server writes
+ * magic, bypass and ask[]; the module adds to the counters atomically.
+ */
+struct muse_direct_map {
+	__u32 magic;		/* MUSE_DIRECT_MAGIC */
+	__u32 bypass;		/* non-zero: every read and isbad asks */
+	__u64 reads;		/* reads served directly */
+	__u64 read_bytes;	/* their bytes */
+	__u64 isbad;		/* isbad answered directly */
+	__u64 reserved[4];
+	__u64 ask[];		/* bit b % 64 of word b / 64: block b asks */
 };
 
 #endif /* MUSE_ABI_H */

@@ -28,6 +28,7 @@ static void muse_conn_free(struct kref *kref)
 		kfree(conn->init_req->out_data);
 		muse_req_put(conn->init_req);
 	}
+	muse_direct_release(conn);
 	muse_free_parts(conn->parts, conn->nr_parts);
 	muse_free_params(&conn->params);
 	kfree(conn);
@@ -178,6 +179,8 @@ static int muse_apply_init(struct muse_conn *conn, struct muse_req *req)
 	WRITE_ONCE(conn->max_read, max_read);
 	WRITE_ONCE(conn->max_write, max_write);
 	spin_unlock(&conn->lock);
+	/* After max_read is set: no MUSE_DEV_IOC_DIRECT can race with this. */
+	muse_direct_check(conn);
 	return 0;
 }
 

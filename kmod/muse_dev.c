@@ -491,6 +491,20 @@ static __poll_t muse_poll(struct file *file, poll_table *wait)
 	return mask;
 }
 
+/* The only ioctl is this project's; a v3 device knows none. */
+static long muse_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	if (muse_fuse_minor < MUSE_EXT_MINOR)
+		return -ENOTTY;
+	switch (cmd) {
+	case MUSE_DEV_IOC_DIRECT:
+		return muse_direct_ioctl(file->private_data,
+					 (void __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
 const struct file_operations muse_fops = {
 	.owner		= THIS_MODULE,
 	.open		= muse_open,
@@ -498,5 +512,7 @@ const struct file_operations muse_fops = {
 	.read_iter	= muse_read_iter,
 	.write_iter	= muse_write_iter,
 	.poll		= muse_poll,
+	.unlocked_ioctl	= muse_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= no_llseek,
 };

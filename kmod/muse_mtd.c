@@ -304,6 +304,11 @@ static int muse_oob_op(struct mtd_info *mtd, loff_t addr,
 		err = muse_combined_io(conn, write, addr, ops, oobflags,
 				       mtd_oobavail(mtd, ops), &st);
 	} else if (ops->datbuf && ops->len) {
+		if (!write &&
+		    !muse_direct_read(conn, addr, ops->len, ops->datbuf)) {
+			ops->retlen = ops->len;
+			return 0;
+		}
 		err = muse_io(conn, write, addr, ops->len,
 			      muse_inband_flags(ops->mode), ops->datbuf,
 			      &ops->retlen, &st);
@@ -337,6 +342,10 @@ static int muse_read(struct mtd_info *mtd, loff_t from, size_t len,
 	struct muse_read_status st = {};
 	int err;
 
+	if (!muse_direct_read(conn, from, len, buf)) {
+		*retlen = len;
+		return 0;
+	}
 	err = muse_io(conn, false, from, len, MUSE_IO_INBAND, buf, retlen,
 		      &st);
 	return muse_read_result(conn, &st, NULL, err);
@@ -395,9 +404,12 @@ static void muse_sync(struct mtd_info *mtd)
 
 static int muse_block_isbad(struct mtd_info *mtd, loff_t ofs)
 {
-	struct muse_req *req = muse_req_alloc(GFP_NOIO);
+	struct muse_req *req;
 	int ret;
 
+	if (!muse_direct_isbad(mtd->priv, ofs))
+		return 0;
+	req = muse_req_alloc(GFP_NOIO);
 	if (!req)
 		return -ENOMEM;
 	req->ih.opcode = MUSE_ISBAD;

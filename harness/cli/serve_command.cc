@@ -140,7 +140,7 @@ int RunServe(std::span<char* const> args_in) {
   std::string preset, geometry_file, image, device = "/dev/muse", socket_path, name, parts;
   std::string control_dir, script, events, seed_text, fault_stream, export_script;
   uint64_t fd = UINT64_MAX, max_io = 0;
-  bool verbose = false;
+  bool verbose = false, no_direct_reads = false;
   ArgParser parser(
       "flashfault serve (--preset NAME | --geometry FILE | --image FILE)"
       " [--device PATH | --fd N | --socket PATH]"
@@ -183,6 +183,10 @@ int RunServe(std::span<char* const> args_in) {
   parser.AddString("control", "DIR",
                    "mount the control filesystem on DIR (created if missing, must be empty)",
                    &control_dir);
+  parser.AddBool("no-direct-reads",
+                 "send every read to the server, even clean ones the module could serve "
+                 "from the shared store",
+                 &no_direct_reads);
   parser.AddBool("verbose", "log every request on stderr (also -v)", &verbose);
   if (int rc = HandleParseResult(parser, parser.Parse(args), "serve"); rc >= 0) return rc;
 
@@ -192,7 +196,9 @@ int RunServe(std::span<char* const> args_in) {
   }
   control::ServedDeviceOptions device_options{.preset = preset, .geometry_file = geometry_file,
       .image = image, .script = script, .events = events, .seed = std::nullopt,
-      .fault_stream = fault_stream, .export_script = export_script};
+      .fault_stream = fault_stream, .export_script = export_script,
+      // Only the kernel module can read the store directly.
+      .direct_reads = fd == UINT64_MAX && socket_path.empty() && !no_direct_reads};
   if (!seed_text.empty()) {
     uint64_t seed = 0;
     if (!absl::SimpleAtoi(seed_text, &seed)) {
@@ -299,6 +305,17 @@ int RunServe(std::span<char* const> args_in) {
     }
     owns_conn = true;
     channel = std::make_unique<muse::DeviceChannel>(conn, signals.wake_fd());
+    if ((*served)->direct) {
+      absl::StatusOr<bool> shared = (*served)->direct->Share(conn);
+      if (!shared.ok()) {
+        std::fprintf(stderr, "flashfault serve: %s\n", shared.status().ToString().c_str());
+        ::close(conn);
+        return kExitFailure;
+      }
+      std::fprintf(stderr, "flashfault serve: direct reads %s\n",
+                   *shared ? "on: the module serves clean reads from the shared store"
+                           : "off: this kernel's /dev/muse has none");
+    }
   }
 
   control::LockingChannel locked_channel(*channel, request_mutex);
@@ -319,6 +336,13 @@ int RunServe(std::span<char* const> args_in) {
                static_cast<unsigned long long>(stats.errors),
                static_cast<unsigned long long>(stats.soft_errors),
                static_cast<unsigned long long>(stats.malformed));
+  if ((*served)->direct && (*served)->direct->counters().shared) {
+    const control::DirectReads::Counters d = (*served)->direct->counters();
+    std::fprintf(stderr, "flashfault serve: the module served %llu reads (%llu bytes) and %llu "
+                 "isbad directly\n", static_cast<unsigned long long>(d.reads),
+                 static_cast<unsigned long long>(d.read_bytes),
+                 static_cast<unsigned long long>(d.isbad));
+  }
   if (!st.ok()) {
     std::fprintf(stderr, "flashfault serve: %s\n", st.ToString().c_str());
     return kExitFailure;

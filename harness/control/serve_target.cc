@@ -46,13 +46,17 @@ absl::StatusOr<nlohmann::ordered_json> ServeControlTarget::Stats() {
     total += e;
     max = std::max(max, e);
   }
-  return nlohmann::ordered_json{
+  nlohmann::ordered_json stats{
       {"device", DeviceCountersJson(model_.counters())},
       {"session", SessionStatsJson(session_stats_)},
       {"erases", {{"total", total}, {"max", max}}},
       {"bad_blocks", model_.bad_block_table().size()},
       {"faults", FaultsJson()},
   };
+  // Reads the module answered itself are not in "device": they never
+  // reached the model (see direct_reads.h).
+  if (device_.direct) stats["direct_reads"] = DirectReadsJson(device_.direct->counters());
+  return stats;
 }
 
 absl::StatusOr<std::vector<uint64_t>> ServeControlTarget::EraseCounts() {
@@ -82,6 +86,7 @@ absl::Status ServeControlTarget::ReplaceScript(absl::string_view json) {
   absl::Status s = device_.layer->ReplacePlan(script->plan);
   if (!s.ok()) return absl::InvalidArgumentError(s.message());
   device_.script_json = std::move(text);
+  RefreshDirectReads();
   return absl::OkStatus();
 }
 
@@ -98,13 +103,25 @@ absl::StatusOr<std::vector<std::string>> ServeControlTarget::EventTail(size_t ma
 absl::Status ServeControlTarget::PowerCut() {
   std::lock_guard<std::mutex> lock(mutex_);
   device_.layer->CutPower("control/commands/power_cut");
+  RefreshDirectReads();
   return absl::OkStatus();
 }
 
 absl::Status ServeControlTarget::PowerOn() {
   std::lock_guard<std::mutex> lock(mutex_);
   device_.layer->PowerOn();
+  RefreshDirectReads();
   return absl::OkStatus();
+}
+
+void ServeControlTarget::RefreshDirectReads() {
+  if (device_.direct) device_.direct->RefreshAll();
+}
+
+nlohmann::ordered_json DirectReadsJson(const DirectReads::Counters& c) {
+  return {{"shared", c.shared},         {"bypass", c.bypass},
+          {"clean_blocks", c.clean_blocks}, {"reads", c.reads},
+          {"read_bytes", c.read_bytes}, {"isbad", c.isbad}};
 }
 
 nlohmann::ordered_json ServeControlTarget::FaultsJson() const {

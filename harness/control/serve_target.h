@@ -20,6 +20,7 @@ namespace flashfault::control {
 // The session's counters as JSON (also useful to other reporters).
 nlohmann::ordered_json SessionStatsJson(const muse::SessionStats& s);
 nlohmann::ordered_json DeviceCountersJson(const DeviceCounters& c);
+nlohmann::ordered_json DirectReadsJson(const DirectReads::Counters& c);
 
 class ServeControlTarget final : public ControlTarget {
  public:
@@ -45,6 +46,8 @@ class ServeControlTarget final : public ControlTarget {
  private:
   // Per-fault counters and the power state. REQUIRES: mutex_ held.
   nlohmann::ordered_json FaultsJson() const;
+  // After a change outside an op (plan, power). REQUIRES: mutex_ held.
+  void RefreshDirectReads();
 
   ServedDevice& device_;
   NandModel& model_;

@@ -10,6 +10,7 @@
 #include "backends/image/flash_image.h"
 #include "backends/model/geometry_json.h"
 #include "backends/store/ram_store.h"
+#include "backends/store/shared_ram_store.h"
 #include "common/atomic_file.h"
 #include "common/status_macros.h"
 #include "fault-models/replay/replay_log.h"
@@ -27,9 +28,13 @@ absl::StatusOr<std::unique_ptr<NandModel>> OpenModel(const ServedDeviceOptions& 
     return OpenImage(o.image);
   }
   FF_ASSIGN_OR_RETURN(Geometry g, ResolveGeometry(o.preset, o.geometry_file));
-  auto store = std::make_unique<RamStore>(
-      uint64_t{g.pages_per_block} * (g.page_size + g.oob_size), g.block_count);
-  return NandModel::Create(g, std::move(store));
+  const uint64_t block_bytes = uint64_t{g.pages_per_block} * (g.page_size + g.oob_size);
+  if (o.direct_reads) {
+    FF_ASSIGN_OR_RETURN(std::unique_ptr<SharedRamStore> store,
+                        SharedRamStore::Create(block_bytes, g.block_count));
+    return NandModel::Create(g, std::move(store));
+  }
+  return NandModel::Create(g, std::make_unique<RamStore>(block_bytes, g.block_count));
 }
 
 }  // namespace
@@ -79,6 +84,16 @@ absl::Status AttachStream(const ServedDeviceOptions& o, ServedDevice& served) {
   return absl::OkStatus();
 }
 
+// The stream source, then the direct-read tracker in front of everything.
+absl::Status AttachFrontEnds(const ServedDeviceOptions& o, ServedDevice& served) {
+  FF_RETURN_IF_ERROR(AttachStream(o, served));
+  if (!o.direct_reads) return absl::OkStatus();
+  FaultLayer& layer = *served.layer;
+  FF_ASSIGN_OR_RETURN(served.direct,
+                      DirectReads::Create(served.device(), layer, served.stream_device != nullptr));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDeviceOptions& o) {
   FF_ASSIGN_OR_RETURN(std::unique_ptr<NandModel> model, OpenModel(o));
   const Geometry geometry = model->geometry();
@@ -96,7 +111,7 @@ absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDevic
   served->script_json = PlanToJson(plan, &geometry).dump(2) + "\n";
   if (o.events.empty()) {
     FF_ASSIGN_OR_RETURN(served->layer, FaultLayer::Create(std::move(model), plan));
-    FF_RETURN_IF_ERROR(AttachStream(o, *served));
+    FF_RETURN_IF_ERROR(AttachFrontEnds(o, *served));
     return served;
   }
   served->events_file = std::fopen(o.events.c_str(), "w");
@@ -111,7 +126,7 @@ absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDevic
     FaultLayerOptions options;
     options.sink = served->sink.get();
     FF_ASSIGN_OR_RETURN(served->layer, FaultLayer::Create(std::move(model), plan, options));
-    FF_RETURN_IF_ERROR(AttachStream(o, *served));
+    FF_RETURN_IF_ERROR(AttachFrontEnds(o, *served));
     return served;
   }
   const std::string payload = o.events + ".data";
@@ -125,7 +140,7 @@ absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDevic
       CreateRecordedLayer(std::move(model), plan, *served->sink, served->payload_file,
                           slash == std::string::npos ? payload : payload.substr(slash + 1),
                           ServedDevice::kHashEvery));
-  FF_RETURN_IF_ERROR(AttachStream(o, *served));
+  FF_RETURN_IF_ERROR(AttachFrontEnds(o, *served));
   return served;
 }
 

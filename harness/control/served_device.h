@@ -18,6 +18,7 @@
 #include "fault-models/event_sink.h"
 #include "fault-models/fault_layer.h"
 #include "fault-models/stream/byte_stream_source.h"
+#include "harness/control/direct_reads.h"
 
 namespace flashfault::control {
 
@@ -32,6 +33,9 @@ struct ServedDeviceOptions {
   std::optional<uint64_t> seed;  // overrides the script's seed
   std::string fault_stream;   // a byte stream (e.g. a fuzzer input) deciding faults op by op
   std::string export_script;  // at exit, the stream's decisions as an equivalent script
+  // Keep the map of clean blocks for the module's direct reads (RAM devices
+  // then live in a memfd the module can read); see direct_reads.h.
+  bool direct_reads = false;
 };
 
 struct ServedDevice {
@@ -48,9 +52,13 @@ struct ServedDevice {
   std::unique_ptr<ByteStreamSource> stream_source;
   std::unique_ptr<StreamFaultDevice> stream_device;
   std::string export_script;
+  // With direct reads: in front of everything, tracking clean blocks.
+  std::unique_ptr<DirectReads> direct;
 
-  // What the session serves: the stream device when there is one.
+  // What the session serves: the direct-read tracker, else the stream
+  // device, else the layer.
   FlashDevice& device() {
+    if (direct) return *direct;
     return stream_device ? static_cast<FlashDevice&>(*stream_device) : *layer;
   }
 

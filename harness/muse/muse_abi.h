@@ -243,4 +243,41 @@ inline constexpr uint32_t kMtdNoErase = 0x1000;
 inline constexpr uint32_t kMtdMuse = 0x8000;  // added by the kernel, never sent
 inline constexpr uint32_t kAllowedInitFlags = kMtdWriteable | kMtdBitWriteable | kMtdNoErase;
 
+// ---- Direct reads (kmod/README.md "Direct reads") ------------------------------
+//
+// Not part of the wire: an ioctl on /dev/muse, before the INIT reply, shares
+// the server's store file and a map in server memory. The module then serves
+// reads and isbad of eraseblocks whose ask bit is clear from the store,
+// without a request. A kernel without it answers ENOTTY; nothing changes.
+
+inline constexpr uint32_t kDirectMapMagic = 0x4D444D31;  // "MDM1"
+
+struct DirectSetup {
+  int32_t store_fd;       // a regular file open for reading
+  uint32_t flags;         // 0
+  uint64_t store_offset;  // byte offset of page 0 in the file
+  uint64_t page_stride;   // bytes per page: WRITESIZE + OOBSIZE
+  uint64_t map_addr;      // address of the DirectMap, page aligned
+  uint64_t map_len;       // bytes of the map, header included
+};
+static_assert(sizeof(DirectSetup) == 40);
+
+// _IOW(0xE6, 0, struct muse_direct_setup) on Linux's generic ioctl encoding.
+inline constexpr unsigned long kDevIocDirect =
+    (1ul << 30) | (sizeof(DirectSetup) << 16) | (0xE6ul << 8) | 0;
+
+// The map header; the ask bits (uint64_t words, bit b % 64 of word b / 64
+// for eraseblock b) follow it. The server writes magic, bypass and the bits;
+// the module adds to the counters atomically.
+struct DirectMap {
+  uint32_t magic;
+  uint32_t bypass;       // non-zero: every read and isbad asks the server
+  uint64_t reads;        // reads served directly
+  uint64_t read_bytes;   // their bytes
+  uint64_t isbad;        // isbad answered directly
+  uint64_t reserved[4];
+};
+static_assert(sizeof(DirectMap) == 64);
+static_assert(offsetof(DirectMap, reads) == 8);
+
 }  // namespace flashfault::muse
