@@ -156,6 +156,20 @@ absl::Status FaultLayer::ReplacePlan(const FaultPlan& plan) {
   return absl::OkStatus();
 }
 
+absl::Status FaultLayer::Reset(const FaultPlan& plan) {
+  FF_ASSIGN_OR_RETURN(auto families, BuildFamilies(plan, model_->geometry()));
+  // The model is wiped below: pending read toggles have nothing to undo.
+  toggles_.clear();
+  mask_toggles_used_ = 0;
+  model_->Reset();
+  next_op_ = 0;
+  now_us_ = 0;
+  powered_ = true;
+  cut_by_.clear();
+  Install(plan, std::move(families));
+  return absl::OkStatus();
+}
+
 void FaultLayer::Install(const FaultPlan& plan,
                          std::vector<std::unique_ptr<FaultFamily>> families) {
   seed_ = plan.seed;

@@ -92,6 +92,13 @@ class FaultLayer final : public FlashDevice {
   // the new plan (factory bad blocks) are applied now, and the sink gets a
   // new start record.
   absl::Status ReplacePlan(const FaultPlan& plan);
+  // Starts over as Create(model, plan, same options) would with a fresh
+  // model: the plan is checked first (on error nothing changes), then the
+  // model is reset (NandModel::Reset), op indices and the clock restart at
+  // 0, the power is on, the new faults start afresh and the sink gets a new
+  // start record. Nothing of the earlier session remains, so a caller that
+  // runs many short sessions (fuzzer inputs) keeps one layer and its buffers.
+  absl::Status Reset(const FaultPlan& plan);
   bool powered() const { return powered_; }
   // Whether queries (reads and isbad) must pass through the layer for faults
   // and the log to stay exact: a family acts on them, a trigger names a

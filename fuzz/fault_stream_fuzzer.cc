@@ -4,9 +4,12 @@
 // most kMaxOps ops per input; the .options file caps inputs at 1 KiB.
 //
 // Reproducing a finding: `fault_stream_fuzzer CRASH_FILE` runs that one
-// input (libFuzzer runs file arguments once and stops); the target keeps no
-// state between inputs, so it fails the same way every time and prints the
-// plan (PlanToJson) and the ops (OpToJson) before the trap.
+// input (libFuzzer runs file arguments once and stops). The target keeps one
+// fault layer for the whole run but resets it before every input
+// (FaultLayer::Reset, which leaves nothing of the previous input: see
+// ResetLayerActsAsAFreshOne in tests/unit/fault_stream_test.cc), so an input
+// fails the same way alone or after others, and prints the plan (PlanToJson)
+// and the ops (OpToJson) before the trap.
 //
 // Input: bytes 0-1 (little endian) give the fault stream's length L (mod
 // what is left); the last L bytes are the fault stream, the bytes between are
@@ -115,6 +118,32 @@ struct Shadow {
   }
 };
 
+// The layer every input runs on, with the sink that notes its faults.
+// Building a model and a layer per input cost more than many inputs' ops:
+// the store's block buffers, the families' scratch and the allocator's
+// trips to the kernel. Reset() gives each input a part as fresh as a new one.
+struct Rig {
+  FaultNotes notes;
+  std::unique_ptr<FaultLayer> layer;
+};
+
+Rig& TheRig() {
+  static Rig* const rig = [] {
+    const Geometry& g = TestGeometry();
+    auto* r = new Rig;
+    auto store = std::make_unique<RamStore>(
+        uint64_t{g.page_size + g.oob_size} * g.pages_per_block, g.block_count);
+    auto model = NandModel::Create(g, std::move(store));
+    if (!model.ok()) __builtin_trap();
+    auto layer = FaultLayer::Create(std::move(*model), FaultPlan{},
+                                    FaultLayerOptions{.sink = &r->notes, .sleeper = [](uint64_t) {}});
+    if (!layer.ok()) __builtin_trap();
+    r->layer = std::move(*layer);
+    return r;
+  }();
+  return *rig;
+}
+
 void Check(const uint8_t* data, size_t size) {
   const Geometry& g = TestGeometry();
   if (size < 2) return;
@@ -123,15 +152,11 @@ void Check(const uint8_t* data, size_t size) {
   const std::span<const uint8_t> op_bytes(data + 2, rest - fault_len);
   const std::span<const uint8_t> fault_bytes(data + 2 + rest - fault_len, fault_len);
 
-  auto store = std::make_unique<RamStore>(uint64_t{g.page_size + g.oob_size} * g.pages_per_block,
-                                          g.block_count);
-  auto model = NandModel::Create(g, std::move(store));
-  if (!model.ok()) __builtin_trap();
-  FaultNotes notes;
-  auto layer = FaultLayer::Create(std::move(*model), FaultPlan{},
-                                  FaultLayerOptions{.sink = &notes, .sleeper = [](uint64_t) {}});
-  if (!layer.ok()) __builtin_trap();
-  FaultLayer& l = **layer;
+  Rig& rig = TheRig();
+  if (!rig.layer->Reset(FaultPlan{}).ok()) __builtin_trap();
+  FaultNotes& notes = rig.notes;
+  notes.notes.clear();
+  FaultLayer& l = *rig.layer;
   ByteStreamSource source(fault_bytes, /*seed=*/fault_len, g);
   StreamFaultDevice dev(l, source);
   OpInterpreter interp(dev, {.power_on = [&] { l.PowerOn(); },

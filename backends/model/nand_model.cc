@@ -45,6 +45,19 @@ NandModel::NandModel(const Geometry& geometry, std::unique_ptr<PageStore> store,
   }
 }
 
+void NandModel::Reset() {
+  for (uint32_t b = 0; b < geometry_.block_count; ++b) {
+    store_->EraseBlock(b);
+    store_->mutable_meta(b) = BlockMeta{};
+    BlockState& s = blocks_[b];
+    s.counters = BlockCounters{};
+    s.next_page = 0;
+    std::fill(s.programs.begin(), s.programs.end(), 0);
+    s.cell_errors.clear();
+  }
+  counters_ = DeviceCounters{};
+}
+
 std::span<const uint8_t> NandModel::PageBytes(uint64_t page) const {
   const uint32_t block = static_cast<uint32_t>(page / geometry_.pages_per_block);
   const uint64_t in_block = page % geometry_.pages_per_block;

@@ -51,6 +51,13 @@ class NandModel final : public FlashDevice {
                                                            std::unique_ptr<PageStore> store,
                                                            RuleMode rules = RuleMode::kStrict);
 
+  // Back to the state Create() left it in: every block erased (through the
+  // store, so a file-backed image is wiped too) and good, erase counts zero,
+  // no cell errors, every counter zero. Allocations are kept (the RAM
+  // store's block buffers), so many short sessions on one part, such as
+  // fuzzer inputs, pay only for the blocks each session wrote.
+  void Reset();
+
   const Geometry& geometry() const override { return geometry_; }
   absl::StatusOr<ReadReport> Read(const FlashOp& op, std::span<uint8_t> data,
                                   std::span<uint8_t> oob) override;

@@ -6,7 +6,7 @@
 namespace flashfault {
 
 RamStore::RamStore(uint64_t block_bytes, uint32_t block_count)
-    : PageStore(block_count), block_bytes_(block_bytes), blocks_(block_count) {
+    : PageStore(block_count), block_bytes_(block_bytes), blocks_(block_count), dirty_(block_count) {
   erased_.reset(new uint8_t[block_bytes_]);
   std::memset(erased_.get(), 0xFF, block_bytes_);
 }
@@ -22,12 +22,15 @@ std::span<uint8_t> RamStore::MutableBlock(uint32_t block) {
     b.reset(new uint8_t[block_bytes_]);
     std::memset(b.get(), 0xFF, block_bytes_);
   }
+  dirty_[block] = 1;
   return {b.get(), block_bytes_};
 }
 
 void RamStore::EraseBlock(uint32_t block) {
   // Keep the allocation: a block erased once is usually written again soon.
-  if (blocks_[block]) std::memset(blocks_[block].get(), 0xFF, block_bytes_);
+  if (!dirty_[block]) return;  // still all 0xFF (or the shared erased buffer)
+  std::memset(blocks_[block].get(), 0xFF, block_bytes_);
+  dirty_[block] = 0;
 }
 
 }  // namespace flashfault

@@ -1,7 +1,10 @@
 // RamStore: a PageStore in memory, allocated block by block on first write.
 //
 // Erased blocks share one read-only 0xFF buffer, so an empty 1 GiB part costs
-// almost nothing. Not thread-safe; the model serialises access.
+// almost nothing. A block once written keeps its buffer; erasing a block that
+// was not handed out for writing since its last erase costs nothing, so a
+// model reset (erase every block) pays only for the blocks actually written.
+// Not thread-safe; the model serialises access.
 #pragma once
 
 #include <memory>
@@ -25,6 +28,9 @@ class RamStore final : public PageStore {
  private:
   uint64_t block_bytes_;
   std::vector<std::unique_ptr<uint8_t[]>> blocks_;  // null = never written (erased)
+  // Per block: handed out by MutableBlock since its last erase, so its
+  // buffer may hold other bytes than 0xFF.
+  std::vector<uint8_t> dirty_;
   std::unique_ptr<uint8_t[]> erased_;               // block_bytes_ of 0xFF
 };
 

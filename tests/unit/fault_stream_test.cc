@@ -10,6 +10,7 @@
 #include "fault-models/event_sink.h"
 #include "fault-models/op_interpreter.h"
 #include "fault-models/script/fault_script.h"
+#include "fault-models/state_hash.h"
 #include "fault-models/stream/byte_stream_source.h"
 #include "gtest/gtest.h"
 #include "tests/unit/model_fixture.h"
@@ -152,6 +153,101 @@ TEST(FaultStreamTest, ExportedScriptReproducesTheSameFaults) {
     EXPECT_EQ(replayed.injected, live.injected);
     EXPECT_EQ(replayed.log, live.log) << "seed " << seed;
   }
+}
+
+// One session on an existing layer: ops decoded from `op_bytes`, faults from
+// `stream`; returns the log written during it and the state hash after each op.
+struct Session {
+  std::string log;
+  std::vector<uint64_t> hashes;
+  std::vector<OpOutcome> outcomes;
+  FaultPlan decided;
+};
+
+Session RunSession(FaultLayer& l, JsonlEventSink& sink, std::string& log,
+                   const std::vector<InterpOp>& ops, const std::vector<uint8_t>& stream,
+                   uint64_t seed) {
+  ByteStreamSource source(stream, seed, l.geometry());
+  StreamFaultDevice dev(l, source);
+  OpInterpreter interp(dev, {.power_on = [&] { l.PowerOn(); },
+                             .advance_clock = [&](uint64_t us) { l.AdvanceClock(us); }});
+  Session s;
+  for (const InterpOp& op : ops) {
+    s.outcomes.push_back(interp.Run(op));
+    s.hashes.push_back(StateHash(l));
+  }
+  EXPECT_TRUE(sink.Flush().ok());
+  s.log = log;
+  s.decided = source.plan();
+  return s;
+}
+
+// A layer reset after a busy session (cuts, torn and unstable cells, bad
+// blocks, clock, power left off) acts exactly as a fresh one: the same log
+// from its start line on, the same device state after every op, the same
+// answers. This is what lets the fault_stream fuzzer keep one layer.
+TEST(FaultStreamTest, ResetLayerActsAsAFreshOne) {
+  Geometry g = SmallGeometry();
+  g.pages_per_block = 8;  // the fuzzer's part: blocks fill up, get cut and go bad quickly
+  FaultPlan empty;
+  empty.seed = 5;
+  for (uint32_t seed = 30; seed < 34; ++seed) {
+    const auto ops_a = DecodeAll(RandomBytes(3000, seed), g);
+    const auto stream_a = RandomBytes(3000, seed + 100);
+    const auto ops_b = DecodeAll(RandomBytes(3000, seed + 200), g);
+    const auto stream_b = RandomBytes(3000, seed + 300);
+
+    std::string fresh_log;
+    JsonlEventSink fresh_sink(&fresh_log);
+    auto fresh = FaultLayer::Create(testing::MakeModel(g), empty,
+                                    {.sink = &fresh_sink, .sleeper = [](uint64_t) {}});
+    ASSERT_TRUE(fresh.ok());
+    const Session want = RunSession(**fresh, fresh_sink, fresh_log, ops_a, stream_a, seed);
+
+    std::string log;
+    JsonlEventSink sink(&log);
+    auto reused = FaultLayer::Create(testing::MakeModel(g), empty,
+                                     {.sink = &sink, .sleeper = [](uint64_t) {}});
+    ASSERT_TRUE(reused.ok());
+    FaultLayer& l = **reused;
+    const Session busy = RunSession(l, sink, log, ops_b, stream_b, seed + 1);
+    EXPECT_NE(busy.log.find("\"effect\":\"torn_program\""), std::string::npos);
+    EXPECT_NE(busy.log.find("\"op\":\"markbad\""), std::string::npos);
+    l.AdvanceClock(1000);
+    l.CutPower("test");
+    ASSERT_TRUE(sink.Flush().ok());
+    log.clear();
+    ASSERT_TRUE(l.Reset(empty).ok());
+    EXPECT_EQ(l.op_count(), 0u);
+    EXPECT_EQ(l.now_us(), 0u);
+    EXPECT_TRUE(l.powered());
+    EXPECT_TRUE(l.stats().empty());
+    EXPECT_EQ(l.model().counters().read_ops, 0u);
+    EXPECT_TRUE(l.model().bad_block_table().empty());
+    const Session got = RunSession(l, sink, log, ops_a, stream_a, seed);
+
+    EXPECT_EQ(got.decided, want.decided);
+    EXPECT_EQ(got.hashes, want.hashes) << "seed " << seed;
+    ASSERT_EQ(got.outcomes.size(), want.outcomes.size());
+    for (size_t i = 0; i < got.outcomes.size(); ++i) {
+      EXPECT_EQ(got.outcomes[i].code, want.outcomes[i].code) << i;
+      EXPECT_EQ(got.outcomes[i].report.corrected_bitflips,
+                want.outcomes[i].report.corrected_bitflips) << i;
+      EXPECT_EQ(got.outcomes[i].report.failed_steps, want.outcomes[i].report.failed_steps) << i;
+    }
+    EXPECT_EQ(got.log, want.log) << "seed " << seed;
+  }
+  // A plan the layer refuses leaves the session as it was.
+  std::string log;
+  JsonlEventSink sink(&log);
+  auto l = FaultLayer::Create(testing::MakeModel(g), empty, {.sink = &sink, .sleeper = nullptr});
+  ASSERT_TRUE(l.ok());
+  ASSERT_TRUE((*l)->Write({.addr = 0}, std::vector<uint8_t>(g.page_size, 0), {}).ok());
+  FaultPlan bad;
+  bad.faults.push_back(FaultSpec{});  // no id
+  EXPECT_FALSE((*l)->Reset(bad).ok());
+  EXPECT_EQ((*l)->op_count(), 1u);
+  EXPECT_EQ((*l)->model().counters().write_ops, 1u);
 }
 
 }  // namespace

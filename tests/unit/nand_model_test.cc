@@ -296,6 +296,63 @@ TEST(NandModelTest, MaskChangesMatchCellChanges) {
   EXPECT_EQ(by_mask->cell_errors(2), nullptr);
 }
 
+// Reset leaves nothing of the earlier session: a reset part and a fresh one
+// answer the same op sequence identically, and the store is erased again.
+TEST(NandModelTest, ResetPartActsAsAFreshOne) {
+  auto used = MakePreset("slc-2k-64m");
+  ASSERT_TRUE(used->Write({.addr = 0}, Bytes(kPage, 0x00), Bytes(64, 0x00)).ok());
+  ASSERT_TRUE(used->Write({.addr = 5 * kBlock + 3 * kPage}, Bytes(kPage, 0x12), {}).ok());
+  ASSERT_TRUE(used->Erase(5 * kBlock, kBlock).ok());
+  ASSERT_TRUE(used->Write({.addr = 5 * kBlock}, Bytes(kPage, 0x34), {}).ok());
+  ASSERT_TRUE(used->MarkBad(7 * kBlock).ok());
+  used->AddCellError(1, 3);
+  std::vector<uint64_t> mask(used->cell_mask_words(), ~uint64_t{0});
+  used->AddCellErrorMask(2, mask);
+  std::vector<uint8_t> data(kPage), oob(64);
+  ASSERT_TRUE(used->Read({.addr = 0}, data, oob).ok());
+  used->Reset();
+
+  EXPECT_TRUE(used->bad_block_table().empty());
+  EXPECT_EQ(used->counters().write_ops, 0u);
+  EXPECT_EQ(used->counters().read_ops, 0u);
+  EXPECT_EQ(used->counters().markbad_ops, 0u);
+  for (uint32_t b : {0u, 5u, 7u}) {
+    EXPECT_EQ(used->block_counters(b).erases, 0u);
+    EXPECT_EQ(used->block_counters(b).programs, 0u);
+    EXPECT_EQ(used->block_counters(b).reads_since_erase, 0u);
+    EXPECT_FALSE(used->BlockHasCellErrors(b));
+    EXPECT_FALSE(*used->IsBad(b * kBlock));
+    EXPECT_THAT(used->store().Block(b), Each(0xFF));
+  }
+  // The same sequence on both: programs in any page order again (NOP and
+  // order counters are back to zero), same bytes, same counters.
+  auto fresh = MakePreset("slc-2k-64m");
+  for (auto* m : {used.get(), fresh.get()}) {
+    for (int k = 0; k < 4; ++k) {
+      ASSERT_TRUE(m->Write({.addr = 0}, Bytes(512, static_cast<uint8_t>(0xF0 >> k)), {}).ok());
+    }
+    EXPECT_FALSE(m->Write({.addr = 0}, Bytes(512, 0), {}).ok());  // NOP 4
+    ASSERT_TRUE(m->Write({.addr = 7 * kBlock + kPage}, Bytes(kPage, 0x0F), {}).ok());
+  }
+  for (uint64_t addr : {uint64_t{0}, uint64_t{kPage}, uint64_t{7} * kBlock + kPage}) {
+    std::vector<uint8_t> a(kPage), b(kPage), oa(64), ob(64);
+    ASSERT_TRUE(used->Read({.addr = addr}, a, oa).ok());
+    ASSERT_TRUE(fresh->Read({.addr = addr}, b, ob).ok());
+    EXPECT_EQ(a, b);
+    EXPECT_EQ(oa, ob);
+  }
+  EXPECT_EQ(used->counters().write_ops, fresh->counters().write_ops);
+  EXPECT_EQ(used->counters().rule_violations, fresh->counters().rule_violations);
+  EXPECT_EQ(used->block_counters(0).programs, fresh->block_counters(0).programs);
+
+  // MLC programs pages in order: after a reset, page 0 may come first again.
+  auto mlc = MakePreset("mlc-4k-1g");
+  ASSERT_TRUE(mlc->Write({.addr = 5 * 4096}, Bytes(4096, 0x00), {}).ok());
+  EXPECT_FALSE(mlc->Write({.addr = 0}, Bytes(4096, 0x00), {}).ok());
+  mlc->Reset();
+  EXPECT_TRUE(mlc->Write({.addr = 0}, Bytes(4096, 0x00), {}).ok());
+}
+
 TEST(NandModelTest, NorWritesBytesAndHasNoOob) {
   auto m = MakePreset("nor-64k-16m");
   ASSERT_TRUE(m->Write({.addr = 3}, Bytes(5, 0x0F), {}).ok());
