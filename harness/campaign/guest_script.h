@@ -1,27 +1,39 @@
-// The guest script of a scenario run: a busybox-ash script for
-// harness/vm/run-guest.sh that starts `flashfault serve` on muse.ko with the
-// scenario's geometry, image, fault script and seed, runs the workload (a
-// built-in one from harness/vm/guest/workloads.sh or the scenario's shell
-// snippet) in a subshell, and prints the "FFRUN ..." facts verdict.h reads.
+// The guest script of a `flashfault run`: a busybox-ash script for
+// harness/vm/run-guest.sh that runs one or more scenarios one after the
+// other in the same boot (a boot costs seconds under TCG; a scenario's setup
+// a fraction of that). Each scenario runs in its own subshell between
+// "FFRUN-BEGIN i" and "FFRUN-END i" lines: muse.ko loaded afresh, `flashfault
+// serve` with the scenario's geometry, image, fault script and seed, the
+// workload (a built-in one from harness/vm/guest/workloads.sh or the
+// scenario's shell snippet), then the server stopped, the module unloaded,
+// and the scenario's own part of the kernel log printed with its
+// classification (verdict.h splits the output again: GuestSegment).
 // Must not: decide a verdict (the host does), or print lines starting with
 // "FLASHFAULT-" (the rig's markers).
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "harness/campaign/scenario.h"
 
 namespace flashfault::campaign {
 
-// Where the payload files land in the guest (run_command.cc ships them).
-inline constexpr char kGuestFaultScript[] = "/ffrun/faults.json";
-inline constexpr char kGuestGeometry[] = "/ffrun/geometry.json";
-inline constexpr char kGuestImage[] = "/ffrun/image.img";
+// Where scenario `index`'s payload files land in the guest
+// (run_command.cc ships them): /ffrun/<index>/<name>.
+inline constexpr char kGuestFaultScript[] = "faults.json";
+inline constexpr char kGuestGeometry[] = "geometry.json";
+inline constexpr char kGuestImage[] = "image.img";
+std::string GuestPayloadPath(size_t index, const char* name);
 inline constexpr char kGuestWorkloads[] = "/ff/workloads.sh";
 
-// `s` must have passed ParseScenario. `seed` is the run's seed.
-std::string GuestScript(const Scenario& s, uint64_t seed);
+struct ScenarioRun {
+  const Scenario* scenario;  // passed ParseScenario
+  uint64_t seed;             // the run's seed
+};
+
+std::string GuestScript(std::span<const ScenarioRun> runs);
 
 // `text` quoted for a POSIX shell ('...' with embedded quotes escaped).
 std::string ShellQuote(const std::string& text);

@@ -136,6 +136,39 @@ std::vector<Check> Evaluate(const Scenario& s, const Observations& o, const std:
   return out;
 }
 
+GuestSegment SplitGuestLog(const std::string& guest_log, size_t index) {
+  const std::string begin = absl::StrCat("FFRUN-BEGIN ", index), end = absl::StrCat("FFRUN-END ", index);
+  static constexpr char kKernelLog[] = "FFRUN kernel_log ";
+  GuestSegment seg;
+  bool inside = false, in_dmesg = false;
+  std::istringstream in(guest_log);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!inside) {
+      inside = seg.found = line == begin;
+      continue;
+    }
+    if (line == end) {
+      seg.complete = true;
+      break;
+    }
+    if (line == "FFRUN-DMESG-BEGIN") {
+      in_dmesg = true;
+    } else if (line == "FFRUN-DMESG-END") {
+      in_dmesg = false;
+    } else if (in_dmesg) {
+      absl::StrAppend(&seg.dmesg, line, "\n");
+    } else if (line.rfind(kKernelLog, 0) == 0) {
+      seg.kernel_log = nlohmann::json::parse(line.substr(sizeof(kKernelLog) - 1), nullptr,
+                                             /*allow_exceptions=*/false);
+      if (seg.kernel_log.is_discarded()) seg.kernel_log = nullptr;
+    } else {
+      absl::StrAppend(&seg.guest_log, line, "\n");
+    }
+  }
+  return seg;
+}
+
 nlohmann::ordered_json ObservationsToJson(const Observations& o) {
   nlohmann::ordered_json j;
   auto opt = [](const auto& v) { return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(); };

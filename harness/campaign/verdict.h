@@ -50,6 +50,18 @@ struct Check {
 std::vector<Check> Evaluate(const Scenario& s, const Observations& o, const std::string& guest_log,
                             const std::string& dmesg);
 
+// One scenario's share of a run's guest output (guest_script.h): the lines
+// between "FFRUN-BEGIN i" and "FFRUN-END i" minus the framed kernel log,
+// that kernel log, and its classification ("FFRUN kernel_log {...}").
+// `complete` is false when the guest never got to the END line (it died or
+// timed out in that scenario); `found` is false when it never began it.
+struct GuestSegment {
+  bool found = false, complete = false;
+  std::string guest_log, dmesg;
+  nlohmann::json kernel_log;  // null when not reported
+};
+GuestSegment SplitGuestLog(const std::string& guest_log, size_t index);
+
 // The observations as JSON for results.json.
 nlohmann::ordered_json ObservationsToJson(const Observations& o);
 

@@ -21,7 +21,9 @@ vm_elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 # Fill the array QEMU_ARGV with the qemu command line for one boot.
 # vm_qemu_argv ACCEL(kvm|tcg) MEM KERNEL INITRD CONSOLE_FILE [EXTRA_KERNEL_ARGS]
-FF_KERNEL_ARGS="console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init 8250.nr_uarts=1 mitigations=off i8042.noaux i8042.nopnp tsc=reliable"
+# Boot time matters (a campaign boots often): cryptomgr.notests skips the crypto
+# self-tests and apparmor=0 the policy setup, neither of which a flash test needs.
+FF_KERNEL_ARGS="console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init 8250.nr_uarts=1 mitigations=off i8042.noaux i8042.nopnp tsc=reliable cryptomgr.notests apparmor=0"
 vm_qemu_argv() {
     local accel="$1" mem="$2" kernel="$3" initrd="$4" console="$5" extra="${6:-}"
     local cpu=qemu64 acc=tcg,thread=multi

@@ -5,8 +5,10 @@
 # the guest helper files from harness/vm/guest/ (lib.sh, ubi-figures.sh) and
 # harness/vm/classify-dmesg.sh as /ff/classify-dmesg.sh, plus any extra host files: each
 # --file HOST[:GUEST] lands at GUEST (default /<basename>); a dynamic ELF also brings its
-# shared libraries (by ldd) at their host paths. The kernel unpacks concatenated cpio
-# archives in order, so payload files override base files.
+# shared libraries (by ldd) at their host paths. ELF files are staged without debug
+# sections (strip --strip-debug on the copy): a RelWithDebInfo server is ~40 MiB of
+# DWARF that the kernel would otherwise unpack on every boot. The kernel unpacks
+# concatenated cpio archives in order, so payload files override base files.
 #
 # --env NAME=VALUE lines go to /ff/env, which the guest's /init sources before the script.
 #
@@ -30,7 +32,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$script" ] && [ -n "$nonce" ] && [ -n "$out" ] || vm_die "make-payload.sh: --script, --nonce and --out are required"
 [ -f "$script" ] || vm_die "guest script $script not found"
-vm_need cpio ldd
+vm_need cpio ldd strip
 
 stage="$(mktemp -d "${TMPDIR:-/tmp}/ff-payload.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
@@ -69,6 +71,8 @@ for spec in "${files[@]}"; do
     cp -aL "$host" "$stage$guest"
     if [ -f "$host" ] && [ "$(head -c4 "$host" | od -An -c | tr -d ' ')" = '177ELF' ]; then
         add_libs "$host"
+        chmod u+w "$stage$guest"
+        strip --strip-debug "$stage$guest" || vm_die "strip --strip-debug of $host failed"
     fi
 done
 

@@ -168,14 +168,51 @@ TEST(GuestScriptTest, ServesWithSeedAndQuotes) {
   j["workload"] = {{"shell", "echo 'hi'"}, {"file_sizes", "1 2"}, {"parts", "1M(boot),-(ubi)"}};
   absl::StatusOr<Scenario> s = ParseScenario(j, "t.json");
   ASSERT_TRUE(s.ok()) << s.status();
-  const std::string g = GuestScript(*s, 42);
-  EXPECT_NE(g.find("muse_start_server 'slc-2k-128m' --script /ffrun/faults.json --seed 42"),
+  const ScenarioRun runs[] = {{&*s, 42}, {&*s, 7}};
+  const std::string g = GuestScript(runs);
+  EXPECT_NE(g.find("muse_start_server 'slc-2k-128m' --script /ffrun/0/faults.json --seed 42"),
             std::string::npos) << g;
+  EXPECT_NE(g.find("muse_start_server 'slc-2k-128m' --script /ffrun/1/faults.json --seed 7"),
+            std::string::npos) << g;
+  // Each scenario in its own subshell, framed for SplitGuestLog.
+  EXPECT_LT(g.find("echo \"FFRUN-BEGIN 0\"\ndmesg_mark\n(\n"), g.find("echo \"FFRUN-END 0\""));
+  EXPECT_LT(g.find("echo \"FFRUN-END 0\""), g.find("echo \"FFRUN-BEGIN 1\""));
+  EXPECT_NE(g.find(")\nwl_after\necho \"FFRUN-END 1\""), std::string::npos) << g;
   EXPECT_NE(g.find("--parts '1M(boot),-(ubi)'"), std::string::npos) << g;
   EXPECT_NE(g.find("FF_FILE_SIZES='1 2'"), std::string::npos);
   EXPECT_NE(g.find("echo 'hi'\n"), std::string::npos);
   EXPECT_NE(g.find("echo \"FFRUN workload_exit $FF_WL_RC\""), std::string::npos);
   EXPECT_EQ(ShellQuote("a'b"), "'a'\\''b'");
+}
+
+TEST(SplitGuestLogTest, EachScenarioGetsItsLinesAndKernelLog) {
+  const std::string log =
+      "boot noise\n"
+      "FFRUN-BEGIN 0\n"
+      "FFRUN scenario a seed 1\n"
+      "verified 3 files\n"
+      "FFRUN workload_exit 0\n"
+      "FFRUN kernel_log {\"oops\":0,\"ubi_errors\":2}\n"
+      "FFRUN-DMESG-BEGIN\n"
+      "[    5.1] ubi0 error: something\n"
+      "FFRUN-DMESG-END\n"
+      "FFRUN-END 0\n"
+      "FFRUN-BEGIN 1\n"
+      "FFRUN scenario b seed 2\n";
+  GuestSegment a = SplitGuestLog(log, 0);
+  EXPECT_TRUE(a.found && a.complete);
+  EXPECT_EQ(a.guest_log, "FFRUN scenario a seed 1\nverified 3 files\nFFRUN workload_exit 0\n");
+  EXPECT_EQ(a.dmesg, "[    5.1] ubi0 error: something\n");
+  EXPECT_EQ(a.kernel_log["ubi_errors"], 2);
+  const Observations o = Observe(a.guest_log, a.dmesg, a.kernel_log);
+  EXPECT_EQ(o.files_verified, 3);
+  EXPECT_EQ(o.workload_exit, 0);
+
+  GuestSegment b = SplitGuestLog(log, 1);  // the guest died in it
+  EXPECT_TRUE(b.found);
+  EXPECT_FALSE(b.complete);
+  EXPECT_TRUE(b.kernel_log.is_null());
+  EXPECT_FALSE(SplitGuestLog(log, 2).found);
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 #
 #   wl_begin / wl_end          before the server starts / after the workload: modules, dmesg
 #                              mark; stop the server, print the fault summary
+#   wl_after                   after a scenario's subshell (flashfault run): its part of the
+#                              kernel log, classified and framed; clears what a failed
+#                              scenario left (mounts, UBI, server, muse.ko) for the next
 #   wl_ubi_report UBI          FFRUN ubi bad_peb_count=N max_ec=N (verdict.h reads these)
 #   wl_settle                  give UBI's background worker time to finish scrubs/torture
 #   wl_ubi_attach MTD          ubiformat, attach, mkvol; detach; attach again
@@ -162,4 +165,24 @@ wl_mtd_utils() {
     bounded 60 mtd_debug read "$_d" 0 "$_ws" /tmp/ff.dbg >/dev/null || ff_fail "mtd_debug read failed"
     head -c "$_ws" /tmp/ff.pages | cmp - /tmp/ff.dbg || ff_fail "mtd_debug read other data"
     ff_log "verified 2 files"
+}
+
+# wl_after: the scenario's kernel log since the caller's dmesg_mark, as "FFRUN kernel_log
+# {classify-dmesg.sh counts}" and the lines framed by FFRUN-DMESG-BEGIN/END (verdict.h
+# reads both); then whatever a scenario that failed half-way left behind, so the next one
+# in the same boot starts clean.
+wl_after() {
+    _part=/tmp/ff.dmesg.part
+    dmesg | tail -n +$(( ${FF_DMESG_MARK:-0} + 1 )) >"$_part"
+    echo "FFRUN kernel_log $("$FF_LIB/classify-dmesg.sh" "$_part" | tr -d '\n')"
+    echo "FFRUN-DMESG-BEGIN"
+    cat "$_part"
+    echo "FFRUN-DMESG-END"
+    for _m in /mnt/ubifs /mnt/jffs2; do
+        grep -q " $_m " /proc/mounts && { bounded 60 umount "$_m" || ff_log "umount $_m failed"; }
+    done
+    [ -c /dev/ubi0 ] && { bounded 60 ubidetach -d 0 || ff_log "ubidetach -d 0 failed"; }
+    killall -9 flashfault 2>/dev/null && ff_log "killed a leftover server"
+    if grep -q '^muse ' /proc/modules; then muse_rmmod; fi
+    return 0
 }
