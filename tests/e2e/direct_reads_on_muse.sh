@@ -10,7 +10,7 @@ e2e_muse_files
 e2e_run "$E2E_REPO/tests/e2e/guest/direct_reads_on_muse.sh" --timeout 300 "${E2E_FILES[@]}"
 [ "$E2E_RC" = 0 ] || e2e_fail "guest script failed (exit $E2E_RC): $(grep -m1 -E '^(FAIL|HUNG)' "$E2E_OUT/guest.log" || true)"
 e2e_need_clean_kernel_log
-for step in "clean: " "fault: " "power: " "clean again: " "direct_reads_on_muse: ok"; do
+for step in "clean: " "fault: " "power: " "clean again: " "image: " "direct_reads_on_muse: ok"; do
     grep "^$step" "$E2E_OUT/guest.log" || e2e_fail "the guest did not report '$step'"
 done
 e2e_pass

@@ -8,7 +8,9 @@
 #    the server, block 1's 64 pages each come back corrected (sysfs corrected_bits),
 #    the data still equal;
 # 3. power cut through the control directory: a read fails; power on: it works again;
-# 4. the empty script: the flag goes down and the module serves clean reads again.
+# 4. the empty script: the flag goes down and the module serves clean reads again;
+# 5. `serve --image`: the module reads the image file itself (page cache shared with the
+#    server's mapping), erased blocks included.
 # Kernel log clean. Must not: pass a step whose command was not run.
 set -e
 . /ff/lib.sh
@@ -76,6 +78,22 @@ echo "clean again: $((d3 - d2)) page reads served by the module"
 ff_step stop
 muse_stop_server
 sed 's/^/server: /' /tmp/server.log | tail -n 5
+
+ff_step image
+/flashfault image create --preset slc-2k-128m /tmp/nand.img >/dev/null || ff_fail "image create failed"
+muse_start_server - --image /tmp/nand.img --control "$FF_CTL"
+mtd=$FF_MUSE_MTD
+bounded 60 dd if="/dev/mtd$mtd" of=/tmp/erased bs=2048 count=64 2>/dev/null || ff_fail "reading erased pages failed"
+[ "$(tr -d '\377' </tmp/erased | wc -c)" = 0 ] || ff_fail "erased pages of the image do not read 0xFF"
+bounded 60 flash_erase -q "/dev/mtd$mtd" 0 4 || ff_fail "flash_erase on the image failed"
+bounded 60 nandwrite -q "/dev/mtd$mtd" /tmp/data || ff_fail "nandwrite on the image failed"
+ops0=$(stat_value read_ops) d0=$(stat_value reads)
+read_back image
+ops1=$(stat_value read_ops) d1=$(stat_value reads)
+[ "$ops1" = "$ops0" ] || ff_fail "clean reads of the image reached the server ($ops0 -> $ops1)"
+[ "$d1" -ge $((d0 + 256)) ] || ff_fail "the module served $((d1 - d0)) reads of the image, not 256"
+echo "image: $((d1 - d0)) page reads of the image file served by the module"
+muse_stop_server
 check_dmesg_clean direct_reads
 ff_step done
 echo "direct_reads_on_muse: ok"
