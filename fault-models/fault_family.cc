@@ -101,6 +101,21 @@ std::span<uint8_t> MutableRawPage(FaultEnv& env, uint64_t device_page) {
       (device_page % g.pages_per_block) * Stride(g), Stride(g));
 }
 
+namespace {
+
+// Whether any of `bytes` differs from `v` (0x00 or 0xFF), 8 bytes per step:
+// a window can be 1 KiB, and a compare per byte is not free under coverage.
+bool AnyByteOtherThan(std::span<const uint8_t> bytes, uint8_t v) {
+  const uint64_t all = v == 0xFF ? ~uint64_t{0} : 0;
+  uint64_t diff = 0;
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) diff |= CellWordAt(bytes.data() + i) ^ all;
+  for (; i < bytes.size(); ++i) diff |= bytes[i] ^ v;
+  return diff != 0;
+}
+
+}  // namespace
+
 std::vector<uint32_t> PickCells(FaultEnv& env, Rng& rng, const Where& where, uint64_t device_page,
                                 uint32_t n, CellFilter filter) {
   const uint64_t stride = Stride(env.geometry());
@@ -114,11 +129,9 @@ std::vector<uint32_t> PickCells(FaultEnv& env, Rng& rng, const Where& where, uin
   std::vector<uint32_t> picked;
   // A page without a single eligible byte (an erased page has no charge to
   // lose) is common and cheap to spot before sampling.
-  if (filter != CellFilter::kAny) {
-    const uint8_t none = filter == CellFilter::kProgrammed ? 0xFF : 0x00;
-    bool any = false;
-    for (uint64_t b = b0; b <= b1 && !any; ++b) any = raw[b] != none;
-    if (!any) return picked;
+  const uint8_t none = filter == CellFilter::kProgrammed ? 0xFF : 0x00;
+  if (filter != CellFilter::kAny && !AnyByteOtherThan(raw.subspan(b0, b1 - b0 + 1), none)) {
+    return picked;
   }
   // Rejection sampling with a bounded number of tries: a region with few
   // eligible cells gives fewer flips rather than an endless loop.
@@ -179,17 +192,23 @@ std::vector<std::vector<uint64_t>> TearProgram(FaultEnv& env, Rng& rng, const Pa
   const Geometry& g = env.geometry();
   const uint64_t stride = Stride(g);
   const size_t words = MaskWords(stride * 8);
-  const double torn_odds = 1.0 - done_fraction;
+  const size_t whole = stride / 8;  // words wholly inside the page
+  const MaskOdds torn_odds(1.0 - done_fraction);
   std::vector<std::vector<uint64_t>> torn(before.count, std::vector<uint64_t>(words, 0));
   for (uint64_t i = 0; i < before.count; ++i) {
     const uint64_t page = before.first_page + i;
     std::span<uint8_t> now = MutableRawPage(env, page);
     const std::span<const uint8_t> old(before.bytes.data() + i * stride, stride);
+    uint64_t* t = torn[i].data();
     // 64 cells per step; one ChanceMask per word the program changed.
-    for (size_t w = 0; w < words; ++w) {
+    for (size_t w = 0; w < whole; ++w) {
+      const uint64_t cleared = CellWordAt(old.data() + w * 8) & ~CellWordAt(now.data() + w * 8);
+      if (cleared != 0) t[w] = cleared & rng.ChanceMask(torn_odds);
+    }
+    for (size_t w = whole; w < words; ++w) {
       // Bits past the page's end are 0 in `old`, so never "cleared".
       const uint64_t cleared = CellWord(old, w * 8) & ~CellWord(now, w * 8);
-      if (cleared != 0) torn[i][w] = cleared & rng.ChanceMask(torn_odds);
+      if (cleared != 0) t[w] = cleared & rng.ChanceMask(torn_odds);
     }
     if (g.is_nand()) {
       // The codeword says 0 but the cell never got its charge: a deviation
@@ -225,11 +244,14 @@ std::pair<int64_t, std::vector<uint64_t>> TearErase(FaultEnv& env, Rng& rng, uin
     // (those that deviated already stay as they were).
     half.first = p;
     const size_t words = MaskWords(stride * 8);
+    const MaskOdds even(0.5);
     half.second.assign(words, 0);
     for (size_t w = 0; w < words; ++w) {
-      uint64_t charged = ~CellWord(raw, w * 8) & ValidCells(stride, w);
+      const uint64_t cells =
+          w < stride / 8 ? CellWordAt(raw.data() + w * 8) : CellWord(raw, w * 8);
+      uint64_t charged = ~cells & ValidCells(stride, w);
       if (!errors.empty()) charged &= ~errors[w];
-      if (charged != 0) half.second[w] = charged & rng.ChanceMask(0.5);
+      if (charged != 0) half.second[w] = charged & rng.ChanceMask(even);
     }
     env.model().AddCellErrorMask(base + p, half.second);
   }

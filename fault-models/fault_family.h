@@ -9,7 +9,9 @@
 // trigger's. Families are not thread-safe: the layer serialises ops.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <span>
@@ -142,6 +144,15 @@ std::span<uint8_t> MutableRawPage(FaultEnv& env, uint64_t device_page);
 // at + i / 8, as in CellErrors), zero past the end: lets the per-cell loops
 // skip 64 cells at a time and visit only the cells that matter.
 uint64_t CellWord(std::span<const uint8_t> bytes, uint64_t at);
+// The same for 8 bytes known to lie inside the page: no bounds checks, for
+// loops over a page's whole words (their compares are not free under
+// coverage instrumentation).
+inline uint64_t CellWordAt(const uint8_t* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+  return w;
+}
 
 // A copy of the pages an op is about to change, for tearing afterwards.
 struct PageSnapshot {

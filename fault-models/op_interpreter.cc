@@ -4,6 +4,7 @@
 #include "fault-models/op_interpreter.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 
@@ -15,6 +16,18 @@ namespace {
 // Cumulative weights out of 100, in OpCode order: reads and writes dominate
 // as in a file system's life; power-on follows cuts often enough to matter.
 constexpr uint8_t kCumulative[] = {34, 64, 76, 81, 83, 87, 95, 100};
+
+// The op code of each pick 0..99 under kCumulative, looked up rather than
+// searched (the search's compares are not free under coverage).
+constexpr std::array<OpCode, 100> kCodeOfPick = [] {
+  std::array<OpCode, 100> t{};
+  int code = 0;
+  for (int pick = 0; pick < 100; ++pick) {
+    while (pick >= kCumulative[code]) ++code;
+    t[pick] = static_cast<OpCode>(code);
+  }
+  return t;
+}();
 
 // Bytes per page a read or write may carry up to (2 pages, to cross a page).
 constexpr uint32_t kMaxPages = 2;
@@ -38,10 +51,7 @@ const char* OpCodeName(OpCode code) {
 std::optional<InterpOp> DecodeOp(ByteReader& r, const Geometry& g) {
   if (r.empty()) return std::nullopt;
   InterpOp op;
-  const uint8_t pick = r.IntegralInRange<uint8_t>(0, 99);
-  int code = 0;
-  while (pick >= kCumulative[code]) ++code;
-  op.code = static_cast<OpCode>(code);
+  op.code = kCodeOfPick[r.IntegralInRange<uint8_t>(0, 99)];
   const uint32_t block = r.IntegralInRange<uint32_t>(0, g.block_count - 1);
   switch (op.code) {
     case OpCode::kRead:

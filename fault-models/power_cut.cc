@@ -86,7 +86,7 @@ class PowerCut final : public FaultFamily {
       env.model().CellErrorMask(lower_page, errors);
       std::vector<uint64_t> damaged(env.model().cell_mask_words(), 0);
       const std::span<const uint8_t> data = RawPage(env, lower_page).first(g.page_size);
-      const double lost = 1.0 - spec_.torn_fraction;
+      const MaskOdds lost(1.0 - spec_.torn_fraction);
       for (uint64_t at = 0; at < data.size(); at += 8) {
         const uint64_t valid =
             data.size() - at >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * (data.size() - at))) - 1;
@@ -123,9 +123,10 @@ class PowerCut final : public FaultFamily {
       const std::vector<uint64_t>& cells = it->second;
       flipped_.assign(cells.size(), 0);
       uint64_t any = 0;
+      const MaskOdds even(0.5);
       for (size_t w = 0; w < cells.size(); ++w) {
         // One random word decides 64 cells, each inverted with odds 1/2.
-        if (cells[w] != 0) flipped_[w] = cells[w] & trigger_.rng().ChanceMask(0.5);
+        if (cells[w] != 0) flipped_[w] = cells[w] & trigger_.rng().ChanceMask(even);
         any |= flipped_[w];
       }
       if (any == 0) continue;

@@ -20,41 +20,42 @@ uint64_t FaultSeed(uint64_t plan_seed, absl::string_view fault_id) {
   return mix.Next();
 }
 
-uint64_t Rng::ChanceMask(double p) {
-  if (!(p > 0.0)) return 0;
-  if (p >= 1.0) return ~uint64_t{0};
-  const uint32_t q = static_cast<uint32_t>(p * 65536.0 + 0.5);  // p in 1/65536ths
-  if (q == 0) return 0;
-  if (q >= 65536) return ~uint64_t{0};
-  // Binary digits of q/65536 from its lowest 1 up: a 1 ORs a random word in,
-  // a 0 ANDs one in, so every bit ends up set with probability exactly
-  // q/65536 (each step maps a bit's odds x to (1+x)/2 or x/2). Unrolled
-  // through the switch: no compare or branch per step.
-  uint64_t m = 0;
-  auto step = [&](int digit) {
-    const uint64_t r = Next();
-    const uint64_t one = uint64_t{0} - ((q >> digit) & 1);
-    m = (m & r) | (one & (m | r));
-  };
-  switch (std::countr_zero(q)) {
-    case 0: step(0); [[fallthrough]];
-    case 1: step(1); [[fallthrough]];
-    case 2: step(2); [[fallthrough]];
-    case 3: step(3); [[fallthrough]];
-    case 4: step(4); [[fallthrough]];
-    case 5: step(5); [[fallthrough]];
-    case 6: step(6); [[fallthrough]];
-    case 7: step(7); [[fallthrough]];
-    case 8: step(8); [[fallthrough]];
-    case 9: step(9); [[fallthrough]];
-    case 10: step(10); [[fallthrough]];
-    case 11: step(11); [[fallthrough]];
-    case 12: step(12); [[fallthrough]];
-    case 13: step(13); [[fallthrough]];
-    case 14: step(14); [[fallthrough]];
-    default: step(15);
+MaskOdds::MaskOdds(double p) {
+  q_ = !(p > 0.0) ? 0 : p >= 1.0 ? 65536 : static_cast<uint32_t>(p * 65536.0 + 0.5);
+  mode_ = q_ == 0 ? kNever : q_ >= 65536 ? kAlways : q_ == 32768 ? kHalf : kDigits;
+  last_ = q_ == 0 ? 0 : std::countr_zero(q_);
+}
+
+uint64_t Rng::ChanceMask(const MaskOdds& odds) {
+  switch (odds.mode_) {
+    case MaskOdds::kNever: return 0;
+    case MaskOdds::kAlways: return ~uint64_t{0};
+    case MaskOdds::kHalf: return Next();  // even odds: every bit of one draw
+    case MaskOdds::kDigits: break;
   }
-  return m;
+  // Each cell compares a uniform 16-bit number U with q, most significant
+  // digit first, U's digits being the bits of fresh draws: a digit below
+  // q's decides U < q (set), one above decides U > q (clear), an equal one
+  // leaves the cell open. Half the open cells are decided per digit, so all
+  // 64 usually are after 6 to 10 digits; below q's lowest 1 a digit can only
+  // clear, so the walk stops there. Four digits per round, branch-free
+  // inside, keep the loop's compares few.
+  const uint32_t q = odds.q_;
+  uint64_t set = 0, open = ~uint64_t{0};
+  auto digit = [&](int d) {
+    const uint64_t r = Next();
+    const uint64_t one = uint64_t{0} - ((q >> d) & 1);
+    set |= open & ~r & one;
+    open &= ~(r ^ one);
+  };
+  for (int d = 15;; d -= 4) {
+    digit(d);
+    digit(d - 1);
+    digit(d - 2);
+    digit(d - 3);
+    if (open == 0 || d - 3 <= odds.last_) break;
+  }
+  return set;  // cells still open have U == q so far and q's rest is 0: U >= q
 }
 
 std::optional<uint32_t> Trigger::FirstBlock(uint32_t first, uint32_t count) const {

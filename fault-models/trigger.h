@@ -16,6 +16,21 @@
 
 namespace flashfault {
 
+// The odds of Rng::ChanceMask, p rounded to the nearest 1/65536 (p <= 0:
+// never, p >= 1: always), worked out once for loops that draw a mask per
+// 64 cells of a page with the same p.
+class MaskOdds {
+ public:
+  explicit MaskOdds(double p);
+
+ private:
+  friend class Rng;
+  enum Mode : uint8_t { kNever, kAlways, kHalf, kDigits };
+  Mode mode_;
+  uint32_t q_;  // p in 1/65536ths
+  int last_;    // q's lowest 1 (kDigits)
+};
+
 // splitmix64: tiny, fast, and its whole state is one integer, which makes
 // the stream position easy to log and compare.
 class Rng {
@@ -34,9 +49,11 @@ class Rng {
   double Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
   bool Chance(double p) { return p >= 1.0 || (p > 0.0 && Unit() < p); }
   // 64 independent Chance(p), one per bit, with p rounded to the nearest
-  // 1/65536: at most 16 draws for 64 cells instead of 64, and no branch per
-  // cell. For faults that decide thousands of cells at once (torn programs).
-  uint64_t ChanceMask(double p);
+  // 1/65536: about 9 draws for 64 cells instead of 64 (one for p = 1/2,
+  // none for p 0 or 1), and no branch per cell. For faults that decide
+  // thousands of cells at once (torn programs, unstable cells).
+  uint64_t ChanceMask(const MaskOdds& odds);
+  uint64_t ChanceMask(double p) { return ChanceMask(MaskOdds(p)); }
   // How many numbers were drawn so far: the stream position, for logs.
   uint64_t draws() const { return draws_; }
 

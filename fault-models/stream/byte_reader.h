@@ -9,6 +9,7 @@
 // It must not keep a copy of the input: the caller keeps it alive.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -34,11 +35,12 @@ class ByteReader {
     static_assert(std::is_integral_v<T> && sizeof(T) <= 8);
     const uint64_t range = static_cast<uint64_t>(max) - static_cast<uint64_t>(min);
     uint64_t result = 0;
-    size_t offset = 0;
-    while (offset < sizeof(T) * 8 && (range >> offset) > 0 && size_ != 0) {
+    // As many bytes as the range has (FuzzedDataProvider's loop stops when
+    // range >> offset is 0), fewer if the input runs out.
+    const size_t wanted = (static_cast<size_t>(std::bit_width(range)) + 7) / 8;
+    for (size_t n = wanted < size_ ? wanted : size_; n != 0; --n) {
       --size_;
       result = (result << 8) | data_[size_];
-      offset += 8;
     }
     if (range != ~uint64_t{0}) result = result % (range + 1);
     return static_cast<T>(static_cast<uint64_t>(min) + result);

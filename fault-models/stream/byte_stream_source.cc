@@ -77,10 +77,10 @@ Range ByteStreamSource::ByteWindow() {
   return ByteWindowOf(reader_, uint64_t{g_.page_size} + g_.oob_size);
 }
 
-std::optional<FaultSpec> ByteStreamSource::Decide(uint64_t index, const OpView& op) {
-  if (reader_.empty()) return std::nullopt;
+const FaultSpec* ByteStreamSource::Decide(uint64_t index, const OpView& op) {
+  if (reader_.empty()) return nullptr;
   const uint8_t selector = reader_.Integral<uint8_t>();
-  if (selector < kFaultSelector) return std::nullopt;
+  if (selector < kFaultSelector) return nullptr;
   // Faults need a place on a NAND part (NOR pages are bytes; keep it simple
   // and exact: only power cuts there, and on unplaced ops).
   std::span<const FaultKind> kinds = KindsFor(op.op);
@@ -132,22 +132,22 @@ std::optional<FaultSpec> ByteStreamSource::Decide(uint64_t index, const OpView& 
       s.unstable = reader_.Bool();
       break;
     default:
-      return std::nullopt;  // not in any table above
+      return nullptr;  // not in any table above
   }
   if (s.where.bytes) {
     // A window near the page's end may hold fewer cells than drawn flips.
     const uint64_t cells = (s.where.bytes->last - s.where.bytes->first + 1) * 8;
     s.flips = static_cast<uint32_t>(std::min<uint64_t>(s.flips, cells));
   }
-  plan_.faults.push_back(s);
-  return s;
+  plan_.faults.push_back(std::move(s));
+  return &plan_.faults.back();
 }
 
 // ---- StreamFaultDevice ----
 
 void StreamFaultDevice::Consult(const OpView& view) {
-  std::optional<FaultSpec> spec = source_.Decide(layer_.op_count(), view);
-  if (spec && !layer_.AddFault(*spec).ok()) source_.DropLast();
+  const FaultSpec* spec = source_.Decide(layer_.op_count(), view);
+  if (spec != nullptr && !layer_.AddFault(*spec).ok()) source_.DropLast();
 }
 
 absl::StatusOr<ReadReport> StreamFaultDevice::Read(const FlashOp& op, std::span<uint8_t> data,

@@ -50,10 +50,11 @@ class ByteStreamSource {
   // plan's seed (the families' RNG seeds derive from it and the fault ids).
   ByteStreamSource(std::span<const uint8_t> stream, uint64_t seed, const Geometry& g);
 
-  // The decision for op `index`: a spec to add, or nullopt. Consumes stream
-  // bytes whether or not a fault results, so later decisions shift only
-  // with the op sequence, never with the device's answers.
-  std::optional<FaultSpec> Decide(uint64_t index, const OpView& op);
+  // The decision for op `index`: a spec to add (the last of plan(), valid
+  // until the next Decide or DropLast), or null. Consumes stream bytes
+  // whether or not a fault results, so later decisions shift only with the
+  // op sequence, never with the device's answers.
+  const FaultSpec* Decide(uint64_t index, const OpView& op);
   // Forgets the last decision (the layer refused it; should not happen).
   void DropLast() { plan_.faults.pop_back(); }
 

@@ -90,6 +90,45 @@ TEST(ByteReaderTest, IntegersFromTheEndBytesFromTheFront) {
   EXPECT_EQ(r.IntegralInRange<int>(5, 9), 5);
 }
 
+// IntegralInRange takes exactly the bytes FuzzedDataProvider's loop takes:
+// checked against that loop, for every width of range and short inputs.
+TEST(ByteReaderTest, TakesAsManyBytesAsFuzzedDataProvider) {
+  auto reference = [](const std::vector<uint8_t>& in, size_t& size, uint64_t min, uint64_t max,
+                      size_t type_bytes) {
+    const uint64_t range = max - min;
+    uint64_t result = 0;
+    size_t offset = 0;
+    while (offset < type_bytes * 8 && (range >> offset) > 0 && size != 0) {
+      --size;
+      result = (result << 8) | in[size];
+      offset += 8;
+    }
+    if (range != ~uint64_t{0}) result = result % (range + 1);
+    return min + result;
+  };
+  std::mt19937_64 rng(9);
+  for (int round = 0; round < 2000; ++round) {
+    std::vector<uint8_t> in(rng() % 12);
+    for (auto& b : in) b = static_cast<uint8_t>(rng());
+    ByteReader r(in);
+    size_t size = in.size();
+    for (int k = 0; k < 4; ++k) {
+      const int bits = static_cast<int>(rng() % 65);
+      const uint64_t max = bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1 - rng() % 2;
+      if (bits <= 8 && max <= 0xFF) {
+        EXPECT_EQ(r.IntegralInRange<uint8_t>(0, static_cast<uint8_t>(max)),
+                  reference(in, size, 0, max, 1));
+      } else if (bits <= 32 && max <= 0xFFFFFFFF) {
+        EXPECT_EQ(r.IntegralInRange<uint32_t>(0, static_cast<uint32_t>(max)),
+                  reference(in, size, 0, max, 4));
+      } else {
+        EXPECT_EQ(r.IntegralInRange<uint64_t>(0, max), reference(in, size, 0, max, 8));
+      }
+      EXPECT_EQ(r.remaining(), size);
+    }
+  }
+}
+
 TEST(FaultStreamTest, SameStreamSameOpsSameFaults) {
   const Geometry g = SmallGeometry();
   const auto ops = DecodeAll(RandomBytes(30000, 1), g);
@@ -118,8 +157,8 @@ TEST(FaultStreamTest, DecisionsArePinnedToTheirOp) {
   for (uint64_t i = 0; i < 500; ++i) {
     OpView v{.op = kOpRead, .placed = true, .block = static_cast<uint32_t>(i % 16),
              .page = static_cast<uint32_t>(i % 64)};
-    std::optional<FaultSpec> s = source.Decide(i, v);
-    if (!s) continue;
+    const FaultSpec* s = source.Decide(i, v);
+    if (s == nullptr) continue;
     EXPECT_EQ(s->when.at_op, i);
     EXPECT_EQ(s->when.ops, kOpRead);
     EXPECT_EQ(s->when.max_fires, 1u);
@@ -131,7 +170,7 @@ TEST(FaultStreamTest, DecisionsArePinnedToTheirOp) {
   EXPECT_FALSE(source.plan().faults.empty());
   // An exhausted stream means no more faults.
   ByteStreamSource none({}, 1, g);
-  EXPECT_FALSE(none.Decide(0, OpView{.op = kOpWrite, .placed = true, .block = 0, .page = 0}));
+  EXPECT_EQ(none.Decide(0, OpView{.op = kOpWrite, .placed = true, .block = 0, .page = 0}), nullptr);
 }
 
 TEST(FaultStreamTest, ExportedScriptReproducesTheSameFaults) {
