@@ -5,6 +5,9 @@
 # succeed), umount and ubidetach must complete, the MTD must go away, rmmod muse must
 # succeed, and the kernel must not oops, BUG, WARN or report a hung task. UBI/UBIFS errors
 # are expected here (the device died) and are reported, not failed on.
+# Then the same for readers: raw readers of a written MTD (mostly direct reads, served by
+# the module from the shared store) and the server killed after a random delay (logged):
+# the readers end with an error within a deadline, the MTD goes, rmmod succeeds.
 # Must not: wait on anything without a deadline.
 . /ff/lib.sh
 preset=${FF_PRESET:-slc-2k-128m}
@@ -64,6 +67,36 @@ done
 ff_step rmmod
 muse_rmmod
 grep -q '^muse ' /proc/modules && ff_fail "muse still loaded after rmmod"
+
+ff_step readers
+muse_start_server "$preset"
+mtd=$FF_MUSE_MTD
+bounded 60 flash_erase -q "/dev/mtd$mtd" 0 16 || ff_fail "flash_erase failed"
+head -c 2097152 /dev/zero | tr '\0' '\125' >/tmp/pattern
+bounded 60 nandwrite -q "/dev/mtd$mtd" /tmp/pattern || ff_fail "nandwrite failed"
+rpids=""
+for r in 1 2; do
+    ( while dd if="/dev/mtd$mtd" of=/dev/null bs=2048 count=1024 2>/tmp/reader$r.err; do :; done ) &
+    rpids="$rpids $!"
+done
+# A random moment, logged; FF_KILL_DELAY_US=N replays one.
+delay=${FF_KILL_DELAY_US:-$(( (RANDOM % 400 + 100) * 1000 ))}
+ff_log "readers running; killing the server after ${delay} us (FF_KILL_DELAY_US=$delay replays it)"
+usleep "$delay"
+kill -9 "$FF_SERVER_PID"
+for p in $rpids; do
+    bounded 60 wait_pid_gone "$p" || ff_fail "a reader still runs 60 s after the server died"
+done
+wait "$FF_SERVER_PID" 2>/dev/null || true
+ff_log "readers ended: $(cat /tmp/reader1.err /tmp/reader2.err | tr '\n' ' ')"
+n=0
+while grep -q "^mtd$mtd:" /proc/mtd; do
+    n=$((n + 1)); [ $n -lt 200 ] || ff_fail "mtd$mtd still in /proc/mtd 10 s after the readers ended"
+    usleep 50000
+done
+muse_rmmod
+grep -q '^muse ' /proc/modules && ff_fail "muse still loaded after rmmod (readers)"
+echo "readers: ended with an error after the kill, MTD gone, module unloaded"
 
 echo "KERNEL_LOG $(dmesg | tail -n +$((FF_DMESG_MARK + 1)) | /ff/classify-dmesg.sh)"
 check_dmesg_no_crash "after server SIGKILL"
