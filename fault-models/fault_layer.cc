@@ -165,7 +165,7 @@ absl::Status FaultLayer::Reset(const FaultPlan& plan) {
   next_op_ = 0;
   now_us_ = 0;
   powered_ = true;
-  cut_by_.clear();
+  no_power_ = absl::OkStatus();
   Install(plan, std::move(families));
   return absl::OkStatus();
 }
@@ -252,11 +252,18 @@ void FaultLayer::RunFamilies(OpState& st) {
     if (st.handled) break;
   }
   if (st.cut) {
-    powered_ = false;
     auto id = st.status.GetPayload(kInjectedPayload);
-    cut_by_ = id ? std::string(*id) : std::string("unknown");
-    UpdateSlowPath();
+    LosePower(id ? std::string(*id) : std::string("unknown"));
   }
+}
+
+void FaultLayer::LosePower(absl::string_view by) {
+  powered_ = false;
+  // Made once per cut: every op refused until PowerOn() returns a copy.
+  no_power_ = absl::UnavailableError(
+      absl::StrCat("the part has no power (cut by fault '", by, "'); call PowerOn"));
+  no_power_.SetPayload(kInjectedPayload, absl::Cord(by));
+  UpdateSlowPath();
 }
 
 void FaultLayer::UndoReadToggles() {
@@ -290,16 +297,6 @@ void FaultLayer::Finish(const OpState& st, absl::StatusCode code, const ReadRepo
   sink_->OnOp(r);
 }
 
-namespace {
-
-absl::Status NoPower(const std::string& cut_by) {
-  absl::Status s = absl::UnavailableError(
-      absl::StrCat("the part has no power (cut by fault '", cut_by, "'); call PowerOn"));
-  s.SetPayload(kInjectedPayload, absl::Cord(cut_by));
-  return s;
-}
-
-}  // namespace
 
 absl::StatusOr<ReadReport> FaultLayer::Read(const FlashOp& op, std::span<uint8_t> data,
                                             std::span<uint8_t> oob) {
@@ -316,7 +313,7 @@ absl::StatusOr<ReadReport> FaultLayer::ReadSlow(const FlashOp& op, std::span<uin
   st.flash_op = op;
   st.read_data = data;
   st.read_oob = oob;
-  if (!BeginDataOp(st, data.size(), oob.size())) return NoPower(cut_by_);
+  if (!BeginDataOp(st, data.size(), oob.size())) return no_power_;
   absl::StatusOr<ReadReport> r =
       st.handled ? absl::StatusOr<ReadReport>(st.status) : model_->Read(op, data, oob);
   UndoReadToggles();
@@ -340,7 +337,7 @@ absl::Status FaultLayer::WriteSlow(const FlashOp& op, std::span<const uint8_t> d
   st.flash_op = op;
   st.write_data = data;
   st.write_oob = oob;
-  if (!BeginDataOp(st, data.size(), oob.size())) return NoPower(cut_by_);
+  if (!BeginDataOp(st, data.size(), oob.size())) return no_power_;
   if (!st.handled) st.status = env_->ForwardWrite(st);
   Finish(st, st.status.code(), nullptr, false);
   return st.status;
@@ -356,7 +353,7 @@ absl::Status FaultLayer::Erase(uint64_t addr, uint64_t len) {
   st.len = len;
   if (!powered_) {
     Finish(st, absl::StatusCode::kUnavailable, nullptr, false);
-    return NoPower(cut_by_);
+    return no_power_;
   }
   PlaceBlocks(st, addr, len);
   RunFamilies(st);
@@ -396,7 +393,7 @@ absl::StatusOr<bool> FaultLayer::IsBad(uint64_t addr) {
     return model_->IsBad(addr);
   }
   OpState st = Describe(next_op_++, kOpIsBad);
-  if (!BeginBlockOp(st, addr)) return NoPower(cut_by_);
+  if (!BeginBlockOp(st, addr)) return no_power_;
   absl::StatusOr<bool> r = st.handled ? absl::StatusOr<bool>(st.status) : model_->IsBad(addr);
   if (r.ok() && st.handled) r = false;
   Finish(st, r.status().code(), nullptr, r.ok() && *r);
@@ -409,7 +406,7 @@ absl::Status FaultLayer::MarkBad(uint64_t addr) {
     return model_->MarkBad(addr);
   }
   OpState st = Describe(next_op_++, kOpMarkBad);
-  if (!BeginBlockOp(st, addr)) return NoPower(cut_by_);
+  if (!BeginBlockOp(st, addr)) return no_power_;
   if (!st.handled) {
     st.status = model_->MarkBad(addr);
     if (st.status.ok()) {
@@ -430,7 +427,7 @@ absl::Status FaultLayer::Sync() {
   OpState st = Describe(next_op_++, kOpSync);
   if (!powered_) {
     Finish(st, absl::StatusCode::kUnavailable, nullptr, false);
-    return NoPower(cut_by_);
+    return no_power_;
   }
   st.placed = true;
   RunFamilies(st);
@@ -458,9 +455,7 @@ absl::Status FaultLayer::Arm(absl::string_view id) {
 }
 
 void FaultLayer::CutPower(absl::string_view by) {
-  powered_ = false;
-  cut_by_ = std::string(by);
-  UpdateSlowPath();
+  LosePower(by);
   if (sink_ != nullptr) {
     sink_->OnControl({.before_op = next_op_, .kind = ControlKind::kPowerOff, .us = 0, .id = by});
   }
@@ -479,7 +474,7 @@ bool FaultLayer::QueriesObserved() const {
 
 void FaultLayer::PowerOn() {
   powered_ = true;
-  cut_by_.clear();
+  no_power_ = absl::OkStatus();
   UpdateSlowPath();
   if (sink_ != nullptr) {
     sink_->OnControl({.before_op = next_op_, .kind = ControlKind::kPowerOn, .us = 0, .id = {}});

@@ -143,6 +143,8 @@ class FaultLayer final : public FlashDevice {
   void RunFamilies(OpState& st);
   void Finish(const OpState& st, absl::StatusCode code, const ReadReport* report, bool bad);
   void UndoReadToggles();
+  // Power off, by the fault or caller `by`.
+  void LosePower(absl::string_view by);
   void Install(const FaultPlan& plan, std::vector<std::unique_ptr<FaultFamily>> families);
   void UpdateSlowPath() { slow_ = !families_.empty() || sink_ != nullptr || !powered_; }
 
@@ -174,7 +176,7 @@ class FaultLayer final : public FlashDevice {
   // buffers for the next read.
   std::vector<MaskToggle> mask_toggles_;
   size_t mask_toggles_used_ = 0;
-  std::string cut_by_;           // id of the fault that cut the power
+  absl::Status no_power_;  // what ops return while the power is off (names who cut it)
   uint64_t next_op_ = 0;
   uint64_t now_us_ = 0;
   bool powered_ = true;

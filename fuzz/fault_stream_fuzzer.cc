@@ -27,10 +27,10 @@
 //   - power: an op fails Unavailable exactly when the power was off before
 //     it or a power cut struck it; after power-on every op is served again.
 // Deterministic, no file I/O, never exits; a broken invariant traps.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <unordered_map>
 #include <vector>
 
 #include "backends/model/presets.h"
@@ -108,18 +108,36 @@ FF_NO_COVERAGE bool AllErased(const uint8_t* p, size_t n) {
   __builtin_trap();
 }
 
-// What the test knows of each page's programmed data bytes.
+// What the test knows of each page's programmed data bytes. Kept with the
+// layer and reset per input, so its page buffers are allocated once.
 struct Shadow {
-  // page -> programmed bytes; absent = erased (0xFF); unknown pages listed apart.
-  std::unordered_map<uint64_t, std::vector<uint8_t>> programmed;
-  std::vector<bool> unknown;
+  std::vector<uint8_t> programmed;          // per page: programmed since a known erase
+  std::vector<std::vector<uint8_t>> bytes;  // per page: the AND of its writes, if programmed
+  std::vector<bool> unknown;                // per page: contents undefined (failed program...)
   std::vector<bool> stuck_block;
 
-  explicit Shadow(const Geometry& g) : unknown(g.total_pages()), stuck_block(g.block_count) {}
+  explicit Shadow(const Geometry& g)
+      : programmed(g.total_pages()), bytes(g.total_pages()), unknown(g.total_pages()),
+        stuck_block(g.block_count) {}
 
+  void Reset() {
+    std::fill(programmed.begin(), programmed.end(), 0);
+    std::fill(unknown.begin(), unknown.end(), false);
+    std::fill(stuck_block.begin(), stuck_block.end(), false);
+  }
+  // The page's programmed bytes, or null for an erased page.
+  const uint8_t* Programmed(uint64_t page) const {
+    return programmed[page] ? bytes[page].data() : nullptr;
+  }
+  // The page's bytes for one more write (0xFF first if it was erased).
+  uint8_t* Program(const Geometry& g, uint64_t page) {
+    if (!programmed[page]) bytes[page].assign(g.page_size, 0xFF);
+    programmed[page] = 1;
+    return bytes[page].data();
+  }
   void EraseBlock(const Geometry& g, uint64_t block, bool known) {
     for (uint64_t p = block * g.pages_per_block; p < (block + 1) * g.pages_per_block; ++p) {
-      programmed.erase(p);
+      programmed[p] = 0;
       unknown[p] = !known;
     }
   }
@@ -132,6 +150,8 @@ struct Shadow {
 struct Rig {
   FaultNotes notes;
   std::unique_ptr<FaultLayer> layer;
+  Shadow shadow{TestGeometry()};
+  std::vector<InterpOp> ops;
 };
 
 Rig& TheRig() {
@@ -142,8 +162,9 @@ Rig& TheRig() {
         uint64_t{g.page_size + g.oob_size} * g.pages_per_block, g.block_count);
     auto model = NandModel::Create(g, std::move(store));
     if (!model.ok()) __builtin_trap();
-    auto layer = FaultLayer::Create(std::move(*model), FaultPlan{},
-                                    FaultLayerOptions{.sink = &r->notes, .sleeper = [](uint64_t) {}});
+    auto layer = FaultLayer::Create(
+        std::move(*model), FaultPlan{},
+        FaultLayerOptions{.sink = &r->notes, .sleeper = [](uint64_t) {}});
     if (!layer.ok()) __builtin_trap();
     r->layer = std::move(*layer);
     return r;
@@ -168,8 +189,10 @@ void Check(const uint8_t* data, size_t size) {
   StreamFaultDevice dev(l, source);
   OpInterpreter interp(dev, {.power_on = [&] { l.PowerOn(); },
                              .advance_clock = [&](uint64_t us) { l.AdvanceClock(us); }});
-  Shadow shadow(g);
-  std::vector<InterpOp> ops;
+  Shadow& shadow = rig.shadow;
+  shadow.Reset();
+  std::vector<InterpOp>& ops = rig.ops;
+  ops.clear();
   ByteReader reader(op_bytes);
 
   while (ops.size() < kMaxOps) {
@@ -183,7 +206,9 @@ void Check(const uint8_t* data, size_t size) {
     const bool device_op = op->code != OpCode::kPowerOn && op->code != OpCode::kClock;
     if (l.op_count() != before + (device_op ? 1 : 0)) Fail("op count", source, ops);
     if (!device_op) {
-      if (op->code == OpCode::kPowerOn && !l.powered()) Fail("power_on left power off", source, ops);
+      if (op->code == OpCode::kPowerOn && !l.powered()) {
+        Fail("power_on left power off", source, ops);
+      }
       continue;
     }
     bool cut = false;
@@ -206,9 +231,7 @@ void Check(const uint8_t* data, size_t size) {
       for (uint64_t k = 0; k < op->len / g.page_size; ++k) {
         const uint64_t page = first_page + k;
         if (out.code == absl::StatusCode::kOk) {
-          auto [it, fresh] = shadow.programmed.try_emplace(page);
-          if (fresh) it->second.assign(g.page_size, 0xFF);
-          AndInto(it->second.data(), interp.data().data() + k * g.page_size, g.page_size);
+          AndInto(shadow.Program(g, page), interp.data().data() + k * g.page_size, g.page_size);
         } else if (out.code != absl::StatusCode::kInvalidArgument &&
                    out.code != absl::StatusCode::kOutOfRange) {
           shadow.unknown[page] = true;  // failed or torn program: contents undefined
@@ -242,16 +265,16 @@ void Check(const uint8_t* data, size_t size) {
         const uint64_t page = first_page + k;
         if (shadow.unknown[page]) continue;
         const uint8_t* got = interp.data().data() + k * g.page_size;
-        auto it = shadow.programmed.find(page);
+        const uint8_t* want = shadow.Programmed(page);
         if (!raw && out.report.failed_steps == 0) {
-          if (it != shadow.programmed.end()) {
-            if (std::memcmp(got, it->second.data(), g.page_size) != 0) {
+          if (want != nullptr) {
+            if (std::memcmp(got, want, g.page_size) != 0) {
               Fail("corrected read differs from the programmed bytes", source, ops);
             }
           } else if (!AllErased(got, g.page_size)) {
             Fail("corrected read of an erased page is not 0xFF", source, ops);
           }
-        } else if (raw && it == shadow.programmed.end() && notes.notes.empty() &&
+        } else if (raw && want == nullptr && notes.notes.empty() &&
                    !shadow.stuck_block[page / g.pages_per_block]) {
           if (!AllErased(got, g.page_size)) {
             Fail("raw read of an erased page is not 0xFF", source, ops);
