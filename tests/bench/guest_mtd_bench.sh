@@ -15,7 +15,7 @@ e2e_run "$E2E_REPO/tests/bench/guest/mtd_bench.sh" --timeout 600 "${E2E_FILES[@]
 [ "$E2E_RC" = 0 ] || e2e_fail "guest benchmark failed (exit $E2E_RC)"
 grep '^BENCH \|MiB: ' "$E2E_OUT/guest.log"
 value() { grep "^BENCH {\"label\":\"$1\"" "$E2E_OUT/guest.log" | sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" | head -1; }
-echo "accel: $(e2e_json accel | tr -d '"')"
+echo "accel: $(e2e_json accel | tr -d '"'), boot to a ready guest $(e2e_json boot_seconds) s wall ($(e2e_json guest_uptime_at_ready) s guest uptime; target <= 3 s)"
 # Times: speed vs nandsim = nandsim time / MUSE time (higher = MUSE faster).
 for k in seq_read_s seq_write_s attach_mount_s; do
     for m in muse muse_plain; do
