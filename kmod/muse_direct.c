@@ -233,9 +233,12 @@ int muse_direct_read(struct muse_conn *conn, u64 addr, size_t len, u8 *buf)
 	last = mtd_div_by_eb(addr + len - 1, &conn->mtd);
 	if (!muse_direct_clean(conn, first, last))
 		return -EAGAIN;
+	/* Pairs with the server's release store: bits first, then bytes. */
+	smp_rmb();
 	if (muse_direct_copy(conn, addr, len, buf))
 		return -EAGAIN;
 	/* A fault armed meanwhile: let the server answer, after it. */
+	smp_rmb();
 	if (!muse_direct_clean(conn, first, last))
 		return -EAGAIN;
 	atomic64_inc((atomic64_t *)&map->reads);
