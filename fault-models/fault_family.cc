@@ -203,12 +203,12 @@ std::vector<std::vector<uint64_t>> TearProgram(FaultEnv& env, Rng& rng, const Pa
     // 64 cells per step; one ChanceMask per word the program changed.
     for (size_t w = 0; w < whole; ++w) {
       const uint64_t cleared = CellWordAt(old.data() + w * 8) & ~CellWordAt(now.data() + w * 8);
-      if (cleared != 0) t[w] = cleared & rng.ChanceMask(torn_odds);
+      if (cleared != 0) t[w] = rng.ChanceMask(torn_odds, cleared);
     }
     for (size_t w = whole; w < words; ++w) {
       // Bits past the page's end are 0 in `old`, so never "cleared".
       const uint64_t cleared = CellWord(old, w * 8) & ~CellWord(now, w * 8);
-      if (cleared != 0) t[w] = cleared & rng.ChanceMask(torn_odds);
+      if (cleared != 0) t[w] = rng.ChanceMask(torn_odds, cleared);
     }
     if (g.is_nand()) {
       // The codeword says 0 but the cell never got its charge: a deviation
@@ -251,7 +251,7 @@ std::pair<int64_t, std::vector<uint64_t>> TearErase(FaultEnv& env, Rng& rng, uin
           w < stride / 8 ? CellWordAt(raw.data() + w * 8) : CellWord(raw, w * 8);
       uint64_t charged = ~cells & ValidCells(stride, w);
       if (!errors.empty()) charged &= ~errors[w];
-      if (charged != 0) half.second[w] = charged & rng.ChanceMask(even);
+      if (charged != 0) half.second[w] = rng.ChanceMask(even, charged);
     }
     env.model().AddCellErrorMask(base + p, half.second);
   }

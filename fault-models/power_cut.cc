@@ -92,7 +92,7 @@ class PowerCut final : public FaultFamily {
             data.size() - at >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * (data.size() - at))) - 1;
         uint64_t charged = ~CellWord(data, at) & valid;
         if (!errors.empty()) charged &= ~errors[at / 8];
-        if (charged != 0) damaged[at / 8] = charged & trigger_.rng().ChanceMask(lost);
+        if (charged != 0) damaged[at / 8] = trigger_.rng().ChanceMask(lost, charged);
       }
       env.model().AddCellErrorMask(lower_page, damaged);
       Remember(lower_page, damaged);
@@ -126,7 +126,7 @@ class PowerCut final : public FaultFamily {
       const MaskOdds even(0.5);
       for (size_t w = 0; w < cells.size(); ++w) {
         // One random word decides 64 cells, each inverted with odds 1/2.
-        if (cells[w] != 0) flipped_[w] = cells[w] & trigger_.rng().ChanceMask(even);
+        if (cells[w] != 0) flipped_[w] = trigger_.rng().ChanceMask(even, cells[w]);
         any |= flipped_[w];
       }
       if (any == 0) continue;

@@ -26,38 +26,6 @@ MaskOdds::MaskOdds(double p) {
   last_ = q_ == 0 ? 0 : std::countr_zero(q_);
 }
 
-uint64_t Rng::ChanceMask(const MaskOdds& odds) {
-  switch (odds.mode_) {
-    case MaskOdds::kNever: return 0;
-    case MaskOdds::kAlways: return ~uint64_t{0};
-    case MaskOdds::kHalf: return Next();  // even odds: every bit of one draw
-    case MaskOdds::kDigits: break;
-  }
-  // Each cell compares a uniform 16-bit number U with q, most significant
-  // digit first, U's digits being the bits of fresh draws: a digit below
-  // q's decides U < q (set), one above decides U > q (clear), an equal one
-  // leaves the cell open. Half the open cells are decided per digit, so all
-  // 64 usually are after 6 to 10 digits; below q's lowest 1 a digit can only
-  // clear, so the walk stops there. Four digits per round, branch-free
-  // inside, keep the loop's compares few.
-  const uint32_t q = odds.q_;
-  uint64_t set = 0, open = ~uint64_t{0};
-  auto digit = [&](int d) {
-    const uint64_t r = Next();
-    const uint64_t one = uint64_t{0} - ((q >> d) & 1);
-    set |= open & ~r & one;
-    open &= ~(r ^ one);
-  };
-  for (int d = 15;; d -= 4) {
-    digit(d);
-    digit(d - 1);
-    digit(d - 2);
-    digit(d - 3);
-    if (open == 0 || d - 3 <= odds.last_) break;
-  }
-  return set;  // cells still open have U == q so far and q's rest is 0: U >= q
-}
-
 std::optional<uint32_t> Trigger::FirstBlock(uint32_t first, uint32_t count) const {
   if (count == 0) return std::nullopt;
   if (!where_.blocks) return first;

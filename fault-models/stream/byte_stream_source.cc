@@ -71,6 +71,9 @@ ByteStreamSource::ByteStreamSource(std::span<const uint8_t> stream, uint64_t see
                                    const Geometry& g)
     : reader_(stream), g_(g) {
   plan_.seed = seed;
+  // Specs are moved in as decided: grow the plan rarely. A decision takes
+  // at least 2 bytes of stream; past 64 (a fuzzer input's ops) it grows.
+  plan_.faults.reserve(std::min<size_t>(stream.size() / 2, 64));
 }
 
 Range ByteStreamSource::ByteWindow() {
