@@ -55,6 +55,17 @@ std::optional<Target> FaultFamily::Strike(FaultEnv& env, const OpState& op) {
 
 void FaultFamily::Inject(FaultEnv& env, int64_t op_index, const Target& t, absl::string_view effect,
                          std::span<const uint32_t> bits) {
+  Record(env, op_index, t, effect, bits, {});
+}
+
+void FaultFamily::InjectCells(FaultEnv& env, int64_t op_index, const Target& t,
+                              absl::string_view effect, std::span<const uint64_t> mask) {
+  Record(env, op_index, t, effect, {}, mask);
+}
+
+void FaultFamily::Record(FaultEnv& env, int64_t op_index, const Target& t,
+                         absl::string_view effect, std::span<const uint32_t> bits,
+                         std::span<const uint64_t> mask) {
   ++injected_;
   env.Emit(FaultRecord{.op_index = op_index,
                        .id = spec_.id,
@@ -63,20 +74,6 @@ void FaultFamily::Inject(FaultEnv& env, int64_t op_index, const Target& t, absl:
                        .page = t.page,
                        .effect = effect,
                        .bits = bits,
-                       .bit_mask = {},
-                       .draw = trigger_.rng().draws()});
-}
-
-void FaultFamily::InjectCells(FaultEnv& env, int64_t op_index, const Target& t,
-                              absl::string_view effect, std::span<const uint64_t> mask) {
-  ++injected_;
-  env.Emit(FaultRecord{.op_index = op_index,
-                       .id = spec_.id,
-                       .kind = spec_.kind,
-                       .block = t.placed ? int64_t{t.block} : -1,
-                       .page = t.page,
-                       .effect = effect,
-                       .bits = {},
                        .bit_mask = mask,
                        .draw = trigger_.rng().draws()});
 }

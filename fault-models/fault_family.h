@@ -117,6 +117,13 @@ class FaultFamily {
   void InjectCells(FaultEnv& env, int64_t op_index, const Target& t, absl::string_view effect,
                    std::span<const uint64_t> mask);
 
+ private:
+  // What both Inject forms do: count, then emit one record.
+  void Record(FaultEnv& env, int64_t op_index, const Target& t, absl::string_view effect,
+              std::span<const uint32_t> bits, std::span<const uint64_t> mask);
+
+ protected:
+
   FaultSpec spec_;
   Trigger trigger_;
   uint64_t injected_ = 0;
