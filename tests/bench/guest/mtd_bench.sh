@@ -19,8 +19,14 @@ reads=${FF_RAND_READS:-20000}
 
 secs_since() { echo "$(ff_now) $1" | awk '{printf "%.3f", $1 - $2}'; }
 
+# A MUSE server, when there is one, is free like the reader for the unpinned figure and
+# shares CPU 0 with it for the pinned one, as the two ping-pong processes do.
+server_cpus() { [ -n "${FF_SERVER_PID:-}" ] && taskset -p "$1" "$FF_SERVER_PID" >/dev/null; return 0; }
+
 rand_reads() { # MTD -> "unpinned pinned"
+    server_cpus 3
     _r=$(/mtd_randread "/dev/mtd$1" 2048 "$reads" 42 | sed -n 's/.*rate=//p')
+    server_cpus 1
     _p=$(taskset 1 /mtd_randread "/dev/mtd$1" 2048 "$reads" 42 | sed -n 's/.*rate=//p')
     echo "$_r $_p"
 }
@@ -76,7 +82,7 @@ for label in muse_plain muse; do
     extra=""
     [ "$label" = muse_plain ] && extra=--no-direct-reads
     muse_start_server slc-2k-128m $extra
-    taskset -p 1 "$FF_SERVER_PID" >/dev/null  # the pinned reads share its CPU
+    server_cpus 1   # the pinned sequential I/O shares its CPU
     measure "$label" "$FF_MUSE_MTD"
     muse_stop_server
     sed -n "s/^flashfault serve: \(.*direct.*\)/$label 128 MiB: \1/p" /tmp/server.log
