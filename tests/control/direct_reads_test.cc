@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <mutex>
 
 #include "gtest/gtest.h"
@@ -115,11 +116,23 @@ TEST_F(DirectReadsTest, BypassWhileQueriesAreObserved) {
   EXPECT_EQ(direct().map().bypass, 1u);
 }
 
-TEST(DirectReadsSetupTest, EventLogOrStreamKeepTheFlagUp) {
+TEST(DirectReadsSetupTest, EventLogOrFaultStreamKeepTheFlagUp) {
   const std::string log = ::testing::TempDir() + "/direct_reads_events.jsonl";
   auto logged = OpenServedDevice(Options(true, log));
   ASSERT_TRUE(logged.ok()) << logged.status();
   EXPECT_EQ((*logged)->direct->map().bypass, 1u);  // every op must be logged
+  // A fault stream decides before every op, reads included.
+  const std::string stream = ::testing::TempDir() + "/direct_reads_stream.bin";
+  std::FILE* f = std::fopen(stream.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  std::fputs("some fuzzer bytes", f);
+  std::fclose(f);
+  ServedDeviceOptions streamed = Options(true);
+  streamed.fault_stream = stream;
+  auto fuzzed = OpenServedDevice(streamed);
+  ASSERT_TRUE(fuzzed.ok()) << fuzzed.status();
+  EXPECT_EQ((*fuzzed)->direct->map().bypass, 1u);
+  EXPECT_EQ(&(*fuzzed)->device(), (*fuzzed)->direct.get());  // still tracks blocks
   auto plain = OpenServedDevice(Options(false));
   ASSERT_TRUE(plain.ok());
   EXPECT_EQ((*plain)->direct, nullptr);
