@@ -4,9 +4,8 @@
 // are escaped anyway.
 #include "fault-models/event_sink.h"
 
-#include <bit>
-
 #include "absl/strings/str_cat.h"
+#include "common/bit_mask.h"
 
 namespace flashfault {
 namespace {
@@ -155,11 +154,7 @@ void JsonlEventSink::OnOp(const OpRecord& op) {
 
 std::vector<uint32_t> FaultBits(const FaultRecord& f) {
   std::vector<uint32_t> out(f.bits.begin(), f.bits.end());
-  for (size_t w = 0; w < f.bit_mask.size(); ++w) {
-    for (uint64_t m = f.bit_mask[w]; m != 0; m &= m - 1) {
-      out.push_back(static_cast<uint32_t>(w * 64 + std::countr_zero(m)));
-    }
-  }
+  ForEachSetBit(f.bit_mask, [&](uint64_t bit) { out.push_back(static_cast<uint32_t>(bit)); });
   return out;
 }
 
@@ -175,13 +170,11 @@ void JsonlEventSink::OnFault(const FaultRecord& f) {
     absl::StrAppend(&buf_, f.bits[i]);
   }
   bool first = f.bits.empty();
-  for (size_t w = 0; w < f.bit_mask.size(); ++w) {
-    for (uint64_t m = f.bit_mask[w]; m != 0; m &= m - 1) {
-      if (!first) buf_.push_back(',');
-      first = false;
-      absl::StrAppend(&buf_, w * 64 + std::countr_zero(m));
-    }
-  }
+  ForEachSetBit(f.bit_mask, [&](uint64_t bit) {
+    if (!first) buf_.push_back(',');
+    first = false;
+    absl::StrAppend(&buf_, bit);
+  });
   absl::StrAppend(&buf_, "],\"draw\":", f.draw, "}");
   EndLine();
 }

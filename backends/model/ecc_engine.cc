@@ -5,6 +5,8 @@
 #include <bit>
 #include <cstring>
 
+#include "common/bit_mask.h"
+
 namespace flashfault {
 namespace {
 
@@ -165,12 +167,9 @@ bool CellErrorSet::Toggle(uint32_t bit) {
 void CellErrorSet::AddMask(std::span<const uint64_t> mask) {
   if (map_.empty() && !WantsMap(CountCells(mask, 0, cells_))) {
     // A handful of cells: the list stays the cheaper form.
-    for (size_t w = 0; w < mask.size() && w * 64 < cells_; ++w) {
-      for (uint64_t m = mask[w]; m != 0; m &= m - 1) {
-        const uint64_t bit = w * 64 + std::countr_zero(m);
-        if (bit < cells_) Add(static_cast<uint32_t>(bit));
-      }
-    }
+    ForEachSetBit(mask, [&](uint64_t bit) {
+      if (bit < cells_) Add(static_cast<uint32_t>(bit));
+    });
     return;
   }
   if (map_.empty()) UseMap();
@@ -188,12 +187,9 @@ void CellErrorSet::AddMask(std::span<const uint64_t> mask) {
 
 void CellErrorSet::ToggleMask(std::span<const uint64_t> mask) {
   if (map_.empty() && !WantsMap(CountCells(mask, 0, cells_))) {
-    for (size_t w = 0; w < mask.size() && w * 64 < cells_; ++w) {
-      for (uint64_t m = mask[w]; m != 0; m &= m - 1) {
-        const uint64_t bit = w * 64 + std::countr_zero(m);
-        if (bit < cells_) Toggle(static_cast<uint32_t>(bit));
-      }
-    }
+    ForEachSetBit(mask, [&](uint64_t bit) {
+      if (bit < cells_) Toggle(static_cast<uint32_t>(bit));
+    });
     return;
   }
   if (map_.empty()) UseMap();
