@@ -112,6 +112,25 @@ FaultLayer::FaultLayer(std::unique_ptr<NandModel> model, uint64_t seed, FaultLay
 
 FaultLayer::~FaultLayer() = default;
 
+// Validates one spec (its id is checked by the caller) against `g` and
+// builds its family, seeded from the plan's seed as every front end expects.
+static absl::StatusOr<std::unique_ptr<FaultFamily>> BuildFamily(const FaultSpec& spec,
+                                                                uint64_t plan_seed,
+                                                                const Geometry& g) {
+  const int kind = static_cast<int>(spec.kind);
+  if (kind < 0 || kind >= kFaultKindCount) {
+    return absl::InvalidArgumentError(absl::StrCat("faults[", spec.id, "].kind: unknown"));
+  }
+  FF_RETURN_IF_ERROR(ValidateTrigger(spec.where, spec.when, g, spec.id));
+  std::unique_ptr<FaultFamily> family = kFactories[kind](spec, FaultSeed(plan_seed, spec.id));
+  FF_RETURN_IF_ERROR(family->Validate(g));
+  return family;
+}
+
+static absl::Status DuplicateId(const std::string& id) {
+  return absl::InvalidArgumentError(absl::StrCat("faults[", id, "].id: used by more than one fault"));
+}
+
 // Validates every spec of `plan` against `g` and builds its family.
 static absl::StatusOr<std::vector<std::unique_ptr<FaultFamily>>> BuildFamilies(
     const FaultPlan& plan, const Geometry& g) {
@@ -122,17 +141,8 @@ static absl::StatusOr<std::vector<std::unique_ptr<FaultFamily>>> BuildFamilies(
     if (spec.id.empty()) {
       return absl::InvalidArgumentError(absl::StrCat("faults[", i, "].id: must not be empty"));
     }
-    if (!ids.insert(spec.id).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("faults[", spec.id, "].id: used by more than one fault"));
-    }
-    const int kind = static_cast<int>(spec.kind);
-    if (kind < 0 || kind >= kFaultKindCount) {
-      return absl::InvalidArgumentError(absl::StrCat("faults[", spec.id, "].kind: unknown"));
-    }
-    FF_RETURN_IF_ERROR(ValidateTrigger(spec.where, spec.when, g, spec.id));
-    std::unique_ptr<FaultFamily> family = kFactories[kind](spec, FaultSeed(plan.seed, spec.id));
-    FF_RETURN_IF_ERROR(family->Validate(g));
+    if (!ids.insert(spec.id).second) return DuplicateId(spec.id);
+    FF_ASSIGN_OR_RETURN(std::unique_ptr<FaultFamily> family, BuildFamily(spec, plan.seed, g));
     families.push_back(std::move(family));
   }
   return families;
@@ -176,12 +186,7 @@ void FaultLayer::Install(const FaultPlan& plan,
   families_ = std::move(families);
   for (auto& slot : by_op_) slot.clear();
   listeners_.clear();
-  for (const auto& f : families_) {
-    for (uint32_t op = 1; op < kOpAll; op <<= 1) {
-      if (f->ops() & op) by_op_[OpSlot(op)].push_back(f.get());
-    }
-    if (f->wants_changes()) listeners_.push_back(f.get());
-  }
+  for (const auto& f : families_) Register(f.get());
   if (sink_ != nullptr) {
     RunInfo info{.seed = plan.seed, .geometry = model_->geometry().name, .fault_ids = {}};
     for (const FaultSpec& s : plan.faults) info.fault_ids.push_back(s.id);
@@ -435,28 +440,23 @@ void FaultLayer::AdvanceClock(uint64_t us) {
   }
 }
 
-absl::Status FaultLayer::AddFault(const FaultSpec& spec) {
-  const Geometry& g = model_->geometry();
-  if (spec.id.empty()) return absl::InvalidArgumentError("fault id: must not be empty");
-  for (const auto& f : families_) {
-    if (f->spec().id == spec.id) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("faults[", spec.id, "].id: used by more than one fault"));
-    }
-  }
-  const int kind = static_cast<int>(spec.kind);
-  if (kind < 0 || kind >= kFaultKindCount) {
-    return absl::InvalidArgumentError(absl::StrCat("faults[", spec.id, "].kind: unknown"));
-  }
-  FF_RETURN_IF_ERROR(ValidateTrigger(spec.where, spec.when, g, spec.id));
-  std::unique_ptr<FaultFamily> family = kFactories[kind](spec, FaultSeed(seed_, spec.id));
-  FF_RETURN_IF_ERROR(family->Validate(g));
-  FaultFamily* f = family.get();
-  families_.push_back(std::move(family));
+void FaultLayer::Register(FaultFamily* f) {
   for (uint32_t op = 1; op < kOpAll; op <<= 1) {
     if (f->ops() & op) by_op_[OpSlot(op)].push_back(f);
   }
   if (f->wants_changes()) listeners_.push_back(f);
+}
+
+absl::Status FaultLayer::AddFault(const FaultSpec& spec) {
+  if (spec.id.empty()) return absl::InvalidArgumentError("fault id: must not be empty");
+  for (const auto& f : families_) {
+    if (f->spec().id == spec.id) return DuplicateId(spec.id);
+  }
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<FaultFamily> family,
+                      BuildFamily(spec, seed_, model_->geometry()));
+  FaultFamily* f = family.get();
+  families_.push_back(std::move(family));
+  Register(f);
   f->Attach(*env_);
   UpdateSlowPath();
   return absl::OkStatus();

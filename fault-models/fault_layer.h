@@ -146,6 +146,8 @@ class FaultLayer final : public FlashDevice {
   // Power off, by the fault or caller `by`.
   void LosePower(absl::string_view by);
   void Install(const FaultPlan& plan, std::vector<std::unique_ptr<FaultFamily>> families);
+  // Routes `f` to the ops it acts on and, if it asks, to change notices.
+  void Register(FaultFamily* f);
   void UpdateSlowPath() { slow_ = !families_.empty() || sink_ != nullptr || !powered_; }
 
   absl::StatusOr<ReadReport> ReadSlow(const FlashOp& op, std::span<uint8_t> data,
