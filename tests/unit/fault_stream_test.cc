@@ -18,12 +18,7 @@
 namespace flashfault {
 namespace {
 
-Geometry SmallGeometry() {
-  Geometry g = *FindPreset("slc-2k-64m");
-  g.name = "slc-2k-test16";
-  g.block_count = 16;
-  return g;
-}
+using testing::SmallGeometry;
 
 std::vector<uint8_t> RandomBytes(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);

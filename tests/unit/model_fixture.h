@@ -24,6 +24,14 @@ inline std::unique_ptr<NandModel> MakePreset(const char* name,
   return MakeModel(*FindPreset(name), rules);
 }
 
+// slc-2k-64m cut to 16 blocks: small enough to replay and hash in a blink.
+inline Geometry SmallGeometry() {
+  Geometry g = *FindPreset("slc-2k-64m");
+  g.name = "slc-2k-test16";
+  g.block_count = 16;
+  return g;
+}
+
 inline std::vector<uint8_t> Bytes(size_t n, uint8_t v) { return std::vector<uint8_t>(n, v); }
 
 }  // namespace flashfault::testing

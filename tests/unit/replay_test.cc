@@ -21,12 +21,7 @@
 namespace flashfault {
 namespace {
 
-Geometry SmallGeometry() {
-  Geometry g = *FindPreset("slc-2k-64m");
-  g.name = "slc-2k-test16";
-  g.block_count = 16;
-  return g;
-}
+using testing::SmallGeometry;
 
 FaultSpec Fault(const std::string& id, FaultKind kind) {
   FaultSpec s;
