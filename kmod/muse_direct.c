@@ -120,13 +120,14 @@ long muse_direct_ioctl(struct muse_conn *conn, void __user *arg)
 	if (READ_ONCE(d->map->magic) != MUSE_DIRECT_MAGIC)
 		goto fail;
 
+	err = 0;
 	spin_lock(&conn->lock);
 	if (conn->direct || conn->max_read || !conn->connected)
 		err = -EBUSY;
 	else
 		conn->direct = d;
 	spin_unlock(&conn->lock);
-	if (err == -EBUSY)
+	if (err)
 		goto fail;
 	return 0;
 

@@ -275,6 +275,7 @@ int Judge(PlannedRun& p, size_t index, const std::string& guest_log, const fs::p
   int code = kExitOk;
   std::string verdict;
   std::vector<campaign::Check> checks;
+  size_t passed = 0;
   if (error.empty()) {
     checks = campaign::Evaluate(s, o, seg.guest_log, seg.dmesg);
     const bool stopped = o.server_exit && *o.server_exit == 0;
@@ -282,7 +283,6 @@ int Judge(PlannedRun& p, size_t index, const std::string& guest_log, const fs::p
                                    o.server_exit ? absl::StrCat(*o.server_exit) : "not reported",
                                    stopped});
     ojson jchecks = ojson::array();
-    size_t passed = 0;
     for (const campaign::Check& c : checks) {
       jchecks.push_back({{"name", c.name}, {"expected", c.expected}, {"actual", c.actual}, {"pass", c.pass}});
       passed += c.pass ? 1 : 0;
@@ -290,7 +290,6 @@ int Judge(PlannedRun& p, size_t index, const std::string& guest_log, const fs::p
     p.results["checks"] = jchecks;
     verdict = passed == checks.size() ? "pass" : "fail";
     code = passed == checks.size() ? kExitOk : kExitFound;
-    p.results["passed_checks"] = passed;
   } else {
     error = absl::StrCat(error, "; logs in ", vm.string());
     verdict = "error";
@@ -314,8 +313,7 @@ int Judge(PlannedRun& p, size_t index, const std::string& guest_log, const fs::p
   PrintSummary(s, p.seed, o, checks, f.verbose);
   std::printf("VERDICT: %s %s (seed %llu) - %zu/%zu checks passed; results in %s\n",
               verdict == "pass" ? "PASS" : "FAIL", s.name.c_str(),
-              static_cast<unsigned long long>(p.seed),
-              static_cast<size_t>(p.results["passed_checks"].get<size_t>()), checks.size(),
+              static_cast<unsigned long long>(p.seed), passed, checks.size(),
               (p.out / "results.json").c_str());
   return code;
 }
@@ -401,7 +399,7 @@ int Run(std::span<char* const> args) {
   };
 
   std::error_code ec;
-  for (const fs::path& d : {rig_dir / "run"}) fs::create_directories(d, ec);
+  fs::create_directories(rig_dir / "run", ec);
   for (size_t i = 0; i < runs.size() && !ec; ++i) fs::create_directories(runs[i].out / "run", ec);
   if (ec) {
     std::fprintf(stderr, "flashfault run: cannot create the results directories: %s\n",
