@@ -27,6 +27,9 @@ std::string_view StripPrefix(std::string_view s) {
   return s;
 }
 
+// The first entry of kRanked that is an error message, not a bug.
+constexpr int kFirstErrorRank = 15;
+
 // Severity of a line; lower is more serious; -1 for lines that do not count.
 int Severity(std::string_view line) {
   static constexpr std::string_view kRanked[] = {
@@ -92,6 +95,11 @@ std::string NormaliseLogLine(std::string_view line) {
   }
   while (!squeezed.empty() && squeezed.back() == ' ') squeezed.pop_back();
   return squeezed;
+}
+
+bool IsBugLine(std::string_view line) {
+  const int sev = Severity(line);
+  return sev >= 0 && sev < kFirstErrorRank;
 }
 
 std::string KeyLogLine(std::span<const std::string> kernel_log) {

@@ -27,6 +27,11 @@ std::string NormaliseLogLine(std::string_view line);
 // headers before filesystem error lines), or "" when none is there.
 std::string KeyLogLine(std::span<const std::string> kernel_log);
 
+// Whether `line` signals a kernel bug (oops, BUG, an assert, KASAN/UBSAN, a
+// WARNING, a call trace, a hung task, a lockup or stall), as opposed to a
+// filesystem's error message, which is how it handles a fault.
+bool IsBugLine(std::string_view line);
+
 struct Signature {
   std::string check;     // the failing check: "mount", "oracle:sync.missing", "space", ...
   std::string log;       // NormaliseLogLine(KeyLogLine(...)), may be empty
