@@ -18,6 +18,7 @@ constexpr Command kCommands[] = {
     {"replay", "rebuild the device state after op N of an event log", RunReplay},
     {"log", "print an event log as a readable story", RunLog},
     {"run", "run a scenario in a QEMU guest and print a verdict", RunRun},
+    {"workload", "run a workload and check crash states against its oracle", RunWorkload},
 };
 
 void PrintUsage(std::FILE* out) {
