@@ -62,6 +62,8 @@ class LogReplayer {
   std::optional<int64_t> verified_at() const { return verified_at_; }
   bool log_ended() const { return ended_; }
   const std::string& path() const { return path_; }
+  // The payload file the log names ("" when it has none).
+  const std::string& payload_path() const { return payload_name_; }
 
  private:
   LogReplayer() = default;

@@ -25,6 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "fault-models/replay/crash_state.h"
 
 namespace flashfault::campaign {
 
@@ -40,6 +41,11 @@ struct CrashState {
   double torn_fraction() const;
   // "op1234", "op1234.torn.s99", "op1234.unstable.s99": the state's id.
   std::string Id() const;
+  // What MaterialiseCrashState needs to build it.
+  CrashCut ToCut() const {
+    return {.op = op, .torn_fraction = torn_fraction(),
+            .unstable = variant == CrashVariant::kUnstable, .seed = seed};
+  }
   bool operator==(const CrashState&) const = default;
 };
 

@@ -14,7 +14,10 @@ namespace {
 // --preset).
 std::string ServeArgs(const Scenario& s, uint64_t seed, size_t index) {
   std::string serve;
-  if (s.image.kind != ImageSpec::Kind::kEmpty) {
+  if (s.crash_state) {
+    serve = absl::StrCat("- --crash-log ", GuestPayloadPath(index, kGuestCrashEvents),
+                         " --crash-state ", ShellQuote(s.crash_state->state));
+  } else if (s.image.kind != ImageSpec::Kind::kEmpty) {
     serve = absl::StrCat("- --image ", GuestPayloadPath(index, kGuestImage));
   } else if (s.geometry_is_preset) {
     serve = ShellQuote(s.geometry.name);
@@ -40,6 +43,14 @@ std::string ScenarioBlock(const Scenario& s, uint64_t seed, size_t index) {
   }
   std::string out = absl::StrCat("\n# ---- scenario ", index, ": ", s.name, " (", s.file,
                                  "), seed ", seed, "\necho \"FFRUN-BEGIN ", index, "\"\ndmesg_mark\n(\n");
+  if (const std::optional<CrashStateSpec>& cs = s.crash_state) {
+    // What wl_explore_check judges the state with.
+    absl::StrAppend(&out, "FF_CRASH_FS=", ShellQuote(cs->fs), " FF_CRASH_CUT=", cs->cut,
+                    " FF_CRASH_OPS=", GuestPayloadPath(index, kGuestCrashOps),
+                    " FF_CRASH_BASELINE=", cs->baseline_free, " FF_CRASH_SLACK=",
+                    ShellQuote(cs->slack),
+                    "\nexport FF_CRASH_FS FF_CRASH_CUT FF_CRASH_OPS FF_CRASH_BASELINE FF_CRASH_SLACK\n");
+  }
   if (!s.workload.file_sizes.empty()) {
     absl::StrAppend(&out, "FF_FILE_SIZES=", ShellQuote(s.workload.file_sizes),
                     "\nexport FF_FILE_SIZES\n");

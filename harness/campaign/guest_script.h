@@ -25,6 +25,8 @@ namespace flashfault::campaign {
 inline constexpr char kGuestFaultScript[] = "faults.json";
 inline constexpr char kGuestGeometry[] = "geometry.json";
 inline constexpr char kGuestImage[] = "image.img";
+inline constexpr char kGuestCrashEvents[] = "events.jsonl";  // a crash state's recording
+inline constexpr char kGuestCrashOps[] = "ops.jsonl";
 std::string GuestPayloadPath(size_t index, const char* name);
 inline constexpr char kGuestWorkloads[] = "/ff/workloads.sh";
 

@@ -56,6 +56,14 @@ absl::Status PreparePayload(const RigPaths& rig, const ScenarioJob& job, size_t 
                                            GeometryToJson(s.geometry).dump(2) + "\n"));
     ship(run / "geometry.json", kGuestGeometry);
   }
+  if (const std::optional<CrashStateSpec>& cs = s.crash_state) {
+    ship(cs->events, kGuestCrashEvents);
+    // The payload keeps the name the log gives it, beside the log.
+    files.insert(files.end(),
+                 {"--file", absl::StrCat(cs->payload, ":",
+                                         GuestPayloadPath(index, fs::path(cs->payload).filename().c_str()))});
+    ship(cs->ops, kGuestCrashOps);
+  }
   if (s.image.kind != ImageSpec::Kind::kEmpty) {
     const fs::path img = run / "image.img";
     std::vector<std::string> argv = {rig.self.string(), "image", "import"};

@@ -14,6 +14,8 @@
 #include "absl/strings/string_view.h"
 #include "backends/model/geometry_json.h"
 #include "common/status_macros.h"
+#include "fault-models/replay/log_replayer.h"
+#include "harness/campaign/crash_states.h"
 
 namespace flashfault::campaign {
 namespace {
@@ -99,6 +101,46 @@ absl::StatusOr<Matcher> ParseMatcher(const Ctx& c, const json& j, absl::string_v
   }
   m.value = std::stoll(rest);
   return m;
+}
+
+absl::Status ParseCrashState(const Ctx& c, const json& j, Scenario* s) {
+  if (!j.is_object()) return c.Err("$.crash_state", "expected an object");
+  FF_RETURN_IF_ERROR(CheckKeys(c, j, "$.crash_state",
+                               {"events", "ops", "state", "fs", "baseline_free", "slack"}));
+  CrashStateSpec cs;
+  for (const char* key : {"events", "ops", "state", "baseline_free"}) {
+    if (!j.contains(key)) return c.Err(absl::StrCat("$.crash_state.", key), "required");
+  }
+  FF_ASSIGN_OR_RETURN(std::string events, GetString(c, j["events"], "$.crash_state.events"));
+  FF_ASSIGN_OR_RETURN(std::string ops, GetString(c, j["ops"], "$.crash_state.ops"));
+  FF_ASSIGN_OR_RETURN(cs.state, GetString(c, j["state"], "$.crash_state.state"));
+  cs.events = Resolve(c.file, events);
+  cs.ops = Resolve(c.file, ops);
+  absl::StatusOr<CrashState> state = ParseCrashStateId(cs.state);
+  if (!state.ok()) return c.Err("$.crash_state.state", std::string(state.status().message()));
+  cs.cut = state->op;
+  absl::StatusOr<std::unique_ptr<LogReplayer>> log = LogReplayer::Open(cs.events);
+  if (!log.ok()) return c.Err("$.crash_state.events", std::string(log.status().message()));
+  cs.payload = (*log)->payload_path();
+  if (!std::ifstream(cs.ops)) return c.Err("$.crash_state.ops", absl::StrCat("cannot read ", cs.ops));
+  if (j.contains("fs")) {
+    FF_ASSIGN_OR_RETURN(cs.fs, GetString(c, j["fs"], "$.crash_state.fs"));
+    if (cs.fs != "ubifs" && cs.fs != "jffs2") return c.Err("$.crash_state.fs", "ubifs or jffs2");
+  }
+  if (!j["baseline_free"].is_number_unsigned()) {
+    return c.Err("$.crash_state.baseline_free", "expected the free bytes of a fresh file system");
+  }
+  cs.baseline_free = j["baseline_free"].get<uint64_t>();
+  if (j.contains("slack")) {
+    FF_ASSIGN_OR_RETURN(cs.slack, GetString(c, j["slack"], "$.crash_state.slack"));
+  }
+  s->crash_state = std::move(cs);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Geometry> CrashStateGeometry(const CrashStateSpec& cs) {
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<LogReplayer> log, LogReplayer::Open(cs.events));
+  return log->cursor().geometry();
 }
 
 absl::Status ParseImage(const Ctx& c, const json& j, Scenario* s) {
@@ -282,15 +324,16 @@ std::string Matcher::ToString() const {
 }
 
 const std::vector<std::string>& BuiltinWorkloads() {
-  static const std::vector<std::string> k = {"ubi-attach", "ubifs-write-verify",
-                                             "ubifs-powercut", "jffs2-write-verify", "mtd-utils"};
+  static const std::vector<std::string> k = {"ubi-attach",         "ubifs-write-verify",
+                                             "ubifs-powercut",     "jffs2-write-verify",
+                                             "mtd-utils",          "explore-check"};
   return k;
 }
 
 const std::vector<std::string>& ScenarioTopKeys() {
   static const std::vector<std::string> k = {"$schema", "name",     "description", "geometry",
                                              "seed",    "image",    "script",      "workload",
-                                             "expect",  "timeout"};
+                                             "expect",  "timeout",  "crash_state"};
   return k;
 }
 
@@ -307,9 +350,10 @@ absl::StatusOr<Scenario> ParseScenario(const json& j, const std::string& file) {
   Scenario s;
   s.file = file;
   FF_RETURN_IF_ERROR(CheckKeys(c, j, "$", ScenarioTopKeys()));
-  for (const char* key : {"name", "geometry", "workload"}) {
+  for (const char* key : {"name", "workload"}) {
     if (!j.contains(key)) return c.Err(absl::StrCat("$.", key), "required");
   }
+  if (!j.contains("geometry") && !j.contains("crash_state")) return c.Err("$.geometry", "required");
   FF_ASSIGN_OR_RETURN(s.name, GetString(c, j["name"], "$.name"));
   if (s.name.empty() || s.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
                                                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
@@ -319,9 +363,15 @@ absl::StatusOr<Scenario> ParseScenario(const json& j, const std::string& file) {
   if (j.contains("description")) {
     FF_ASSIGN_OR_RETURN(s.description, GetString(c, j["description"], "$.description"));
   }
-  const json& g = j["geometry"];
+  if (j.contains("crash_state")) {
+    FF_RETURN_IF_ERROR(ParseCrashState(c, j["crash_state"], &s));
+    if (j.contains("image")) return c.Err("$.image", "a crash_state scenario starts from the state");
+  }
+  const json& g = j.contains("geometry") ? j["geometry"] : json();
   absl::StatusOr<Geometry> geometry = absl::UnknownError("unset");
-  if (g.is_string()) {
+  if (g.is_null() && s.crash_state) {
+    geometry = CrashStateGeometry(*s.crash_state);
+  } else if (g.is_string()) {
     geometry = ResolveGeometry(g.get<std::string>(), "");
   } else if (g.is_object()) {
     s.geometry_is_preset = false;
@@ -348,6 +398,9 @@ absl::StatusOr<Scenario> ParseScenario(const json& j, const std::string& file) {
   if (j.contains("image")) FF_RETURN_IF_ERROR(ParseImage(c, j["image"], &s));
   FF_RETURN_IF_ERROR(ParseScriptKey(c, j.contains("script") ? j["script"] : json(), &s));
   FF_RETURN_IF_ERROR(ParseWorkload(c, j["workload"], &s));
+  if ((s.workload.builtin == "explore-check") != s.crash_state.has_value()) {
+    return c.Err("$.workload", "the explore-check workload and a crash_state go together");
+  }
   FF_RETURN_IF_ERROR(ParseExpect(c, j.contains("expect") ? j["expect"] : json(), &s));
   return s;
 }

@@ -48,6 +48,20 @@ struct WorkloadSpec {
   std::string parts;       // cmdlinepart partitions for the server (--parts), or empty
 };
 
+// A crash state to start from (a reproducer of `flashfault explore`): the
+// recorded run's event log, the state's id, and what the explore-check
+// workload judges it with. Paths resolved against the scenario's folder.
+struct CrashStateSpec {
+  std::string events;        // the replayable event log (its payload beside it)
+  std::string payload;       // that payload file
+  std::string ops;           // the workload's op log
+  std::string state;         // "op123", "op123.torn.s9"
+  uint64_t cut = 0;          // the state's op: the oracle's cut
+  std::string fs = "ubifs";  // ubifs | jffs2
+  uint64_t baseline_free = 0;
+  std::string slack;         // "" = the oracle's default
+};
+
 struct Expectations {
   int exit = 0;  // the workload's exit status
   // Counts of harness/vm/classify-dmesg.sh (oops, bug, warning, hung_task,
@@ -76,6 +90,7 @@ struct Scenario {
   std::string script_source;   // the script's file, or "inline", or "none"
   std::optional<uint64_t> seed;  // the scenario's own seed, if any
   ImageSpec image;
+  std::optional<CrashStateSpec> crash_state;  // instead of an image
   WorkloadSpec workload;
   Expectations expect;
   uint32_t timeout_seconds = 300;

@@ -14,6 +14,9 @@
 #include "absl/strings/numbers.h"
 #include "harness/cli/arg_parser.h"
 #include "harness/cli/command.h"
+#include "common/status_macros.h"
+#include "fault-models/replay/crash_state.h"
+#include "harness/campaign/crash_states.h"
 #include "harness/server/server.h"
 
 namespace flashfault::cli {
@@ -61,6 +64,30 @@ int ExitFor(const absl::Status& s) {
              : kExitFailure;
 }
 
+// --crash-log LOG --crash-state ID: the part starts as the state the cut
+// leaves (fault-models/replay/crash_state.h), its geometry the log's.
+absl::Status AddCrashState(const std::string& log, const std::string& id,
+                           server::ServedDeviceOptions& device) {
+  if (log.empty() || id.empty()) {
+    return absl::InvalidArgumentError("--crash-log and --crash-state go together");
+  }
+  if (!device.preset.empty() || !device.geometry_file.empty() || !device.image.empty()) {
+    return absl::InvalidArgumentError(
+        "--crash-state takes its geometry from the log; drop --preset/--geometry/--image");
+  }
+  FF_ASSIGN_OR_RETURN(const campaign::CrashState state, campaign::ParseCrashStateId(id));
+  std::shared_ptr<LogReplayer> cursor;
+  {
+    FF_ASSIGN_OR_RETURN(std::unique_ptr<LogReplayer> opened, LogReplayer::Open(log));
+    cursor = std::move(opened);
+  }
+  device.geometry = cursor->cursor().geometry();
+  device.initial_state = [cursor, cut = state.ToCut()](FaultLayer& layer, const FaultPlan& plan) {
+    return MaterialiseCrashState(*cursor, cut, plan, layer);
+  };
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int RunServe(std::span<char* const> args_in) {
@@ -72,6 +99,7 @@ int RunServe(std::span<char* const> args_in) {
   }
   std::string preset, geometry_file, image, device = "/dev/muse", socket_path, name, parts;
   std::string control_dir, script, events, seed_text, fault_stream, export_script;
+  std::string crash_log, crash_state;
   uint64_t fd = UINT64_MAX, max_io = 0;
   bool verbose = false, no_direct_reads = false;
   ArgParser parser(
@@ -113,6 +141,12 @@ int RunServe(std::span<char* const> args_in) {
   parser.AddString("export-script", "FILE",
                    "at exit, write the stream's decisions as an equivalent fault script",
                    &export_script);
+  parser.AddString("crash-log", "LOG",
+                   "with --crash-state: the replayable event log of a recorded run", &crash_log);
+  parser.AddString("crash-state", "ID",
+                   "serve the state a power cut during a recorded op leaves (an id from "
+                   "'flashfault explore': op123, op123.torn.s9; geometry from the log)",
+                   &crash_state);
   parser.AddString("control", "DIR",
                    "mount the control filesystem on DIR (created if missing, must be empty)",
                    &control_dir);
@@ -143,6 +177,12 @@ int RunServe(std::span<char* const> args_in) {
       return kExitUsage;
     }
     options.device.seed = seed;
+  }
+  if (!crash_state.empty() || !crash_log.empty()) {
+    if (absl::Status s = AddCrashState(crash_log, crash_state, options.device); !s.ok()) {
+      std::fprintf(stderr, "flashfault serve: %s\n", std::string(s.message()).c_str());
+      return ExitFor(s);
+    }
   }
   if (fd != UINT64_MAX) {
     if (fd > INT32_MAX) {

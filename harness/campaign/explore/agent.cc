@@ -89,11 +89,6 @@ std::string ShellStep(const AgentOptions& o, const std::string& call) {
   return absl::StrCat(". ", o.guest_lib, "/lib.sh; . ", o.guest_lib, "/explore.sh; ", call);
 }
 
-CrashCut ToCut(const CrashState& s) {
-  return {.op = s.op, .torn_fraction = s.torn_fraction(),
-          .unstable = s.variant == CrashVariant::kUnstable, .seed = s.seed};
-}
-
 class StateChecker {
  public:
   StateChecker(const AgentOptions& o, const Geometry& geometry,
@@ -266,7 +261,7 @@ absl::StatusOr<bool> Explorer::CheckOne(const CrashState& s) {
   }
   LogReplayer& cursor = *cursor_;
   FF_ASSIGN_OR_RETURN(
-      ojson r, checker_->Check(s, [&cursor, cut = ToCut(s)](FaultLayer& l, const FaultPlan& p) {
+      ojson r, checker_->Check(s, [&cursor, cut = s.ToCut()](FaultLayer& l, const FaultPlan& p) {
         return MaterialiseCrashState(cursor, cut, p, l);
       }));
   ++summary_.checked;

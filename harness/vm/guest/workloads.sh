@@ -15,6 +15,8 @@
 #                              through the control directory, reattach, verify set A
 #   wl_jffs2_write_verify MTD  JFFS2 through mtdblock: write, remount, verify
 #   wl_mtd_utils MTD           flash_erase, nandtest, nandwrite/nanddump with OOB, mtd_debug
+#   wl_explore_check MTD       a crash state of `flashfault explore` (FF_CRASH_*): attach,
+#                              mount with self-checks, the oracle, the space check, unmount
 # Facts for the host are "FFRUN ..." lines; failures use ff_fail ("FAIL: ...").
 # Must not: print lines starting with "FLASHFAULT-", power off, or decide a verdict.
 
@@ -185,4 +187,21 @@ wl_after() {
     killall -9 flashfault 2>/dev/null && ff_log "killed a leftover server"
     if grep -q '^muse ' /proc/modules; then muse_rmmod; fi
     return 0
+}
+
+# wl_explore_check MTD: the checks `flashfault explore-agent` runs on a crash state, as a
+# scenario's workload (reproducers). FF_CRASH_FS, FF_CRASH_CUT, FF_CRASH_OPS,
+# FF_CRASH_BASELINE and FF_CRASH_SLACK come from the scenario's crash_state.
+wl_explore_check() {
+    . "$FF_LIB/explore.sh"
+    _mnt=/mnt/ff
+    ex_self_checks
+    ex_mount "$FF_CRASH_FS" "$1" "$_mnt" || ff_fail "crash state: $( [ $? = 10 ] && echo attach || echo mount ) failed"
+    _bad=0
+    /flashfault workload check --log "$FF_CRASH_OPS" --cut "$FF_CRASH_CUT" --root "$_mnt" \
+        --fs "$FF_CRASH_FS" || { echo "FAIL: crash state: the oracle refused it"; _bad=1; }
+    /flashfault workload space-check --root "$_mnt" --baseline-free "$FF_CRASH_BASELINE" \
+        ${FF_CRASH_SLACK:+--slack "$FF_CRASH_SLACK"} || { echo "FAIL: crash state: space check"; _bad=1; }
+    ex_unmount "$FF_CRASH_FS" "$_mnt" || ff_fail "crash state: unmount failed"
+    return $_bad
 }
