@@ -99,6 +99,7 @@ std::string ExploreGuestScript(const ExploreOptions& o) {
 }
 
 absl::StatusOr<ExploreOutcome> RunExplore(const RigPaths& rig, const ExploreOptions& o) {
+  const auto start = std::chrono::steady_clock::now();
   const fs::path run = o.out / "run";
   const fs::path vm = o.out / "vm";
   const fs::path recording = o.out / "recording";
@@ -189,6 +190,7 @@ absl::StatusOr<ExploreOutcome> RunExplore(const RigPaths& rig, const ExploreOpti
   for (const Finding& f : out.findings) findings.push_back(FindingJson(f));
   r["findings"] = findings;
   r["rig"] = rig_result;
+  r["wall_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   r["verdict"] = out.exit_code == 0 ? "pass" : out.exit_code == 3 ? "found" : "error";
   r["exit_code"] = out.exit_code;
   r["error"] = out.error.empty() ? ojson() : ojson(out.error);

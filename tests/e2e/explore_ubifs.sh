@@ -1,0 +1,59 @@
+#!/bin/bash
+# tests/e2e/explore_ubifs.sh -- e2e: `flashfault explore` on UBIFS (Debian's kernel), both
+# sides. A clean workload checked at every 6th cell-changing op plus torn writes passes
+# (exit 0, states checked, each with its own kernel log, no finding); the planted workload,
+# whose oracle is told an unsynced file is durable, is found (exit 3) with a reproducer
+# scenario that `flashfault run` replays with exit 3.
+# Usage: explore_ubifs.sh [BUILD_DIR]. Exit 0 pass, 1 fail, 77 prerequisites missing.
+# Must not: pass on a run that checked no state, or on a finding without its replay.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/scenario_lib.sh"
+e2e_init explore_ubifs "$@"
+command -v jq >/dev/null || { echo "SKIP $E2E_NAME: jq is not installed"; exit 77; }
+e2e_muse_files
+E2E_BIN="${E2E_FILES[1]%:/flashfault}"
+ko="${E2E_FILES[3]%:/muse.ko}"
+
+explore() {   # explore OUT ARGS...: sets rc
+    rm -rf "$1"
+    set +e
+    "$E2E_BIN" explore "${@:2}" --out "$1" --muse-ko "$ko" >"$1.stdout" 2>"$1.stderr"
+    rc=$?
+    set -e
+    cat "$1.stdout"
+}
+
+# 1. The clean side.
+explore "$E2E_OUT/clean" rename-atomicity --mode every:6 --inside torn --seed 5
+[ "$rc" = 0 ] || e2e_scenario_fail "clean exploration exited $rc, expected 0 (see $E2E_OUT/clean.stderr)"
+E2E_RESULTS="$E2E_OUT/clean/results.json"
+e2e_need_result .verdict pass
+e2e_need_result '.findings | length' 0
+checked="$(e2e_result .states_checked)"
+[ "$checked" -ge 4 ] || e2e_scenario_fail "only $checked states checked"
+[ "$(jq -s '[.[] | select(.variant == "torn")] | length' "$E2E_OUT/clean/states.jsonl")" -ge 1 ] ||
+    e2e_scenario_fail "no torn state was checked"
+[ "$(jq -s '[.[] | select((.kernel_log | map(select(test("attached mtd"))) | length) == 1)] | length' \
+    "$E2E_OUT/clean/states.jsonl")" = "$checked" ] ||
+    e2e_scenario_fail "not every state has its own kernel log with exactly one attach"
+echo "clean: $checked states, $(e2e_result .states_per_minute) states/min"
+
+# 2. The planted failure is found, grouped, and replays.
+explore "$E2E_OUT/planted" planted-unsynced --mode every:4
+[ "$rc" = 3 ] || e2e_scenario_fail "planted exploration exited $rc, expected 3"
+E2E_RESULTS="$E2E_OUT/planted/results.json"
+e2e_need_result .verdict found
+e2e_need_result '.findings | length' 1
+e2e_need_result '.findings[0].failed | startswith("oracle:")' true
+repro="$(e2e_result '.findings[0].reproducer')"
+[ -f "$repro" ] || e2e_scenario_fail "no reproducer scenario at $repro"
+set +e
+"$E2E_BIN" run "$repro" --out "$E2E_OUT/replay" --muse-ko "$ko" >"$E2E_OUT/replay.stdout" 2>"$E2E_OUT/replay.stderr"
+rrc=$?
+set -e
+cat "$E2E_OUT/replay.stdout"
+[ "$rrc" = 3 ] || e2e_scenario_fail "the reproducer exited $rrc, expected 3 (see $E2E_OUT/replay.stderr)"
+grep -q 'the oracle refused it' "$E2E_OUT/replay/vm/guest.log" ||
+    e2e_scenario_fail "the reproducer failed for another reason than the oracle"
+e2e_scenario_pass
