@@ -2,7 +2,9 @@
 /*
  * MUSE wire format: the opcodes and argument structs exchanged with the
  * userspace server on /dev/muse, as fixed by the "MUSE v3" series and
- * docs/muse-abi.md of this project.
+ * docs/muse-abi.md of this project.  Userspace has its own copy
+ * (harness/muse/muse_abi.h); tests/unit/muse_abi_drift_test.cc compiles
+ * both and fails when any size, offset or value differs.
  *
  * This header only describes bytes on the wire.  It must not grow any
  * kernel-internal state; every struct keeps an explicit padding field so
@@ -28,6 +30,13 @@
 #define MUSE_V3_MINOR_VERSION		33
 #define MUSE_EXT_MINOR			35
 #define MUSE_MIN_SERVER_MINOR		34
+
+/*
+ * The one FUSE opcode sent besides these is FUSE_INTERRUPT; its header
+ * unique is the interrupted request's with this bit set (requests' uniques
+ * are even).
+ */
+#define MUSE_INT_REQ_BIT	1ULL
 
 /* Opcodes live above the FUSE range so a FUSE server rejects them. */
 enum muse_opcode {
@@ -65,6 +74,12 @@ enum muse_opcode {
 
 /* Errors a reply header may carry: 0 or -1 ... -511. */
 #define MUSE_MAX_ERRNO		511
+
+/*
+ * Set on every MUSE master (and so inherited by its partitions); servers
+ * and tools see it in MEMGETINFO and in sysfs flags.  Never sent in FLAGS.
+ */
+#define MTD_MUSE		0x8000
 
 struct muse_init_in {
 	__u32 fuse_major;

@@ -5,7 +5,9 @@
 // userspace: the server, the protocol tests' fake kernel, the fuzzer and the
 // benchmark all include it. It must hold only the ABI (no behaviour, no
 // server policy) and every layout is pinned by static_asserts, so a wrong
-// edit fails to compile instead of corrupting a kernel conversation.
+// edit fails to compile instead of corrupting a kernel conversation. The
+// kernel's copy is kmod/muse_abi.h; tests/unit/muse_abi_drift_test.cc fails
+// when the two disagree on any size, offset or value.
 //
 // Flashfault extensions v1 (negotiated; kmod/README.md "Negotiated
 // extensions" is the prose, this is the wire):
