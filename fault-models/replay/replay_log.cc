@@ -1,6 +1,6 @@
-// Log replay; see replay_log.h. Each line is parsed on its own with
-// nlohmann::json (a few microseconds a line): simple, strict, and the memory
-// use stays one line whatever the log's size.
+// Log replay; see replay_log.h. Each line is read on its own by
+// ParseEventRecord (event_record.h), so the memory use stays one line
+// whatever the log's size; what may be replayed is decided here.
 #include "fault-models/replay/replay_log.h"
 
 #include <fstream>
@@ -11,6 +11,7 @@
 #include "backends/store/ram_store.h"
 #include "common/status_macros.h"
 #include "fault-models/op_interpreter.h"
+#include "fault-models/replay/event_record.h"
 #include "fault-models/script/fault_script.h"
 #include "fault-models/state_hash.h"
 #include "nlohmann/json.hpp"
@@ -87,14 +88,17 @@ absl::StatusOr<ReplayResult> ReplayLog(const std::string& log_path, uint64_t unt
   // The start line: geometry, plan, seed, payload.
   if (!std::getline(in, line)) return bad("empty log");
   ++lineno;
-  json start = json::parse(line, nullptr, false);
-  if (start.is_discarded() || !start.is_object() || start.value("t", "") != "start") {
+  absl::StatusOr<EventRecord> start = ParseEventRecord(line);
+  if (!start.ok() && start.status().message() != kNotALogRecord) {
+    return bad(start.status().message());
+  }
+  if (!start.ok() || start->type != RecordType::kStart) {
     return bad("the first line is not a start record");
   }
-  if (!start.contains("replay")) {
+  if (!start->replay) {
     return bad("the log was recorded without replay data (no \"replay\" in the start line)");
   }
-  const json& rj = start["replay"];
+  const json& rj = *start->replay;
   if (!rj.is_object() || !rj.contains("geometry") || !rj.contains("plan")) {
     return bad("\"replay\" must hold \"geometry\" and \"plan\"");
   }
@@ -125,17 +129,17 @@ absl::StatusOr<ReplayResult> ReplayLog(const std::string& log_path, uint64_t unt
   while (std::getline(in, line)) {
     ++lineno;
     if (line.empty()) continue;
-    json j = json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("t") || !j.contains("i")) {
-      return bad("not a log record");
-    }
-    const std::string t = j["t"].get<std::string>();
-    const int64_t i = j["i"].get<int64_t>();
+    absl::StatusOr<EventRecord> rec = ParseEventRecord(line);
+    if (!rec.ok()) return bad(rec.status().message());
+    if (!rec->i) return bad(kNotALogRecord);
+    const EventRecord& j = *rec;
+    const std::string& t = j.t;
+    const int64_t i = *j.i;
     if (t == "fault") continue;  // re-made by the plan, checked by the hashes
     if (t == "hash") {
       if (i > limit) break;
       if (i != result.last_op) return bad(absl::StrCat("hash for op ", i, " out of order"));
-      const std::string logged = j.value("state", "");
+      const std::string logged = j.state.value_or("");
       const std::string now = StateHashHex(StateHash(*layer));
       if (logged != now) {
         return absl::DataLossError(absl::StrCat("state hash after op ", i, ": replay gives ", now,
@@ -147,15 +151,15 @@ absl::StatusOr<ReplayResult> ReplayLog(const std::string& log_path, uint64_t unt
     }
     if (t == "ctl") {
       if (i > limit) break;
-      const std::string what = j.value("do", "");
+      const std::string what = j.what.value_or("");
       if (what == "power_on") {
         layer->PowerOn();
       } else if (what == "power_off") {
-        layer->CutPower(j.value("id", "replay"));
+        layer->CutPower(j.id.value_or("replay"));
       } else if (what == "clock") {
-        layer->AdvanceClock(j.value("us", uint64_t{0}));
+        layer->AdvanceClock(j.us.value_or(0));
       } else if (what == "arm") {
-        FF_RETURN_IF_ERROR(layer->Arm(j.value("id", "")));
+        FF_RETURN_IF_ERROR(layer->Arm(j.id.value_or("")));
       } else {
         return bad(absl::StrCat("control step '", what, "' cannot be replayed"));
       }
@@ -167,25 +171,24 @@ absl::StatusOr<ReplayResult> ReplayLog(const std::string& log_path, uint64_t unt
     if (i != static_cast<int64_t>(layer->op_count())) {
       return bad(absl::StrCat("op ", i, " out of sequence (expected ", layer->op_count(), ")"));
     }
-    const std::string op = j.value("op", "");
-    const uint64_t addr = j.value("addr", uint64_t{0});
-    const uint64_t len = j.value("len", uint64_t{0});
-    const uint64_t oob_len = j.value("oob", uint64_t{0});
-    const std::optional<OobMode> mode = ModeFromName(j.value("mode", "place"));
+    const std::string op = j.op.value_or("");
+    const uint64_t addr = j.addr.value_or(0);
+    const uint64_t len = j.len.value_or(0);
+    const uint64_t oob_len = j.oob.value_or(0);
+    const std::optional<OobMode> mode = ModeFromName(j.mode.value_or("place"));
     if (!mode) return bad("unknown mode");
-    const FlashOp fop{.addr = addr, .mode = *mode, .ooboffs = j.value("ooboffs", uint32_t{0})};
+    const FlashOp fop{.addr = addr, .mode = *mode, .ooboffs = j.ooboffs.value_or(0)};
     absl::StatusCode code;
     if (op == "read") {
       data.resize(len);
       oob.resize(oob_len);
       code = layer->Read(fop, data, oob).status().code();
     } else if (op == "write") {
-      if (len != 0 && !j.contains("data")) return bad("write without \"data\" payload offset");
-      if (oob_len != 0 && !j.contains("oobd")) return bad("write without \"oobd\" payload offset");
+      if (len != 0 && !j.data) return bad("write without \"data\" payload offset");
+      if (oob_len != 0 && !j.oobd) return bad("write without \"oobd\" payload offset");
+      FF_RETURN_IF_ERROR(ReadPayload(payload.get(), payload_name, j.data.value_or(0), len, data));
       FF_RETURN_IF_ERROR(
-          ReadPayload(payload.get(), payload_name, j.value("data", uint64_t{0}), len, data));
-      FF_RETURN_IF_ERROR(
-          ReadPayload(payload.get(), payload_name, j.value("oobd", uint64_t{0}), oob_len, oob));
+          ReadPayload(payload.get(), payload_name, j.oobd.value_or(0), oob_len, oob));
       code = layer->Write(fop, data, oob).code();
     } else if (op == "erase") {
       code = layer->Erase(addr, len).code();
@@ -198,7 +201,7 @@ absl::StatusOr<ReplayResult> ReplayLog(const std::string& log_path, uint64_t unt
     } else {
       return bad(absl::StrCat("unknown op '", op, "'"));
     }
-    const std::string logged = j.value("status", "");
+    const std::string logged = j.status.value_or("");
     if (logged != StatusCodeLogName(code)) {
       return absl::DataLossError(absl::StrCat("op ", i, " (", op, "): replay gives ",
                                               StatusCodeLogName(code), ", the log says ", logged,
