@@ -2,7 +2,7 @@
 /*
  * MUSE wire format: the opcodes and argument structs exchanged with the
  * userspace server on /dev/muse, as fixed by the "MUSE v3" series and
- * docs/muse-abi.md of this project.  Userspace has its own copy
+ * docs/muse-protocol.md of this project.  Userspace has its own copy
  * (harness/muse/muse_abi.h); tests/unit/muse_abi_drift_test.cc compiles
  * both and fails when any size, offset or value differs.
  *
@@ -10,10 +10,11 @@
  * kernel-internal state; every struct keeps an explicit padding field so
  * that 32- and 64-bit servers see the same layout.
  *
- * "flashfault extensions v1" (README.md, "Negotiated extensions") are
- * announced with fuse_minor >= MUSE_EXT_MINOR and enabled only when the
- * server answers the INIT key FFEXT=1; they add combined data+OOB requests
- * and struct muse_read_out_ext as the reply of every MUSE_READ.
+ * "flashfault extensions v1" (docs/muse-protocol.md, "Extensions this
+ * project added") are announced with fuse_minor >= MUSE_EXT_MINOR and
+ * enabled only when the server answers the INIT key FFEXT=1; they add
+ * combined data+OOB requests and struct muse_read_out_ext as the reply of
+ * every MUSE_READ.
  */
 #ifndef MUSE_ABI_H
 #define MUSE_ABI_H
@@ -152,8 +153,8 @@ struct muse_isbad_out {
 };
 
 /*
- * Direct reads (this project's extension, see README.md): an ioctl on
- * /dev/muse, before the INIT reply, shares the server's page store and a
+ * Direct reads (this project's extension, see docs/muse-protocol.md):
+ * an ioctl on /dev/muse, before the INIT reply, shares the server's page store and a
  * map the server keeps.  Reads and isbad of eraseblocks whose "ask" bit is
  * clear are then served by the module from the store, without a request.
  */
