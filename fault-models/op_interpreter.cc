@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "fault-models/fault_spec.h"
 
 namespace flashfault {
 namespace {
@@ -34,18 +35,26 @@ constexpr uint32_t kMaxPages = 2;
 
 }  // namespace
 
+// The device ops keep OpMask's order, so op code c is OpMask bit 1 << c and
+// its name is OpName's (fault_spec.cc holds the one table of op names).
+constexpr uint32_t OpMaskOf(OpCode code) { return 1u << static_cast<unsigned>(code); }
+static_assert(OpMaskOf(OpCode::kRead) == kOpRead && OpMaskOf(OpCode::kWrite) == kOpWrite &&
+              OpMaskOf(OpCode::kErase) == kOpErase && OpMaskOf(OpCode::kIsBad) == kOpIsBad &&
+              OpMaskOf(OpCode::kMarkBad) == kOpMarkBad && OpMaskOf(OpCode::kSync) == kOpSync);
+
 const char* OpCodeName(OpCode code) {
   switch (code) {
-    case OpCode::kRead: return "read";
-    case OpCode::kWrite: return "write";
-    case OpCode::kErase: return "erase";
-    case OpCode::kIsBad: return "isbad";
-    case OpCode::kMarkBad: return "markbad";
-    case OpCode::kSync: return "sync";
+    // The control steps are not device ops, so OpMask does not name them.
     case OpCode::kPowerOn: return "power_on";
     case OpCode::kClock: return "clock";
+    case OpCode::kRead:
+    case OpCode::kWrite:
+    case OpCode::kErase:
+    case OpCode::kIsBad:
+    case OpCode::kMarkBad:
+    case OpCode::kSync: break;
   }
-  return "?";
+  return OpName(OpMaskOf(code));
 }
 
 std::optional<InterpOp> DecodeOp(ByteReader& r, const Geometry& g) {

@@ -26,6 +26,8 @@
 
 namespace flashfault {
 
+// The device ops first, in OpMask's bit order (fault_spec.h), then the two
+// control steps. Device ops are named by OpName, the one table of op names.
 enum class OpCode : uint8_t { kRead, kWrite, kErase, kIsBad, kMarkBad, kSync, kPowerOn, kClock };
 const char* OpCodeName(OpCode code);  // "read", ..., "power_on", "clock"
 

@@ -30,9 +30,6 @@
 
 #include "muse_abi.h"
 
-/* Set on every MUSE master (and so inherited by its partitions). */
-#define MTD_MUSE	0x8000
-
 /* Request state bits, protected by muse_conn.lock. */
 enum muse_req_flag {
 	MUSE_REQ_PENDING,	/* on conn->pending, not yet read */

@@ -2,16 +2,19 @@
 /*
  * MUSE wire format: the opcodes and argument structs exchanged with the
  * userspace server on /dev/muse, as fixed by the "MUSE v3" series and
- * docs/muse-abi.md of this project.
+ * docs/muse-protocol.md of this project.  Userspace has its own copy
+ * (harness/muse/muse_abi.h); tests/unit/muse_abi_drift_test.cc compiles
+ * both and fails when any size, offset or value differs.
  *
  * This header only describes bytes on the wire.  It must not grow any
  * kernel-internal state; every struct keeps an explicit padding field so
  * that 32- and 64-bit servers see the same layout.
  *
- * "flashfault extensions v1" (README.md, "Negotiated extensions") are
- * announced with fuse_minor >= MUSE_EXT_MINOR and enabled only when the
- * server answers the INIT key FFEXT=1; they add combined data+OOB requests
- * and struct muse_read_out_ext as the reply of every MUSE_READ.
+ * "flashfault extensions v1" (docs/muse-protocol.md, "Extensions this
+ * project added") are announced with fuse_minor >= MUSE_EXT_MINOR and
+ * enabled only when the server answers the INIT key FFEXT=1; they add
+ * combined data+OOB requests and struct muse_read_out_ext as the reply of
+ * every MUSE_READ.
  */
 #ifndef MUSE_ABI_H
 #define MUSE_ABI_H
@@ -28,6 +31,13 @@
 #define MUSE_V3_MINOR_VERSION		33
 #define MUSE_EXT_MINOR			35
 #define MUSE_MIN_SERVER_MINOR		34
+
+/*
+ * The one FUSE opcode sent besides these is FUSE_INTERRUPT; its header
+ * unique is the interrupted request's with this bit set (requests' uniques
+ * are even).
+ */
+#define MUSE_INT_REQ_BIT	1ULL
 
 /* Opcodes live above the FUSE range so a FUSE server rejects them. */
 enum muse_opcode {
@@ -65,6 +75,12 @@ enum muse_opcode {
 
 /* Errors a reply header may carry: 0 or -1 ... -511. */
 #define MUSE_MAX_ERRNO		511
+
+/*
+ * Set on every MUSE master (and so inherited by its partitions); servers
+ * and tools see it in MEMGETINFO and in sysfs flags.  Never sent in FLAGS.
+ */
+#define MTD_MUSE		0x8000
 
 struct muse_init_in {
 	__u32 fuse_major;
@@ -137,8 +153,8 @@ struct muse_isbad_out {
 };
 
 /*
- * Direct reads (this project's extension, see README.md): an ioctl on
- * /dev/muse, before the INIT reply, shares the server's page store and a
+ * Direct reads (this project's extension, see docs/muse-protocol.md):
+ * an ioctl on /dev/muse, before the INIT reply, shares the server's page store and a
  * map the server keeps.  Reads and isbad of eraseblocks whose "ask" bit is
  * clear are then served by the module from the store, without a request.
  */

@@ -21,8 +21,7 @@
 
 #include "muse.h"
 
-/* Unique ids step by two: bit 0 marks FUSE_INTERRUPT, as in FUSE. */
-#define MUSE_INT_REQ_BIT	1ULL
+/* Unique ids step by two: bit 0 (MUSE_INT_REQ_BIT) marks FUSE_INTERRUPT. */
 #define MUSE_REQ_ID_STEP	2ULL
 
 struct muse_req *muse_req_alloc(gfp_t gfp)

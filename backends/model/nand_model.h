@@ -1,7 +1,7 @@
 // NandModel: the flash part itself, with the semantics of real NAND (and NOR)
 // cells, on top of a PageStore.
 //
-// Rules it keeps (see ../shared/nand-facts.md): erase sets data and OOB to
+// Rules it keeps (nand_model_test.cc checks each): erase sets data and OOB to
 // 0xFF; programming ANDs into the cells; NOP and in-order programming limits;
 // ECC per step with corrected / uncorrectable results; bad block markers in
 // OOB plus a bad block table; wear and operation counters.

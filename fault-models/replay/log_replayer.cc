@@ -1,6 +1,6 @@
-// Step-by-step log replay; see log_replayer.h. Each line is parsed on its
-// own with nlohmann::json (a few microseconds a line): simple, strict, and
-// the memory use stays one line whatever the log's size.
+// Step-by-step log replay; see log_replayer.h. Each line is read on its
+// own by ParseEventRecord (event_record.h), so the memory use stays one line
+// whatever the log's size; what may be replayed is decided here.
 #include "fault-models/replay/log_replayer.h"
 
 #include "absl/strings/str_cat.h"
@@ -40,12 +40,6 @@ absl::Status ReadPayload(std::FILE* f, const std::string& name, uint64_t off, si
   return absl::OkStatus();
 }
 
-// A record's "t" and "i", or nullopt when it is not a record.
-bool IsRecord(const json& j) {
-  return j.is_object() && j.contains("t") && j["t"].is_string() && j.contains("i") &&
-         j["i"].is_number_integer();
-}
-
 }  // namespace
 
 absl::Status LogReplayer::Bad(absl::string_view why) const {
@@ -60,14 +54,17 @@ absl::StatusOr<std::unique_ptr<LogReplayer>> LogReplayer::Open(const std::string
   std::string line;
   if (!std::getline(r->in_, line)) return r->Bad("empty log");
   ++r->lineno_;
-  json start = json::parse(line, nullptr, false);
-  if (start.is_discarded() || !start.is_object() || start.value("t", "") != "start") {
+  absl::StatusOr<EventRecord> start = ParseEventRecord(line);
+  if (!start.ok() && start.status().message() != kNotALogRecord) {
+    return r->Bad(start.status().message());
+  }
+  if (!start.ok() || start->type != RecordType::kStart) {
     return r->Bad("the first line is not a start record");
   }
-  if (!start.contains("replay")) {
+  if (!start->replay) {
     return r->Bad("the log was recorded without replay data (no \"replay\" in the start line)");
   }
-  const json& rj = start["replay"];
+  const json& rj = *start->replay;
   if (!rj.is_object() || !rj.contains("geometry") || !rj.contains("plan")) {
     return r->Bad("\"replay\" must hold \"geometry\" and \"plan\"");
   }
@@ -105,11 +102,12 @@ absl::StatusOr<std::vector<LoggedOp>> LogReplayer::ScanOps(const std::string& lo
     ++lineno;
     // Cheap pre-filter: only op records are parsed.
     if (line.find("\"t\":\"op\"") == std::string::npos) continue;
-    const json j = json::parse(line, nullptr, false);
-    if (!IsRecord(j) || !j.contains("op") || !j["op"].is_string()) {
-      return absl::InvalidArgumentError(absl::StrCat(log_path, ":", lineno, ": not a log record"));
+    absl::StatusOr<EventRecord> r = ParseEventRecord(line);
+    if (!r.ok() || !r->i || *r->i < 0 || !r->op) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          log_path, ":", lineno, ": ", r.ok() ? kNotALogRecord : r.status().message()));
     }
-    ops.push_back({j["i"].get<uint64_t>(), j["op"].get<std::string>()});
+    ops.push_back({static_cast<uint64_t>(*r->i), *r->op});
   }
   return ops;
 }
@@ -122,35 +120,35 @@ absl::Status LogReplayer::Peek() {
   while (std::getline(in_, line)) {
     ++lineno_;
     if (line.empty()) continue;
-    json j = json::parse(line, nullptr, false);
-    if (j.is_discarded() || !IsRecord(j)) return Bad("not a log record");
-    pending_ = std::move(j);
+    absl::StatusOr<EventRecord> rec = ParseEventRecord(line);
+    if (!rec.ok()) return Bad(rec.status().message());
+    if (!rec->i) return Bad(kNotALogRecord);
+    pending_ = *std::move(rec);
     return absl::OkStatus();
   }
   ended_ = true;
   return absl::OkStatus();
 }
 
-absl::StatusOr<absl::StatusCode> LogReplayer::IssueOp(const json& j, FlashDevice& device) {
-  const std::string op = j.value("op", "");
-  const uint64_t addr = j.value("addr", uint64_t{0});
-  const uint64_t len = j.value("len", uint64_t{0});
-  const uint64_t oob_len = j.value("oob", uint64_t{0});
-  const std::optional<OobMode> mode = ModeFromName(j.value("mode", "place"));
+absl::StatusOr<absl::StatusCode> LogReplayer::IssueOp(const EventRecord& j, FlashDevice& device) {
+  const std::string op = j.op.value_or("");
+  const uint64_t addr = j.addr.value_or(0);
+  const uint64_t len = j.len.value_or(0);
+  const uint64_t oob_len = j.oob.value_or(0);
+  const std::optional<OobMode> mode = ModeFromName(j.mode.value_or("place"));
   if (!mode) return Bad("unknown mode");
-  const FlashOp fop{.addr = addr, .mode = *mode, .ooboffs = j.value("ooboffs", uint32_t{0})};
+  const FlashOp fop{.addr = addr, .mode = *mode, .ooboffs = j.ooboffs.value_or(0)};
   if (op == "read") {
     data_.resize(len);
     oob_.resize(oob_len);
     return device.Read(fop, data_, oob_).status().code();
   }
   if (op == "write") {
-    if (len != 0 && !j.contains("data")) return Bad("write without \"data\" payload offset");
-    if (oob_len != 0 && !j.contains("oobd")) return Bad("write without \"oobd\" payload offset");
+    if (len != 0 && !j.data) return Bad("write without \"data\" payload offset");
+    if (oob_len != 0 && !j.oobd) return Bad("write without \"oobd\" payload offset");
+    FF_RETURN_IF_ERROR(ReadPayload(payload_.get(), payload_name_, j.data.value_or(0), len, data_));
     FF_RETURN_IF_ERROR(
-        ReadPayload(payload_.get(), payload_name_, j.value("data", uint64_t{0}), len, data_));
-    FF_RETURN_IF_ERROR(
-        ReadPayload(payload_.get(), payload_name_, j.value("oobd", uint64_t{0}), oob_len, oob_));
+        ReadPayload(payload_.get(), payload_name_, j.oobd.value_or(0), oob_len, oob_));
     return device.Write(fop, data_, oob_).code();
   }
   if (op == "erase") return device.Erase(addr, len).code();
@@ -162,15 +160,15 @@ absl::StatusOr<absl::StatusCode> LogReplayer::IssueOp(const json& j, FlashDevice
 
 // Applies pending_ to the cursor and consumes it.
 absl::Status LogReplayer::ApplyPending() {
-  const json j = std::move(*pending_);
+  const EventRecord j = *std::move(pending_);
   pending_.reset();
-  const std::string t = j["t"].get<std::string>();
-  const int64_t i = j["i"].get<int64_t>();
+  const std::string& t = j.t;
+  const int64_t i = *j.i;
   FaultLayer& layer = *layer_;
   if (t == "fault") return absl::OkStatus();  // re-made by the plan, checked by the hashes
   if (t == "hash") {
     if (i != last_op_) return Bad(absl::StrCat("hash for op ", i, " out of order"));
-    const std::string logged = j.value("state", "");
+    const std::string logged = j.state.value_or("");
     const std::string now = StateHashHex(StateHash(layer));
     if (logged != now) {
       return absl::DataLossError(absl::StrCat("state hash after op ", i, ": replay gives ", now,
@@ -181,15 +179,15 @@ absl::Status LogReplayer::ApplyPending() {
     return absl::OkStatus();
   }
   if (t == "ctl") {
-    const std::string what = j.value("do", "");
+    const std::string what = j.what.value_or("");
     if (what == "power_on") {
       layer.PowerOn();
     } else if (what == "power_off") {
-      layer.CutPower(j.value("id", "replay"));
+      layer.CutPower(j.id.value_or("replay"));
     } else if (what == "clock") {
-      layer.AdvanceClock(j.value("us", uint64_t{0}));
+      layer.AdvanceClock(j.us.value_or(0));
     } else if (what == "arm") {
-      FF_RETURN_IF_ERROR(layer.Arm(j.value("id", "")));
+      FF_RETURN_IF_ERROR(layer.Arm(j.id.value_or("")));
     } else {
       return Bad(absl::StrCat("control step '", what, "' cannot be replayed"));
     }
@@ -201,9 +199,9 @@ absl::Status LogReplayer::ApplyPending() {
     return Bad(absl::StrCat("op ", i, " out of sequence (expected ", layer.op_count(), ")"));
   }
   FF_ASSIGN_OR_RETURN(const absl::StatusCode code, IssueOp(j, layer));
-  const std::string logged = j.value("status", "");
+  const std::string logged = j.status.value_or("");
   if (logged != StatusCodeLogName(code)) {
-    return absl::DataLossError(absl::StrCat("op ", i, " (", j.value("op", ""), "): replay gives ",
+    return absl::DataLossError(absl::StrCat("op ", i, " (", j.op.value_or(""), "): replay gives ",
                                             StatusCodeLogName(code), ", the log says ", logged,
                                             " (", path_, ":", lineno_, ")"));
   }
@@ -215,7 +213,7 @@ absl::Status LogReplayer::AdvanceThrough(int64_t until) {
   for (;;) {
     FF_RETURN_IF_ERROR(Peek());
     if (ended_) return absl::OkStatus();
-    if ((*pending_)["i"].get<int64_t>() > until) return absl::OkStatus();
+    if (*pending_->i > until) return absl::OkStatus();
     FF_RETURN_IF_ERROR(ApplyPending());
   }
 }
@@ -225,7 +223,7 @@ absl::StatusOr<absl::Status> LogReplayer::IssueNextOpOn(FlashDevice& device) {
   for (;;) {
     FF_RETURN_IF_ERROR(Peek());
     if (ended_) return absl::FailedPreconditionError("the log has no further op");
-    const std::string t = (*pending_)["t"].get<std::string>();
+    const std::string& t = pending_->t;
     if (t == "op") break;
     if (t == "ctl") {
       return absl::FailedPreconditionError(

@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "fault-models/fault_layer.h"
+#include "fault-models/replay/event_record.h"
 #include "nlohmann/json.hpp"
 
 namespace flashfault {
@@ -71,7 +72,7 @@ class LogReplayer {
   absl::Status Peek();
   absl::Status Bad(absl::string_view why) const;
   // Re-issues op record `j` on `device`; its status code.
-  absl::StatusOr<absl::StatusCode> IssueOp(const nlohmann::json& j, FlashDevice& device);
+  absl::StatusOr<absl::StatusCode> IssueOp(const EventRecord& r, FlashDevice& device);
   absl::Status ApplyPending();
 
   std::string path_;
@@ -80,7 +81,7 @@ class LogReplayer {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> payload_{nullptr, &std::fclose};
   std::string payload_name_;
   std::unique_ptr<FaultLayer> layer_;
-  std::optional<nlohmann::json> pending_;  // the next record, read but not applied
+  std::optional<EventRecord> pending_;  // the next record, read but not applied
   bool ended_ = false;
   int64_t last_op_ = -1;
   std::optional<int64_t> verified_at_;

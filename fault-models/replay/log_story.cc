@@ -9,12 +9,10 @@
 #include "absl/strings/str_join.h"
 #include "backends/model/geometry_json.h"
 #include "backends/model/presets.h"
-#include "nlohmann/json.hpp"
+#include "fault-models/replay/event_record.h"
 
 namespace flashfault {
 namespace {
-
-using nlohmann::json;
 
 std::string Where(const std::optional<Geometry>& g, uint64_t addr, bool paged) {
   if (!g) return absl::StrCat("addr ", addr);
@@ -26,25 +24,25 @@ std::string Where(const std::optional<Geometry>& g, uint64_t addr, bool paged) {
   return s;
 }
 
-std::string OpText(const json& j, const std::optional<Geometry>& g) {
-  const std::string op = j.value("op", "?");
-  const uint64_t addr = j.value("addr", uint64_t{0});
-  const uint64_t len = j.value("len", uint64_t{0});
-  const uint64_t oob = j.value("oob", uint64_t{0});
-  const std::string status = j.value("status", "?");
-  std::string s = absl::StrCat("op ", j.value("i", int64_t{-1}), ": ", op);
+std::string OpText(const EventRecord& j, const std::optional<Geometry>& g) {
+  const std::string op = j.op.value_or("?");
+  const uint64_t addr = j.addr.value_or(0);
+  const uint64_t len = j.len.value_or(0);
+  const uint64_t oob = j.oob.value_or(0);
+  const std::string status = j.status.value_or("?");
+  std::string s = absl::StrCat("op ", j.i.value_or(-1), ": ", op);
   if (op == "read" || op == "write") {
     if (len) absl::StrAppend(&s, " ", len, " B");
     if (oob) absl::StrAppend(&s, len ? " + " : " ", oob, " B OOB");
-    const std::string mode = j.value("mode", "place");
+    const std::string mode = j.mode.value_or("place");
     if (mode != "place") absl::StrAppend(&s, " (", mode, ")");
     absl::StrAppend(&s, " at ", Where(g, addr, true), " -> ", status);
     if (op == "read" && status == "ok") {
-      const uint64_t corr = j.value("corr", uint64_t{0});
-      const uint64_t fail = j.value("fail", uint64_t{0});
+      const uint64_t corr = j.corr.value_or(0);
+      const uint64_t fail = j.fail.value_or(0);
       if (fail) absl::StrAppend(&s, ", uncorrectable (", fail, " ECC steps failed)");
       if (corr) absl::StrAppend(&s, ", ", corr, " bitflips corrected");
-      if (j.value("scrub", false)) absl::StrAppend(&s, ", scrub advised");
+      if (j.scrub.value_or(false)) absl::StrAppend(&s, ", scrub advised");
     }
   } else if (op == "erase") {
     const uint64_t blocks = g && g->block_size() ? len / g->block_size() : 0;
@@ -53,21 +51,20 @@ std::string OpText(const json& j, const std::optional<Geometry>& g) {
     absl::StrAppend(&s, " -> ", status);
   } else if (op == "isbad" || op == "markbad") {
     absl::StrAppend(&s, " ", Where(g, addr, false), " -> ", status);
-    if (j.contains("bad")) absl::StrAppend(&s, j.value("bad", false) ? ", bad" : ", good");
+    if (j.bad) absl::StrAppend(&s, *j.bad ? ", bad" : ", good");
   } else {
     absl::StrAppend(&s, " -> ", status);
   }
   return s;
 }
 
-std::string FaultText(const json& j) {
-  std::string s = absl::StrCat("fault '", j.value("id", "?"), "' (", j.value("kind", "?"), ") ",
-                               j.value("effect", "?"));
-  const std::vector<uint64_t> bits =
-      j.contains("bits") ? j["bits"].get<std::vector<uint64_t>>() : std::vector<uint64_t>{};
+std::string FaultText(const EventRecord& j) {
+  std::string s = absl::StrCat("fault '", j.id.value_or("?"), "' (", j.kind.value_or("?"), ") ",
+                               j.effect.value_or("?"));
+  const std::vector<uint64_t>& bits = j.bits;
   if (!bits.empty()) absl::StrAppend(&s, " ", bits.size(), bits.size() == 1 ? " bit" : " bits");
-  const int64_t block = j.value("block", int64_t{-1});
-  const int64_t page = j.value("page", int64_t{-1});
+  const int64_t block = j.block.value_or(-1);
+  const int64_t page = j.page.value_or(-1);
   if (block >= 0) absl::StrAppend(&s, " at block ", block);
   if (page >= 0) absl::StrAppend(&s, " page ", page);
   if (!bits.empty()) {
@@ -96,28 +93,29 @@ absl::Status PrintStory(std::istream& in, const std::string& name, const StoryOp
   while (std::getline(in, line)) {
     ++lineno;
     if (line.empty()) continue;
-    json j = json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("t")) {
-      return absl::InvalidArgumentError(absl::StrCat(name, ":", lineno, ": not a log record"));
+    absl::StatusOr<EventRecord> rec = ParseEventRecord(line);
+    if (!rec.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ":", lineno, ": ", rec.status().message()));
     }
-    const std::string t = j["t"].is_string() ? j["t"].get<std::string>() : "";
-    const int64_t i = j.value("i", int64_t{-1});
+    const EventRecord& j = *rec;
+    const std::string& t = j.t;
+    const int64_t i = j.i.value_or(-1);
     if (t == "start") {
-      if (j.contains("replay") && j["replay"].contains("geometry")) {
-        absl::StatusOr<Geometry> lg = GeometryFromJson(j["replay"]["geometry"]);
+      if (j.replay && j.replay->contains("geometry")) {
+        absl::StatusOr<Geometry> lg = GeometryFromJson((*j.replay)["geometry"]);
         if (lg.ok()) g = *lg;
       }
       if (!g) {
-        absl::StatusOr<Geometry> p = FindPreset(j.value("geometry", ""));
+        absl::StatusOr<Geometry> p = FindPreset(j.geometry.value_or(""));
         if (p.ok()) g = *p;
       }
-      std::vector<std::string> ids;
-      if (j.contains("faults")) ids = j["faults"].get<std::vector<std::string>>();
+      const std::vector<std::string>& ids = j.faults;
       std::fprintf(out, "run: seed %llu, geometry %s, faults: %s%s\n",
-                   static_cast<unsigned long long>(j.value("seed", uint64_t{0})),
-                   j.value("geometry", "?").c_str(),
+                   static_cast<unsigned long long>(j.seed.value_or(0)),
+                   j.geometry.value_or("?").c_str(),
                    ids.empty() ? "none" : absl::StrJoin(ids, ", ").c_str(),
-                   j.contains("replay") ? " (replayable)" : "");
+                   j.replay ? " (replayable)" : "");
     } else if (t == "fault") {
       if (i < 0) {
         if (in_range(i)) std::fprintf(out, "at attach: %s\n", FaultText(j).c_str());
@@ -134,15 +132,15 @@ absl::Status PrintStory(std::istream& in, const std::string& name, const StoryOp
       if (options.to && i >= 0 && static_cast<uint64_t>(i) > *options.to) break;
     } else if (t == "ctl") {
       if (!options.faults_only && in_range(i)) {
-        std::string s = absl::StrCat("before op ", i, ": ", j.value("do", "?"));
-        if (j.contains("us")) absl::StrAppend(&s, " +", j.value("us", uint64_t{0}), " us");
-        if (j.contains("id")) absl::StrAppend(&s, " '", j.value("id", ""), "'");
+        std::string s = absl::StrCat("before op ", i, ": ", j.what.value_or("?"));
+        if (j.us) absl::StrAppend(&s, " +", *j.us, " us");
+        if (j.id) absl::StrAppend(&s, " '", *j.id, "'");
         std::fprintf(out, "%s\n", s.c_str());
       }
     } else if (t == "hash") {
       if (!options.faults_only && in_range(i)) {
         std::fprintf(out, "after op %lld: state hash %s\n", static_cast<long long>(i),
-                     j.value("state", "?").c_str());
+                     j.state.value_or("?").c_str());
       }
     } else {
       return absl::InvalidArgumentError(

@@ -3,7 +3,7 @@
 // main.cc dispatches on the first word; each subcommand lives in a file of
 // its own (geometry_command.cc, serve_command.cc, ...) and defines its flags
 // there. A subcommand returns the process exit status: kExitOk, kExitFailure
-// or kExitUsage (see ../shared/cli.md for the conventions). It must never
+// or kExitUsage (the conventions: README.md, "CLI reference"). It must never
 // call exit() itself, so tests can run it in-process.
 #pragma once
 

@@ -1,14 +1,16 @@
-// The MUSE wire protocol (MTD in userspace), as written in
-// /work/shared/muse-abi.md: opcodes, structs, flags, limits and INIT rules.
+// The MUSE wire protocol (MTD in userspace), as docs/muse-protocol.md
+// describes it: opcodes, structs, flags, limits and INIT rules.
 //
 // This header is the single source of truth for the numbers on the wire in
 // userspace: the server, the protocol tests' fake kernel, the fuzzer and the
 // benchmark all include it. It must hold only the ABI (no behaviour, no
 // server policy) and every layout is pinned by static_asserts, so a wrong
-// edit fails to compile instead of corrupting a kernel conversation.
+// edit fails to compile instead of corrupting a kernel conversation. The
+// kernel's copy is kmod/muse_abi.h; tests/unit/muse_abi_drift_test.cc fails
+// when the two disagree on any size, offset or value.
 //
-// Flashfault extensions v1 (negotiated; kmod/README.md "Negotiated
-// extensions" is the prose, this is the wire):
+// Flashfault extensions v1 (negotiated; docs/muse-protocol.md "Extensions
+// this project added" is the prose, this is the wire):
 //  * The kernel offers them with init_in.fuse_minor >= kExtMinor (35). A
 //    v3-only server accepts any minor >= 33 and never sends the keys below,
 //    so everything stays v3. The server offers them only to a request minor
@@ -243,7 +245,7 @@ inline constexpr uint32_t kMtdNoErase = 0x1000;
 inline constexpr uint32_t kMtdMuse = 0x8000;  // added by the kernel, never sent
 inline constexpr uint32_t kAllowedInitFlags = kMtdWriteable | kMtdBitWriteable | kMtdNoErase;
 
-// ---- Direct reads (kmod/README.md "Direct reads") ------------------------------
+// ---- Direct reads (docs/muse-protocol.md, kmod/README.md "Direct reads") -------
 //
 // Not part of the wire: an ioctl on /dev/muse, before the INIT reply, shares
 // the server's store file and a map in server memory. The module then serves

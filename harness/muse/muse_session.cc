@@ -122,14 +122,15 @@ std::string BuildExtKeyBlock(const Geometry& g) {
 
 // ---- Construction ----------------------------------------------------------------
 
+// Indexed by opcode - kOpFirst; names for logs come from OpcodeName().
 const MuseSession::OpEntry MuseSession::kOps[kOpCount] = {
-    {"MUSE_INIT", &MuseSession::DoInit, sizeof(InitIn)},
-    {"MUSE_ERASE", &MuseSession::DoErase, sizeof(EraseIn)},
-    {"MUSE_READ", &MuseSession::DoRead, sizeof(ReadIn)},
-    {"MUSE_WRITE", &MuseSession::DoWrite, sizeof(WriteIn)},
-    {"MUSE_MARKBAD", &MuseSession::DoMarkBad, sizeof(MarkBadIn)},
-    {"MUSE_ISBAD", &MuseSession::DoIsBad, sizeof(IsBadIn)},
-    {"MUSE_SYNC", &MuseSession::DoSync, 0},
+    {&MuseSession::DoInit, sizeof(InitIn)},        // MUSE_INIT
+    {&MuseSession::DoErase, sizeof(EraseIn)},      // MUSE_ERASE
+    {&MuseSession::DoRead, sizeof(ReadIn)},        // MUSE_READ
+    {&MuseSession::DoWrite, sizeof(WriteIn)},      // MUSE_WRITE
+    {&MuseSession::DoMarkBad, sizeof(MarkBadIn)},  // MUSE_MARKBAD
+    {&MuseSession::DoIsBad, sizeof(IsBadIn)},      // MUSE_ISBAD
+    {&MuseSession::DoSync, 0},                     // MUSE_SYNC
 };
 
 absl::StatusOr<std::unique_ptr<MuseSession>> MuseSession::Create(FlashDevice& device,

@@ -120,7 +120,6 @@ class MuseSession {
   };
   using Handler = absl::Status (MuseSession::*)(const Request&, MessageChannel&);
   struct OpEntry {
-    std::string_view name;
     Handler handler;
     size_t min_args;  // argument bytes the handler needs
   };

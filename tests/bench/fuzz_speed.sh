@@ -7,7 +7,7 @@
 #   extra flags go to every target, e.g. `-- -entropic=0`
 #   FF_FUZZ_TARGETS="fault_stream_fuzzer ..." runs only those targets.
 # Prints one line per target: name, exec/s, and the target figure beside it
-# (../shared/targets.md: fault_stream >= 10,000 exec/s on one core).
+# (fault_stream_fuzzer: 10,000 exec/s on one core).
 #
 # Configures build-fuzzcov/ the way harness/setup/build.sh configures
 # build-asan/ (clang-14, FF_FUZZ=ON, no e2e) but with FF_FUZZ_SANITIZERS=""
@@ -34,7 +34,7 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DFF_FUZZ=ON -DFF_FUZZ_SANITIZERS="" -DFF_E2E=OFF >/dev/null
 ninja -C "$build" -j "$jobs" "${targets[@]}" >/dev/null
 
-# The reference figure per target (exec/s); "-" where targets.md sets none.
+# The reference figure per target (exec/s); "-" where no target is set.
 reference() {
   case "$1" in
     fault_stream_fuzzer) echo 10000 ;;

@@ -1,6 +1,8 @@
 #!/bin/bash
 # tests/bench/guest_mtd_bench.sh -- MUSE MTD against nandsim, same geometry, same guest,
-# one boot (targets in ../shared/targets.md). Usage: guest_mtd_bench.sh [BUILD_DIR]
+# one boot (targets: whole-eraseblock I/O >= 1.5x nandsim; random 2 KiB page reads
+# >= 1.0x nandsim direct, >= 0.8x the ping-pong on the request path).
+# Usage: guest_mtd_bench.sh [BUILD_DIR]
 # Prints both devices' figures and the MUSE/nandsim ratios (higher = MUSE faster).
 # Must not: run as a ctest (timings belong in benchmarks, not tests).
 set -euo pipefail

@@ -5,7 +5,7 @@
 //   page_read/file      the same on the mmap'ed image file store
 //   page_program/...    NandModel::Write (AND into cells, NOP and order rules)
 //   block_erase/...     NandModel::Erase of one block vs memset of its bytes
-// Targets (../shared/targets.md): read >= 50% of memcpy, program >= 30%.
+// Targets: read >= 80% of memcpy, program >= 50%.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 

@@ -3,7 +3,7 @@
  * processes on a socketpair; the parent sends a 64-byte request, the child
  * answers with REPLY bytes, COUNT times. This is the best a synchronous
  * userspace round trip can do in the guest, so the MUSE MTD's random reads
- * are compared with it (targets.md).
+ * are compared with it (target: >= 0.8x its rate on the request path).
  *
  * usage: pingpong REPLY_BYTES COUNT   prints "trips=N seconds=S rate=R"
  * It must not touch any device.

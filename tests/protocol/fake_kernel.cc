@@ -1,4 +1,4 @@
-// FakeKernel implementation, from muse-abi.md; see fake_kernel.h. Offsets
+// FakeKernel implementation, from docs/muse-protocol.md; see fake_kernel.h. Offsets
 // are the document's, written out by hand on purpose.
 #include "tests/protocol/fake_kernel.h"
 

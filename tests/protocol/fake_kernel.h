@@ -1,6 +1,6 @@
 // FakeKernel: the kernel end of a MUSE connection, for protocol tests.
 //
-// Written from /work/shared/muse-abi.md alone, with byte offsets spelled out
+// Written from docs/muse-protocol.md alone, with byte offsets spelled out
 // here, and deliberately NOT using harness/muse/muse_abi.h: if the server's
 // ABI header drifts from the document, these tests disagree with it. It
 // speaks the stream framing (a message is `len` bytes, len at offset 0) over

@@ -1,6 +1,6 @@
 // Protocol conformance, the happy paths: INIT as the kernel checks it, and
 // every MUSE opcode through a real NandModel, seen from a fake kernel that
-// was written from muse-abi.md. These tests must not reach into the server:
+// was written from docs/muse-protocol.md. These tests must not reach into the server:
 // everything they check travels over the socket.
 #include <cerrno>
 

@@ -1,5 +1,5 @@
 // Protocol conformance for split operations: the fake kernel splits an MTD
-// operation longer than max_read/max_write exactly as muse-abi.md says (each
+// operation longer than max_read/max_write exactly as docs/muse-protocol.md says (each
 // next addr = previous addr + bytes moved, page boundaries ignored; for OOB
 // that makes later addrs meaningless as page + offset), and the result must
 // equal the unsplit operation. The server runs with a small max_io here.

@@ -2,7 +2,9 @@
 // determinism (same stream + same ops => same faults, byte for byte in the
 // event log), and the exported JSON script reproducing the same faults when
 // run from the start through FaultLayer::Create.
+#include <bit>
 #include <random>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -122,6 +124,24 @@ TEST(ByteReaderTest, TakesAsManyBytesAsFuzzedDataProvider) {
       EXPECT_EQ(r.remaining(), size);
     }
   }
+}
+
+// Op names are printed (OpToJson, the fuzzer's reproducers) and the device
+// ops' are OpName's: each code keeps its spelling, the device ops the same
+// as the event log's.
+TEST(OpInterpreterTest, OpCodeNamesMatchTheLogAndStayFixed) {
+  const std::pair<OpCode, const char*> kNames[] = {
+      {OpCode::kRead, "read"},       {OpCode::kWrite, "write"}, {OpCode::kErase, "erase"},
+      {OpCode::kIsBad, "isbad"},     {OpCode::kMarkBad, "markbad"}, {OpCode::kSync, "sync"},
+      {OpCode::kPowerOn, "power_on"}, {OpCode::kClock, "clock"},
+  };
+  for (const auto& [code, name] : kNames) EXPECT_STREQ(OpCodeName(code), name);
+  for (uint32_t bit = kOpRead; bit <= kOpSync; bit <<= 1) {
+    EXPECT_EQ(OpFromName(OpCodeName(static_cast<OpCode>(std::countr_zero(bit)))), bit);
+  }
+  EXPECT_EQ(OpToJson(InterpOp{.code = OpCode::kErase, .addr = 131072, .len = 131072}),
+            "{\"op\":\"erase\",\"addr\":131072,\"len\":131072}");
+  EXPECT_EQ(OpToJson(InterpOp{.code = OpCode::kPowerOn}), "{\"op\":\"power_on\"}");
 }
 
 TEST(FaultStreamTest, SameStreamSameOpsSameFaults) {

@@ -1,4 +1,4 @@
-// NandModel through the MTD view: every rule of ../shared/nand-facts.md.
+// NandModel through the MTD view: every rule nand_model.h says it keeps.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
