@@ -3,6 +3,7 @@
 // with --cut end must be clean, and after corrupting the tree it must name
 // the right rule; log-op and data build a shell workload's log; the space
 // check passes on a clean tree and fails on a leak it cannot see.
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -111,6 +112,35 @@ TEST(WorkloadCliTest, CorruptionIsReportedWithTheRightRule) {
                     nlohmann::json::parse(line)["path"].get<std::string>());
   }
   EXPECT_EQ(rules, (std::vector<std::string>{"sync.data d/a", "sync.missing d/b", "name.unexpected zzz"}));
+}
+
+TEST(WorkloadCliTest, FailingOpsAreLoggedAndIgnored) {
+  TempDir dir;
+  const std::string file = dir.path() + "/w.json";
+  std::ofstream(file) << R"({"name": "failing", "ops": [
+      {"op": "create", "path": "a"},
+      {"op": "symlink", "target": "a", "path": "s"},
+      {"op": "write", "path": "s", "offset": 0, "length": 10, "seed": 1},
+      {"op": "rename", "from": "nothere", "to": "b"},
+      {"op": "close", "handle": "never-opened"},
+      {"op": "write", "path": "a", "offset": 5, "length": 10, "seed": 2},
+      {"op": "sync"}]})";
+  Exec(dir, "--workload " + file);
+  std::ifstream log(dir.path() + "/ops.jsonl");
+  std::vector<int> errnos;
+  for (std::string line; std::getline(log, line);) {
+    const nlohmann::json j = nlohmann::json::parse(line);
+    if (j.contains("errno")) errnos.push_back(j["errno"].get<int>());
+  }
+  EXPECT_EQ(errnos, (std::vector<int>{0, 0, ELOOP, ENOENT, EBADF, 0, 0}));
+  std::string out;
+  EXPECT_EQ(Check(dir, &out), 0) << out;
+  std::ifstream f(dir.path() + "/root/a", std::ios::binary);
+  const std::string content((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::string want(5, '\0');
+  want.resize(15);
+  FillData(2, 0, reinterpret_cast<uint8_t*>(want.data() + 5), 10);
+  EXPECT_EQ(content, want);
 }
 
 TEST(WorkloadCliTest, BadInputExitsTwo) {
