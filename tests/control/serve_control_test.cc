@@ -226,3 +226,40 @@ TEST_F(ServeControlTest, ANonEmptyControlDirectoryIsRefused) {
 
 }  // namespace
 }  // namespace flashfault::control_test
+
+namespace flashfault::control_test {
+namespace {
+
+// `flashfault workload` against a live control directory: the counter it
+// reads is faults.ops, exec brackets every op with it, and check classifies
+// ops by it (a cut before the counter means nothing had started).
+TEST_F(ServeControlTest, WorkloadExecBracketsOpsWithTheFlashCounter) {
+  ASSERT_EQ(kernel_->Erase(kBlock, kBlock), 0);
+  ASSERT_EQ(kernel_->Write(kBlock, std::vector<uint8_t>(kPage, 0x5a), kInband).error, 0);
+  const uint64_t ops = Stats()["faults"]["ops"].get<uint64_t>();
+  ASSERT_GT(ops, 0u);
+  std::string out;
+  ASSERT_EQ(Flashfault({"workload", "counter", "--ctl", dir_}, &out), 0);
+  EXPECT_EQ(out, absl::StrCat(ops, "\n"));
+  const std::string root = (base_ / "root").string(), log = (base_ / "ops.jsonl").string();
+  fs::create_directories(root);
+  ASSERT_EQ(Flashfault({"workload", "exec", "--builtin", "basic-durability", "--root", root, "--log", log, "--ctl",
+                        dir_}),
+            0);
+  std::ifstream in(log);
+  std::string line;
+  std::getline(in, line);  // the header
+  size_t records = 0;
+  while (std::getline(in, line)) {
+    const nlohmann::json r = nlohmann::json::parse(line);
+    EXPECT_EQ(r["flash_before"], ops) << line;  // nothing talks to this flash meanwhile
+    EXPECT_EQ(r["flash_after"], ops) << line;
+    ++records;
+  }
+  EXPECT_GT(records, 10u);
+  EXPECT_EQ(Flashfault({"workload", "check", "--log", log, "--cut", std::to_string(ops), "--root", root}), 0);
+  EXPECT_EQ(Flashfault({"workload", "check", "--log", log, "--cut", "0", "--root", root}), 3);
+}
+
+}  // namespace
+}  // namespace flashfault::control_test

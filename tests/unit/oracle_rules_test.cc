@@ -98,6 +98,18 @@ TEST(OracleRulesTest, RenameAtEveryBoundary) {
   }
 }
 
+TEST(OracleRulesTest, DirectoryRenameSeenTwice) {
+  const OpLog log = MakeLog({{J(R"({"op":"mkdir","path":"d"})")},
+                             {J(R"({"op":"create","path":"d/x"})")},
+                             {J(R"({"op":"sync"})")},
+                             {J(R"({"op":"rename","from":"d","to":"e"})")}});
+  const Tree both = Tree().Dir("d", 5).File("d/x", "", 6).Dir("e", 5).File("e/x", "", 6);
+  EXPECT_EQ(Rules(log, During(3), both), V{"rename.both d"});
+  EXPECT_EQ(Rules(log, During(3), both, FsProfile::kJffs2), V{});
+  EXPECT_EQ(Rules(log, During(3), Tree().Dir("e", 5).File("e/x", "", 6)), V{});
+  EXPECT_EQ(Rules(log, During(3), Tree()), V{"rename.neither d"});
+}
+
 TEST(OracleRulesTest, SyncMakesContentExact) {
   const OpLog log = MakeLog({{J(R"({"op":"create","path":"a"})")},
                              {J(R"({"op":"write","path":"a","offset":0,"length":100,"seed":1})")},

@@ -565,9 +565,24 @@ class Checker {
   }
 
   void CheckInodes() {
+    // A directory seen under two names (JFFS2 after a cut inside a rename of
+    // it) lists its children twice: judge the directory's names, and its
+    // children only under the first name.
+    std::map<uint64_t, std::string> first_dir;
+    std::vector<std::string> aliases;
+    for (const auto& [path, o] : obs_.entries) {
+      if (o.read_errno != 0 || o.type != NodeType::kDir) continue;
+      if (!first_dir.emplace(o.ino, path).second) aliases.push_back(path + "/");
+    }
+    auto under_alias = [&](const std::string& path) {
+      for (const std::string& a : aliases) {
+        if (path.compare(0, a.size(), a) == 0) return true;
+      }
+      return false;
+    };
     std::map<uint64_t, std::vector<const ObservedEntry*>> by_ino;
     for (const auto& [path, o] : obs_.entries) {
-      if (o.read_errno == 0 && o.type != NodeType::kDir) by_ino[o.ino].push_back(&o);
+      if (o.read_errno == 0 && !under_alias(path)) by_ino[o.ino].push_back(&o);
     }
     for (const auto& [ino, group] : by_ino) {
       if (group[0]->type == NodeType::kFile && group[0]->nlink != group.size()) {

@@ -1,6 +1,8 @@
 // Running workload ops with real syscalls (see executor.h). Every op works
 // relative to one fd on the mount root (the *at() calls), so a path in a
-// workload means the same thing whatever the current directory is.
+// workload means the same thing whatever the current directory is. A final
+// symlink is never followed (O_NOFOLLOW, l*xattr): the op acts on the name
+// the model acts on, or fails and is logged as failed.
 #include "harness/campaign/oracle/executor.h"
 
 #include <dirent.h>
@@ -41,12 +43,13 @@ class Executor {
   Result Run(const Op& op) {
     switch (op.kind) {
       case OpKind::kCreate: {
-        const int fd = openat(root_fd_, op.path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, op.mode);
+        const int fd = openat(root_fd_, op.path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, op.mode);
         if (fd < 0) return Sys(-1);
         return Sys(close(fd));
       }
       case OpKind::kOpen: {
-        const int fd = openat(root_fd_, op.path.c_str(), O_RDWR | O_CLOEXEC | (op.create ? O_CREAT : 0), op.mode);
+        const int fd = openat(root_fd_, op.path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW | (op.create ? O_CREAT : 0),
+                              op.mode);
         if (fd < 0) return Sys(-1);
         Keep(op.handle, fd);
         return {0, 0};
@@ -128,7 +131,7 @@ class Executor {
       const int fd = Handle(op.handle);
       return fd < 0 ? Result{-1, EBADF} : f(fd);
     }
-    const int fd = openat(root_fd_, op.path.c_str(), flags | O_CLOEXEC);
+    const int fd = openat(root_fd_, op.path.c_str(), flags | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) return Sys(-1);
     Result r = f(fd);
     if (close(fd) != 0 && r.err == 0) r = Sys(-1);
