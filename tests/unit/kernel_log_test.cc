@@ -18,6 +18,7 @@
 #include "harness/campaign/kernel_log.h"
 #include "harness/campaign/log_classifier.h"
 #include "harness/campaign/scenario.h"
+#include "harness/campaign/scenario_log.h"
 #include "harness/campaign/verdict.h"
 
 namespace flashfault::campaign {
@@ -115,6 +116,28 @@ TEST(KernelLogTest, SlicesByMarkerRecordsAndCountsWhatWasLost) {
   const KernelLog fake = ParseKmsg("6,0,0,-;flashfault: slice x begin\n6,1,0,-;oops\n");
   EXPECT_FALSE(Slice(fake, "x").found);
   EXPECT_EQ(SliceMarker("crash.17", false), "flashfault: slice crash.17 end");
+}
+
+TEST(ScenarioLogTest, EachScenarioGetsItsSliceClassifiedAndLossIsAProblem) {
+  const KernelLog log = ParseKmsg(Kmsg({"boot", "@scenario.0 begin", "UBI assert failed in ubi_io_read at 122 (pid 87)",
+                                        "@scenario.0 end", "@scenario.1 begin", "ubi0 error: x",
+                                        "lost after this", "ubi0 error: y", "@scenario.1 end"},
+                                       7, 9));
+  absl::StatusOr<ScenarioKernelLog> a = ScenarioLog(log, 0, kClassifier);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->classification.counts.at("ubi_assert"), 1);
+  EXPECT_EQ(a->classification.counts.at("ubi_errors"), 0);
+  EXPECT_EQ(KernelLogProblem(*a), "");
+  const nlohmann::ordered_json j = ScenarioLogToJson(*a, "dmesg.log");
+  EXPECT_EQ(j["records"], 1);
+  EXPECT_EQ(j["first"]["ubi_assert"]["line"], "UBI assert failed in ubi_io_read at 122 (pid 87)");
+
+  absl::StatusOr<ScenarioKernelLog> b = ScenarioLog(log, 1, kClassifier);
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(b->classification.counts.at("ubi_errors"), 2);
+  EXPECT_EQ(b->classification.counts.at("ubi_assert"), 0);
+  EXPECT_EQ(KernelLogProblem(*b).rfind("2 kernel log records of this scenario were lost", 0), 0u)
+      << KernelLogProblem(*b);
 }
 
 TEST(ClassifierTest, KindsMatchTheScript) {
