@@ -106,7 +106,7 @@ class FaultLayer final : public FlashDevice {
   // the power is off. When false, a query of a good block whose pages carry
   // no cell errors changes nothing here but op_count(), so a server may
   // answer it from the store without the layer (the module's direct reads,
-  // harness/control/direct_reads.h).
+  // harness/server/direct_reads.h).
   bool QueriesObserved() const;
 
   // Appends one fault to the plan between two operations (the byte-stream

@@ -58,6 +58,26 @@ void NandModel::Reset() {
   counters_ = DeviceCounters{};
 }
 
+absl::Status NandModel::CopyStateFrom(const NandModel& other) {
+  if (&other == this) return absl::OkStatus();
+  const Geometry& a = other.geometry_;
+  const Geometry& b = geometry_;
+  if (a.cell != b.cell || a.page_size != b.page_size || a.oob_size != b.oob_size ||
+      a.pages_per_block != b.pages_per_block || a.block_count != b.block_count ||
+      other.store_->block_bytes() != store_->block_bytes()) {
+    return absl::InvalidArgumentError("CopyStateFrom: the two parts have different geometries");
+  }
+  for (uint32_t b = 0; b < geometry_.block_count; ++b) {
+    const std::span<const uint8_t> from = other.store_->Block(b);
+    const std::span<uint8_t> to = store_->MutableBlock(b);
+    std::memcpy(to.data(), from.data(), from.size());
+    store_->mutable_meta(b) = other.store_->meta(b);
+  }
+  blocks_ = other.blocks_;
+  counters_ = other.counters_;
+  return absl::OkStatus();
+}
+
 std::span<const uint8_t> NandModel::PageBytes(uint64_t page) const {
   const uint32_t block = static_cast<uint32_t>(page / geometry_.pages_per_block);
   const uint64_t in_block = page % geometry_.pages_per_block;

@@ -58,6 +58,14 @@ class NandModel final : public FlashDevice {
   // fuzzer inputs, pay only for the blocks each session wrote.
   void Reset();
 
+  // Makes this part an exact copy of `other`: every block's contents,
+  // erase count and bad-table entry, the programming state (NOP counts, MLC
+  // order), the cells' deviations and the counters. For crash states: the
+  // state a cut leaves is copied out of the replay cursor into the part the
+  // kernel is served, so checking a state never disturbs the cursor.
+  // InvalidArgument when the geometries differ; nothing changes then.
+  absl::Status CopyStateFrom(const NandModel& other);
+
   const Geometry& geometry() const override { return geometry_; }
   absl::StatusOr<ReadReport> Read(const FlashOp& op, std::span<uint8_t> data,
                                   std::span<uint8_t> oob) override;

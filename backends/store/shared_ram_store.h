@@ -2,7 +2,7 @@
 // bytes live in a memfd, mapped shared, in the layout of page_store.h.
 //
 // The MUSE module reads clean pages straight from this file (direct reads,
-// harness/control/direct_reads.h), so the server's writes must land in the
+// harness/server/direct_reads.h), so the server's writes must land in the
 // file itself, not in a private copy. Like RamStore, a block takes memory
 // only once written: until then it reads from one shared 0xFF buffer and is
 // not "in the file" (the file holds zeros there, which a reader must not

@@ -1,51 +1,18 @@
-// Log replay; see replay_log.h. Each line is parsed on its own with
-// nlohmann::json (a few microseconds a line): simple, strict, and the memory
-// use stays one line whatever the log's size.
+// Recording replayable logs, and ReplayLog over LogReplayer; see
+// replay_log.h.
 #include "fault-models/replay/replay_log.h"
 
-#include <fstream>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "backends/model/geometry_json.h"
-#include "backends/store/ram_store.h"
 #include "common/status_macros.h"
-#include "fault-models/op_interpreter.h"
+#include "fault-models/replay/log_replayer.h"
 #include "fault-models/script/fault_script.h"
 #include "fault-models/state_hash.h"
 #include "nlohmann/json.hpp"
 
 namespace flashfault {
-namespace {
-
-using nlohmann::json;
-
-std::string DirOf(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
-}
-
-std::optional<OobMode> ModeFromName(const std::string& s) {
-  if (s == "place") return OobMode::kPlace;
-  if (s == "auto") return OobMode::kAuto;
-  if (s == "raw") return OobMode::kRaw;
-  return std::nullopt;
-}
-
-// Reads `len` payload bytes at `off` into `out`.
-absl::Status ReadPayload(std::FILE* f, const std::string& name, uint64_t off, size_t len,
-                         std::vector<uint8_t>& out) {
-  out.resize(len);
-  if (len == 0) return absl::OkStatus();
-  if (f == nullptr) return absl::InvalidArgumentError("the log has no payload file");
-  if (fseeko(f, static_cast<off_t>(off), SEEK_SET) != 0 || std::fread(out.data(), 1, len, f) != len) {
-    return absl::DataLossError(
-        absl::StrCat(name, ": ", len, " bytes at offset ", off, " are missing (truncated?)"));
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 std::string ReplayStartJson(const Geometry& g, const FaultPlan& plan, const std::string& payload,
                             uint64_t hash_every, RuleMode rules) {
@@ -76,139 +43,14 @@ absl::StatusOr<std::unique_ptr<FaultLayer>> CreateRecordedLayer(
 absl::StatusOr<ReplayResult> ReplayLog(const std::string& log_path, uint64_t until) {
   // Op indexes are compared as int64 (hash lines may say -1).
   const int64_t limit = until > uint64_t{INT64_MAX} ? INT64_MAX : static_cast<int64_t>(until);
-  std::ifstream in(log_path);
-  if (!in) return absl::NotFoundError(absl::StrCat(log_path, ": cannot open"));
-  std::string line;
-  uint64_t lineno = 0;
-  auto bad = [&](absl::string_view why) {
-    return absl::InvalidArgumentError(absl::StrCat(log_path, ":", lineno, ": ", why));
-  };
-
-  // The start line: geometry, plan, seed, payload.
-  if (!std::getline(in, line)) return bad("empty log");
-  ++lineno;
-  json start = json::parse(line, nullptr, false);
-  if (start.is_discarded() || !start.is_object() || start.value("t", "") != "start") {
-    return bad("the first line is not a start record");
-  }
-  if (!start.contains("replay")) {
-    return bad("the log was recorded without replay data (no \"replay\" in the start line)");
-  }
-  const json& rj = start["replay"];
-  if (!rj.is_object() || !rj.contains("geometry") || !rj.contains("plan")) {
-    return bad("\"replay\" must hold \"geometry\" and \"plan\"");
-  }
-  absl::StatusOr<Geometry> g = GeometryFromJson(rj["geometry"]);
-  if (!g.ok()) return bad(absl::StrCat("replay.geometry: ", g.status().message()));
-  absl::StatusOr<FaultPlan> plan = ParsePlan(rj["plan"], *g);
-  if (!plan.ok()) return bad(absl::StrCat("replay.plan: ", plan.status().message()));
-  const RuleMode rules = rj.value("rules", "strict") == "lenient" ? RuleMode::kLenient
-                                                                   : RuleMode::kStrict;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> payload(nullptr, &std::fclose);
-  std::string payload_name;
-  if (rj.contains("payload") && rj["payload"].is_string()) {
-    payload_name = DirOf(log_path) + rj["payload"].get<std::string>();
-    payload.reset(std::fopen(payload_name.c_str(), "rb"));
-    if (payload == nullptr) return absl::NotFoundError(absl::StrCat(payload_name, ": cannot open"));
-  }
-
-  const uint64_t stride = uint64_t{g->page_size + g->oob_size} * g->pages_per_block;
-  FF_ASSIGN_OR_RETURN(std::unique_ptr<NandModel> model,
-                      NandModel::Create(*g, std::make_unique<RamStore>(stride, g->block_count),
-                                        rules));
-  FF_ASSIGN_OR_RETURN(std::unique_ptr<FaultLayer> layer,
-                      FaultLayer::Create(std::move(model), *plan,
-                                         FaultLayerOptions{.sink = nullptr,
-                                                           .sleeper = [](uint64_t) {}}));
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<LogReplayer> replayer, LogReplayer::Open(log_path));
+  FF_RETURN_IF_ERROR(replayer->AdvanceThrough(limit));
   ReplayResult result;
-  std::vector<uint8_t> data, oob;
-  while (std::getline(in, line)) {
-    ++lineno;
-    if (line.empty()) continue;
-    json j = json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("t") || !j.contains("i")) {
-      return bad("not a log record");
-    }
-    const std::string t = j["t"].get<std::string>();
-    const int64_t i = j["i"].get<int64_t>();
-    if (t == "fault") continue;  // re-made by the plan, checked by the hashes
-    if (t == "hash") {
-      if (i > limit) break;
-      if (i != result.last_op) return bad(absl::StrCat("hash for op ", i, " out of order"));
-      const std::string logged = j.value("state", "");
-      const std::string now = StateHashHex(StateHash(*layer));
-      if (logged != now) {
-        return absl::DataLossError(absl::StrCat("state hash after op ", i, ": replay gives ", now,
-                                                ", the log says ", logged, " (", log_path, ":",
-                                                lineno, ")"));
-      }
-      result.verified_at = i;
-      continue;
-    }
-    if (t == "ctl") {
-      if (i > limit) break;
-      const std::string what = j.value("do", "");
-      if (what == "power_on") {
-        layer->PowerOn();
-      } else if (what == "power_off") {
-        layer->CutPower(j.value("id", "replay"));
-      } else if (what == "clock") {
-        layer->AdvanceClock(j.value("us", uint64_t{0}));
-      } else if (what == "arm") {
-        FF_RETURN_IF_ERROR(layer->Arm(j.value("id", "")));
-      } else {
-        return bad(absl::StrCat("control step '", what, "' cannot be replayed"));
-      }
-      continue;
-    }
-    if (t == "start") return bad("a second start record (plan replaced mid-run) cannot be replayed");
-    if (t != "op") return bad(absl::StrCat("unknown record type '", t, "'"));
-    if (i > limit) break;
-    if (i != static_cast<int64_t>(layer->op_count())) {
-      return bad(absl::StrCat("op ", i, " out of sequence (expected ", layer->op_count(), ")"));
-    }
-    const std::string op = j.value("op", "");
-    const uint64_t addr = j.value("addr", uint64_t{0});
-    const uint64_t len = j.value("len", uint64_t{0});
-    const uint64_t oob_len = j.value("oob", uint64_t{0});
-    const std::optional<OobMode> mode = ModeFromName(j.value("mode", "place"));
-    if (!mode) return bad("unknown mode");
-    const FlashOp fop{.addr = addr, .mode = *mode, .ooboffs = j.value("ooboffs", uint32_t{0})};
-    absl::StatusCode code;
-    if (op == "read") {
-      data.resize(len);
-      oob.resize(oob_len);
-      code = layer->Read(fop, data, oob).status().code();
-    } else if (op == "write") {
-      if (len != 0 && !j.contains("data")) return bad("write without \"data\" payload offset");
-      if (oob_len != 0 && !j.contains("oobd")) return bad("write without \"oobd\" payload offset");
-      FF_RETURN_IF_ERROR(
-          ReadPayload(payload.get(), payload_name, j.value("data", uint64_t{0}), len, data));
-      FF_RETURN_IF_ERROR(
-          ReadPayload(payload.get(), payload_name, j.value("oobd", uint64_t{0}), oob_len, oob));
-      code = layer->Write(fop, data, oob).code();
-    } else if (op == "erase") {
-      code = layer->Erase(addr, len).code();
-    } else if (op == "isbad") {
-      code = layer->IsBad(addr).status().code();
-    } else if (op == "markbad") {
-      code = layer->MarkBad(addr).code();
-    } else if (op == "sync") {
-      code = layer->Sync().code();
-    } else {
-      return bad(absl::StrCat("unknown op '", op, "'"));
-    }
-    const std::string logged = j.value("status", "");
-    if (logged != StatusCodeLogName(code)) {
-      return absl::DataLossError(absl::StrCat("op ", i, " (", op, "): replay gives ",
-                                              StatusCodeLogName(code), ", the log says ", logged,
-                                              " (", log_path, ":", lineno, ")"));
-    }
-    result.last_op = i;
-  }
-  result.log_ended = !in.good() || in.eof();
-  result.hash = StateHash(*layer);
-  result.layer = std::move(layer);
+  result.last_op = replayer->last_op();
+  result.verified_at = replayer->verified_at();
+  result.log_ended = replayer->log_ended();
+  result.hash = StateHash(replayer->cursor());
+  result.layer = replayer->TakeCursor();
   return result;
 }
 

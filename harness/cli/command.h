@@ -34,5 +34,8 @@ int RunCtl(std::span<char* const> args);
 int RunReplay(std::span<char* const> args);
 int RunLog(std::span<char* const> args);
 int RunRun(std::span<char* const> args);
+int RunWorkload(std::span<char* const> args);
+int RunExplore(std::span<char* const> args);
+int RunExploreAgent(std::span<char* const> args);
 
 }  // namespace flashfault::cli

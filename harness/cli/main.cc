@@ -18,6 +18,9 @@ constexpr Command kCommands[] = {
     {"replay", "rebuild the device state after op N of an event log", RunReplay},
     {"log", "print an event log as a readable story", RunLog},
     {"run", "run a scenario in a QEMU guest and print a verdict", RunRun},
+    {"workload", "run a workload and check crash states against its oracle", RunWorkload},
+    {"explore", "check every crash state a power cut leaves in a workload", RunExplore},
+    {"explore-agent", "(in the guest) check crash states for 'flashfault explore'", RunExploreAgent},
 };
 
 void PrintUsage(std::FILE* out) {

@@ -1,30 +1,22 @@
-// `flashfault run SCENARIO`: run one scenario in the guest and print a
-// verdict. Validates the scenario (exit 2), prepares the payload (this
-// binary, muse.ko, the fault script, the image), generates the guest script,
-// boots harness/vm/run-guest.sh, evaluates the expectations and writes
-// DIR/results.json atomically. Exit 0 pass, 3 an expectation failed, 1 the
-// rig or the tool failed. Must not: judge anything itself (verdict.h does),
-// or write outside DIR.
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+// `flashfault run SCENARIO...`: flags and printing over the campaign
+// runner (harness/campaign/runner.h). Validates every scenario first (exit
+// 2), plans each job's results directory and reproduce command, runs them
+// all in one guest boot, prints a summary and a VERDICT line per scenario
+// (or the results as JSON). Exit 0 pass, 3 an expectation failed, 1 the rig
+// or the tool failed. Must not: judge anything itself (verdict.h does), or
+// write outside DIR.
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "backends/model/geometry_json.h"
-#include "common/atomic_file.h"
-#include "harness/campaign/guest_script.h"
+#include "harness/campaign/runner.h"
 #include "harness/campaign/scenario.h"
 #include "harness/campaign/verdict.h"
 #include "harness/cli/arg_parser.h"
@@ -36,159 +28,15 @@ namespace {
 
 namespace fs = std::filesystem;
 using campaign::Scenario;
+using campaign::ScenarioJob;
 using ojson = nlohmann::ordered_json;
 
 void Progress(const std::string& msg) { std::fprintf(stderr, "[run] %s\n", msg.c_str()); }
-
-std::string ReadText(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-fs::path SelfExe() {
-  std::error_code ec;
-  fs::path p = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? fs::path() : p;
-}
-
-// The repository: $FLASHFAULT_ROOT, else the first parent of the binary that
-// holds harness/vm/run-guest.sh (build/harness/flashfault -> the checkout).
-std::optional<fs::path> FindRoot() {
-  if (const char* env = std::getenv("FLASHFAULT_ROOT"); env != nullptr && *env != '\0') {
-    if (fs::exists(fs::path(env) / "harness/vm/run-guest.sh")) return fs::path(env);
-    return std::nullopt;
-  }
-  for (fs::path d = SelfExe().parent_path(); !d.empty() && d != d.root_path(); d = d.parent_path()) {
-    if (fs::exists(d / "harness/vm/run-guest.sh")) return d;
-  }
-  return std::nullopt;
-}
-
-// muse.ko: --muse-ko, else $FLASHFAULT_MUSE_KO, else kmod/muse.ko in the first
-// parent of the binary that has one (the build dir: build-kmod.sh BUILD puts
-// it in BUILD/kmod/), else ROOT/kmod/muse.ko.
-std::optional<fs::path> FindMuseKo(const std::string& flag, const fs::path& root) {
-  if (!flag.empty()) return fs::exists(flag) ? std::optional<fs::path>(flag) : std::nullopt;
-  if (const char* env = std::getenv("FLASHFAULT_MUSE_KO"); env != nullptr && *env != '\0') {
-    return fs::exists(env) ? std::optional<fs::path>(env) : std::nullopt;
-  }
-  for (fs::path d = SelfExe().parent_path(); !d.empty() && d != d.root_path(); d = d.parent_path()) {
-    if (fs::exists(d / "kmod/muse.ko")) return d / "kmod/muse.ko";
-    if (d == root) break;
-  }
-  if (fs::exists(root / "kmod/muse.ko")) return root / "kmod/muse.ko";
-  return std::nullopt;
-}
-
-// Relays the guest's "STEP ..." lines from the rig's live console log while it
-// runs, so a long guest run shows where it is.
-class StepRelay {
- public:
-  explicit StepRelay(fs::path console) : console_(std::move(console)) {}
-  void Poll() {
-    std::ifstream in(console_, std::ios::binary);
-    if (!in) return;
-    in.seekg(static_cast<std::streamoff>(offset_));
-    std::string chunk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    offset_ += chunk.size();
-    pending_ += chunk;
-    for (size_t nl; (nl = pending_.find('\n')) != std::string::npos; pending_.erase(0, nl + 1)) {
-      std::string line = pending_.substr(0, nl);
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      // After the script, /init repeats its whole output framed: relay only the live part.
-      if (line.find("FLASHFAULT-BEGIN-GUEST-LOG") != std::string::npos) replayed_ = true;
-      if (!replayed_ && line.rfind("STEP ", 0) == 0) {
-        std::fprintf(stderr, "[guest] %s\n", line.c_str() + 5);
-      }
-    }
-  }
-
- private:
-  fs::path console_;
-  size_t offset_ = 0;
-  std::string pending_;
-  bool replayed_ = false;
-};
-
-// Runs argv with its stdout sent to our stderr (progress, never results);
-// polls `relay` (if any) while it runs.
-int Spawn(const std::vector<std::string>& argv, StepRelay* relay = nullptr) {
-  std::fflush(nullptr);
-  const pid_t pid = fork();
-  if (pid < 0) return -1;
-  if (pid == 0) {
-    dup2(STDERR_FILENO, STDOUT_FILENO);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    std::fprintf(stderr, "flashfault run: cannot run %s\n", args[0]);
-    _exit(127);
-  }
-  int status = 0;
-  for (;;) {
-    const pid_t r = waitpid(pid, &status, relay != nullptr ? WNOHANG : 0);
-    if (r == pid) break;
-    if (r < 0 && errno != EINTR) return -1;
-    if (relay != nullptr) {
-      relay->Poll();
-      usleep(200000);
-    }
-  }
-  if (relay != nullptr) relay->Poll();
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 struct RunFlags {
   std::string out, muse_ko, seed_text;
   bool json = false, verbose = false;
 };
-
-// The files every run ships: this binary, muse.ko, the built-in workloads.
-std::vector<std::string> CommonPayload(const fs::path& root, const fs::path& muse_ko) {
-  return {"--file", absl::StrCat(SelfExe().string(), ":/flashfault"),
-          "--file", absl::StrCat(muse_ko.string(), ":/muse.ko"),
-          "--file", absl::StrCat((root / "harness/vm/guest/workloads.sh").string(), ":",
-                                 campaign::kGuestWorkloads)};
-}
-
-// What scenario `index` needs in the guest, staged in `run`; appends the
-// run-guest.sh --file args to `files`.
-absl::Status PreparePayload(const Scenario& s, uint64_t seed, size_t index, const fs::path& run,
-                            std::vector<std::string>& files) {
-  auto ship = [&](const fs::path& host, const char* name) {
-    files.insert(files.end(), {"--file", absl::StrCat(host.string(), ":",
-                                                      campaign::GuestPayloadPath(index, name))});
-  };
-  FaultPlan plan = s.script.plan;
-  plan.seed = seed;
-  FF_RETURN_IF_ERROR(WriteFileAtomically((run / "faults.json").string(),
-                                         PlanToJson(plan, &s.geometry).dump(2) + "\n"));
-  ship(run / "faults.json", campaign::kGuestFaultScript);
-  if (!s.geometry_is_preset) {
-    FF_RETURN_IF_ERROR(WriteFileAtomically((run / "geometry.json").string(),
-                                           GeometryToJson(s.geometry).dump(2) + "\n"));
-    ship(run / "geometry.json", campaign::kGuestGeometry);
-  }
-  if (s.image.kind != campaign::ImageSpec::Kind::kEmpty) {
-    const fs::path img = run / "image.img";
-    std::vector<std::string> argv = {SelfExe().string(), "image", "import"};
-    if (s.geometry_is_preset) {
-      argv.insert(argv.end(), {"--preset", s.geometry.name});
-    } else {
-      argv.insert(argv.end(), {"--geometry", (run / "geometry.json").string()});
-    }
-    const bool raw = s.image.kind == campaign::ImageSpec::Kind::kRaw;
-    argv.insert(argv.end(), {"--format", raw ? "raw" : "nanddump", s.image.path, img.string()});
-    fs::remove(img);
-    Progress(absl::StrCat("importing the initial image ", s.image.path));
-    if (Spawn(argv) != 0) return absl::InternalError("flashfault image import failed");
-    ship(img, campaign::kGuestImage);
-  }
-  return absl::OkStatus();
-}
 
 std::string KernelLogLine(const nlohmann::json& k) {
   std::string out;
@@ -231,91 +79,20 @@ void PrintSummary(const Scenario& s, uint64_t seed, const campaign::Observations
   }
 }
 
-// One scenario of the run: what it is, where its results go, and them.
-struct PlannedRun {
-  Scenario scenario;
-  uint64_t seed = 0;
-  fs::path out;  // results.json and run/ (its payload)
-  ojson results;
-};
 
-ojson StartResults(const Scenario& s, uint64_t seed, const std::string& reproduce) {
-  ojson r = {{"scenario", s.name},         {"file", s.file},
-             {"description", s.description}, {"seed", seed},
-             {"reproduce", reproduce},     {"geometry", s.geometry.name},
-             {"script", s.script_source},
-             {"workload", s.workload.builtin.empty() ? "shell" : s.workload.builtin}};
-  ojson faults = ojson::array();
-  for (const FaultSpec& f : s.script.plan.faults) {
-    faults.push_back({{"id", f.id}, {"kind", FaultKindName(f.kind)},
-                      {"explanation", ExplainFault(f, s.script.plan, s.geometry)}});
-  }
-  r["faults"] = faults;
-  return r;
-}
-
-// Judges one scenario from its segment of the guest output; fills
-// p.results and prints the summary. Returns the scenario's exit code.
-int Judge(PlannedRun& p, size_t index, const std::string& guest_log, const fs::path& vm,
-          const RunFlags& f, double wall) {
-  const Scenario& s = p.scenario;
-  const campaign::GuestSegment seg = campaign::SplitGuestLog(guest_log, index);
-  const campaign::Observations o = campaign::Observe(seg.guest_log, seg.dmesg, seg.kernel_log);
-  p.results["observed"] = campaign::ObservationsToJson(o);
-  p.results["wall_seconds"] = wall;
-  std::string error;
-  if (!seg.found) {
-    error = "the guest never reached this scenario";
-  } else if (!seg.complete || seg.kernel_log.is_null()) {
-    error = "the guest did not finish this scenario";
-  } else if (!o.workload_exit) {
-    error = absl::StrCat("the guest failed before the workload ran: ",
-                         o.first_fail.empty() ? "see guest.log" : o.first_fail);
-  }
-  int code = kExitOk;
-  std::string verdict;
-  std::vector<campaign::Check> checks;
-  size_t passed = 0;
-  if (error.empty()) {
-    checks = campaign::Evaluate(s, o, seg.guest_log, seg.dmesg);
-    const bool stopped = o.server_exit && *o.server_exit == 0;
-    checks.insert(checks.begin(), {"server_stopped_cleanly", "server exit == 0",
-                                   o.server_exit ? absl::StrCat(*o.server_exit) : "not reported",
-                                   stopped});
-    ojson jchecks = ojson::array();
-    for (const campaign::Check& c : checks) {
-      jchecks.push_back({{"name", c.name}, {"expected", c.expected}, {"actual", c.actual}, {"pass", c.pass}});
-      passed += c.pass ? 1 : 0;
-    }
-    p.results["checks"] = jchecks;
-    verdict = passed == checks.size() ? "pass" : "fail";
-    code = passed == checks.size() ? kExitOk : kExitFound;
-  } else {
-    error = absl::StrCat(error, "; logs in ", vm.string());
-    verdict = "error";
-    code = kExitFailure;
-  }
-  p.results["verdict"] = verdict;
-  p.results["exit_code"] = code;
-  p.results["error"] = error.empty() ? ojson() : ojson(error);
-  const absl::Status w =
-      WriteFileAtomically((p.out / "results.json").string(), p.results.dump(2) + "\n");
-  if (!w.ok()) {
-    std::fprintf(stderr, "flashfault run: %s\n", std::string(w.message()).c_str());
-    code = kExitFailure;
-  }
-  if (f.json) return code;
-  if (!error.empty()) {
+// Prints one job's outcome: the summary and its VERDICT line.
+void PrintOutcome(const ScenarioJob& job, const campaign::JobOutcome& out, bool verbose) {
+  const Scenario& s = job.scenario;
+  if (out.verdict == "error") {
     std::printf("VERDICT: ERROR %s (seed %llu) - %s\n", s.name.c_str(),
-                static_cast<unsigned long long>(p.seed), error.c_str());
-    return code;
+                static_cast<unsigned long long>(job.seed), out.error.c_str());
+    return;
   }
-  PrintSummary(s, p.seed, o, checks, f.verbose);
+  PrintSummary(s, job.seed, out.observed, out.checks, verbose);
   std::printf("VERDICT: %s %s (seed %llu) - %zu/%zu checks passed; results in %s\n",
-              verdict == "pass" ? "PASS" : "FAIL", s.name.c_str(),
-              static_cast<unsigned long long>(p.seed), passed, checks.size(),
-              (p.out / "results.json").c_str());
-  return code;
+              out.verdict == "pass" ? "PASS" : "FAIL", s.name.c_str(),
+              static_cast<unsigned long long>(job.seed), out.passed, out.checks.size(),
+              (job.out / "results.json").c_str());
 }
 
 int Run(std::span<char* const> args) {
@@ -362,7 +139,7 @@ int Run(std::span<char* const> args) {
   }
   // Every scenario is checked before anything boots.
   const bool batch = positional.size() > 1;
-  std::vector<PlannedRun> runs;
+  std::vector<ScenarioJob> jobs;
   std::set<std::string> dirs;
   for (const std::string& file : positional) {
     absl::StatusOr<Scenario> scenario = campaign::LoadScenarioFile(file);
@@ -370,92 +147,51 @@ int Run(std::span<char* const> args) {
       std::fprintf(stderr, "flashfault run: %s\n", std::string(scenario.status().message()).c_str());
       return kExitUsage;
     }
-    PlannedRun p;
-    p.scenario = std::move(*scenario);
-    p.seed = campaign::EffectiveSeed(p.scenario, seed_flag);
-    std::string dir = p.scenario.name;
-    for (int k = 2; !dirs.insert(dir).second; ++k) dir = absl::StrCat(p.scenario.name, "-", k);
-    p.out = batch ? (f.out.empty() ? fs::path("results") : fs::path(f.out)) / dir
-                  : (f.out.empty() ? fs::path("results") / dir : fs::path(f.out));
-    const std::string reproduce = absl::StrCat("flashfault run ", p.scenario.file, " --seed ",
-                                               p.seed, " --out ", p.out.string());
-    p.results = StartResults(p.scenario, p.seed, reproduce);
-    Progress(absl::StrCat("scenario ", p.scenario.name, ", seed ", p.seed, "; reproduce: ", reproduce));
-    runs.push_back(std::move(p));
+    ScenarioJob job;
+    job.scenario = std::move(*scenario);
+    job.seed = campaign::EffectiveSeed(job.scenario, seed_flag);
+    std::string dir = job.scenario.name;
+    for (int k = 2; !dirs.insert(dir).second; ++k) dir = absl::StrCat(job.scenario.name, "-", k);
+    job.out = batch ? (f.out.empty() ? fs::path("results") : fs::path(f.out)) / dir
+                    : (f.out.empty() ? fs::path("results") / dir : fs::path(f.out));
+    job.reproduce = absl::StrCat("flashfault run ", job.scenario.file, " --seed ", job.seed,
+                                 " --out ", job.out.string());
+    Progress(absl::StrCat("scenario ", job.scenario.name, ", seed ", job.seed,
+                          "; reproduce: ", job.reproduce));
+    jobs.push_back(std::move(job));
   }
-  const fs::path rig_dir = batch ? runs[0].out.parent_path() / "batch" : runs[0].out;
+  const fs::path rig_dir = batch ? jobs[0].out.parent_path() / "batch" : jobs[0].out;
   const auto start = std::chrono::steady_clock::now();
-  auto wall = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   auto rig_error = [&](const std::string& why) {
     std::fprintf(stderr, "flashfault run: %s\n", why.c_str());
-    for (PlannedRun& p : runs) {
-      p.results.update(ojson{{"verdict", "error"}, {"exit_code", kExitFailure}, {"error", why},
-                             {"wall_seconds", wall()}});
-      (void)WriteFileAtomically((p.out / "results.json").string(), p.results.dump(2) + "\n");
-      if (!f.json) std::printf("VERDICT: ERROR %s (seed %llu) - %s\n", p.scenario.name.c_str(),
-                               static_cast<unsigned long long>(p.seed), why.c_str());
-    }
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const std::vector<campaign::JobOutcome> outs = campaign::RecordRigError(jobs, why, wall);
+    for (size_t i = 0; i < jobs.size() && !f.json; ++i) PrintOutcome(jobs[i], outs[i], f.verbose);
     return kExitFailure;
   };
 
   std::error_code ec;
   fs::create_directories(rig_dir / "run", ec);
-  for (size_t i = 0; i < runs.size() && !ec; ++i) fs::create_directories(runs[i].out / "run", ec);
+  for (size_t i = 0; i < jobs.size() && !ec; ++i) fs::create_directories(jobs[i].out / "run", ec);
   if (ec) {
     std::fprintf(stderr, "flashfault run: cannot create the results directories: %s\n",
                  ec.message().c_str());
     return kExitFailure;
   }
-  const std::optional<fs::path> root = FindRoot();
-  if (!root) return rig_error("cannot find the repository (harness/vm/run-guest.sh) above this binary; set FLASHFAULT_ROOT");
-  const std::optional<fs::path> ko = FindMuseKo(f.muse_ko, *root);
-  if (!ko) {
-    return rig_error("muse.ko not found (build it: bash harness/setup/build-kmod.sh BUILD_DIR; or --muse-ko FILE)");
-  }
-  Progress(absl::StrCat("repository ", root->string(), ", module ", ko->string()));
-  std::vector<std::string> files = CommonPayload(*root, *ko);
-  std::vector<campaign::ScenarioRun> guest_runs;
-  uint64_t timeout = 0;
-  for (size_t i = 0; i < runs.size(); ++i) {
-    absl::Status st = PreparePayload(runs[i].scenario, runs[i].seed, i, runs[i].out / "run", files);
-    if (!st.ok()) return rig_error(std::string(st.message()));
-    guest_runs.push_back({&runs[i].scenario, runs[i].seed});
-    timeout += runs[i].scenario.timeout_seconds;
-  }
-  const absl::Status gs = WriteFileAtomically((rig_dir / "run/guest.sh").string(),
-                                              campaign::GuestScript(guest_runs));
-  if (!gs.ok()) return rig_error(std::string(gs.message()));
-
-  Progress(absl::StrCat("booting the guest for ", runs.size(), " scenario(s)"));
-  const fs::path vm = rig_dir / "vm";
-  fs::remove(vm / "result.json", ec);
-  std::vector<std::string> rig = {"bash", (*root / "harness/vm/run-guest.sh").string(),
-                                  "--script", (rig_dir / "run/guest.sh").string(),
-                                  "--out", vm.string(),
-                                  "--timeout", absl::StrCat(timeout)};
-  rig.insert(rig.end(), files.begin(), files.end());
-  fs::remove(vm / "console.log", ec);
-  StepRelay relay(vm / "console.log");
-  const int rig_rc = Spawn(rig, &relay);
-  const nlohmann::json rig_result =
-      nlohmann::json::parse(ReadText(vm / "result.json"), nullptr, /*allow_exceptions=*/false);
-  if (rig_result.is_discarded() || !rig_result.is_object()) {
-    return rig_error(absl::StrCat("the VM rig failed (exit ", rig_rc, ") before writing ",
-                                  (vm / "result.json").string()));
-  }
-  const std::string guest_log = ReadText(vm / "guest.log");
-  int code = kExitOk;
+  const absl::StatusOr<campaign::RigPaths> rig = campaign::LocateRig(f.muse_ko);
+  if (!rig.ok()) return rig_error(std::string(rig.status().message()));
+  Progress(absl::StrCat("repository ", rig->root.string(), ", module ", rig->muse_ko.string()));
+  const absl::StatusOr<campaign::BatchOutcome> outcome =
+      campaign::RunScenarioBatch(*rig, jobs, rig_dir);
+  if (!outcome.ok()) return rig_error(std::string(outcome.status().message()));
   ojson all = ojson::array();
-  for (size_t i = 0; i < runs.size(); ++i) {
-    runs[i].results["rig"] = rig_result;
-    if (batch) runs[i].results["batch"] = {{"index", i}, {"of", runs.size()}, {"logs", vm.string()}};
-    const int c = Judge(runs[i], i, guest_log, vm, f, wall());
-    // An error outranks a failed expectation, which outranks a pass.
-    if (c == kExitFailure || (c == kExitFound && code == kExitOk)) code = c;
-    all.push_back(runs[i].results);
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (!f.json) PrintOutcome(jobs[i], outcome->jobs[i], f.verbose);
+    all.push_back(outcome->jobs[i].results);
   }
   if (f.json) std::printf("%s\n", (batch ? all : all[0]).dump(2).c_str());
-  return code;
+  return outcome->exit_code;
 }
 
 }  // namespace

@@ -1,57 +1,36 @@
-// `flashfault serve`: the MUSE server. Serves an emulated flash part (a
-// NandModel on RAM) to the kernel through /dev/muse, or over an inherited
-// stream fd or a unix socket (stream framing), until the kernel aborts the
-// connection, the peer closes, or SIGINT/SIGTERM arrive (the request in hand
-// is finished, the device synced, exit 0).
-//
-// This file only wires flags, transports and signals to MuseSession; protocol
-// decisions live in harness/muse/. It must not call exit().
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
+// `flashfault serve`: the MUSE server's flags and exit codes. The server
+// itself (transport, control directory, session, final sync) is
+// harness/server/server.h; this file parses flags, wires SIGINT/SIGTERM to
+// Server::RequestStop and maps the outcome to an exit status. It must not
+// call exit().
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "absl/strings/numbers.h"
-#include "backends/model/geometry_json.h"
 #include "harness/cli/arg_parser.h"
 #include "harness/cli/command.h"
-#include "harness/control/served_device.h"
-#include "harness/control/control_fs.h"
-#include "harness/control/locking_channel.h"
-#include "harness/control/serve_target.h"
-#include "harness/control/server_nodes.h"
-#include "harness/muse/muse_session.h"
-#include "harness/muse/transport.h"
+#include "harness/server/server.h"
 
 namespace flashfault::cli {
 namespace {
 
-int g_wake_write_fd = -1;  // the signal handler's only state
+server::Server* g_server = nullptr;  // the signal handler's only state
 
 void OnStopSignal(int) {
-  const char c = 1;
-  // Async-signal-safe; a full pipe already holds a wake-up, so ignore errors.
-  [[maybe_unused]] ssize_t n = ::write(g_wake_write_fd, &c, 1);
+  if (g_server != nullptr) g_server->RequestStop();
 }
 
-// Installs SIGINT/SIGTERM handlers that poke a pipe, and ignores SIGPIPE (a
-// vanished peer must be an error status, not a death). Restores on scope exit.
+// Routes SIGINT/SIGTERM to the server, and ignores SIGPIPE (a vanished peer
+// must be an error status, not a death). Restores on scope exit.
 class StopSignals {
  public:
-  StopSignals() {
-    if (::pipe2(pipe_, O_CLOEXEC | O_NONBLOCK) != 0) return;
-    g_wake_write_fd = pipe_[1];
+  explicit StopSignals(server::Server& s) {
+    g_server = &s;
     struct sigaction sa {};
     sa.sa_handler = OnStopSignal;
     sigemptyset(&sa.sa_mask);
@@ -61,71 +40,25 @@ class StopSignals {
     struct sigaction ign {};
     ign.sa_handler = SIG_IGN;
     ::sigaction(SIGPIPE, &ign, &old_pipe_);
-    installed_ = true;
   }
   ~StopSignals() {
-    if (!installed_) return;
     ::sigaction(SIGINT, &old_int_, nullptr);
     ::sigaction(SIGTERM, &old_term_, nullptr);
     ::sigaction(SIGPIPE, &old_pipe_, nullptr);
-    g_wake_write_fd = -1;
-    ::close(pipe_[0]);
-    ::close(pipe_[1]);
-  }
-  bool ok() const { return installed_; }
-  int wake_fd() const { return pipe_[0]; }
-  bool stop_requested() const {
-    pollfd p{pipe_[0], POLLIN, 0};
-    return ::poll(&p, 1, 0) > 0;
+    g_server = nullptr;
   }
 
  private:
-  int pipe_[2] = {-1, -1};
-  bool installed_ = false;
   struct sigaction old_int_ {}, old_term_ {}, old_pipe_ {};
 };
 
-std::string GeometrySummary(const Geometry& g) {
-  char line[160];
-  std::snprintf(line, sizeof line, "%s %u+%u, %u pages/block, %u blocks, %llu MiB",
-                CellTypeName(g.cell), g.page_size, g.oob_size, g.pages_per_block, g.block_count,
-                static_cast<unsigned long long>(g.total_size() >> 20));
-  return line;
-}
-
-// Listens on a unix socket and accepts one connection; -1 on failure or
-// when a stop signal arrives first (message printed).
-int AcceptOne(const std::string& path, int wake_fd) {
-  sockaddr_un addr{};
-  if (path.size() >= sizeof(addr.sun_path)) {
-    std::fprintf(stderr, "flashfault serve: socket path too long: %s\n", path.c_str());
-    return -1;
-  }
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  int ls = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (ls < 0) return -1;
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());  // stale
-  if (::bind(ls, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || ::listen(ls, 1) != 0) {
-    std::fprintf(stderr, "flashfault serve: cannot listen on %s: %s\n", path.c_str(),
-                 std::strerror(errno));
-    ::close(ls);
-    return -1;
-  }
-  std::fprintf(stderr, "flashfault serve: waiting for a connection on %s\n", path.c_str());
-  pollfd fds[2] = {{ls, POLLIN, 0}, {wake_fd, POLLIN, 0}};
-  int conn = -1;
-  for (;;) {
-    int r = ::poll(fds, 2, -1);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0 || (fds[1].revents & POLLIN)) break;
-    conn = ::accept4(ls, nullptr, nullptr, SOCK_CLOEXEC);
-    if (conn >= 0 || (errno != EINTR && errno != EAGAIN)) break;
-  }
-  ::close(ls);
-  ::unlink(path.c_str());
-  return conn;
+// InvalidArgument, NotFound and OutOfRange are the user's input.
+int ExitFor(const absl::Status& s) {
+  const absl::StatusCode code = s.code();
+  return code == absl::StatusCode::kInvalidArgument || code == absl::StatusCode::kNotFound ||
+                 code == absl::StatusCode::kOutOfRange
+             ? kExitUsage
+             : kExitFailure;
 }
 
 }  // namespace
@@ -194,11 +127,14 @@ int RunServe(std::span<char* const> args_in) {
     std::fprintf(stderr, "flashfault serve: --fd and --socket exclude each other\n");
     return kExitUsage;
   }
-  control::ServedDeviceOptions device_options{.preset = preset, .geometry_file = geometry_file,
-      .image = image, .script = script, .events = events, .seed = std::nullopt,
-      .fault_stream = fault_stream, .export_script = export_script,
-      // Only the kernel module can read the store directly.
-      .direct_reads = fd == UINT64_MAX && socket_path.empty() && !no_direct_reads};
+  server::ServerOptions options;
+  options.device.preset = preset;
+  options.device.geometry_file = geometry_file;
+  options.device.image = image;
+  options.device.script = script;
+  options.device.events = events;
+  options.device.fault_stream = fault_stream;
+  options.device.export_script = export_script;
   if (!seed_text.empty()) {
     uint64_t seed = 0;
     if (!absl::SimpleAtoi(seed_text, &seed)) {
@@ -206,150 +142,42 @@ int RunServe(std::span<char* const> args_in) {
                    seed_text.c_str());
       return kExitUsage;
     }
-    device_options.seed = seed;
+    options.device.seed = seed;
   }
-  absl::StatusOr<std::unique_ptr<control::ServedDevice>> served =
-      control::OpenServedDevice(device_options);
-  if (!served.ok()) {
-    std::fprintf(stderr, "flashfault serve: %s\n", std::string(served.status().message()).c_str());
-    const absl::StatusCode code = served.status().code();
-    return code == absl::StatusCode::kInvalidArgument || code == absl::StatusCode::kNotFound ||
-                   code == absl::StatusCode::kOutOfRange
-               ? kExitUsage
-               : kExitFailure;
-  }
-  FaultLayer& layer = *(*served)->layer;
-  const Geometry* g = &layer.geometry();
-  const std::vector<FaultStats> faults = layer.stats();
-  std::fprintf(stderr, "flashfault serve: %zu fault(s)%s%s, seed %llu%s%s\n", faults.size(),
-               script.empty() ? "" : " from ", script.c_str(),
-               static_cast<unsigned long long>(layer.seed()),
-               events.empty() ? "" : ", events to ", events.c_str());
-
-  std::string where = fd != UINT64_MAX       ? "fd " + std::to_string(fd)
-                      : !socket_path.empty() ? socket_path
-                                             : device;
-  muse::SessionOptions opts;
-  opts.name = name;
-  opts.parts = parts;
-  opts.max_io = static_cast<uint32_t>(std::min<uint64_t>(max_io, UINT32_MAX));
-  opts.verbose = verbose;
-  const std::string mtd_name = name.empty() ? g->name : name;
-  const std::string summary = GeometrySummary(*g);
-  opts.on_init = [&] {
-    std::fprintf(stderr, "serving %s (%s) on %s\n", mtd_name.c_str(), summary.c_str(),
-                 where.c_str());
-  };
-  absl::StatusOr<std::unique_ptr<muse::MuseSession>> session =
-      muse::MuseSession::Create((*served)->device(), std::move(opts));
-  if (!session.ok()) {
-    std::fprintf(stderr, "flashfault serve: %s\n",
-                 std::string(session.status().message()).c_str());
-    return kExitUsage;
-  }
-
-  StopSignals signals;
-  if (!signals.ok()) {
-    std::fprintf(stderr, "flashfault serve: cannot set up signal handling\n");
-    return kExitFailure;
-  }
-
-  // The control filesystem reads state on its own thread; request_mutex is
-  // held by the session for each request (LockingChannel) and by the
-  // control target for each look, so every look falls between two requests.
-  // Mounted before the transport, so a user can look while we wait.
-  std::mutex request_mutex;
-  std::unique_ptr<control::ServeControlTarget> control_target;
-  std::unique_ptr<control::ControlFs> control_fs;
-  if (!control_dir.empty()) {
-    control_target = std::make_unique<control::ServeControlTarget>(**served, request_mutex,
-                                                                   (*session)->stats());
-    absl::StatusOr<std::unique_ptr<control::ControlFs>> mounted = control::ControlFs::Mount(
-        control_dir, control::BuildServerNodes(*control_target, control_dir));
-    if (!mounted.ok()) {
-      std::fprintf(stderr, "flashfault serve: --control: %s\n",
-                   std::string(mounted.status().message()).c_str());
-      return absl::IsInvalidArgument(mounted.status()) ? kExitUsage : kExitFailure;
-    }
-    control_fs = std::move(*mounted);
-    std::fprintf(stderr, "flashfault serve: control directory on %s\n",
-                 control_fs->mount_point().c_str());
-  }
-
-  int conn = -1;
-  bool owns_conn = false;
-  std::unique_ptr<muse::MessageChannel> channel;
   if (fd != UINT64_MAX) {
-    conn = static_cast<int>(fd);
-    if (fd > INT32_MAX || ::fcntl(conn, F_GETFD) < 0) {
+    if (fd > INT32_MAX) {
       std::fprintf(stderr, "flashfault serve: --fd %llu is not an open file descriptor\n",
                    static_cast<unsigned long long>(fd));
       return kExitUsage;
     }
-    channel = std::make_unique<muse::StreamChannel>(conn, signals.wake_fd());
+    options.transport = server::ServerOptions::Transport::kFd;
+    options.fd = static_cast<int>(fd);
   } else if (!socket_path.empty()) {
-    conn = AcceptOne(socket_path, signals.wake_fd());
-    if (conn < 0) return signals.stop_requested() ? kExitOk : kExitFailure;
-    owns_conn = true;
-    channel = std::make_unique<muse::StreamChannel>(conn, signals.wake_fd());
+    options.transport = server::ServerOptions::Transport::kSocket;
+    options.socket_path = socket_path;
   } else {
-    conn = ::open(device.c_str(), O_RDWR | O_CLOEXEC);
-    if (conn < 0) {
-      int err = errno;
-      std::fprintf(stderr, "flashfault serve: cannot open %s: %s%s\n", device.c_str(),
-                   std::strerror(err),
-                   err == ENOENT   ? " (is muse.ko loaded? it is not auto-loaded)"
-                   : err == EPERM || err == EACCES ? " (needs root / CAP_SYS_ADMIN)"
-                                                   : "");
-      return kExitFailure;
-    }
-    owns_conn = true;
-    channel = std::make_unique<muse::DeviceChannel>(conn, signals.wake_fd());
-    if ((*served)->direct) {
-      absl::StatusOr<bool> shared = (*served)->direct->Share(conn);
-      if (!shared.ok()) {
-        std::fprintf(stderr, "flashfault serve: %s\n", shared.status().ToString().c_str());
-        ::close(conn);
-        return kExitFailure;
-      }
-      std::fprintf(stderr, "flashfault serve: direct reads %s\n",
-                   *shared ? "on: the module serves clean reads from the shared store"
-                           : "off: this kernel's /dev/muse has none");
-    }
+    options.muse_device = device;
   }
+  options.direct_reads = !no_direct_reads;
+  options.session.name = name;
+  options.session.parts = parts;
+  options.session.max_io = static_cast<uint32_t>(std::min<uint64_t>(max_io, UINT32_MAX));
+  options.session.verbose = verbose;
+  options.control_dir = control_dir;
 
-  control::LockingChannel locked_channel(*channel, request_mutex);
-  absl::Status st = (*session)->Run(locked_channel);
-  // The session's final sync goes through the fault layer; when an injected
-  // power cut refuses it, what the cells hold is still ours to persist.
-  if (!st.ok() && IsInjectedFault(st)) st = (*served)->layer->model().Sync();
-  // Unlock before unmounting: the control thread may be waiting for it.
-  locked_channel.Release();
-  if (control_fs) control_fs->Stop();
-  if (owns_conn) ::close(conn);
-  const muse::SessionStats& stats = (*session)->stats();
-  std::fprintf(stderr,
-               "flashfault serve: %s after %llu requests (%llu error replies, %llu soft errors, "
-               "%llu malformed)\n",
-               signals.stop_requested() ? "stopped" : "connection ended",
-               static_cast<unsigned long long>(stats.requests),
-               static_cast<unsigned long long>(stats.errors),
-               static_cast<unsigned long long>(stats.soft_errors),
-               static_cast<unsigned long long>(stats.malformed));
-  if ((*served)->direct && (*served)->direct->counters().shared) {
-    const control::DirectReads::Counters d = (*served)->direct->counters();
-    std::fprintf(stderr, "flashfault serve: the module served %llu reads (%llu bytes) and %llu "
-                 "isbad directly\n", static_cast<unsigned long long>(d.reads),
-                 static_cast<unsigned long long>(d.read_bytes),
-                 static_cast<unsigned long long>(d.isbad));
+  absl::StatusOr<std::unique_ptr<server::Server>> created =
+      server::Server::Create(std::move(options));
+  if (!created.ok()) {
+    std::fprintf(stderr, "flashfault serve: %s\n",
+                 std::string(created.status().message()).c_str());
+    return ExitFor(created.status());
   }
+  server::Server& srv = **created;
+  StopSignals signals(srv);
+  const absl::Status st = srv.Run();
   if (!st.ok()) {
-    std::fprintf(stderr, "flashfault serve: %s\n", st.ToString().c_str());
-    return kExitFailure;
-  }
-  if (!(*session)->initialized() && !signals.stop_requested()) {
-    std::fprintf(stderr, "flashfault serve: the connection ended before INIT was answered\n");
-    return kExitFailure;
+    std::fprintf(stderr, "flashfault serve: %s\n", std::string(st.message()).c_str());
+    return st.code() == absl::StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
   }
   return kExitOk;
 }

@@ -3,6 +3,7 @@
 #
 # Usage: run-guest.sh --script GUEST.sh [--file HOST[:GUEST]]... [--out DIR]
 #                     [--timeout SECS] [--mem 1G] [--append "KERNEL ARGS"] [--env NAME=VALUE]...
+#                     [--export DIR]   (files the guest sends with ff_export land in DIR)
 # Steps: fetch-kernel.sh (cached), build-initramfs.sh (cached), probe-accel.sh (cached),
 # make-payload.sh; boot qemu with base+payload initramfs; the guest's /init runs the script
 # (busybox ash, as root, cwd /root, helpers in /ff) and powers off. Writes into DIR:
@@ -19,7 +20,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-script="" out="" limit=300 mem=1G append="" files=()
+script="" out="" limit=300 mem=1G append="" files=() export_dir=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --script) script="${2:?--script needs a file}"; shift 2 ;;
@@ -29,6 +30,7 @@ while [ $# -gt 0 ]; do
         --timeout) limit="${2:?--timeout needs seconds}"; shift 2 ;;
         --mem) mem="${2:?--mem needs a size}"; shift 2 ;;
         --append) append="${2:?--append needs kernel arguments}"; shift 2 ;;
+        --export) export_dir="${2:?--export needs a directory}"; shift 2 ;;
         -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) printf 'run-guest.sh: unknown option %s (see --help)\n' "$1" >&2; exit 1 ;;
     esac
@@ -60,6 +62,13 @@ console="$out/console.log"
 : >"$console"
 : >"$out/kmsg.log"
 vm_qemu_argv "$ACCEL" "$mem" "$boot_kernel" "$initrd" "$console" "$out/kmsg.log" "$append"
+if [ -n "$export_dir" ]; then
+    # Files out of the guest (lib.sh ff_export): one tar stream through a virtio serial
+    # port, unpacked into the export directory when the guest is gone.
+    : >"$out/export.tar"
+    QEMU_ARGV+=(-device virtio-serial-pci,id=ffexpbus -chardev "file,id=ffexp,path=$out/export.tar"
+                -device virtserialport,bus=ffexpbus.0,chardev=ffexp,name=flashfault.export)
+fi
 printf '%q ' "${QEMU_ARGV[@]}" >"$out/qemu.cmdline"; echo >>"$out/qemu.cmdline"
 vm_log "booting (timeout ${limit}s, results in $out)"
 tb="$(vm_now)"
@@ -125,6 +134,12 @@ elif [ -z "$exit_code" ]; then
     else error="guest stopped without an exit marker (qemu exit $qrc)"; fi
 elif [ "$KMSG_LOST" != 0 ]; then
     error="the kernel log lost $KMSG_LOST records (seq $KMSG_GAPS) before the stream carried them out"
+fi
+if [ -n "$export_dir" ] && [ -s "$out/export.tar" ]; then
+    mkdir -p "$export_dir"
+    tar -x -C "$export_dir" -f "$out/export.tar" 2>>"$out/qemu.stderr" ||
+        vm_log "the guest's export archive is incomplete (kept in $out/export.tar)"
+    rm -f "$out/export.tar"
 fi
 kernel_log="$("$FF_VM_DIR/classify-dmesg.sh" "$out/dmesg.log")"
 

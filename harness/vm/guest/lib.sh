@@ -18,6 +18,8 @@
 #                        the background; sets FF_SERVER_PID, FF_MUSE_MTD), muse_stop_server
 #                        (FF_MUSE_STANDIN=nandsim: rig self-test with nandsim, no muse;
 #                        FF_MUSE_PARAMS="fuse_minor=33": insmod parameters of muse.ko)
+# Files to the host:     ff_export DIR (everything under DIR, as one tar stream, to the host's
+#                        run-guest.sh --export directory; once per boot)
 # Must not: print lines starting with "FLASHFAULT-" (the rig's markers) or power off.
 
 : "${FF_LIB:=/ff}"
@@ -256,4 +258,20 @@ check_dmesg_clean() {
 check_dmesg_no_crash() {
     dmesg_since_mark /tmp/ff.dmesg.part || ff_fail "kernel log wrapped since dmesg_mark${1:+ ($1)}"
     "$FF_LIB/classify-dmesg.sh" --check-crash /tmp/ff.dmesg.part || ff_fail "kernel crashed, warned or hung${1:+ ($1)}"
+}
+
+# ff_export DIR: send DIR's files to the host (run-guest.sh --export). Fails when the rig
+# gave no export port.
+ff_export() {
+    modprobe virtio_pci 2>/dev/null; modprobe virtio_console 2>/dev/null
+    _port="" _i=0
+    while [ -z "$_port" ] && [ $_i -lt 100 ]; do   # the port shows up asynchronously
+        for _p in /sys/class/virtio-ports/*; do
+            [ "$(cat "$_p/name" 2>/dev/null)" = flashfault.export ] && _port=/dev/${_p##*/}
+        done
+        [ -n "$_port" ] && [ -c "$_port" ] && break
+        _port=""; _i=$((_i + 1)); usleep 50000
+    done
+    [ -n "$_port" ] && [ -c "$_port" ] || { ff_log "no export port (run-guest.sh --export)"; return 1; }
+    tar -c -C "$1" . >"$_port"
 }

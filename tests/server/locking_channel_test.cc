@@ -1,13 +1,13 @@
 // LockingChannel: the request mutex is held from a read until the next one,
 // also after a failed read (the session's final Sync), and never while
 // waiting for a request.
-#include "harness/control/locking_channel.h"
+#include "harness/server/locking_channel.h"
 
 #include <future>
 
 #include "gtest/gtest.h"
 
-namespace flashfault::control {
+namespace flashfault::server {
 namespace {
 
 // try_lock from another thread: std::mutex may not be probed by its owner.
@@ -67,4 +67,4 @@ TEST(LockingChannelTest, NotHeldWhileWaitingForARequest) {
 }
 
 }  // namespace
-}  // namespace flashfault::control
+}  // namespace flashfault::server

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,13 +19,14 @@
 #include "fault-models/event_sink.h"
 #include "fault-models/fault_layer.h"
 #include "fault-models/stream/byte_stream_source.h"
-#include "harness/control/direct_reads.h"
+#include "harness/server/direct_reads.h"
 
-namespace flashfault::control {
+namespace flashfault::server {
 
 struct ServedDeviceOptions {
-  std::string preset;         // one of preset, geometry_file, image
+  std::string preset;         // one of preset, geometry_file, geometry, image
   std::string geometry_file;
+  std::optional<Geometry> geometry;  // a geometry already in hand (e.g. a log's)
   std::string image;          // a persistent image (see flash_image.h)
   std::string script;         // a JSON fault script; empty = no faults
   std::string events;         // JSON Lines event log to write; empty = none. On a RAM
@@ -36,6 +38,10 @@ struct ServedDeviceOptions {
   // Keep the map of clean blocks for the module's direct reads (RAM devices
   // then live in a memfd the module can read); see direct_reads.h.
   bool direct_reads = false;
+  // Fills the part before anything is served (crash states: see
+  // fault-models/replay/crash_state.h). Gets the layer and the plan it must
+  // be left serving with.
+  std::function<absl::Status(FaultLayer&, const FaultPlan&)> initial_state;
 };
 
 struct ServedDevice {
@@ -74,4 +80,4 @@ struct ServedDevice {
 // NotFound are the user's input; anything else is an internal failure).
 absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDeviceOptions& opts);
 
-}  // namespace flashfault::control
+}  // namespace flashfault::server

@@ -18,7 +18,7 @@
 
 #include "harness/muse/transport.h"
 
-namespace flashfault::control {
+namespace flashfault::server {
 
 class LockingChannel final : public muse::MessageChannel {
  public:
@@ -47,4 +47,4 @@ class LockingChannel final : public muse::MessageChannel {
   std::unique_lock<std::mutex> lock_;
 };
 
-}  // namespace flashfault::control
+}  // namespace flashfault::server

@@ -23,7 +23,7 @@
 #include "fault-models/fault_layer.h"
 #include "harness/muse/muse_abi.h"
 
-namespace flashfault::control {
+namespace flashfault::server {
 
 class DirectReads final : public FlashDevice {
  public:
@@ -86,4 +86,4 @@ class DirectReads final : public FlashDevice {
   bool shared_ = false;
 };
 
-}  // namespace flashfault::control
+}  // namespace flashfault::server

@@ -1,6 +1,6 @@
 // ServeControlTarget: the ControlTarget of `flashfault serve`, over the
 // device being served (fault layer, model, event log; see
-// harness/control/served_device.h) and the session's statistics.
+// harness/server/served_device.h) and the session's statistics.
 //
 // Every call that touches the device takes the server's request mutex (see
 // locking_channel.h), so it sees and changes state between two requests
@@ -11,18 +11,18 @@
 #include <mutex>
 
 #include "backends/model/nand_model.h"
-#include "harness/control/served_device.h"
+#include "harness/server/served_device.h"
 #include "harness/control/control_target.h"
 #include "harness/muse/muse_session.h"
 
-namespace flashfault::control {
+namespace flashfault::server {
 
 // The session's counters as JSON (also useful to other reporters).
 nlohmann::ordered_json SessionStatsJson(const muse::SessionStats& s);
 nlohmann::ordered_json DeviceCountersJson(const DeviceCounters& c);
 nlohmann::ordered_json DirectReadsJson(const DirectReads::Counters& c);
 
-class ServeControlTarget final : public ControlTarget {
+class ServeControlTarget final : public control::ControlTarget {
  public:
   // `mutex` is the one the session's LockingChannel holds per request;
   // `session_stats` is MuseSession::stats() of the served session. All
@@ -55,4 +55,4 @@ class ServeControlTarget final : public ControlTarget {
   const muse::SessionStats& session_stats_;
 };
 
-}  // namespace flashfault::control
+}  // namespace flashfault::server

@@ -1,5 +1,5 @@
 // ServedDevice assembly; see served_device.h.
-#include "harness/control/served_device.h"
+#include "harness/server/served_device.h"
 
 #include <cerrno>
 #include <cstring>
@@ -16,7 +16,7 @@
 #include "fault-models/replay/replay_log.h"
 #include "fault-models/script/fault_script.h"
 
-namespace flashfault::control {
+namespace flashfault::server {
 namespace {
 
 absl::StatusOr<std::unique_ptr<NandModel>> OpenModel(const ServedDeviceOptions& o) {
@@ -27,7 +27,15 @@ absl::StatusOr<std::unique_ptr<NandModel>> OpenModel(const ServedDeviceOptions& 
     }
     return OpenImage(o.image);
   }
-  FF_ASSIGN_OR_RETURN(Geometry g, ResolveGeometry(o.preset, o.geometry_file));
+  Geometry g;
+  if (o.geometry) {
+    if (!o.preset.empty() || !o.geometry_file.empty()) {
+      return absl::InvalidArgumentError("the geometry is given twice");
+    }
+    g = *o.geometry;
+  } else {
+    FF_ASSIGN_OR_RETURN(g, ResolveGeometry(o.preset, o.geometry_file));
+  }
   const uint64_t block_bytes = uint64_t{g.pages_per_block} * (g.page_size + g.oob_size);
   if (o.direct_reads) {
     FF_ASSIGN_OR_RETURN(std::unique_ptr<SharedRamStore> store,
@@ -85,7 +93,9 @@ absl::Status AttachStream(const ServedDeviceOptions& o, ServedDevice& served) {
 }
 
 // The stream source, then the direct-read tracker in front of everything.
-absl::Status AttachFrontEnds(const ServedDeviceOptions& o, ServedDevice& served) {
+absl::Status AttachFrontEnds(const ServedDeviceOptions& o, const FaultPlan& plan,
+                             ServedDevice& served) {
+  if (o.initial_state) FF_RETURN_IF_ERROR(o.initial_state(*served.layer, plan));
   FF_RETURN_IF_ERROR(AttachStream(o, served));
   if (!o.direct_reads) return absl::OkStatus();
   FaultLayer& layer = *served.layer;
@@ -111,7 +121,7 @@ absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDevic
   served->script_json = PlanToJson(plan, &geometry).dump(2) + "\n";
   if (o.events.empty()) {
     FF_ASSIGN_OR_RETURN(served->layer, FaultLayer::Create(std::move(model), plan));
-    FF_RETURN_IF_ERROR(AttachFrontEnds(o, *served));
+    FF_RETURN_IF_ERROR(AttachFrontEnds(o, plan, *served));
     return served;
   }
   served->events_file = std::fopen(o.events.c_str(), "w");
@@ -120,13 +130,13 @@ absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDevic
   }
   served->events_path = o.events;
   served->sink = std::make_unique<JsonlEventSink>(served->events_file);
-  if (!o.image.empty()) {
-    // An image's starting content is not in the log, so such a log is for
-    // reading (flashfault log), not for replay.
+  if (!o.image.empty() || o.initial_state) {
+    // An image's (or a crash state's) starting content is not in the log, so
+    // such a log is for reading (flashfault log), not for replay.
     FaultLayerOptions options;
     options.sink = served->sink.get();
     FF_ASSIGN_OR_RETURN(served->layer, FaultLayer::Create(std::move(model), plan, options));
-    FF_RETURN_IF_ERROR(AttachFrontEnds(o, *served));
+    FF_RETURN_IF_ERROR(AttachFrontEnds(o, plan, *served));
     return served;
   }
   const std::string payload = o.events + ".data";
@@ -140,8 +150,8 @@ absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDevic
       CreateRecordedLayer(std::move(model), plan, *served->sink, served->payload_file,
                           slash == std::string::npos ? payload : payload.substr(slash + 1),
                           ServedDevice::kHashEvery));
-  FF_RETURN_IF_ERROR(AttachFrontEnds(o, *served));
+  FF_RETURN_IF_ERROR(AttachFrontEnds(o, plan, *served));
   return served;
 }
 
-}  // namespace flashfault::control
+}  // namespace flashfault::server

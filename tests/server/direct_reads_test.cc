@@ -2,7 +2,7 @@
 // ask bits follow the device through ops, fault plans and power commands,
 // and what a clean block's bits allow the module to read from the store
 // file is exactly what the model answers.
-#include "harness/control/direct_reads.h"
+#include "harness/server/direct_reads.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,10 +11,10 @@
 #include <mutex>
 
 #include "gtest/gtest.h"
-#include "harness/control/serve_target.h"
-#include "harness/control/served_device.h"
+#include "harness/server/serve_target.h"
+#include "harness/server/served_device.h"
 
-namespace flashfault::control {
+namespace flashfault::server {
 namespace {
 
 constexpr uint64_t kPage = 2048, kStride = 2048 + 64, kBlock = 64 * kPage;
@@ -152,4 +152,4 @@ TEST(DirectReadsSetupTest, ShareFallsBackWhenTheKernelHasNoDirectReads) {
 }
 
 }  // namespace
-}  // namespace flashfault::control
+}  // namespace flashfault::server

@@ -2,7 +2,7 @@
 // mutex. Must not change device state except through an explicit command
 // (script, power, snapshot; a snapshot only reads the store and does not
 // count as device I/O).
-#include "harness/control/serve_target.h"
+#include "harness/server/serve_target.h"
 
 #include <algorithm>
 
@@ -13,7 +13,7 @@
 #include "common/tail_lines.h"
 #include "fault-models/script/fault_script.h"
 
-namespace flashfault::control {
+namespace flashfault::server {
 
 nlohmann::ordered_json SessionStatsJson(const muse::SessionStats& s) {
   return {{"requests", s.requests},
@@ -148,4 +148,4 @@ absl::Status ServeControlTarget::Snapshot(const std::string& path) {
   return absl::Status(s.code(), absl::StrCat("snapshot to ", path, ": ", s.message()));
 }
 
-}  // namespace flashfault::control
+}  // namespace flashfault::server

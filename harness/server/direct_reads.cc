@@ -1,5 +1,5 @@
 // DirectReads implementation; see direct_reads.h.
-#include "harness/control/direct_reads.h"
+#include "harness/server/direct_reads.h"
 
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -11,7 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace flashfault::control {
+namespace flashfault::server {
 namespace {
 
 // The module reads the map concurrently: publish with release stores, read
@@ -171,4 +171,4 @@ absl::Status DirectReads::Sync() {
   return s;
 }
 
-}  // namespace flashfault::control
+}  // namespace flashfault::server

@@ -1,0 +1,358 @@
+// The explore agent's per-state loop; see agent.h.
+#include "harness/campaign/explore/agent.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "fault-models/replay/crash_state.h"
+#include "fault-models/replay/log_replayer.h"
+#include "harness/campaign/explore/kmsg_reader.h"
+#include "harness/campaign/oracle/crash_rules.h"
+#include "harness/campaign/oracle/op_log.h"
+#include "harness/campaign/oracle/space_check.h"
+#include "harness/campaign/oracle/tree_snapshot.h"
+#include "harness/campaign/signature.h"
+#include "harness/server/server.h"
+#include "nlohmann/json.hpp"
+
+namespace flashfault::campaign {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using ojson = nlohmann::ordered_json;
+
+constexpr char kMtdName[] = "ffstate";
+constexpr size_t kMaxLogLines = 80;  // per state in the result line; the count is kept
+
+double MsSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+// Runs `script` with /bin/sh; its exit status (128+signal, -1 when it
+// could not run). Output goes to `output`.
+int RunShell(const std::string& script, std::string* output) {
+  int pipefd[2];
+  if (::pipe2(pipefd, O_CLOEXEC) != 0) return -1;
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    ::dup2(pipefd[1], STDOUT_FILENO);
+    ::dup2(pipefd[1], STDERR_FILENO);
+    ::execl("/bin/sh", "sh", "-c", script.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(pipefd[1]);
+  char buf[4096];
+  for (ssize_t n; (n = ::read(pipefd[0], buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    output->append(buf, static_cast<size_t>(n));
+  }
+  ::close(pipefd[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// The number of the MTD named kMtdName in /proc/mtd, waiting up to
+// `timeout_ms` for it to appear; -1 on timeout.
+int WaitMtd(int timeout_ms) {
+  const Clock::time_point start = Clock::now();
+  const std::string quoted = absl::StrCat("\"", kMtdName, "\"");
+  while (MsSince(start) < timeout_ms) {
+    std::ifstream in("/proc/mtd");
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("mtd", 0) == 0 && line.find(quoted) != std::string::npos) {
+        return std::atoi(line.c_str() + 3);
+      }
+    }
+    ::usleep(2000);
+  }
+  return -1;
+}
+
+// The shell step `fn` of explore.sh with its arguments.
+std::string ShellStep(const AgentOptions& o, const std::string& call) {
+  return absl::StrCat(". ", o.guest_lib, "/lib.sh; . ", o.guest_lib, "/explore.sh; ", call);
+}
+
+CrashCut ToCut(const CrashState& s) {
+  return {.op = s.op, .torn_fraction = s.torn_fraction(),
+          .unstable = s.variant == CrashVariant::kUnstable, .seed = s.seed};
+}
+
+class StateChecker {
+ public:
+  StateChecker(const AgentOptions& o, const Geometry& geometry,
+               const oracle::OracleModel& oracle, const oracle::Slack& slack)
+      : o_(o), geometry_(geometry), oracle_(oracle), slack_(slack) {}
+
+  // Checks one state whose part `materialise` fills; the result line. An
+  // error is the agent's own failure (the server would not start).
+  absl::StatusOr<ojson> Check(
+      const CrashState& s, std::function<absl::Status(FaultLayer&, const FaultPlan&)> materialise);
+
+ private:
+  // Attach, mount, oracle, space: the first failing step's name ("" when
+  // all passed), details into `r`.
+  std::string CheckMounted(const CrashState& s, int mtd, ojson& r, ojson& times);
+
+  const AgentOptions& o_;
+  const Geometry& geometry_;
+  const oracle::OracleModel& oracle_;
+  const oracle::Slack& slack_;
+  KmsgReader kmsg_;
+};
+
+std::string StateChecker::CheckMounted(const CrashState& s, int mtd, ojson& r, ojson& times) {
+  Clock::time_point t = Clock::now();
+  std::string out;
+  const int mount_rc =
+      RunShell(ShellStep(o_, absl::StrCat("ex_mount ", o_.fs, " ", mtd, " ", o_.mount_point)), &out);
+  times["mount"] = MsSince(t);
+  if (mount_rc != 0) {
+    r["step_output"] = out.substr(0, 2000);
+    return mount_rc == 10 ? "attach" : "mount";
+  }
+  t = Clock::now();
+  std::string failed;
+  absl::StatusOr<oracle::TreeSnapshot> tree = oracle::WalkTree(o_.mount_point);
+  if (!tree.ok()) {
+    r["oracle_error"] = std::string(tree.status().message());
+    failed = "oracle:walk";
+  } else {
+    const std::vector<oracle::Violation> v = oracle::Check(oracle_.ExpectAt(s.op), *tree);
+    if (!v.empty()) {
+      ojson list = ojson::array();
+      for (const oracle::Violation& x : v) {
+        list.push_back({{"rule", x.rule}, {"path", x.path}, {"words", x.words}});
+      }
+      r["violations"] = list;
+      failed = absl::StrCat("oracle:", v.front().rule);
+    }
+  }
+  times["oracle"] = MsSince(t);
+  t = Clock::now();
+  absl::StatusOr<oracle::SpaceReport> space =
+      oracle::SpaceCheck(o_.mount_point, o_.baseline_free, slack_);
+  times["space"] = MsSince(t);
+  if (!space.ok()) {
+    r["space_error"] = std::string(space.status().message());
+    if (failed.empty()) failed = "space";
+  } else {
+    r["space"] = {{"baseline", space->baseline}, {"free_after", space->free_after},
+                  {"missing", space->missing}, {"slack", space->slack},
+                  {"removed", space->removed}, {"errors", space->errors}};
+    if (failed.empty() && !space->ok()) failed = "space";
+  }
+  return failed;
+}
+
+absl::StatusOr<ojson> StateChecker::Check(
+    const CrashState& s, std::function<absl::Status(FaultLayer&, const FaultPlan&)> materialise) {
+  ojson r = {{"id", s.Id()}, {"op", s.op}, {"variant", CrashVariantName(s.variant)},
+             {"seed", s.seed}, {"torn_fraction", s.torn_fraction()}};
+  ojson times = ojson::object();
+  (void)kmsg_.Drain();  // what came before this state is not its own
+
+  Clock::time_point t = Clock::now();
+  server::ServerOptions so;
+  so.device.geometry = geometry_;
+  so.device.initial_state = std::move(materialise);
+  so.muse_device = o_.muse_device;
+  so.session.name = kMtdName;
+  so.log = nullptr;
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<server::Server> srv, server::Server::Create(std::move(so)));
+  times["materialise"] = MsSince(t);
+  t = Clock::now();
+  absl::Status served;
+  std::thread serving([&] { served = srv->Run(); });
+  const int mtd = WaitMtd(20000);
+  times["present"] = MsSince(t);
+  std::string failed;
+  if (mtd < 0) {
+    failed = "present";
+  } else {
+    failed = CheckMounted(s, mtd, r, times);
+  }
+  t = Clock::now();
+  std::string out;
+  const int down_rc =
+      RunShell(ShellStep(o_, absl::StrCat("ex_unmount ", o_.fs, " ", o_.mount_point)), &out);
+  if (down_rc != 0 && failed.empty()) {
+    failed = down_rc == 21 ? "detach" : "umount";
+    r["step_output"] = out.substr(0, 2000);
+  }
+  srv->RequestStop();
+  serving.join();
+  srv.reset();  // closes /dev/muse: the MTD goes away
+  times["teardown"] = MsSince(t);
+  if (!served.ok() && failed.empty()) {
+    failed = "server";
+    r["server_error"] = std::string(served.message());
+  }
+
+  const KmsgReader::Batch log = kmsg_.Drain();
+  bool bug = false;
+  ojson lines = ojson::array();
+  for (const std::string& l : log.lines) {
+    bug = bug || IsBugLine(l);
+    if (lines.size() < kMaxLogLines) lines.push_back(l);
+  }
+  if (failed.empty() && bug) failed = "kernel";
+  r["kernel_log"] = lines;
+  r["kernel_log_lines"] = log.lines.size();
+  r["kernel_log_lost"] = log.lost;
+  if (!failed.empty()) {
+    r["failed"] = failed;
+    r["signature"] = MakeSignature(failed, log.lines).Text();
+  }
+  r["result"] = failed.empty() ? "pass" : "fail";
+  r["ms"] = times;
+  return r;
+}
+
+// Checks states in order with one cursor; bisect walks the boundaries by
+// halving (a new cursor whenever it must go back).
+class Explorer {
+ public:
+  Explorer(const AgentOptions& o, std::FILE* out) : o_(o), out_(out) {}
+  absl::StatusOr<AgentSummary> Run();
+
+ private:
+  absl::StatusOr<bool> CheckOne(const CrashState& s);  // true: it failed
+  bool OutOfBudget() const {
+    return o_.budget_seconds > 0 &&
+           std::chrono::duration<double>(Clock::now() - start_).count() > o_.budget_seconds;
+  }
+  void Progress(uint64_t done, uint64_t total);
+
+  const AgentOptions& o_;
+  std::FILE* out_;
+  Clock::time_point start_ = Clock::now();
+  std::unique_ptr<LogReplayer> cursor_;
+  std::unique_ptr<StateChecker> checker_;
+  std::optional<oracle::OracleModel> oracle_;
+  oracle::Slack slack_;
+  Geometry geometry_;
+  AgentSummary summary_;
+};
+
+void Explorer::Progress(uint64_t done, uint64_t total) {
+  const double secs = std::chrono::duration<double>(Clock::now() - start_).count();
+  const double rate = secs > 0 ? done * 60.0 / secs : 0;
+  const double eta = rate > 0 && total > done ? (total - done) * 60.0 / rate : 0;
+  std::fprintf(stderr, "STEP explore %llu/%llu states, %.1f/min, %llu failed, eta %.0fs\n",
+               static_cast<unsigned long long>(done), static_cast<unsigned long long>(total), rate,
+               static_cast<unsigned long long>(summary_.failed), eta);
+}
+
+absl::StatusOr<bool> Explorer::CheckOne(const CrashState& s) {
+  if (cursor_->next_op() > s.op) {  // bisect went back: a fresh cursor
+    FF_ASSIGN_OR_RETURN(cursor_, LogReplayer::Open(o_.events));
+  }
+  LogReplayer& cursor = *cursor_;
+  FF_ASSIGN_OR_RETURN(
+      ojson r, checker_->Check(s, [&cursor, cut = ToCut(s)](FaultLayer& l, const FaultPlan& p) {
+        return MaterialiseCrashState(cursor, cut, p, l);
+      }));
+  ++summary_.checked;
+  const bool failed = r["result"] == "fail";
+  if (failed) ++summary_.failed;
+  std::fprintf(out_, "FFSTATE %s\n", r.dump().c_str());
+  std::fflush(out_);
+  return failed;
+}
+
+absl::StatusOr<AgentSummary> Explorer::Run() {
+  FF_ASSIGN_OR_RETURN(cursor_, LogReplayer::Open(o_.events));
+  geometry_ = cursor_->cursor().geometry();
+  FF_ASSIGN_OR_RETURN(oracle::OpLog log, oracle::LoadOpLog(o_.op_log));
+  FF_ASSIGN_OR_RETURN(oracle::FsProfile profile, oracle::ParseFsProfile(o_.fs));
+  FF_ASSIGN_OR_RETURN(oracle::OracleModel model, oracle::OracleModel::Build(std::move(log), profile));
+  oracle_.emplace(std::move(model));
+  if (o_.slack.empty()) {
+    slack_ = oracle::DefaultSlack();
+  } else {
+    FF_ASSIGN_OR_RETURN(slack_, oracle::ParseSlack(o_.slack));
+  }
+  checker_ = std::make_unique<StateChecker>(o_, geometry_, *oracle_, slack_);
+
+  FF_ASSIGN_OR_RETURN(std::vector<LoggedOp> logged, LogReplayer::ScanOps(o_.events));
+  std::vector<RecordedOp> ops;
+  ops.reserve(logged.size());
+  for (const LoggedOp& op : logged) {
+    RecordedOp::Kind k = RecordedOp::Kind::kOther;
+    if (op.op == "read" || op.op == "isbad" || op.op == "sync") k = RecordedOp::Kind::kRead;
+    if (op.op == "write") k = RecordedOp::Kind::kWrite;
+    if (op.op == "erase") k = RecordedOp::Kind::kErase;
+    ops.push_back({op.index, k});
+  }
+  const std::vector<CrashState> states = SelectCrashStates(ops, o_.selection);
+  summary_.space = CountCrashStates(ops, o_.selection);
+  summary_.selected = states.size();
+  std::fprintf(stderr, "explore: %zu of %llu crash states (ops %llu..%llu of %zu)\n", states.size(),
+               static_cast<unsigned long long>(summary_.space),
+               static_cast<unsigned long long>(o_.selection.first_op),
+               static_cast<unsigned long long>(std::min<uint64_t>(o_.selection.last_op, ops.size())),
+               ops.size());
+  if (o_.selection.mode.kind == ExploreMode::Kind::kBisect && !states.empty()) {
+    // The first failing boundary, assuming a cut that fails stays failing
+    // for later cuts; reported as found or "none failed".
+    size_t lo = 0, hi = states.size() - 1;
+    FF_ASSIGN_OR_RETURN(bool last_fails, CheckOne(states[hi]));
+    if (last_fails) {
+      while (lo < hi && !OutOfBudget()) {
+        const size_t mid = lo + (hi - lo) / 2;
+        FF_ASSIGN_OR_RETURN(bool fails, CheckOne(states[mid]));
+        if (fails) {
+          hi = mid;
+        } else {
+          lo = mid + 1;
+        }
+        Progress(summary_.checked, summary_.checked + 1);
+      }
+      std::fprintf(out_, "FFEXPLORE first_failing %s\n", states[hi].Id().c_str());
+    }
+  } else {
+    for (size_t i = 0; i < states.size(); ++i) {
+      if (OutOfBudget()) {
+        summary_.budget_ran_out = true;
+        break;
+      }
+      FF_ASSIGN_OR_RETURN(bool failed, CheckOne(states[i]));
+      (void)failed;
+      if ((i + 1) % 10 == 0 || i + 1 == states.size()) Progress(i + 1, states.size());
+    }
+  }
+  const double secs = std::chrono::duration<double>(Clock::now() - start_).count();
+  ojson sum = {{"space", summary_.space}, {"selected", summary_.selected},
+               {"checked", summary_.checked}, {"failed", summary_.failed},
+               {"budget_ran_out", summary_.budget_ran_out}, {"seconds", secs},
+               {"states_per_minute", secs > 0 ? summary_.checked * 60.0 / secs : 0.0}};
+  std::fprintf(out_, "FFEXPLORE summary %s\n", sum.dump().c_str());
+  std::fflush(out_);
+  return summary_;
+}
+
+}  // namespace
+
+absl::StatusOr<AgentSummary> RunExploreAgent(const AgentOptions& options, std::FILE* out) {
+  Explorer e(options, out);
+  return e.Run();
+}
+
+}  // namespace flashfault::campaign

@@ -1,0 +1,202 @@
+// The host side of `flashfault explore`; see explore_run.h.
+#include "harness/campaign/explore/explore_run.h"
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/atomic_file.h"
+#include "common/status_macros.h"
+#include "harness/campaign/guest_script.h"
+#include "harness/campaign/signature.h"
+
+namespace flashfault::campaign {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using ojson = nlohmann::ordered_json;
+
+constexpr char kGuestWorkload[] = "/ffx/workload.json";
+constexpr char kStepNames[][12] = {"materialise", "present", "mount", "oracle", "space", "teardown"};
+
+void Progress(const std::string& msg) { std::fprintf(stderr, "[explore] %s\n", msg.c_str()); }
+
+std::string ReadText(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Where the time went, summed over the states: ms per step and shares.
+ojson TimeSplit(const std::vector<json>& states) {
+  ojson ms = ojson::object(), share = ojson::object();
+  double total = 0;
+  for (const char* step : kStepNames) {
+    double sum = 0;
+    for (const json& s : states) {
+      if (s.contains("ms") && s["ms"].contains(step)) sum += s["ms"][step].get<double>();
+    }
+    ms[step] = sum;
+    total += sum;
+  }
+  for (const char* step : kStepNames) {
+    share[step] = total > 0 ? ms[step].get<double>() / total : 0.0;
+  }
+  return {{"ms", ms}, {"share", share}};
+}
+
+}  // namespace
+
+std::string ExploreGuestScript(const ExploreOptions& o) {
+  const std::string fs_name = ShellQuote(o.fs);
+  std::string agent = absl::StrCat(
+      "/flashfault explore-agent --events $REC/events.jsonl --ops $REC/ops.jsonl --fs ", fs_name,
+      " --first-op $first --last-op $last --mode ", ShellQuote(o.mode), " --inside ",
+      ShellQuote(o.inside), " --shard ", ShellQuote(o.shard), " --seed ", o.seed,
+      " --baseline-free $baseline --mount $MNT");
+  if (!o.slack.empty()) absl::StrAppend(&agent, " --slack ", ShellQuote(o.slack));
+  if (o.budget_seconds > 0) absl::StrAppend(&agent, " --budget $agent_budget");
+  return absl::StrCat(
+      "# flashfault explore: record the workload, then check its crash states.\n"
+      ". /ff/lib.sh\n. /ff/explore.sh\n"
+      "FS=", fs_name, " MNT=/mnt/ff REC=/tmp/rec CTL=/tmp/ff-ctl\n"
+      "ff_step 'explore: loading the MTD stack and muse.ko'\n"
+      "load_mtd_stack mtd ubi zstd ubifs jffs2 fuse\n"
+      "insmod /muse.ko || ff_fail 'insmod /muse.ko failed'\n"
+      "i=0; while [ ! -c /dev/muse ] && [ $i -lt 100 ]; do usleep 20000; i=$((i + 1)); done\n"
+      "ex_self_checks\n"
+      "mkdir -p $REC $MNT\n"
+      "ff_step 'explore: recording the workload'\n"
+      "/flashfault serve --preset ", ShellQuote(o.preset),
+      " --name ffrec --events $REC/events.jsonl --control $CTL >$REC/server.log 2>&1 &\n"
+      "SRV=$!\n"
+      "mtd=$(wait_mtd 30 ffrec) || { cat $REC/server.log; ff_fail 'the recording MTD did not appear'; }\n"
+      "ex_format $FS $mtd $MNT || ff_fail \"making the file system failed (step $?)\"\n"
+      "sync\n"
+      "baseline=$(/flashfault workload space --root $MNT) || ff_fail 'workload space failed'\n"
+      "first=$(ex_flash_ops $CTL)\n"
+      "/flashfault workload exec --workload ", kGuestWorkload,
+      " --root $MNT --log $REC/ops.jsonl --ctl $CTL || ff_fail 'workload exec failed'\n"
+      "ex_unmount $FS $MNT || ff_fail \"unmounting after the workload failed (step $?)\"\n"
+      "last=$(ex_flash_ops $CTL)\n"
+      "kill $SRV; wait $SRV\n"
+      "echo \"FFEXPLORE recorded {\\\"first_op\\\":$first,\\\"last_op\\\":$last,"
+      "\\\"baseline_free\\\":$baseline}\"\n"
+      "agent_budget=$((", o.budget_seconds, " - $(cut -d. -f1 /proc/uptime)))\n"
+      "[ \"$agent_budget\" -ge 1 ] || agent_budget=1\n"
+      "ff_step 'explore: checking crash states'\n",
+      agent, "\n"
+      "echo \"FFEXPLORE agent_exit $?\"\n"
+      "ff_step 'explore: unloading the file-system modules'\n"
+      "before=$(dmesg | wc -l)\n"
+      "rmmod ubifs ubi jffs2 2>&1 | sed 's/^/FFEXPLORE teardown_note /'\n"
+      "dmesg | tail -n +$((before + 1)) | sed 's/^/FFEXPLORE teardown_log /'\n"
+      "ff_export $REC || echo 'FFEXPLORE export_failed'\n"
+      "exit 0\n");
+}
+
+absl::StatusOr<ExploreOutcome> RunExplore(const RigPaths& rig, const ExploreOptions& o) {
+  const fs::path run = o.out / "run";
+  const fs::path vm = o.out / "vm";
+  const fs::path recording = o.out / "recording";
+  std::error_code ec;
+  fs::create_directories(run, ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot create ", run.string(), ": ", ec.message()));
+  fs::remove_all(recording, ec);
+  FF_RETURN_IF_ERROR(WriteFileAtomically((run / "guest.sh").string(), ExploreGuestScript(o)));
+  const uint64_t timeout = o.budget_seconds > 0 ? o.budget_seconds + 600 : 7200;
+  std::vector<std::string> argv = {
+      "bash", (rig.root / "harness/vm/run-guest.sh").string(),
+      "--script", (run / "guest.sh").string(), "--out", vm.string(),
+      "--timeout", absl::StrCat(timeout), "--export", recording.string(),
+      "--file", absl::StrCat(rig.self.string(), ":/flashfault"),
+      "--file", absl::StrCat(rig.muse_ko.string(), ":/muse.ko"),
+      "--file", absl::StrCat(o.workload_file, ":", kGuestWorkload)};
+  Progress(absl::StrCat("booting the guest: ", o.fs, " on ", o.preset, ", workload ",
+                        o.workload_name, ", mode ", o.mode, ", inside ", o.inside, ", shard ",
+                        o.shard, ", seed ", o.seed));
+  fs::remove(vm / "result.json", ec);
+  fs::remove(vm / "console.log", ec);
+  StepRelay relay(vm / "console.log");
+  const int rig_rc = Spawn(argv, &relay);
+  const json rig_result = json::parse(ReadText(vm / "result.json"), nullptr, false);
+  if (rig_result.is_discarded() || !rig_result.is_object()) {
+    return absl::InternalError(absl::StrCat("the VM rig failed (exit ", rig_rc, ") before writing ",
+                                            (vm / "result.json").string()));
+  }
+
+  ExploreOutcome out;
+  std::istringstream guest(ReadText(vm / "guest.log"));
+  std::string first_fail;
+  bool agent_ran = false;
+  for (std::string line; std::getline(guest, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto payload = [&](const char* prefix) -> std::optional<json> {
+      if (line.rfind(prefix, 0) != 0) return std::nullopt;
+      json j = json::parse(line.substr(std::strlen(prefix)), nullptr, false);
+      return j.is_discarded() ? std::nullopt : std::optional<json>(j);
+    };
+    if (auto j = payload("FFSTATE ")) out.states.push_back(*j);
+    if (auto j = payload("FFEXPLORE summary ")) out.summary = *j;
+    if (auto j = payload("FFEXPLORE recorded ")) out.recorded = *j;
+    if (line.rfind("FFEXPLORE agent_exit ", 0) == 0) agent_ran = true;
+    if (line.rfind("FFEXPLORE teardown_log ", 0) == 0 && IsBugLine(line)) {
+      out.teardown_bugs.push_back(line.substr(23));
+    }
+    if (first_fail.empty() && line.rfind("FAIL: ", 0) == 0) first_fail = line;
+  }
+  out.findings = GroupFindings(out.states);
+  ReproducerContext ctx{recording, o.fs, o.workload_name,
+                        out.recorded.value("baseline_free", uint64_t{0}), o.slack};
+  const bool have_recording = fs::exists(recording / "events.jsonl");
+  if (have_recording) FF_RETURN_IF_ERROR(WriteReproducers(o.out, ctx, out.findings));
+  if (!out.teardown_bugs.empty()) {
+    Finding t;
+    t.signature = MakeSignature("teardown", out.teardown_bugs).Text();
+    t.signature_id = MakeSignature("teardown", out.teardown_bugs).Id();
+    t.failed = "teardown";
+    t.smallest = {{"id", "teardown"}, {"kernel_log", out.teardown_bugs}};
+    t.states.push_back("teardown");
+    out.findings.push_back(std::move(t));
+  }
+
+  if (!agent_ran || out.summary.is_null()) {
+    out.error = first_fail.empty() ? absl::StrCat("the guest stopped before the agent finished; logs in ", vm.string())
+                                   : absl::StrCat(first_fail, "; logs in ", vm.string());
+    out.exit_code = 1;
+  } else if (!have_recording) {
+    out.error = "the recording did not come back from the guest (ff_export)";
+    out.exit_code = 1;
+  } else {
+    out.exit_code = out.findings.empty() ? 0 : 3;
+  }
+  ojson& r = out.results;
+  r = {{"command", "explore"}, {"workload", o.workload_name}, {"fs", o.fs},
+       {"geometry", o.preset}, {"mode", o.mode}, {"inside", o.inside}, {"shard", o.shard},
+       {"seed", o.seed}, {"budget_seconds", o.budget_seconds}, {"reproduce", o.reproduce}};
+  r["recorded"] = out.recorded;
+  r["states_space"] = out.summary.value("space", uint64_t{0});
+  r["states_selected"] = out.summary.value("selected", uint64_t{0});
+  r["states_checked"] = out.states.size();
+  r["states_failed"] = out.summary.value("failed", uint64_t{0});
+  r["states_per_minute"] = out.summary.value("states_per_minute", 0.0);
+  r["budget_ran_out"] = out.summary.value("budget_ran_out", false);
+  r["time_split"] = TimeSplit(out.states);
+  ojson findings = ojson::array();
+  for (const Finding& f : out.findings) findings.push_back(FindingJson(f));
+  r["findings"] = findings;
+  r["rig"] = rig_result;
+  r["verdict"] = out.exit_code == 0 ? "pass" : out.exit_code == 3 ? "found" : "error";
+  r["exit_code"] = out.exit_code;
+  r["error"] = out.error.empty() ? ojson() : ojson(out.error);
+  std::string states_text;
+  for (const json& s : out.states) absl::StrAppend(&states_text, s.dump(), "\n");
+  FF_RETURN_IF_ERROR(WriteFileAtomically((o.out / "states.jsonl").string(), states_text));
+  FF_RETURN_IF_ERROR(WriteFileAtomically((o.out / "results.json").string(), r.dump(2) + "\n"));
+  return out;
+}
+
+}  // namespace flashfault::campaign

@@ -1,0 +1,42 @@
+// KmsgReader: the guest kernel's log records since the last Drain(), read
+// from /dev/kmsg without blocking. Each record carries a sequence number;
+// a jump in the numbers, or EPIPE (the ring buffer overwrote records we had
+// not read), means lines were lost, and Drain says so instead of passing
+// over it. Lines are the records' message text (continuation lines, the
+// " KEY=value" dictionary, are dropped).
+//
+// Must not: write to the log or block.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace flashfault::campaign {
+
+class KmsgReader {
+ public:
+  // Opens `path` and skips what is already there. An unreadable path
+  // leaves the reader invalid: Drain then reports every call as lost.
+  explicit KmsgReader(const std::string& path = "/dev/kmsg");
+  ~KmsgReader();
+  KmsgReader(const KmsgReader&) = delete;
+  KmsgReader& operator=(const KmsgReader&) = delete;
+
+  struct Batch {
+    std::vector<std::string> lines;
+    uint64_t first_seq = 0, last_seq = 0;  // 0, 0 when no record came
+    bool lost = false;                     // records were dropped (or no reader)
+  };
+  Batch Drain();
+
+  // Parses one /dev/kmsg record ("PRI,SEQ,USEC,FLAGS;text\n KEY=v...");
+  // false when it is not one. Public for tests.
+  static bool ParseRecord(const std::string& record, uint64_t* seq, std::string* text);
+
+ private:
+  int fd_ = -1;
+  uint64_t next_seq_ = 0;  // expected next sequence number; 0 = unknown
+};
+
+}  // namespace flashfault::campaign

@@ -1,0 +1,225 @@
+// Running scenario jobs in one guest boot; see runner.h.
+#include "harness/campaign/runner.h"
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "backends/model/geometry_json.h"
+#include "common/atomic_file.h"
+#include "common/status_macros.h"
+#include "harness/campaign/guest_script.h"
+
+namespace flashfault::campaign {
+namespace {
+
+namespace fs = std::filesystem;
+using ojson = nlohmann::ordered_json;
+
+constexpr int kPass = 0, kFailure = 1, kFound = 3;  // the CLI's exit conventions
+
+void Progress(const std::string& msg) { std::fprintf(stderr, "[run] %s\n", msg.c_str()); }
+
+std::string ReadText(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The files every run ships: this binary, muse.ko, the built-in workloads.
+std::vector<std::string> CommonPayload(const RigPaths& rig) {
+  return {"--file", absl::StrCat(rig.self.string(), ":/flashfault"),
+          "--file", absl::StrCat(rig.muse_ko.string(), ":/muse.ko"),
+          "--file", absl::StrCat((rig.root / "harness/vm/guest/workloads.sh").string(), ":",
+                                 kGuestWorkloads)};
+}
+
+// What job `index` needs in the guest, staged in its run/ folder; appends
+// the run-guest.sh --file args to `files`.
+absl::Status PreparePayload(const RigPaths& rig, const ScenarioJob& job, size_t index,
+                            std::vector<std::string>& files) {
+  const Scenario& s = job.scenario;
+  const fs::path run = job.out / "run";
+  auto ship = [&](const fs::path& host, const char* name) {
+    files.insert(files.end(),
+                 {"--file", absl::StrCat(host.string(), ":", GuestPayloadPath(index, name))});
+  };
+  FaultPlan plan = s.script.plan;
+  plan.seed = job.seed;
+  FF_RETURN_IF_ERROR(WriteFileAtomically((run / "faults.json").string(),
+                                         PlanToJson(plan, &s.geometry).dump(2) + "\n"));
+  ship(run / "faults.json", kGuestFaultScript);
+  if (!s.geometry_is_preset) {
+    FF_RETURN_IF_ERROR(WriteFileAtomically((run / "geometry.json").string(),
+                                           GeometryToJson(s.geometry).dump(2) + "\n"));
+    ship(run / "geometry.json", kGuestGeometry);
+  }
+  if (s.image.kind != ImageSpec::Kind::kEmpty) {
+    const fs::path img = run / "image.img";
+    std::vector<std::string> argv = {rig.self.string(), "image", "import"};
+    if (s.geometry_is_preset) {
+      argv.insert(argv.end(), {"--preset", s.geometry.name});
+    } else {
+      argv.insert(argv.end(), {"--geometry", (run / "geometry.json").string()});
+    }
+    const bool raw = s.image.kind == ImageSpec::Kind::kRaw;
+    argv.insert(argv.end(), {"--format", raw ? "raw" : "nanddump", s.image.path, img.string()});
+    fs::remove(img);
+    Progress(absl::StrCat("importing the initial image ", s.image.path));
+    if (Spawn(argv) != 0) return absl::InternalError("flashfault image import failed");
+    ship(img, kGuestImage);
+  }
+  return absl::OkStatus();
+}
+
+// Judges job `index` from its segment of the guest output.
+JobOutcome Judge(const ScenarioJob& job, size_t index, const std::string& guest_log,
+                 const fs::path& vm) {
+  const Scenario& s = job.scenario;
+  JobOutcome out;
+  const GuestSegment seg = SplitGuestLog(guest_log, index);
+  out.observed = Observe(seg.guest_log, seg.dmesg, seg.kernel_log);
+  const Observations& o = out.observed;
+  if (!seg.found) {
+    out.error = "the guest never reached this scenario";
+  } else if (!seg.complete || seg.kernel_log.is_null()) {
+    out.error = "the guest did not finish this scenario";
+  } else if (!o.workload_exit) {
+    out.error = absl::StrCat("the guest failed before the workload ran: ",
+                             o.first_fail.empty() ? "see guest.log" : o.first_fail);
+  }
+  if (!out.error.empty()) {
+    out.error = absl::StrCat(out.error, "; logs in ", vm.string());
+    out.verdict = "error";
+    out.exit_code = kFailure;
+    return out;
+  }
+  out.checks = Evaluate(s, o, seg.guest_log, seg.dmesg);
+  const bool stopped = o.server_exit && *o.server_exit == 0;
+  out.checks.insert(out.checks.begin(),
+                    {"server_stopped_cleanly", "server exit == 0",
+                     o.server_exit ? absl::StrCat(*o.server_exit) : "not reported", stopped});
+  for (const Check& c : out.checks) out.passed += c.pass ? 1 : 0;
+  const bool all = out.passed == out.checks.size();
+  out.verdict = all ? "pass" : "fail";
+  out.exit_code = all ? kPass : kFound;
+  return out;
+}
+
+// Completes `out.results` from the outcome and writes it.
+void WriteResults(const ScenarioJob& job, JobOutcome& out, double wall) {
+  ojson& r = out.results;
+  r["observed"] = ObservationsToJson(out.observed);
+  r["wall_seconds"] = wall;
+  if (!out.checks.empty()) {
+    ojson jchecks = ojson::array();
+    for (const Check& c : out.checks) {
+      jchecks.push_back(
+          {{"name", c.name}, {"expected", c.expected}, {"actual", c.actual}, {"pass", c.pass}});
+    }
+    r["checks"] = jchecks;
+  }
+  r["verdict"] = out.verdict;
+  r["exit_code"] = out.exit_code;
+  r["error"] = out.error.empty() ? ojson() : ojson(out.error);
+  const absl::Status w =
+      WriteFileAtomically((job.out / "results.json").string(), r.dump(2) + "\n");
+  if (!w.ok()) {
+    std::fprintf(stderr, "flashfault: %s\n", std::string(w.message()).c_str());
+    out.exit_code = kFailure;
+  }
+}
+
+}  // namespace
+
+ojson StartResults(const ScenarioJob& job) {
+  const Scenario& s = job.scenario;
+  ojson r = {{"scenario", s.name},         {"file", s.file},
+             {"description", s.description}, {"seed", job.seed},
+             {"reproduce", job.reproduce}, {"geometry", s.geometry.name},
+             {"script", s.script_source},
+             {"workload", s.workload.builtin.empty() ? "shell" : s.workload.builtin}};
+  ojson faults = ojson::array();
+  for (const FaultSpec& f : s.script.plan.faults) {
+    faults.push_back({{"id", f.id}, {"kind", FaultKindName(f.kind)},
+                      {"explanation", ExplainFault(f, s.script.plan, s.geometry)}});
+  }
+  r["faults"] = faults;
+  return r;
+}
+
+std::vector<JobOutcome> RecordRigError(std::span<const ScenarioJob> jobs, const std::string& why,
+                                       double wall_seconds) {
+  std::vector<JobOutcome> outs;
+  for (const ScenarioJob& job : jobs) {
+    JobOutcome o;
+    o.verdict = "error";
+    o.exit_code = kFailure;
+    o.error = why;
+    o.results = StartResults(job);
+    o.results.update(ojson{{"verdict", "error"}, {"exit_code", kFailure}, {"error", why},
+                           {"wall_seconds", wall_seconds}});
+    (void)WriteFileAtomically((job.out / "results.json").string(), o.results.dump(2) + "\n");
+    outs.push_back(std::move(o));
+  }
+  return outs;
+}
+
+absl::StatusOr<BatchOutcome> RunScenarioBatch(const RigPaths& rig, std::span<const ScenarioJob> jobs,
+                                              const fs::path& rig_dir) {
+  const auto start = std::chrono::steady_clock::now();
+  auto wall = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  std::vector<std::string> files = CommonPayload(rig);
+  std::vector<ScenarioRun> guest_runs;
+  uint64_t timeout = 0;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    FF_RETURN_IF_ERROR(PreparePayload(rig, jobs[i], i, files));
+    guest_runs.push_back({&jobs[i].scenario, jobs[i].seed});
+    timeout += jobs[i].scenario.timeout_seconds;
+  }
+  FF_RETURN_IF_ERROR(
+      WriteFileAtomically((rig_dir / "run/guest.sh").string(), GuestScript(guest_runs)));
+
+  Progress(absl::StrCat("booting the guest for ", jobs.size(), " scenario(s)"));
+  BatchOutcome batch;
+  batch.vm_dir = rig_dir / "vm";
+  const fs::path& vm = batch.vm_dir;
+  std::error_code ec;
+  fs::remove(vm / "result.json", ec);
+  std::vector<std::string> argv = {"bash", (rig.root / "harness/vm/run-guest.sh").string(),
+                                   "--script", (rig_dir / "run/guest.sh").string(),
+                                   "--out", vm.string(),
+                                   "--timeout", absl::StrCat(timeout)};
+  argv.insert(argv.end(), files.begin(), files.end());
+  fs::remove(vm / "console.log", ec);
+  StepRelay relay(vm / "console.log");
+  const int rig_rc = Spawn(argv, &relay);
+  const nlohmann::json rig_result =
+      nlohmann::json::parse(ReadText(vm / "result.json"), nullptr, /*allow_exceptions=*/false);
+  if (rig_result.is_discarded() || !rig_result.is_object()) {
+    return absl::InternalError(absl::StrCat("the VM rig failed (exit ", rig_rc,
+                                            ") before writing ", (vm / "result.json").string()));
+  }
+  const std::string guest_log = ReadText(vm / "guest.log");
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    JobOutcome out = Judge(jobs[i], i, guest_log, vm);
+    out.results = StartResults(jobs[i]);
+    out.results["rig"] = rig_result;
+    if (jobs.size() > 1) {
+      out.results["batch"] = {{"index", i}, {"of", jobs.size()}, {"logs", vm.string()}};
+    }
+    WriteResults(jobs[i], out, wall());
+    // An error outranks a failed expectation, which outranks a pass.
+    if (out.exit_code == kFailure || (out.exit_code == kFound && batch.exit_code == kPass)) {
+      batch.exit_code = out.exit_code;
+    }
+    batch.jobs.push_back(std::move(out));
+  }
+  return batch;
+}
+
+}  // namespace flashfault::campaign

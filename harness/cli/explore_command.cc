@@ -1,0 +1,167 @@
+// `flashfault explore`: power-cut exploration of a workload. Flags,
+// validation (exit 2 before anything boots) and printing; the run is
+// harness/campaign/explore/explore_run.h. Exit 0 no finding, 3 findings, 2
+// bad usage or input, 1 the rig or the tool failed.
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/atomic_file.h"
+#include "harness/campaign/crash_states.h"
+#include "harness/campaign/explore/explore_run.h"
+#include "harness/campaign/oracle/builtin_workloads.h"
+#include "harness/campaign/oracle/workload.h"
+#include "harness/cli/arg_parser.h"
+#include "harness/cli/command.h"
+
+namespace flashfault::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// "30m", "90s", "2h", "45" (seconds); nullopt when malformed.
+std::optional<uint64_t> ParseBudget(const std::string& text) {
+  if (text.empty()) return uint64_t{0};
+  uint64_t scale = 1;
+  std::string digits = text;
+  switch (text.back()) {
+    case 's': digits.pop_back(); break;
+    case 'm': scale = 60; digits.pop_back(); break;
+    case 'h': scale = 3600; digits.pop_back(); break;
+    default: break;
+  }
+  if (digits.empty() || digits.size() > 9 ||
+      digits.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  return std::stoull(digits) * scale;
+}
+
+int Usage(const std::string& why) {
+  std::fprintf(stderr, "flashfault explore: %s\n", why.c_str());
+  return kExitUsage;
+}
+
+}  // namespace
+
+int RunExplore(std::span<char* const> args) {
+  std::vector<std::string> positional;
+  campaign::ExploreOptions o;
+  std::string budget, out, muse_ko;
+  uint64_t length = 60;
+  bool json = false;
+  ArgParser parser(
+      "flashfault explore WORKLOAD [--fs ubifs|jffs2] [--mode exhaustive|every:K|sample:N|bisect]"
+      " [--inside none|torn|all] [--seed N] [--budget 30m] [--shard i/N] [--preset NAME]"
+      " [--length N] [--slack S] [--out DIR] [--muse-ko FILE] [--json]",
+      "Record WORKLOAD's flash operations once in a QEMU guest (Debian's kernel, muse.ko), then "
+      "check the crash states a power cut could leave: at every op boundary and, with --inside, "
+      "torn writes and interrupted erases (unstable cells with 'all'). Each state is served as a "
+      "fresh MTD and checked by the real kernel: attach, mount with UBIFS's self-checks, the "
+      "workload's oracle (what sync, fsync and rename promise), a space check (every file "
+      "removed, free space back to a fresh file system's), umount, with its own kernel log. "
+      "Failing states are grouped by signature; each group's smallest state is written as a "
+      "scenario that 'flashfault run' replays (exit 3). WORKLOAD is a built-in name (see "
+      "'flashfault workload list') or a workload file (corpora/workloads/README.md). Writes "
+      "DIR/results.json, DIR/states.jsonl, DIR/reproducers/ (default results/explore-WORKLOAD).",
+      "  flashfault explore basic-durability --mode every:8\n"
+      "  flashfault explore mix --seed 3 --inside torn --budget 30m --shard 2/4 --out /tmp/x\n"
+      "  flashfault explore my-workload.json --fs jffs2 --mode bisect");
+  parser.SetPositional("WORKLOAD", 1, 1, &positional);
+  parser.AddString("fs", "NAME", "ubifs (default, on UBI) or jffs2", &o.fs);
+  parser.AddString("mode", "M", "exhaustive (default), every:K, sample:N or bisect", &o.mode);
+  parser.AddString("inside", "I", "none (default), torn or all", &o.inside);
+  parser.AddUint("seed", "N", "seed of torn states, samples and the mix workload (default 1)",
+                 &o.seed);
+  parser.AddString("budget", "TIME", "stop starting states after TIME (30m, 90s, 2h)", &budget);
+  parser.AddString("shard", "i/N", "check shard i of N of the state space (default 1/1)", &o.shard);
+  parser.AddString("preset", "NAME", "the flash part (default slc-2k-64m: 64 MiB)", &o.preset);
+  parser.AddUint("length", "N", "ops of the mix workload (default 60)", &length);
+  parser.AddString("slack", "S", "space-check slack: bytes, 256k or 1% (default: the oracle's)",
+                   &o.slack);
+  parser.AddString("out", "DIR", "results directory (default results/explore-WORKLOAD)", &out);
+  parser.AddString("muse-ko", "FILE", "muse.ko built for the guest kernel", &muse_ko);
+  parser.AddBool("json", "print results.json on stdout instead of a summary", &json);
+  if (int rc = HandleParseResult(parser, parser.Parse(args), "explore"); rc >= 0) return rc;
+
+  // Everything is checked before anything boots.
+  if (o.fs != "ubifs" && o.fs != "jffs2") return Usage("--fs: expected ubifs or jffs2, got '" + o.fs + "'");
+  absl::StatusOr<campaign::ExploreMode> mode = campaign::ParseExploreMode(o.mode);
+  if (!mode.ok()) return Usage(std::string(mode.status().message()));
+  if (!campaign::ParseInside(o.inside).ok()) {
+    return Usage(std::string(campaign::ParseInside(o.inside).status().message()));
+  }
+  absl::StatusOr<campaign::Shard> shard = campaign::ParseShard(o.shard);
+  if (!shard.ok()) return Usage(std::string(shard.status().message()));
+  if (mode->kind == campaign::ExploreMode::Kind::kBisect && shard->count > 1) {
+    return Usage("--shard: bisect walks one ordered list and cannot be split");
+  }
+  const std::optional<uint64_t> b = ParseBudget(budget);
+  if (!b) return Usage("--budget: expected seconds or a number with s, m or h, got '" + budget + "'");
+  o.budget_seconds = *b;
+  const std::string& w = positional[0];
+  absl::StatusOr<oracle::Workload> workload =
+      fs::exists(w) ? oracle::LoadWorkloadFile(w) : oracle::LoadBuiltinWorkload(w, o.seed, length);
+  if (!workload.ok()) return Usage(std::string(workload.status().message()));
+  o.workload_name = workload->name;
+  o.out = out.empty() ? fs::path("results") / ("explore-" + workload->name) : fs::path(out);
+  o.reproduce = absl::StrCat("flashfault explore ", w, " --fs ", o.fs, " --mode ", o.mode,
+                             " --inside ", o.inside, " --seed ", o.seed, " --shard ", o.shard,
+                             " --preset ", o.preset, budget.empty() ? "" : " --budget ", budget,
+                             " --out ", o.out.string());
+  std::fprintf(stderr, "[explore] seed %llu; reproduce: %s\n",
+               static_cast<unsigned long long>(o.seed), o.reproduce.c_str());
+  std::error_code ec;
+  fs::create_directories(o.out / "run", ec);
+  if (ec) {
+    std::fprintf(stderr, "flashfault explore: cannot create %s: %s\n", o.out.c_str(),
+                 ec.message().c_str());
+    return kExitFailure;
+  }
+  o.workload_file = (o.out / "run" / "workload.json").string();
+  if (absl::Status s = WriteFileAtomically(o.workload_file,
+                                           oracle::WorkloadToJson(*workload).dump(2) + "\n");
+      !s.ok()) {
+    std::fprintf(stderr, "flashfault explore: %s\n", std::string(s.message()).c_str());
+    return kExitFailure;
+  }
+  absl::StatusOr<campaign::RigPaths> rig = campaign::LocateRig(muse_ko);
+  if (!rig.ok()) {
+    std::fprintf(stderr, "flashfault explore: %s\n", std::string(rig.status().message()).c_str());
+    return kExitFailure;
+  }
+  absl::StatusOr<campaign::ExploreOutcome> r = campaign::RunExplore(*rig, o);
+  if (!r.ok()) {
+    std::fprintf(stderr, "flashfault explore: %s\n", std::string(r.status().message()).c_str());
+    std::printf("VERDICT: ERROR explore %s - %s\n", o.workload_name.c_str(),
+                std::string(r.status().message()).c_str());
+    return kExitFailure;
+  }
+  if (json) {
+    std::printf("%s\n", r->results.dump(2).c_str());
+    return r->exit_code;
+  }
+  const auto& res = r->results;
+  std::printf("explore %s on %s (%s), seed %llu: %llu of %llu states checked, %.1f states/min\n",
+              o.workload_name.c_str(), o.fs.c_str(), o.preset.c_str(),
+              static_cast<unsigned long long>(o.seed),
+              res["states_checked"].get<unsigned long long>(),
+              res["states_space"].get<unsigned long long>(), res["states_per_minute"].get<double>());
+  for (const campaign::Finding& f : r->findings) {
+    std::printf("FINDING %s (%zu states): %s\n", f.signature_id.c_str(), f.states.size(),
+                campaign::FindingWords(f).c_str());
+    if (!f.reproducer.empty()) std::printf("  replay: flashfault run %s\n", f.reproducer.c_str());
+  }
+  if (r->exit_code == kExitFailure) {
+    std::printf("VERDICT: ERROR explore %s - %s\n", o.workload_name.c_str(), r->error.c_str());
+  } else {
+    std::printf("VERDICT: %s explore %s - %zu finding(s); results in %s\n",
+                r->exit_code == 0 ? "PASS" : "FAIL", o.workload_name.c_str(), r->findings.size(),
+                (o.out / "results.json").c_str());
+  }
+  return r->exit_code;
+}
+
+}  // namespace flashfault::cli
