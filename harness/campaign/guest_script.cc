@@ -42,7 +42,8 @@ std::string ScenarioBlock(const Scenario& s, uint64_t seed, size_t index) {
                         s.workload.shell, "\n");
   }
   std::string out = absl::StrCat("\n# ---- scenario ", index, ": ", s.name, " (", s.file,
-                                 "), seed ", seed, "\necho \"FFRUN-BEGIN ", index, "\"\ndmesg_mark\n(\n");
+                                 "), seed ", seed, "\necho \"FFRUN-BEGIN ", index, "\"\nff_slice ",
+                                 GuestSliceName(index), " begin\ndmesg_mark\n(\n");
   if (const std::optional<CrashStateSpec>& cs = s.crash_state) {
     // What wl_explore_check judges the state with.
     absl::StrAppend(&out, "FF_CRASH_FS=", ShellQuote(cs->fs), " FF_CRASH_CUT=", cs->cut,
@@ -71,6 +72,7 @@ std::string ScenarioBlock(const Scenario& s, uint64_t seed, size_t index) {
                   "wl_end\n"
                   ")\n"
                   "wl_after\n"
+                  "ff_slice ", GuestSliceName(index), " end\n"
                   "echo \"FFRUN-END ", index, "\"\n");
   return out;
 }
@@ -80,6 +82,8 @@ std::string ScenarioBlock(const Scenario& s, uint64_t seed, size_t index) {
 std::string ShellQuote(const std::string& text) {
   return absl::StrCat("'", absl::StrReplaceAll(text, {{"'", "'\\''"}}), "'");
 }
+
+std::string GuestSliceName(size_t index) { return absl::StrCat("scenario.", index); }
 
 std::string GuestPayloadPath(size_t index, const char* name) {
   return absl::StrCat("/ffrun/", index, "/", name);

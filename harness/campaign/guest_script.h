@@ -7,7 +7,10 @@
 // workload (a built-in one from harness/vm/guest/workloads.sh or the
 // scenario's shell snippet), then the server stopped, the module unloaded,
 // and the scenario's own part of the kernel log printed with its
-// classification (verdict.h splits the output again: GuestSegment).
+// classification (verdict.h splits the output again: GuestSegment). The
+// block is also framed in the kernel log by the marker records of slice
+// GuestSliceName(index) (ff_slice in harness/vm/guest/lib.sh), so the host
+// cuts the scenario's records out of the streamed log (kernel_log.h).
 // Must not: decide a verdict (the host does), or print lines starting with
 // "FLASHFAULT-" (the rig's markers).
 #pragma once
@@ -28,6 +31,8 @@ inline constexpr char kGuestImage[] = "image.img";
 inline constexpr char kGuestCrashEvents[] = "events.jsonl";  // a crash state's recording
 inline constexpr char kGuestCrashOps[] = "ops.jsonl";
 std::string GuestPayloadPath(size_t index, const char* name);
+// The kernel-log slice of scenario `index`: "scenario.<index>".
+std::string GuestSliceName(size_t index);
 inline constexpr char kGuestWorkloads[] = "/ff/workloads.sh";
 
 struct ScenarioRun {

@@ -16,6 +16,8 @@
 #include "common/status_macros.h"
 #include "fault-models/replay/log_replayer.h"
 #include "harness/campaign/crash_states.h"
+#include "harness/campaign/kernel_args.h"
+#include "harness/campaign/log_classifier.h"
 
 namespace flashfault::campaign {
 namespace {
@@ -221,7 +223,7 @@ absl::Status ParseMatcherMap(const Ctx& c, const json& j, absl::string_view path
 
 absl::Status ParseExpect(const Ctx& c, const json& j, Scenario* s) {
   Expectations& e = s->expect;
-  for (const char* k : {"oops", "bug", "warning", "hung_task", "panic"}) e.kernel_log[k] = Matcher{};
+  for (const std::string& k : BugKinds()) e.kernel_log[k] = Matcher{};
   if (j.is_null()) return absl::OkStatus();
   FF_RETURN_IF_ERROR(CheckKeys(c, j, "$.expect", ScenarioExpectKeys()));
   if (j.contains("exit")) {
@@ -229,9 +231,11 @@ absl::Status ParseExpect(const Ctx& c, const json& j, Scenario* s) {
     e.exit = j["exit"].get<int>();
   }
   if (j.contains("kernel_log")) {
-    static const std::vector<std::string> kKeys = {"oops",       "bug",          "warning",
-                                                   "hung_task",  "panic",        "ubi_errors",
-                                                   "ubifs_errors", "jffs2_errors", "mtd_errors"};
+    static const std::vector<std::string> kKeys = [] {
+      std::vector<std::string> k = BugKinds();
+      k.insert(k.end(), ErrorKinds().begin(), ErrorKinds().end());
+      return k;
+    }();
     FF_RETURN_IF_ERROR(ParseMatcherMap(c, j["kernel_log"], "$.expect.kernel_log", &kKeys,
                                        &e.kernel_log));
   }
@@ -266,6 +270,17 @@ absl::Status ParseExpect(const Ctx& c, const json& j, Scenario* s) {
   for (const auto& [key, dst] : lists) {
     if (!j.contains(key)) continue;
     FF_ASSIGN_OR_RETURN(*dst, GetRegexList(c, j[key], absl::StrCat("$.expect.", key)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseKernelArgs(const Ctx& c, const json& j, Scenario* s) {
+  if (!j.is_array()) return c.Err("$.kernel_args", "expected an array of kernel arguments");
+  for (size_t i = 0; i < j.size(); ++i) {
+    const std::string p = absl::StrCat("$.kernel_args[", i, "]");
+    FF_ASSIGN_OR_RETURN(std::string arg, GetString(c, j[i], p));
+    if (absl::Status st = ValidateKernelArg(arg); !st.ok()) return c.Err(p, st.message());
+    s->kernel_args.push_back(std::move(arg));
   }
   return absl::OkStatus();
 }
@@ -333,7 +348,7 @@ const std::vector<std::string>& BuiltinWorkloads() {
 const std::vector<std::string>& ScenarioTopKeys() {
   static const std::vector<std::string> k = {"$schema", "name",     "description", "geometry",
                                              "seed",    "image",    "script",      "workload",
-                                             "expect",  "timeout",  "crash_state"};
+                                             "expect",  "timeout",  "kernel_args", "crash_state"};
   return k;
 }
 
@@ -395,6 +410,7 @@ absl::StatusOr<Scenario> ParseScenario(const json& j, const std::string& file) {
     }
     s.timeout_seconds = j["timeout"].get<uint32_t>();
   }
+  if (j.contains("kernel_args")) FF_RETURN_IF_ERROR(ParseKernelArgs(c, j["kernel_args"], &s));
   if (j.contains("image")) FF_RETURN_IF_ERROR(ParseImage(c, j["image"], &s));
   FF_RETURN_IF_ERROR(ParseScriptKey(c, j.contains("script") ? j["script"] : json(), &s));
   FF_RETURN_IF_ERROR(ParseWorkload(c, j["workload"], &s));

@@ -64,9 +64,10 @@ struct CrashStateSpec {
 
 struct Expectations {
   int exit = 0;  // the workload's exit status
-  // Counts of harness/vm/classify-dmesg.sh (oops, bug, warning, hung_task,
-  // panic, ubi_errors, ubifs_errors, jffs2_errors, mtd_errors). Crash keys
-  // default to == 0 unless the scenario says otherwise.
+  // Counts of harness/vm/classify-dmesg.sh (log_classifier.h). Every bug
+  // kind (BugKinds(): oops, warning, ubi_assert, unattributed_trace, ...)
+  // defaults to == 0 unless the scenario says otherwise; the error kinds
+  // (ubi_errors, ...) are checked only when given.
   std::map<std::string, Matcher> kernel_log;
   std::optional<Matcher> ubi_bad_pebs;    // bad_peb_count at the workload's last report
   std::optional<Matcher> ubi_bad_grown;   // that count minus the one at the first report
@@ -94,6 +95,7 @@ struct Scenario {
   WorkloadSpec workload;
   Expectations expect;
   uint32_t timeout_seconds = 300;
+  std::vector<std::string> kernel_args;  // added to the guest's boot (kernel_args.h allows them)
 };
 
 // The built-in workload names, e.g. "ubifs-write-verify".

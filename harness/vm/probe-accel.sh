@@ -37,7 +37,7 @@ fi
 limit="${FLASHFAULT_KVM_PROBE_TIMEOUT:-8}"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/ff-probe.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
-vm_qemu_argv kvm 256M "$kernel" "$initrd" "$tmp/console.log"
+vm_qemu_argv kvm 256M "$kernel" "$initrd" "$tmp/console.log" /dev/null
 vm_log "probing kvm (a ${limit}s test boot, cached afterwards)"
 start="$(vm_now)"
 # (in a subshell with stderr dropped, so bash's "Aborted" job notice stays quiet)

@@ -8,9 +8,13 @@
 # make-payload.sh; boot qemu with base+payload initramfs; the guest's /init runs the script
 # (busybox ash, as root, cwd /root, helpers in /ff) and powers off. Writes into DIR:
 #   console.log  raw serial console      guest.log  the script's stdout+stderr
-#   dmesg.log    full kernel log         result.json exit, accel, timings, kernel_log counts
+#   kmsg.log     every kernel log record as /dev/kmsg gave it (with sequence numbers),
+#                streamed out of the guest while it ran (guest/init)
+#   dmesg.log    the whole kernel log as text (kmsg-render.sh; the console's kernel lines
+#                after the stream ended, when the guest died first)
+#   result.json  exit, accel, timings, kernel_log counts, records streamed and lost
 # Exit status: the guest script's exit status; 1 when the rig fails (timeout, panic, no
-# exit marker). Progress goes to stderr as "[vm] ..." lines.
+# exit marker, kernel log records lost). Progress goes to stderr as "[vm] ..." lines.
 # Must not: modify the guest script or host files, or leave qemu running (a host-side
 # timeout kills it).
 set -euo pipefail
@@ -38,7 +42,8 @@ vm_need "${FLASHFAULT_QEMU:-qemu-system-x86_64}"
 [ -n "$out" ] || out="$(mktemp -d "${TMPDIR:-/tmp}/ff-vm.XXXXXX")"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
-rm -f "$out"/{console.log,guest.log,dmesg.log,result.json,qemu.stderr}
+case "$out" in *,*) vm_die "--out $out: a comma cannot be passed to qemu's -chardev path" ;; esac
+rm -f "$out"/{console.log,guest.log,dmesg.log,kmsg.log,result.json,qemu.stderr}
 
 t0="$(vm_now)"
 eval "$("$FF_VM_DIR/fetch-kernel.sh" --no-headers)"
@@ -55,7 +60,8 @@ cat "$BASE_INITRAMFS" "$initrd.payload" >"$initrd"
 
 console="$out/console.log"
 : >"$console"
-vm_qemu_argv "$ACCEL" "$mem" "$boot_kernel" "$initrd" "$console" "$append"
+: >"$out/kmsg.log"
+vm_qemu_argv "$ACCEL" "$mem" "$boot_kernel" "$initrd" "$console" "$out/kmsg.log" "$append"
 if [ -n "$export_dir" ]; then
     # Files out of the guest (lib.sh ff_export): one tar stream through a virtio serial
     # port, unpacked into the export directory when the guest is gone.
@@ -100,12 +106,22 @@ if grep -q "^FLASHFAULT-END-GUEST-LOG $nonce" "$out/.console.txt"; then
 else   # incomplete run: keep what streamed live after the start marker
     awk -v s="FLASHFAULT-START $nonce" 'f { print } $0 == s { f = 1 }' "$out/.console.txt" >"$out/guest.log"
 fi
-if grep -q "^FLASHFAULT-END-DMESG $nonce" "$out/.console.txt"; then
-    section FLASHFAULT-BEGIN-DMESG FLASHFAULT-END-DMESG >"$out/dmesg.log"
-    dmesg_source=guest
-else   # no full log (panic, hang): the console holds the messages that reached it
+# The kernel log: the streamed records; when the stream did not reach its end record (the
+# guest panicked or was killed), the console's kernel lines from after the last record.
+KMSG_RECORDS=0 KMSG_LOST=0 KMSG_GAPS="" KMSG_END=0 KMSG_LAST_TS=0
+"$FF_VM_DIR/kmsg-render.sh" --nonce "$nonce" --stats "$out/.kmsg.stats" "$out/kmsg.log" >"$out/dmesg.log"
+source "$out/.kmsg.stats"
+rm -f "$out/.kmsg.stats"
+if [ "$KMSG_RECORDS" = 0 ]; then
     cp "$out/.console.txt" "$out/dmesg.log"
     dmesg_source=console
+elif [ "$KMSG_END" = 1 ]; then
+    dmesg_source=kmsg
+else
+    awk -v after="$KMSG_LAST_TS" '
+        /^\[ *[0-9]+\.[0-9]+\]/ { t = $0; sub(/^\[ */, "", t); sub(/\].*/, "", t); if (t + 0 > after + 0) print }
+    ' "$out/.console.txt" >>"$out/dmesg.log"
+    dmesg_source=kmsg+console
 fi
 rm -f "$out/.console.txt"
 
@@ -116,6 +132,8 @@ elif [ -z "$ready" ]; then
 elif [ -z "$exit_code" ]; then
     if grep -q 'Kernel panic' "$out/dmesg.log"; then error="guest kernel panic before the script finished"
     else error="guest stopped without an exit marker (qemu exit $qrc)"; fi
+elif [ "$KMSG_LOST" != 0 ]; then
+    error="the kernel log lost $KMSG_LOST records (seq $KMSG_GAPS) before the stream carried them out"
 fi
 if [ -n "$export_dir" ] && [ -s "$out/export.tar" ]; then
     mkdir -p "$export_dir"
@@ -136,9 +154,11 @@ esc() { local s="${1//\\/\\\\}"; s="${s//\"/\\\"}"; printf '%s' "${s//[$'\t\n\r'
     printf '{"exit": %s, "accel": "%s", "accel_note": "%s", ' "${exit_code:-null}" "$ACCEL" "$(esc "$ACCEL_NOTE")"
     printf '"boot_seconds": %s, "guest_uptime_at_ready": %s, "run_seconds": %s, "wall_seconds": %s, ' \
         "$boot_s" "$guest_up" "$run_s" "$wall_s"
-    printf '"error": %s, "dmesg_source": "%s", "kernel": "%s", "script": "%s", "kernel_log": %s}\n' \
-        "$( [ -n "$error" ] && printf '"%s"' "$(esc "$error")" || echo null)" "$dmesg_source" "$ABI" \
-        "$(esc "$script")" "$kernel_log"
+    printf '"error": %s, "dmesg_source": "%s", "kernel_log_records": %s, "kernel_log_lost": %s, ' \
+        "$( [ -n "$error" ] && printf '"%s"' "$(esc "$error")" || echo null)" "$dmesg_source" \
+        "$KMSG_RECORDS" "$KMSG_LOST"
+    printf '"kernel_log_gaps": "%s", "kernel_log_complete": %s, "kernel": "%s", "script": "%s", "kernel_log": %s}\n' \
+        "$KMSG_GAPS" "$( [ "$KMSG_END" = 1 ] && echo true || echo false)" "$ABI" "$(esc "$script")" "$kernel_log"
 } >"$out/result.json.tmp"
 mv "$out/result.json.tmp" "$out/result.json"
 

@@ -10,6 +10,7 @@
 
 #include "gtest/gtest.h"
 #include "harness/campaign/guest_script.h"
+#include "harness/campaign/log_classifier.h"
 #include "harness/campaign/scenario.h"
 #include "harness/campaign/verdict.h"
 #include "nlohmann/json.hpp"
@@ -132,7 +133,8 @@ TEST(VerdictTest, ObservesAndJudges) {
   const std::string dmesg =
       "[    8.1] ubi0: fixable bit-flip detected at PEB 7\n[    8.2] ubi0: scrubbed PEB 7 (LEB 0:3), "
       "data moved to PEB 90\n[    9.0] ubi0: mark PEB 33 as bad\n";
-  const json klog = {{"oops", 0}, {"bug", 0}, {"warning", 0}, {"hung_task", 0}, {"panic", 0}};
+  json klog = json::object();  // a clean kernel log: every bug kind reported as 0
+  for (const std::string& k : BugKinds()) klog[k] = 0;
   Observations o = Observe(guest, dmesg, klog);
   EXPECT_EQ(o.ubi_scrubbed, 1);
   EXPECT_EQ(o.ubi_bitflips, 1);
@@ -175,9 +177,11 @@ TEST(GuestScriptTest, ServesWithSeedAndQuotes) {
   EXPECT_NE(g.find("muse_start_server 'slc-2k-128m' --script /ffrun/1/faults.json --seed 7"),
             std::string::npos) << g;
   // Each scenario in its own subshell, framed for SplitGuestLog.
-  EXPECT_LT(g.find("echo \"FFRUN-BEGIN 0\"\ndmesg_mark\n(\n"), g.find("echo \"FFRUN-END 0\""));
+  EXPECT_LT(g.find("echo \"FFRUN-BEGIN 0\"\nff_slice scenario.0 begin\ndmesg_mark\n(\n"),
+            g.find("echo \"FFRUN-END 0\""));
   EXPECT_LT(g.find("echo \"FFRUN-END 0\""), g.find("echo \"FFRUN-BEGIN 1\""));
-  EXPECT_NE(g.find(")\nwl_after\necho \"FFRUN-END 1\""), std::string::npos) << g;
+  EXPECT_NE(g.find(")\nwl_after\nff_slice scenario.1 end\necho \"FFRUN-END 1\""), std::string::npos)
+      << g;
   EXPECT_NE(g.find("--parts '1M(boot),-(ubi)'"), std::string::npos) << g;
   EXPECT_NE(g.find("FF_FILE_SIZES='1 2'"), std::string::npos);
   EXPECT_NE(g.find("echo 'hi'\n"), std::string::npos);

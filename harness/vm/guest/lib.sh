@@ -9,8 +9,10 @@
 #                        ubi_prepare MTD [UBI], ubifs_mount UBI MNT, ubifs_umount MNT,
 #                        ubi_detach UBI, ubifs_write_files DIR LIST, ubifs_verify_files LIST,
 #                        ubifs_write_verify MTD [UBI] [MNT]
-# Kernel log:            dmesg_mark; check_dmesg_clean, check_dmesg_no_crash (since the
-#                        mark, or the whole log)
+# Kernel log:            ff_slice NAME begin|end (a marker record the host cuts the streamed
+#                        log at: harness/campaign/kernel_log.h); dmesg_mark, dmesg_since_mark;
+#                        check_dmesg_clean, check_dmesg_no_crash (since the mark, or the
+#                        whole log)
 # nandsim reference:     nandsim_load_2k128m (prints the mtd number)
 # MUSE:                  muse_start_server PRESET|- [ARGS] (insmod /muse.ko, start /flashfault serve in
 #                        the background; sets FF_SERVER_PID, FF_MUSE_MTD), muse_stop_server
@@ -223,19 +225,38 @@ muse_rmmod() {
     done
 }
 
-dmesg_mark() { FF_DMESG_MARK=$(dmesg | wc -l); }
+# ff_slice NAME begin|end: a userspace record "flashfault: slice NAME begin" in the kernel
+# log. The host slices the streamed log (kmsg.log, every record with its sequence number)
+# between the two, so a ring buffer that wrapped in between costs the slice nothing.
+ff_slice() { echo "<14>flashfault: slice $1 $2" >/dev/kmsg; }
+
+# dmesg_mark: a marker record in the kernel log; dmesg_since_mark FILE writes the log after
+# it (the whole log if there is no mark) and fails when the mark is no longer in the ring
+# buffer (it wrapped: the guest cannot see what it lost; the host's stream has it all).
+dmesg_mark() {
+    FF_DMESG_MARK=$(( ${FF_DMESG_MARK:-0} + 1 ))
+    echo "<14>flashfault: mark $FF_DMESG_MARK" >/dev/kmsg
+}
+dmesg_since_mark() {
+    dmesg >/tmp/ff.dmesg.all
+    if [ -z "${FF_DMESG_MARK:-}" ]; then cp /tmp/ff.dmesg.all "$1"; return 0; fi
+    _mark="flashfault: mark $FF_DMESG_MARK\$"
+    grep -q "$_mark" /tmp/ff.dmesg.all || { cp /tmp/ff.dmesg.all "$1"; return 1; }
+    sed -n "/$_mark/,\$p" /tmp/ff.dmesg.all | sed 1d >"$1"
+}
 
 # check_dmesg_clean [LABEL]: fail when the kernel log (since dmesg_mark, if called) shows
-# an oops, BUG, WARNING, hung task, or a UBI/UBIFS/JFFS2/MTD error.
+# any bug signal (oops, BUG, WARNING, assert, hung task, call trace...: classify-dmesg.sh)
+# or a UBI/UBIFS/JFFS2/MTD error.
 check_dmesg_clean() {
-    dmesg | tail -n +$(( ${FF_DMESG_MARK:-0} + 1 )) >/tmp/ff.dmesg.part
+    dmesg_since_mark /tmp/ff.dmesg.part || ff_fail "kernel log wrapped since dmesg_mark${1:+ ($1)}"
     "$FF_LIB/classify-dmesg.sh" --check /tmp/ff.dmesg.part || ff_fail "kernel log not clean${1:+ ($1)}"
 }
 
 # check_dmesg_no_crash [LABEL]: like check_dmesg_clean, but UBI/UBIFS/JFFS2/MTD errors are
-# allowed (a test that breaks the device on purpose); oops, BUG, WARNING, hangs are not.
+# allowed (a test that breaks the device on purpose); bug signals are not.
 check_dmesg_no_crash() {
-    dmesg | tail -n +$(( ${FF_DMESG_MARK:-0} + 1 )) >/tmp/ff.dmesg.part
+    dmesg_since_mark /tmp/ff.dmesg.part || ff_fail "kernel log wrapped since dmesg_mark${1:+ ($1)}"
     "$FF_LIB/classify-dmesg.sh" --check-crash /tmp/ff.dmesg.part || ff_fail "kernel crashed, warned or hung${1:+ ($1)}"
 }
 

@@ -175,7 +175,7 @@ wl_mtd_utils() {
 # in the same boot starts clean.
 wl_after() {
     _part=/tmp/ff.dmesg.part
-    dmesg | tail -n +$(( ${FF_DMESG_MARK:-0} + 1 )) >"$_part"
+    dmesg_since_mark "$_part" || echo "FFRUN kernel_log_wrapped"
     echo "FFRUN kernel_log $("$FF_LIB/classify-dmesg.sh" "$_part" | tr -d '\n')"
     echo "FFRUN-DMESG-BEGIN"
     cat "$_part"

@@ -98,7 +98,8 @@ muse_rmmod
 grep -q '^muse ' /proc/modules && ff_fail "muse still loaded after rmmod (readers)"
 echo "readers: ended with an error after the kill, MTD gone, module unloaded"
 
-echo "KERNEL_LOG $(dmesg | tail -n +$((FF_DMESG_MARK + 1)) | /ff/classify-dmesg.sh)"
+dmesg_since_mark /tmp/ff.dmesg.part || ff_fail "kernel log wrapped since dmesg_mark"
+echo "KERNEL_LOG $(/ff/classify-dmesg.sh /tmp/ff.dmesg.part)"
 check_dmesg_no_crash "after server SIGKILL"
 ff_step done
 echo "server_sigkill: ok"
