@@ -27,8 +27,10 @@ std::string_view StripPrefix(std::string_view s) {
   return s;
 }
 
-// The first entry of kRanked that is an error message, not a bug.
-constexpr int kFirstErrorRank = 15;
+// The first entry of kRanked that is an error message, not a bug. A bare
+// "Call Trace:" is not ranked: UBI dumps a stack after every failed write,
+// which is error handling (classify-dmesg.sh attributes such stacks too).
+constexpr int kFirstErrorRank = 14;
 
 // Severity of a line; lower is more serious; -1 for lines that do not count.
 int Severity(std::string_view line) {
@@ -36,7 +38,7 @@ int Severity(std::string_view line) {
       "general protection fault", "BUG: KASAN", "UBSAN:", "kernel BUG at", "BUG:",
       "Oops", "UBI assert failed", "UBIFS assert failed", "list_add corruption",
       "list_del corruption", "WARNING:", "INFO: task", "watchdog: BUG: soft lockup",
-      "rcu: INFO:", "Call Trace:", "UBIFS error", "UBI error", "jffs2: Error", "JFFS2 error",
+      "rcu: INFO:", "UBIFS error", "UBI error", "jffs2: Error", "JFFS2 error",
       "jffs2:", "mtd:"};
   for (size_t i = 0; i < std::size(kRanked); ++i) {
     if (line.find(kRanked[i]) != std::string_view::npos) return static_cast<int>(i);

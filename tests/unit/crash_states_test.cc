@@ -135,7 +135,7 @@ TEST(SignatureTest, KeyLineIsTheMostSeriousAndIdsAreStable) {
   const std::vector<std::string> log = {
       "[1.0] UBIFS error (ubi0:0 pid 5): ubifs_recover_leb: corrupt empty space LEB 3:0",
       "[1.1] UBI assert failed in ubi_io_read at 122",
-      "[1.2] Call Trace:"};
+      "[1.2] Call Trace:"};  // a bare trace ranks below the assert
   EXPECT_EQ(KeyLogLine(log), log[1]);
   const Signature s = MakeSignature("mount", log);
   EXPECT_EQ(s.Text(), "mount | UBI assert failed in ubi_io_read at N");
