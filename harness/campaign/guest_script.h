@@ -6,11 +6,11 @@
 // serve` with the scenario's geometry, image, fault script and seed, the
 // workload (a built-in one from harness/vm/guest/workloads.sh or the
 // scenario's shell snippet), then the server stopped, the module unloaded,
-// and the scenario's own part of the kernel log printed with its
-// classification (verdict.h splits the output again: GuestSegment). The
-// block is also framed in the kernel log by the marker records of slice
-// GuestSliceName(index) (ff_slice in harness/vm/guest/lib.sh), so the host
-// cuts the scenario's records out of the streamed log (kernel_log.h).
+// and what a failed scenario left cleared (verdict.h splits the output
+// again: GuestSegment). The block is also framed in the kernel log by the
+// marker records of slice GuestSliceName(index) (ff_slice in
+// harness/vm/guest/lib.sh): the host cuts the scenario's records out of the
+// streamed log (scenario_log.h).
 // Must not: decide a verdict (the host does), or print lines starting with
 // "FLASHFAULT-" (the rig's markers).
 #pragma once

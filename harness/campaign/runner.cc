@@ -9,7 +9,10 @@
 #include "backends/model/geometry_json.h"
 #include "common/atomic_file.h"
 #include "common/status_macros.h"
+#include "absl/strings/str_join.h"
 #include "harness/campaign/guest_script.h"
+#include "harness/campaign/kernel_log.h"
+#include "harness/campaign/scenario_log.h"
 
 namespace flashfault::campaign {
 namespace {
@@ -82,29 +85,45 @@ absl::Status PreparePayload(const RigPaths& rig, const ScenarioJob& job, size_t 
   return absl::OkStatus();
 }
 
-// Judges job `index` from its segment of the guest output.
+// Judges job `index` from its segment of the guest output and its slice of
+// the streamed kernel log (written to JOB.out/dmesg.log).
 JobOutcome Judge(const ScenarioJob& job, size_t index, const std::string& guest_log,
-                 const fs::path& vm) {
+                 const KernelLog& kmsg, const std::string& classifier, const fs::path& vm) {
   const Scenario& s = job.scenario;
   JobOutcome out;
   const GuestSegment seg = SplitGuestLog(guest_log, index);
-  out.observed = Observe(seg.guest_log, seg.dmesg, seg.kernel_log);
-  const Observations& o = out.observed;
-  if (!seg.found) {
-    out.error = "the guest never reached this scenario";
-  } else if (!seg.complete || seg.kernel_log.is_null()) {
-    out.error = "the guest did not finish this scenario";
-  } else if (!o.workload_exit) {
-    out.error = absl::StrCat("the guest failed before the workload ran: ",
-                             o.first_fail.empty() ? "see guest.log" : o.first_fail);
+  const absl::StatusOr<ScenarioKernelLog> klog = ScenarioLog(kmsg, index, classifier);
+  std::string dmesg;
+  nlohmann::json classification;
+  if (klog.ok()) {
+    dmesg = klog->dmesg;
+    classification = klog->classification.json;
+    out.kernel_log = ScenarioLogToJson(*klog, "dmesg.log");
+    const absl::Status w = WriteFileAtomically((job.out / "dmesg.log").string(), dmesg);
+    if (!w.ok()) out.error = std::string(w.message());
   }
+  out.observed = Observe(seg.guest_log, dmesg, classification);
+  const Observations& o = out.observed;
+  // The first reason the job cannot be judged, if any.
+  auto problem = [&]() -> std::string {
+    if (!seg.found) return "the guest never reached this scenario";
+    if (!seg.complete) return "the guest did not finish this scenario";
+    if (!klog.ok()) return absl::StrCat("its kernel log could not be classified: ", klog.status().message());
+    if (std::string p = KernelLogProblem(*klog); !p.empty()) return p;
+    if (!o.workload_exit) {
+      return absl::StrCat("the guest failed before the workload ran: ",
+                          o.first_fail.empty() ? "see guest.log" : o.first_fail);
+    }
+    return "";
+  };
+  if (out.error.empty()) out.error = problem();
   if (!out.error.empty()) {
     out.error = absl::StrCat(out.error, "; logs in ", vm.string());
     out.verdict = "error";
     out.exit_code = kFailure;
     return out;
   }
-  out.checks = Evaluate(s, o, seg.guest_log, seg.dmesg);
+  out.checks = Evaluate(s, o, seg.guest_log, dmesg);
   const bool stopped = o.server_exit && *o.server_exit == 0;
   out.checks.insert(out.checks.begin(),
                     {"server_stopped_cleanly", "server exit == 0",
@@ -120,6 +139,7 @@ JobOutcome Judge(const ScenarioJob& job, size_t index, const std::string& guest_
 void WriteResults(const ScenarioJob& job, JobOutcome& out, double wall) {
   ojson& r = out.results;
   r["observed"] = ObservationsToJson(out.observed);
+  r["kernel_log"] = out.kernel_log;
   r["wall_seconds"] = wall;
   if (!out.checks.empty()) {
     ojson jchecks = ojson::array();
@@ -175,8 +195,21 @@ std::vector<JobOutcome> RecordRigError(std::span<const ScenarioJob> jobs, const 
   return outs;
 }
 
+absl::Status CheckOneBoot(std::span<const ScenarioJob> jobs) {
+  for (const ScenarioJob& job : jobs) {
+    if (job.scenario.kernel_args != jobs[0].scenario.kernel_args) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          jobs[0].scenario.file, " and ", job.scenario.file,
+          " have different kernel_args, and the scenarios of one run share one boot: run them "
+          "separately"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<BatchOutcome> RunScenarioBatch(const RigPaths& rig, std::span<const ScenarioJob> jobs,
                                               const fs::path& rig_dir) {
+  FF_RETURN_IF_ERROR(CheckOneBoot(jobs));
   const auto start = std::chrono::steady_clock::now();
   auto wall = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -202,6 +235,9 @@ absl::StatusOr<BatchOutcome> RunScenarioBatch(const RigPaths& rig, std::span<con
                                    "--script", (rig_dir / "run/guest.sh").string(),
                                    "--out", vm.string(),
                                    "--timeout", absl::StrCat(timeout)};
+  if (!jobs.empty() && !jobs[0].scenario.kernel_args.empty()) {
+    argv.insert(argv.end(), {"--append", absl::StrJoin(jobs[0].scenario.kernel_args, " ")});
+  }
   argv.insert(argv.end(), files.begin(), files.end());
   fs::remove(vm / "console.log", ec);
   StepRelay relay(vm / "console.log");
@@ -213,8 +249,10 @@ absl::StatusOr<BatchOutcome> RunScenarioBatch(const RigPaths& rig, std::span<con
                                             ") before writing ", (vm / "result.json").string()));
   }
   const std::string guest_log = ReadText(vm / "guest.log");
+  const KernelLog kmsg = ParseKmsg(ReadText(vm / "kmsg.log"));
+  const std::string classifier = (rig.root / "harness/vm/classify-dmesg.sh").string();
   for (size_t i = 0; i < jobs.size(); ++i) {
-    JobOutcome out = Judge(jobs[i], i, guest_log, vm);
+    JobOutcome out = Judge(jobs[i], i, guest_log, kmsg, classifier, vm);
     out.results = StartResults(jobs[i]);
     out.results["rig"] = rig_result;
     if (jobs.size() > 1) {

@@ -1,8 +1,10 @@
 // Runner: many scenario jobs in one guest boot, results as data. It stages
 // each job's payload (fault script, geometry, imported image), writes the
-// guest script (guest_script.h), boots harness/vm/run-guest.sh once, then
-// judges every job from its own share of the output (verdict.h) and writes
-// JOB.out/results.json atomically.
+// guest script (guest_script.h), boots harness/vm/run-guest.sh once (with
+// the jobs' kernel_args), then judges every job from its own share of the
+// output (verdict.h) and of the streamed kernel log (scenario_log.h: its
+// slice, classified; records lost make the job an error), and writes
+// JOB.out/results.json and JOB.out/dmesg.log (its slice) atomically.
 //
 // `flashfault run` is flags and printing over this; explore, fuzz and
 // nightly reuse it. Must not: print results (only progress on stderr), or
@@ -40,6 +42,7 @@ struct JobOutcome {
   Observations observed;
   std::vector<Check> checks;  // server_stopped_cleanly first
   size_t passed = 0;
+  nlohmann::ordered_json kernel_log;  // its slice of the kernel log (ScenarioLogToJson), or null
   nlohmann::ordered_json results;  // what results.json holds
 };
 
@@ -53,7 +56,11 @@ struct BatchOutcome {
 // reproduce command, the faults explained.
 nlohmann::ordered_json StartResults(const ScenarioJob& job);
 
-// Runs `jobs` in one boot. `rig_dir` holds the batch's guest script (run/)
+// OK when `jobs` can share one boot: the same kernel_args. InvalidArgument
+// naming the first two scenarios that differ otherwise.
+absl::Status CheckOneBoot(std::span<const ScenarioJob> jobs);
+
+// Runs `jobs` in one boot (CheckOneBoot must hold). `rig_dir` holds the batch's guest script (run/)
 // and the rig's logs (vm/). A rig failure (no repository, no module, a
 // payload that cannot be staged, a guest that never reported) is a status;
 // the caller then records every job as an error (RecordRigError).

@@ -138,9 +138,8 @@ std::vector<Check> Evaluate(const Scenario& s, const Observations& o, const std:
 
 GuestSegment SplitGuestLog(const std::string& guest_log, size_t index) {
   const std::string begin = absl::StrCat("FFRUN-BEGIN ", index), end = absl::StrCat("FFRUN-END ", index);
-  static constexpr char kKernelLog[] = "FFRUN kernel_log ";
   GuestSegment seg;
-  bool inside = false, in_dmesg = false;
+  bool inside = false;
   std::istringstream in(guest_log);
   for (std::string line; std::getline(in, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -152,19 +151,7 @@ GuestSegment SplitGuestLog(const std::string& guest_log, size_t index) {
       seg.complete = true;
       break;
     }
-    if (line == "FFRUN-DMESG-BEGIN") {
-      in_dmesg = true;
-    } else if (line == "FFRUN-DMESG-END") {
-      in_dmesg = false;
-    } else if (in_dmesg) {
-      absl::StrAppend(&seg.dmesg, line, "\n");
-    } else if (line.rfind(kKernelLog, 0) == 0) {
-      seg.kernel_log = nlohmann::json::parse(line.substr(sizeof(kKernelLog) - 1), nullptr,
-                                             /*allow_exceptions=*/false);
-      if (seg.kernel_log.is_discarded()) seg.kernel_log = nullptr;
-    } else {
-      absl::StrAppend(&seg.guest_log, line, "\n");
-    }
+    absl::StrAppend(&seg.guest_log, line, "\n");
   }
   return seg;
 }

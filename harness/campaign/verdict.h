@@ -1,6 +1,7 @@
 // Verdicts of `flashfault run`: what a guest run showed (Observations, read
-// from the rig's guest.log, dmesg.log and result.json) and the scenario's
-// expectations checked against it, one Check each.
+// from the scenario's share of guest.log and its slice of the kernel log,
+// classified: scenario_log.h) and the scenario's expectations checked
+// against it, one Check each.
 //
 // The guest side prints its facts as "FFRUN ..." lines (harness/vm/guest/
 // workloads.sh); the kernel facts come from the kernel log itself (UBI's own
@@ -31,11 +32,12 @@ struct Observations {
   std::optional<int> server_exit;        // "FFRUN server_exit N"
   int64_t ubi_scrubbed = 0, ubi_bitflips = 0, ecc_errors = 0, ubi_marked_bad = 0,
           ubi_torture_passed = 0;
-  nlohmann::json kernel_log = nlohmann::json::object();  // classify-dmesg.sh counts
+  nlohmann::json kernel_log = nlohmann::json::object();  // classify-dmesg.sh's output
   std::string first_fail;  // the first "FAIL"/"HUNG" line of the guest, if any
 };
 
-// Parses the guest's output and kernel log; `kernel_log` is result.json's.
+// Parses the guest's output and kernel log; `kernel_log` is the classifier's
+// output for that log (log_classifier.h).
 Observations Observe(const std::string& guest_log, const std::string& dmesg,
                      const nlohmann::json& kernel_log);
 
@@ -51,14 +53,13 @@ std::vector<Check> Evaluate(const Scenario& s, const Observations& o, const std:
                             const std::string& dmesg);
 
 // One scenario's share of a run's guest output (guest_script.h): the lines
-// between "FFRUN-BEGIN i" and "FFRUN-END i" minus the framed kernel log,
-// that kernel log, and its classification ("FFRUN kernel_log {...}").
-// `complete` is false when the guest never got to the END line (it died or
-// timed out in that scenario); `found` is false when it never began it.
+// between "FFRUN-BEGIN i" and "FFRUN-END i". `complete` is false when the
+// guest never got to the END line (it died or timed out in that scenario);
+// `found` is false when it never began it. (Its kernel log is a slice of
+// the streamed log: scenario_log.h.)
 struct GuestSegment {
   bool found = false, complete = false;
-  std::string guest_log, dmesg;
-  nlohmann::json kernel_log;  // null when not reported
+  std::string guest_log;
 };
 GuestSegment SplitGuestLog(const std::string& guest_log, size_t index);
 

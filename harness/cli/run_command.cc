@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "harness/campaign/log_classifier.h"
 #include "harness/campaign/runner.h"
 #include "harness/campaign/scenario.h"
 #include "harness/campaign/verdict.h"
@@ -38,14 +39,24 @@ struct RunFlags {
   bool json = false, verbose = false;
 };
 
+// The kinds the classifier counted in the scenario's slice ("clean" when
+// none), then the first bug line, which is what a reader needs first.
 std::string KernelLogLine(const nlohmann::json& k) {
-  std::string out;
-  for (const char* key : {"oops", "bug", "warning", "hung_task", "panic", "ubi_errors",
-                          "ubifs_errors", "jffs2_errors", "mtd_errors"}) {
-    absl::StrAppend(&out, out.empty() ? "" : ", ", key, " ",
-                    k.contains(key) ? k[key].dump() : std::string("?"));
+  if (!k.is_object() || k.empty()) return "not classified";
+  std::string out, first_bug;
+  for (const auto* kinds : {&campaign::BugKinds(), &campaign::ErrorKinds()}) {
+    for (const std::string& key : *kinds) {
+      const int64_t n = k.contains(key) && k[key].is_number_integer() ? k[key].get<int64_t>() : 0;
+      if (n == 0) continue;
+      absl::StrAppend(&out, out.empty() ? "" : ", ", key, " ", n);
+      if (first_bug.empty() && kinds == &campaign::BugKinds() && k.contains("first") &&
+          k["first"].contains(key) && k["first"][key].contains("line")) {
+        first_bug = k["first"][key]["line"].get<std::string>();
+      }
+    }
   }
-  return out;
+  if (out.empty()) return "clean";
+  return first_bug.empty() ? out : absl::StrCat(out, "; first: ", first_bug);
 }
 
 void PrintSummary(const Scenario& s, uint64_t seed, const campaign::Observations& o,
@@ -159,6 +170,10 @@ int Run(std::span<char* const> args) {
     Progress(absl::StrCat("scenario ", job.scenario.name, ", seed ", job.seed,
                           "; reproduce: ", job.reproduce));
     jobs.push_back(std::move(job));
+  }
+  if (const absl::Status one = campaign::CheckOneBoot(jobs); !one.ok()) {
+    std::fprintf(stderr, "flashfault run: %s\n", std::string(one.message()).c_str());
+    return kExitUsage;
   }
   const fs::path rig_dir = batch ? jobs[0].out.parent_path() / "batch" : jobs[0].out;
   const auto start = std::chrono::steady_clock::now();

@@ -27,7 +27,7 @@
 # header dumps and "task:" lines: when that line is a flash-stack message (UBI, UBIFS,
 # JFFS2, MTD: UBI dumps the stack after a failed write, UBIFS when it turns read-only),
 # an rcu:/sysrq:/NMI line, or another report, the trace is that line's; otherwise it is an
-# unattributed_trace.
+# unattributed_trace. Hex dump lines of another CPU inside a trace do not split it.
 #
 # Usage: classify-dmesg.sh [--check | --check-crash | --kinds] [FILE]
 #   --check        print nothing and exit 0 when no kind was seen; else the JSON on stderr, exit 1
@@ -85,8 +85,10 @@ function trace_line(m) {
     return 0
 }
 # Lines that sit between a message and the stack it dumps: hex dumps, UBI header dumps.
+function hexdump(m) { return m ~ /^[0-9a-f]+: [0-9a-f][0-9a-f] / }
+# Also the dump_stack header lines, when a hex dump of another CPU split them from their CPU line.
 function transparent(m) {
-    return m == "" || m ~ /^[0-9a-f]+: [0-9a-f][0-9a-f] / || m ~ /^\t/ || m ~ /dump:$/ || m ~ /^task:[^ ]/ || m ~ /cut here/ || m ~ /^=+$/
+    return m == "" || hexdump(m) || m ~ /^(Hardware name|Workqueue): / || m ~ /^\t/ || m ~ /dump:$/ || m ~ /^task:[^ ]/ || m ~ /cut here/ || m ~ /^=+$/
 }
 function owner_line(m, lm) {
     return lm ~ /^(ubi[0-9]*|ubifs|jffs2|mtd|nand|nandsim|muse|block2mtd)[:( ]/ || m ~ /^(rcu|sysrq): / || m ~ /^NMI backtrace for cpu/
@@ -134,6 +136,8 @@ BEGIN {
         } else if (trace_line(m)) {
             keep(cap, msg)
             next
+        } else if (hexdump(m)) {
+            next   # another CPU dumping hex in the middle of this trace
         }
         close_report()
     }

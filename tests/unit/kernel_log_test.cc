@@ -198,6 +198,8 @@ const std::vector<Sample>& Samples() {
        "ubi0 error: validate_ec_hdr: bad VID header offset", ""},
       {"errors.log", {{"ubi_errors", 1}, {"ubifs_errors", 1}, {"jffs2_errors", 1}, {"mtd_errors", 1}},
        "mtd_errors", "mtdblock: error -5 while writing block 12", ""},
+      {"interleaved.log", {{"ubi_errors", 2}}, "ubi_errors",
+       "ubi0 error: ubi_io_write [ubi]: error -5 while writing 126976 bytes to PEB 261:2048", "ubi_io_write"},
       {"sysrq_blocked.log", {}, "", "", ""},
       {"clean.log", {}, "", "", ""},
   };

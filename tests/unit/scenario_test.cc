@@ -189,33 +189,26 @@ TEST(GuestScriptTest, ServesWithSeedAndQuotes) {
   EXPECT_EQ(ShellQuote("a'b"), "'a'\\''b'");
 }
 
-TEST(SplitGuestLogTest, EachScenarioGetsItsLinesAndKernelLog) {
+TEST(SplitGuestLogTest, EachScenarioGetsItsLines) {
   const std::string log =
       "boot noise\n"
       "FFRUN-BEGIN 0\n"
       "FFRUN scenario a seed 1\n"
       "verified 3 files\n"
       "FFRUN workload_exit 0\n"
-      "FFRUN kernel_log {\"oops\":0,\"ubi_errors\":2}\n"
-      "FFRUN-DMESG-BEGIN\n"
-      "[    5.1] ubi0 error: something\n"
-      "FFRUN-DMESG-END\n"
       "FFRUN-END 0\n"
       "FFRUN-BEGIN 1\n"
       "FFRUN scenario b seed 2\n";
   GuestSegment a = SplitGuestLog(log, 0);
   EXPECT_TRUE(a.found && a.complete);
   EXPECT_EQ(a.guest_log, "FFRUN scenario a seed 1\nverified 3 files\nFFRUN workload_exit 0\n");
-  EXPECT_EQ(a.dmesg, "[    5.1] ubi0 error: something\n");
-  EXPECT_EQ(a.kernel_log["ubi_errors"], 2);
-  const Observations o = Observe(a.guest_log, a.dmesg, a.kernel_log);
+  const Observations o = Observe(a.guest_log, "", json::object());
   EXPECT_EQ(o.files_verified, 3);
   EXPECT_EQ(o.workload_exit, 0);
 
   GuestSegment b = SplitGuestLog(log, 1);  // the guest died in it
   EXPECT_TRUE(b.found);
   EXPECT_FALSE(b.complete);
-  EXPECT_TRUE(b.kernel_log.is_null());
   EXPECT_FALSE(SplitGuestLog(log, 2).found);
 }
 

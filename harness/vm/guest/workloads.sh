@@ -4,9 +4,9 @@
 #
 #   wl_begin / wl_end          before the server starts / after the workload: modules, dmesg
 #                              mark; stop the server, print the fault summary
-#   wl_after                   after a scenario's subshell (flashfault run): its part of the
-#                              kernel log, classified and framed; clears what a failed
-#                              scenario left (mounts, UBI, server, muse.ko) for the next
+#   wl_after                   after a scenario's subshell (flashfault run): clears what a
+#                              failed scenario left (mounts, UBI, server, muse.ko) for the
+#                              next (the host cuts its kernel log from the stream by slice)
 #   wl_ubi_report UBI          FFRUN ubi bad_peb_count=N max_ec=N (verdict.h reads these)
 #   wl_settle                  give UBI's background worker time to finish scrubs/torture
 #   wl_ubi_attach MTD          ubiformat, attach, mkvol; detach; attach again
@@ -169,17 +169,11 @@ wl_mtd_utils() {
     ff_log "verified 2 files"
 }
 
-# wl_after: the scenario's kernel log since the caller's dmesg_mark, as "FFRUN kernel_log
-# {classify-dmesg.sh counts}" and the lines framed by FFRUN-DMESG-BEGIN/END (verdict.h
-# reads both); then whatever a scenario that failed half-way left behind, so the next one
-# in the same boot starts clean.
+# wl_after: clears whatever a scenario that failed half-way left behind, so the next one
+# in the same boot starts clean. The scenario's kernel log is not printed here: the host
+# cuts it from the streamed log between the scenario's slice markers (guest_script.h), so
+# a flood that wraps the ring buffer cannot cost it a line.
 wl_after() {
-    _part=/tmp/ff.dmesg.part
-    dmesg_since_mark "$_part" || echo "FFRUN kernel_log_wrapped"
-    echo "FFRUN kernel_log $("$FF_LIB/classify-dmesg.sh" "$_part" | tr -d '\n')"
-    echo "FFRUN-DMESG-BEGIN"
-    cat "$_part"
-    echo "FFRUN-DMESG-END"
     for _m in /mnt/ubifs /mnt/jffs2; do
         grep -q " $_m " /proc/mounts && { bounded 60 umount "$_m" || ff_log "umount $_m failed"; }
     done
