@@ -2,22 +2,19 @@
 #include "harness/campaign/crash_states.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/status_macros.h"
+#include "fault-models/trigger.h"
 
 namespace flashfault::campaign {
 namespace {
 
-// splitmix64: the one mixing step every derived seed goes through.
-uint64_t Mix(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
+// One splitmix64 step from `x`: the fault layer's own generator, so every
+// derived seed goes through the project's one mixing function.
+uint64_t Mix(uint64_t x) { return Rng(x).Next(); }
 
 // A state's seed: from the run's seed, the op and the variant, never 0 (0
 // marks boundary states, which need none).
@@ -155,6 +152,18 @@ absl::StatusOr<Shard> ParseShard(absl::string_view text) {
   s.index = static_cast<uint32_t>(*i);
   s.count = static_cast<uint32_t>(*n);
   return s;
+}
+
+absl::StatusOr<SelectionOptions> ParseSelection(absl::string_view mode, absl::string_view inside,
+                                                absl::string_view shard) {
+  SelectionOptions o;
+  FF_ASSIGN_OR_RETURN(o.mode, ParseExploreMode(mode));
+  FF_ASSIGN_OR_RETURN(o.inside, ParseInside(inside));
+  FF_ASSIGN_OR_RETURN(o.shard, ParseShard(shard));
+  if (o.mode.kind == ExploreMode::Kind::kBisect && o.shard.count > 1) {
+    return absl::InvalidArgumentError("--shard: bisect walks one ordered list and cannot be split");
+  }
+  return o;
 }
 
 uint64_t CountCrashStates(std::span<const RecordedOp> ops, const SelectionOptions& options) {

@@ -86,6 +86,11 @@ struct SelectionOptions {
   uint64_t last_op = UINT64_MAX;   // (inclusive): the workload, not the set-up
 };
 
+// --mode, --inside and --shard together, as every command that takes them
+// checks them (bisect cannot be sharded); the window and seed stay unset.
+absl::StatusOr<SelectionOptions> ParseSelection(absl::string_view mode, absl::string_view inside,
+                                                absl::string_view shard);
+
 // Every state of `ops` the options allow, in ascending op order (bisect:
 // the boundary states the bisection may visit, in op order; the caller
 // visits them by halving). Deterministic: the same inputs give the same

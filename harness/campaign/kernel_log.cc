@@ -49,8 +49,11 @@ std::string Unescape(std::string_view s) {
   return out;
 }
 
-// One "PRIO,SEQ,USEC,FLAGS[,...];TEXT" line, or false.
-bool ParseRecord(std::string_view line, KernelRecord* r) {
+void AddGap(KernelLog* log, uint64_t first, uint64_t last) { log->gaps.push_back({first, last}); }
+
+}  // namespace
+
+bool ParseKmsgRecord(std::string_view line, KernelRecord* r) {
   const size_t semi = line.find(';');
   if (semi == std::string_view::npos) return false;
   const std::vector<absl::string_view> f = absl::StrSplit(AV(line.substr(0, semi)), ',');
@@ -65,10 +68,6 @@ bool ParseRecord(std::string_view line, KernelRecord* r) {
   return true;
 }
 
-void AddGap(KernelLog* log, uint64_t first, uint64_t last) { log->gaps.push_back({first, last}); }
-
-}  // namespace
-
 uint64_t KernelLog::lost() const {
   uint64_t n = 0;
   for (const SeqGap& g : gaps) n += g.size();
@@ -82,7 +81,7 @@ KernelLog ParseKmsg(std::string_view text) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty() || line.front() == ' ') continue;  // dictionary lines
     KernelRecord r;
-    if (!ParseRecord(line, &r)) {
+    if (!ParseKmsgRecord(line, &r)) {
       ++log.malformed;
       continue;
     }

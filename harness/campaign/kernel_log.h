@@ -46,6 +46,11 @@ struct KernelLog {
 // arrived (seq 0 is the kernel's first) count as a gap.
 KernelLog ParseKmsg(std::string_view text);
 
+// One "PRIO,SEQ,USEC,FLAGS[,...];TEXT" line (a /dev/kmsg record without its
+// dictionary lines), text unescaped; false when it is not one. The one
+// reader of the record format: ParseKmsg here, KmsgReader in the guest.
+bool ParseKmsgRecord(std::string_view line, KernelRecord* r);
+
 // The text of the marker records ff_slice writes: "flashfault: slice NAME begin"/"end".
 std::string SliceMarker(std::string_view name, bool begin);
 

@@ -42,18 +42,16 @@ int RunExploreAgent(std::span<char* const> args) {
     std::fprintf(stderr, "flashfault explore-agent: --events, --ops and --baseline-free are required\n");
     return kExitUsage;
   }
-  absl::StatusOr<campaign::ExploreMode> m = campaign::ParseExploreMode(mode);
-  absl::StatusOr<campaign::Inside> in = campaign::ParseInside(inside);
-  absl::StatusOr<campaign::Shard> sh = campaign::ParseShard(shard);
-  for (const absl::Status& s : {m.status(), in.status(), sh.status()}) {
-    if (!s.ok()) {
-      std::fprintf(stderr, "flashfault explore-agent: %s\n", std::string(s.message()).c_str());
-      return kExitUsage;
-    }
+  absl::StatusOr<campaign::SelectionOptions> selection =
+      campaign::ParseSelection(mode, inside, shard);
+  if (!selection.ok()) {
+    std::fprintf(stderr, "flashfault explore-agent: %s\n",
+                 std::string(selection.status().message()).c_str());
+    return kExitUsage;
   }
-  o.selection.mode = *m;
-  o.selection.inside = *in;
-  o.selection.shard = *sh;
+  const uint64_t seed = o.selection.seed;
+  o.selection = *selection;
+  o.selection.seed = seed;
   o.selection.first_op = first;
   o.selection.last_op = last;
   o.budget_seconds = static_cast<double>(budget);

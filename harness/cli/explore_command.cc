@@ -88,15 +88,9 @@ int RunExplore(std::span<char* const> args) {
 
   // Everything is checked before anything boots.
   if (o.fs != "ubifs" && o.fs != "jffs2") return Usage("--fs: expected ubifs or jffs2, got '" + o.fs + "'");
-  absl::StatusOr<campaign::ExploreMode> mode = campaign::ParseExploreMode(o.mode);
-  if (!mode.ok()) return Usage(std::string(mode.status().message()));
-  if (!campaign::ParseInside(o.inside).ok()) {
-    return Usage(std::string(campaign::ParseInside(o.inside).status().message()));
-  }
-  absl::StatusOr<campaign::Shard> shard = campaign::ParseShard(o.shard);
-  if (!shard.ok()) return Usage(std::string(shard.status().message()));
-  if (mode->kind == campaign::ExploreMode::Kind::kBisect && shard->count > 1) {
-    return Usage("--shard: bisect walks one ordered list and cannot be split");
+  // Checked here, applied by the agent in the guest.
+  if (absl::Status s = campaign::ParseSelection(o.mode, o.inside, o.shard).status(); !s.ok()) {
+    return Usage(std::string(s.message()));
   }
   const std::optional<uint64_t> b = ParseBudget(budget);
   if (!b) return Usage("--budget: expected seconds or a number with s, m or h, got '" + budget + "'");

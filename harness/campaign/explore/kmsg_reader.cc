@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
+#include <string_view>
+
+#include "harness/campaign/kernel_log.h"
 
 namespace flashfault::campaign {
 
@@ -16,20 +18,6 @@ KmsgReader::KmsgReader(const std::string& path) {
 
 KmsgReader::~KmsgReader() {
   if (fd_ >= 0) ::close(fd_);
-}
-
-bool KmsgReader::ParseRecord(const std::string& record, uint64_t* seq, std::string* text) {
-  const size_t semi = record.find(';');
-  const size_t comma = record.find(',');
-  if (semi == std::string::npos || comma == std::string::npos || comma > semi) return false;
-  char* end = nullptr;
-  const unsigned long long s = std::strtoull(record.c_str() + comma + 1, &end, 10);
-  if (end == record.c_str() + comma + 1 || (*end != ',' && *end != ';')) return false;
-  *seq = s;
-  size_t stop = record.find('\n', semi);
-  if (stop == std::string::npos) stop = record.size();
-  *text = record.substr(semi + 1, stop - semi - 1);
-  return true;
 }
 
 KmsgReader::Batch KmsgReader::Drain() {
@@ -51,14 +39,15 @@ KmsgReader::Batch KmsgReader::Drain() {
       break;  // EAGAIN: nothing more now
     }
     if (n == 0) break;
-    uint64_t seq = 0;
-    std::string text;
-    if (!ParseRecord(std::string(buf, static_cast<size_t>(n)), &seq, &text)) continue;
-    if (next_seq_ != 0 && seq != next_seq_) b.lost = true;
-    next_seq_ = seq + 1;
-    if (b.first_seq == 0) b.first_seq = seq;
-    b.last_seq = seq;
-    b.lines.push_back(std::move(text));
+    // One record per read: its header line, then dictionary lines.
+    const std::string_view record(buf, static_cast<size_t>(n));
+    KernelRecord r;
+    if (!ParseKmsgRecord(record.substr(0, record.find('\n')), &r)) continue;
+    if (next_seq_ != 0 && r.seq != next_seq_) b.lost = true;
+    next_seq_ = r.seq + 1;
+    if (b.first_seq == 0) b.first_seq = r.seq;
+    b.last_seq = r.seq;
+    b.lines.push_back(std::move(r.text));
   }
   return b;
 }

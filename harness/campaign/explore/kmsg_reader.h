@@ -2,8 +2,8 @@
 // from /dev/kmsg without blocking. Each record carries a sequence number;
 // a jump in the numbers, or EPIPE (the ring buffer overwrote records we had
 // not read), means lines were lost, and Drain says so instead of passing
-// over it. Lines are the records' message text (continuation lines, the
-// " KEY=value" dictionary, are dropped).
+// over it. Lines are the records' message text, parsed by kernel_log.h's
+// ParseKmsgRecord (the " KEY=value" dictionary lines are dropped).
 //
 // Must not: write to the log or block.
 #pragma once
@@ -29,10 +29,6 @@ class KmsgReader {
     bool lost = false;                     // records were dropped (or no reader)
   };
   Batch Drain();
-
-  // Parses one /dev/kmsg record ("PRI,SEQ,USEC,FLAGS;text\n KEY=v...");
-  // false when it is not one. Public for tests.
-  static bool ParseRecord(const std::string& record, uint64_t* seq, std::string* text);
 
  private:
   int fd_ = -1;
