@@ -1,8 +1,9 @@
-// Finding signatures; see signature.h. The rules are tables and one scan,
-// no regexes: kernel logs can be long and this runs per crash state.
+// Finding signatures; see signature.h. One scan per line, no regexes:
+// kernel logs can be long and this runs per crash state.
 #include "harness/campaign/signature.h"
 
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 
 namespace flashfault::campaign {
@@ -25,25 +26,6 @@ std::string_view StripPrefix(std::string_view s) {
   }
   while (!s.empty() && s[0] == ' ') s.remove_prefix(1);
   return s;
-}
-
-// The first entry of kRanked that is an error message, not a bug. A bare
-// "Call Trace:" is not ranked: UBI dumps a stack after every failed write,
-// which is error handling (classify-dmesg.sh attributes such stacks too).
-constexpr int kFirstErrorRank = 14;
-
-// Severity of a line; lower is more serious; -1 for lines that do not count.
-int Severity(std::string_view line) {
-  static constexpr std::string_view kRanked[] = {
-      "general protection fault", "BUG: KASAN", "UBSAN:", "kernel BUG at", "BUG:",
-      "Oops", "UBI assert failed", "UBIFS assert failed", "list_add corruption",
-      "list_del corruption", "WARNING:", "INFO: task", "watchdog: BUG: soft lockup",
-      "rcu: INFO:", "UBIFS error", "UBI error", "jffs2: Error", "JFFS2 error",
-      "jffs2:", "mtd:"};
-  for (size_t i = 0; i < std::size(kRanked); ++i) {
-    if (line.find(kRanked[i]) != std::string_view::npos) return static_cast<int>(i);
-  }
-  return -1;
 }
 
 }  // namespace
@@ -99,22 +81,41 @@ std::string NormaliseLogLine(std::string_view line) {
   return squeezed;
 }
 
-bool IsBugLine(std::string_view line) {
-  const int sev = Severity(line);
-  return sev >= 0 && sev < kFirstErrorRank;
-}
+namespace {
 
-std::string KeyLogLine(std::span<const std::string> kernel_log) {
-  int best = -1;
-  std::string_view line;
-  for (const std::string& l : kernel_log) {
-    const int sev = Severity(l);
-    if (sev >= 0 && (best < 0 || sev < best)) {
-      best = sev;
-      line = l;
+// The first line of the kind in `kinds` that `c` saw earliest in `log`
+// (kinds not found in `log` verbatim rank after those that are, in list
+// order); "" when `c` saw none of them.
+std::string EarliestFirstLine(const Classification& c, const std::vector<std::string>& kinds,
+                              std::span<const std::string> log) {
+  std::string best;
+  size_t best_pos = SIZE_MAX;
+  bool have = false;
+  for (const std::string& k : kinds) {
+    auto it = c.first.find(k);
+    if (it == c.first.end() || it->second.line.empty()) continue;
+    size_t pos = SIZE_MAX - 1;
+    for (size_t i = 0; i < log.size(); ++i) {
+      if (log[i] == it->second.line) {
+        pos = i;
+        break;
+      }
+    }
+    if (!have || pos < best_pos) {
+      best = it->second.line;
+      best_pos = pos;
+      have = true;
     }
   }
-  return std::string(line);
+  return best;
+}
+
+}  // namespace
+
+std::string KeyLogLine(const Classification& c, std::span<const std::string> kernel_log) {
+  std::string line = EarliestFirstLine(c, BugKinds(), kernel_log);
+  if (line.empty()) line = EarliestFirstLine(c, ErrorKinds(), kernel_log);
+  return line;
 }
 
 std::string Signature::Text() const {
@@ -133,8 +134,12 @@ std::string Signature::Id() const {
   return buf;
 }
 
-Signature MakeSignature(std::string_view failed_check, std::span<const std::string> kernel_log) {
-  return {std::string(failed_check), NormaliseLogLine(KeyLogLine(kernel_log))};
+Signature MakeSignature(std::string_view failed_check, const Classification& c,
+                        std::span<const std::string> kernel_log) {
+  const std::string key = KeyLogLine(c, kernel_log);
+  return {std::string(failed_check), key.empty() ? "" : NormaliseLogLine(key)};
 }
+
+Signature MakeSignature(std::string_view failed_check) { return {std::string(failed_check), ""}; }
 
 }  // namespace flashfault::campaign

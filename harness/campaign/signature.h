@@ -6,7 +6,8 @@
 // inode groups together while a different message does not.
 //
 // The single source of the normalisation and grouping rules for every
-// campaign (explore, fuzz, nightly). Must not: read files or run anything.
+// campaign (explore, fuzz, nightly). Must not: read files, run anything, or
+// decide which lines are bugs (the classifier does).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/campaign/log_classifier.h"
+
 namespace flashfault::campaign {
 
 // One kernel-log line reduced to its template:
@@ -22,15 +25,13 @@ namespace flashfault::campaign {
 //   -> "UBIFS error (ubiN:N pid N): ubifs_read_node: bad node type (N but expected N)"
 std::string NormaliseLogLine(std::string_view line);
 
-// The line of `kernel_log` a signature is built on: the first line of the
-// most serious kind present (oops/BUG/assert/KASAN/UBSAN/WARNING/trace
-// headers before filesystem error lines), or "" when none is there.
-std::string KeyLogLine(std::span<const std::string> kernel_log);
-
-// Whether `line` signals a kernel bug (oops, BUG, an assert, KASAN/UBSAN, a
-// WARNING, a call trace, a hung task, a lockup or stall), as opposed to a
-// filesystem's error message, which is how it handles a fault.
-bool IsBugLine(std::string_view line);
+// The line a signature is built on, chosen among what the one classifier
+// (log_classifier.h, classify-dmesg.sh) found: the first line of the bug
+// kind reported earliest in `kernel_log`; without a bug, the first line of
+// the error kind reported earliest (the fault the filesystem met first);
+// "" when it found neither. Which lines are bugs is the classifier's rule
+// alone: this file only picks and normalises.
+std::string KeyLogLine(const Classification& c, std::span<const std::string> kernel_log);
 
 struct Signature {
   std::string check;     // the failing check: "mount", "oracle:sync.missing", "space", ...
@@ -40,6 +41,9 @@ struct Signature {
   bool operator<(const Signature& o) const { return Text() < o.Text(); }
 };
 
-Signature MakeSignature(std::string_view failed_check, std::span<const std::string> kernel_log);
+Signature MakeSignature(std::string_view failed_check, const Classification& c,
+                        std::span<const std::string> kernel_log);
+// A failure whose signature is the check alone (no kernel log involved).
+Signature MakeSignature(std::string_view failed_check);
 
 }  // namespace flashfault::campaign

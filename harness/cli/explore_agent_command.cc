@@ -18,7 +18,7 @@ int RunExploreAgent(std::span<char* const> args) {
   ArgParser parser(
       "flashfault explore-agent --events LOG --ops OPLOG --baseline-free BYTES [--fs ubifs|jffs2]"
       " [--first-op N] [--last-op N] [--mode M] [--inside I] [--shard i/N] [--seed N]"
-      " [--budget SECS] [--slack S] [--mount DIR]",
+      " [--budget SECS] [--slack S] [--mount DIR] [--states FILE]",
       "Inside the guest: check the crash states of a recorded workload, one fresh MTD each "
       "(materialise, serve, attach, mount with self-checks, oracle, space check, teardown), "
       "one FFSTATE JSON line per state on stdout. Started by 'flashfault explore'.",
@@ -37,6 +37,8 @@ int RunExploreAgent(std::span<char* const> args) {
   parser.AddString("slack", "S", "space-check slack (bytes, 256k, 1%)", &o.slack);
   parser.AddUint("budget", "SECS", "start no state after this many seconds", &budget);
   parser.AddString("mount", "DIR", "mount point (default /mnt/ff)", &o.mount_point);
+  parser.AddString("states", "FILE", "write each state's full record (kernel log included) here; "
+                   "stdout then gets short lines", &o.states_file);
   if (int rc = HandleParseResult(parser, parser.Parse(args), "explore-agent"); rc >= 0) return rc;
   if (o.events.empty() || o.op_log.empty() || o.baseline_free == 0) {
     std::fprintf(stderr, "flashfault explore-agent: --events, --ops and --baseline-free are required\n");

@@ -3,6 +3,7 @@
 // the same message and split what is not.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "harness/campaign/crash_states.h"
@@ -131,18 +132,43 @@ TEST(SignatureTest, NormalisationGroupsTheSameMessage) {
             NormaliseLogLine("UBI assert failed in ubi_eba_read_leb at 122"));
 }
 
-TEST(SignatureTest, KeyLineIsTheMostSeriousAndIdsAreStable) {
+// The classifier's verdict, as log_classifier.h parses it: which kinds it
+// saw and the first line of each.
+Classification Classified(const std::map<std::string, std::string>& first_by_kind) {
+  Classification c;
+  for (const auto* kinds : {&BugKinds(), &ErrorKinds()}) {
+    for (const std::string& k : *kinds) c.counts[k] = 0;
+  }
+  for (const auto& [kind, line] : first_by_kind) {
+    c.counts[kind] = 1;
+    c.first[kind].line = line;
+  }
+  return c;
+}
+
+TEST(SignatureTest, KeyLineIsTheEarliestBugThenTheEarliestErrorAndIdsAreStable) {
   const std::vector<std::string> log = {
       "[1.0] UBIFS error (ubi0:0 pid 5): ubifs_recover_leb: corrupt empty space LEB 3:0",
       "[1.1] UBI assert failed in ubi_io_read at 122",
-      "[1.2] Call Trace:"};  // a bare trace ranks below the assert
-  EXPECT_EQ(KeyLogLine(log), log[1]);
-  const Signature s = MakeSignature("mount", log);
+      "[1.2] WARNING: CPU: 0 PID: 5 at fs/ubifs/io.c:99 ubifs_wbuf_sync+0x1/0x2",
+      "[1.3] UBI error: ubi_io_read: error -74"};
+  // A bug beats an error line even when the error came first; among bugs,
+  // the one reported first wins whatever the kinds' list order.
+  const Classification c = Classified({{"ubifs_errors", log[0]}, {"warning", log[2]},
+                                       {"ubi_assert", log[1]}, {"ubi_errors", log[3]}});
+  EXPECT_EQ(KeyLogLine(c, log), log[1]);
+  const Signature s = MakeSignature("mount", c, log);
   EXPECT_EQ(s.Text(), "mount | UBI assert failed in ubi_io_read at N");
-  EXPECT_EQ(s.Id(), MakeSignature("mount", log).Id());
+  EXPECT_EQ(s.Id(), MakeSignature("mount", c, log).Id());
   EXPECT_EQ(s.Id().size(), 12u);
-  EXPECT_NE(s.Id(), MakeSignature("oracle:sync.missing", log).Id());
-  EXPECT_EQ(MakeSignature("space", {}).Text(), "space");
+  EXPECT_NE(s.Id(), MakeSignature("oracle:sync.missing", c, log).Id());
+  // Without a bug: the error kind seen earliest.
+  const Classification errors = Classified({{"ubi_errors", log[3]}, {"ubifs_errors", log[0]}});
+  EXPECT_EQ(KeyLogLine(errors, log), log[0]);
+  // Lines the classifier did not flag never make a signature.
+  EXPECT_EQ(KeyLogLine(Classified({}), log), "");
+  EXPECT_EQ(MakeSignature("space", Classified({}), log).Text(), "space");
+  EXPECT_EQ(MakeSignature("space").Text(), "space");
 }
 
 }  // namespace

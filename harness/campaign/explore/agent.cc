@@ -5,7 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <fstream>
@@ -14,10 +16,13 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/status_macros.h"
 #include "fault-models/replay/crash_state.h"
 #include "fault-models/replay/log_replayer.h"
 #include "harness/campaign/explore/kmsg_reader.h"
+#include "harness/campaign/kernel_log.h"
+#include "harness/campaign/log_classifier.h"
 #include "harness/campaign/oracle/crash_rules.h"
 #include "harness/campaign/oracle/op_log.h"
 #include "harness/campaign/oracle/space_check.h"
@@ -33,7 +38,19 @@ using Clock = std::chrono::steady_clock;
 using ojson = nlohmann::ordered_json;
 
 constexpr char kMtdName[] = "ffstate";
-constexpr size_t kMaxLogLines = 80;  // per state in the result line; the count is kept
+// Per state in its full record (the count is kept): far above what one
+// attach and mount print, even of a torn state with its stack dumps.
+constexpr size_t kMaxLogLines = 4000;
+// Records at this level or more serious (KERN_WARNING; dump_stack's
+// KERN_DEFAULT counts as it) can carry a bug report; a state whose log has
+// none is clean without running the classifier, which costs ~100 ms of
+// busybox awk under TCG.
+constexpr int kClassifyLevel = 4;
+
+struct StateLog {
+  std::vector<std::string> lines;  // as dmesg prints them
+  Classification classification;   // empty when no record needed classifying
+};
 
 double MsSince(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
@@ -105,6 +122,10 @@ class StateChecker {
   // all passed), details into `r`.
   std::string CheckMounted(const CrashState& s, int mtd, ojson& r, ojson& times);
 
+  // The state's log as dmesg lines, classified by the one classifier
+  // (classify-dmesg.sh in the guest library) when a record could matter.
+  absl::StatusOr<StateLog> ClassifyStateLog(const KmsgReader::Batch& log) const;
+
   const AgentOptions& o_;
   const Geometry& geometry_;
   const oracle::OracleModel& oracle_;
@@ -156,6 +177,20 @@ std::string StateChecker::CheckMounted(const CrashState& s, int mtd, ojson& r, o
   return failed;
 }
 
+absl::StatusOr<StateLog> StateChecker::ClassifyStateLog(const KmsgReader::Batch& log) const {
+  StateLog out;
+  const std::string text = RenderDmesg(log.records);
+  for (absl::string_view l : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    out.lines.emplace_back(l);
+  }
+  bool serious = false;
+  for (const KernelRecord& r : log.records) serious = serious || r.level <= kClassifyLevel;
+  if (!serious) return out;
+  FF_ASSIGN_OR_RETURN(out.classification,
+                      ClassifyText(text, absl::StrCat(o_.guest_lib, "/classify-dmesg.sh")));
+  return out;
+}
+
 absl::StatusOr<ojson> StateChecker::Check(
     const CrashState& s, std::function<absl::Status(FaultLayer&, const FaultPlan&)> materialise) {
   ojson r = {{"id", s.Id()}, {"op", s.op}, {"variant", CrashVariantName(s.variant)},
@@ -201,19 +236,24 @@ absl::StatusOr<ojson> StateChecker::Check(
   }
 
   const KmsgReader::Batch log = kmsg_.Drain();
-  bool bug = false;
+  FF_ASSIGN_OR_RETURN(const StateLog slog, ClassifyStateLog(log));
+  if (failed.empty() && slog.classification.bugs() > 0) failed = "kernel";
+  ojson bugs = ojson::object();
+  for (const std::string& k : BugKinds()) {
+    const int64_t n = slog.classification.counts.count(k) ? slog.classification.counts.at(k) : 0;
+    if (n > 0) bugs[k] = n;
+  }
   ojson lines = ojson::array();
-  for (const std::string& l : log.lines) {
-    bug = bug || IsBugLine(l);
+  for (const std::string& l : slog.lines) {
     if (lines.size() < kMaxLogLines) lines.push_back(l);
   }
-  if (failed.empty() && bug) failed = "kernel";
   r["kernel_log"] = lines;
-  r["kernel_log_lines"] = log.lines.size();
+  r["kernel_log_lines"] = slog.lines.size();
   r["kernel_log_lost"] = log.lost;
+  r["kernel_bugs"] = bugs;
   if (!failed.empty()) {
     r["failed"] = failed;
-    r["signature"] = MakeSignature(failed, log.lines).Text();
+    r["signature"] = MakeSignature(failed, slog.classification, slog.lines).Text();
   }
   r["result"] = failed.empty() ? "pass" : "fail";
   r["ms"] = times;
@@ -225,6 +265,9 @@ absl::StatusOr<ojson> StateChecker::Check(
 class Explorer {
  public:
   Explorer(const AgentOptions& o, std::FILE* out) : o_(o), out_(out) {}
+  ~Explorer() {
+    if (states_ != nullptr) std::fclose(states_);
+  }
   absl::StatusOr<AgentSummary> Run();
 
  private:
@@ -237,6 +280,7 @@ class Explorer {
 
   const AgentOptions& o_;
   std::FILE* out_;
+  std::FILE* states_ = nullptr;  // full state records (AgentOptions::states_file)
   Clock::time_point start_ = Clock::now();
   std::unique_ptr<LogReplayer> cursor_;
   std::unique_ptr<StateChecker> checker_;
@@ -267,12 +311,24 @@ absl::StatusOr<bool> Explorer::CheckOne(const CrashState& s) {
   ++summary_.checked;
   const bool failed = r["result"] == "fail";
   if (failed) ++summary_.failed;
+  if (states_ != nullptr) {
+    std::fprintf(states_, "%s\n", r.dump().c_str());
+    std::fflush(states_);
+    // The console line stays short: a 16550 under TCG moves ~40 KB/s.
+    for (const char* bulky : {"kernel_log", "violations", "space", "step_output"}) r.erase(bulky);
+  }
   std::fprintf(out_, "FFSTATE %s\n", r.dump().c_str());
   std::fflush(out_);
   return failed;
 }
 
 absl::StatusOr<AgentSummary> Explorer::Run() {
+  if (!o_.states_file.empty()) {
+    states_ = std::fopen(o_.states_file.c_str(), "we");
+    if (states_ == nullptr) {
+      return absl::NotFoundError(absl::StrCat("cannot create ", o_.states_file, ": ", std::strerror(errno)));
+    }
+  }
   FF_ASSIGN_OR_RETURN(cursor_, LogReplayer::Open(o_.events));
   geometry_ = cursor_->cursor().geometry();
   FF_ASSIGN_OR_RETURN(oracle::OpLog log, oracle::LoadOpLog(o_.op_log));

@@ -14,8 +14,12 @@
 //   teardown      ex_unmount, then the server stops and the MTD goes away
 //
 // Each state's kernel log is read from /dev/kmsg between its start and end,
-// so it is that state's own; a gap in record numbers is reported. One JSON
-// line per state ("FFSTATE {...}") goes to `out`, then a summary line.
+// so it is that state's own; a gap in record numbers is reported, and a log
+// with a warning or worse goes through the one classifier (classify-dmesg.sh):
+// a bug kind fails the state as "kernel". Each state's full record (its
+// whole kernel log included) goes to AgentOptions::states_file, and a short
+// "FFSTATE {...}" line to `out` (the console: progress, and what is left if
+// the guest dies), then a summary line.
 // Must not: judge findings (the host groups them: findings.h), or keep
 // anything of one state's part for the next.
 #pragma once
@@ -40,6 +44,7 @@ struct AgentOptions {
   std::string guest_lib = "/ff";  // lib.sh and explore.sh
   std::string muse_device = "/dev/muse";
   double budget_seconds = 0;   // stop starting new states after this; 0 = none
+  std::string states_file;     // full records, one JSON line per state; "" = all on `out`
 };
 
 struct AgentSummary {

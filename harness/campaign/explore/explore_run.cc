@@ -9,6 +9,7 @@
 #include "common/atomic_file.h"
 #include "common/status_macros.h"
 #include "harness/campaign/guest_script.h"
+#include "harness/campaign/log_classifier.h"
 #include "harness/campaign/signature.h"
 
 namespace flashfault::campaign {
@@ -56,7 +57,7 @@ std::string ExploreGuestScript(const ExploreOptions& o) {
       "/flashfault explore-agent --events $REC/events.jsonl --ops $REC/ops.jsonl --fs ", fs_name,
       " --first-op $first --last-op $last --mode ", ShellQuote(o.mode), " --inside ",
       ShellQuote(o.inside), " --shard ", ShellQuote(o.shard), " --seed ", o.seed,
-      " --baseline-free $baseline --mount $MNT");
+      " --baseline-free $baseline --mount $MNT --states $REC/states.jsonl");
   if (!o.slack.empty()) absl::StrAppend(&agent, " --slack ", ShellQuote(o.slack));
   if (o.budget_seconds > 0) absl::StrAppend(&agent, " --budget $agent_budget");
   return absl::StrCat(
@@ -133,6 +134,7 @@ absl::StatusOr<ExploreOutcome> RunExplore(const RigPaths& rig, const ExploreOpti
   std::istringstream guest(ReadText(vm / "guest.log"));
   std::string first_fail;
   bool agent_ran = false;
+  std::vector<std::string> teardown_log;
   for (std::string line; std::getline(guest, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     auto payload = [&](const char* prefix) -> std::optional<json> {
@@ -144,32 +146,55 @@ absl::StatusOr<ExploreOutcome> RunExplore(const RigPaths& rig, const ExploreOpti
     if (auto j = payload("FFEXPLORE summary ")) out.summary = *j;
     if (auto j = payload("FFEXPLORE recorded ")) out.recorded = *j;
     if (line.rfind("FFEXPLORE agent_exit ", 0) == 0) agent_ran = true;
-    if (line.rfind("FFEXPLORE teardown_log ", 0) == 0 && IsBugLine(line)) {
-      out.teardown_bugs.push_back(line.substr(23));
-    }
+    if (line.rfind("FFEXPLORE teardown_log ", 0) == 0) teardown_log.push_back(line.substr(23));
     if (first_fail.empty() && line.rfind("FAIL: ", 0) == 0) first_fail = line;
+  }
+  // The full state records came back with the recording; the console's
+  // short lines stand in only when they did not (the guest died first).
+  const bool have_recording = fs::exists(recording / "events.jsonl");
+  bool full_states = false;
+  if (fs::exists(recording / "states.jsonl")) {
+    std::vector<json> full;
+    std::istringstream in(ReadText(recording / "states.jsonl"));
+    for (std::string line; std::getline(in, line);) {
+      json j = json::parse(line, nullptr, false);
+      if (!j.is_discarded() && j.is_object()) full.push_back(std::move(j));
+    }
+    if (full.size() >= out.states.size()) {
+      out.states = std::move(full);
+      full_states = true;
+    }
   }
   out.findings = GroupFindings(out.states);
   ReproducerContext ctx{recording, o.fs, o.workload_name,
                         out.recorded.value("baseline_free", uint64_t{0}), o.slack};
-  const bool have_recording = fs::exists(recording / "events.jsonl");
   if (have_recording) FF_RETURN_IF_ERROR(WriteReproducers(o.out, ctx, out.findings));
-  if (!out.teardown_bugs.empty()) {
-    Finding t;
-    t.signature = MakeSignature("teardown", out.teardown_bugs).Text();
-    t.signature_id = MakeSignature("teardown", out.teardown_bugs).Id();
-    t.failed = "teardown";
-    t.smallest = {{"id", "teardown"}, {"kernel_log", out.teardown_bugs}};
-    t.states.push_back("teardown");
-    out.findings.push_back(std::move(t));
+  if (!teardown_log.empty()) {
+    // Unloading the modules is where leaks and use-after-frees show; the
+    // same classifier as every state's log judges it.
+    std::string text;
+    for (const std::string& l : teardown_log) absl::StrAppend(&text, l, "\n");
+    FF_ASSIGN_OR_RETURN(const Classification c,
+                        ClassifyText(text, (rig.root / "harness/vm/classify-dmesg.sh").string()));
+    if (c.bugs() > 0) {
+      const Signature sig = MakeSignature("teardown", c, teardown_log);
+      out.teardown_bugs = c.lines;
+      Finding t;
+      t.signature = sig.Text();
+      t.signature_id = sig.Id();
+      t.failed = "teardown";
+      t.smallest = {{"id", "teardown"}, {"kernel_log", teardown_log}};
+      t.states.push_back("teardown");
+      out.findings.push_back(std::move(t));
+    }
   }
 
   if (!agent_ran || out.summary.is_null()) {
     out.error = first_fail.empty() ? absl::StrCat("the guest stopped before the agent finished; logs in ", vm.string())
                                    : absl::StrCat(first_fail, "; logs in ", vm.string());
     out.exit_code = 1;
-  } else if (!have_recording) {
-    out.error = "the recording did not come back from the guest (ff_export)";
+  } else if (!have_recording || !full_states) {
+    out.error = "the recording or the state records did not come back from the guest (ff_export)";
     out.exit_code = 1;
   } else {
     out.exit_code = out.findings.empty() ? 0 : 3;

@@ -38,11 +38,12 @@ struct ExploreOptions {
 };
 
 struct ExploreOutcome {
-  std::vector<nlohmann::json> states;  // the agent's FFSTATE lines
+  std::vector<nlohmann::json> states;  // the agent's full state records (its short
+                                       // console lines if those did not come back)
   nlohmann::json summary;              // FFEXPLORE summary
   nlohmann::json recorded;             // FFEXPLORE recorded (window, baseline)
   std::vector<Finding> findings;
-  std::vector<std::string> teardown_bugs;  // bug lines after unloading the modules
+  std::vector<std::string> teardown_bugs;  // the classifier's lines after unloading the modules
   nlohmann::ordered_json results;      // what results.json holds
   int exit_code = 0;                   // 0 nothing found, 3 findings, 1 rig error
   std::string error;

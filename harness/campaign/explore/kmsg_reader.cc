@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <string_view>
 
-#include "harness/campaign/kernel_log.h"
 
 namespace flashfault::campaign {
 
@@ -47,7 +46,7 @@ KmsgReader::Batch KmsgReader::Drain() {
     next_seq_ = r.seq + 1;
     if (b.first_seq == 0) b.first_seq = r.seq;
     b.last_seq = r.seq;
-    b.lines.push_back(std::move(r.text));
+    b.records.push_back(std::move(r));
   }
   return b;
 }

@@ -2,8 +2,8 @@
 // from /dev/kmsg without blocking. Each record carries a sequence number;
 // a jump in the numbers, or EPIPE (the ring buffer overwrote records we had
 // not read), means lines were lost, and Drain says so instead of passing
-// over it. Lines are the records' message text, parsed by kernel_log.h's
-// ParseKmsgRecord (the " KEY=value" dictionary lines are dropped).
+// over it. Records are parsed by kernel_log.h's ParseKmsgRecord (the
+// " KEY=value" dictionary lines are dropped).
 //
 // Must not: write to the log or block.
 #pragma once
@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "harness/campaign/kernel_log.h"
 
 namespace flashfault::campaign {
 
@@ -24,7 +26,7 @@ class KmsgReader {
   KmsgReader& operator=(const KmsgReader&) = delete;
 
   struct Batch {
-    std::vector<std::string> lines;
+    std::vector<KernelRecord> records;
     uint64_t first_seq = 0, last_seq = 0;  // 0, 0 when no record came
     bool lost = false;                     // records were dropped (or no reader)
   };
