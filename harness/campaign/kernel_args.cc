@@ -36,7 +36,7 @@ constexpr std::string_view kWord =
 const std::vector<Rule>& Rules() {
   static const std::vector<Rule> k = {
       {{"log_buf_len", "a size up to 64M (like 8M or 16777216)",
-        "a larger kernel ring buffer (the rig boots with 4M)"},
+        "a larger kernel ring buffer (the rig boots with 16M)"},
        ValueKind::kSize},
       {{"ubi.", "the UBI module parameter's value (no spaces)",
         "UBI's parameters when the guest loads it: ubi.fm_autoconvert=1, ubi.fm_debug=1, "

@@ -28,10 +28,12 @@ vm_elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 # self-tests and apparmor=0 the policy setup, neither of which a flash test needs.
 # no_timer_check: an overloaded TCG host can miss the IO-APIC timer test ("IO-APIC + timer
 # doesn't work!" panic at boot); the check proves nothing about flash.
-# log_buf_len=4M (32 times Debian's) lets the ring buffer absorb a burst while the stream
-# catches up; printk.devkmsg=on keeps the guest's marker records from being rate-limited.
+# log_buf_len=16M (128 times Debian's; FLASHFAULT_LOG_BUF_LEN) lets the ring buffer absorb a
+# burst while the stream catches up: under TCG on a loaded host /dev/kmsg drains at ~0.7 of
+# the rate UBI dumps hex, so a 4M ring lost records of a 14 MB flood. printk.devkmsg=on
+# keeps the guest's marker records from being rate-limited.
 # Scenarios may append arguments, but only those harness/campaign/kernel_args.cc allows.
-FF_KERNEL_ARGS="console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init 8250.nr_uarts=1 mitigations=off i8042.noaux i8042.nopnp tsc=reliable cryptomgr.notests apparmor=0 no_timer_check log_buf_len=4M printk.devkmsg=on"
+FF_KERNEL_ARGS="console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init 8250.nr_uarts=1 mitigations=off i8042.noaux i8042.nopnp tsc=reliable cryptomgr.notests apparmor=0 no_timer_check log_buf_len=${FLASHFAULT_LOG_BUF_LEN:-16M} printk.devkmsg=on"
 vm_qemu_argv() {
     local accel="$1" mem="$2" kernel="$3" initrd="$4" console="$5" kmsg="$6" extra="${7:-}"
     local cpu=qemu64 acc=tcg,thread=multi

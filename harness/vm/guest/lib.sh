@@ -10,7 +10,8 @@
 #                        ubi_detach UBI, ubifs_write_files DIR LIST, ubifs_verify_files LIST,
 #                        ubifs_write_verify MTD [UBI] [MNT]
 # Kernel log:            ff_slice NAME begin|end (a marker record the host cuts the streamed
-#                        log at: harness/campaign/kernel_log.h); dmesg_mark, dmesg_since_mark;
+#                        log at: harness/campaign/kernel_log.h); ff_kmsg_settle (wait for the
+#                        stream to catch up); dmesg_mark, dmesg_since_mark;
 #                        check_dmesg_clean, check_dmesg_no_crash (since the mark, or the
 #                        whole log)
 # nandsim reference:     nandsim_load_2k128m (prints the mtd number)
@@ -229,6 +230,25 @@ muse_rmmod() {
 # log. The host slices the streamed log (kmsg.log, every record with its sequence number)
 # between the two, so a ring buffer that wrapped in between costs the slice nothing.
 ff_slice() { echo "<14>flashfault: slice $1 $2" >/dev/kmsg; }
+
+# ff_kmsg_settle [SECS]: wait (at most SECS, default 30) until the kernel log stream has
+# caught up: the flashfault.kmsg port's byte counter stood still for 0.3 s. A workload
+# that floods the log calls it between bursts, so no burst outruns the ring buffer.
+ff_kmsg_settle() {
+    _f=""
+    for _p in /sys/class/virtio-ports/*; do
+        [ "$(cat "$_p/name" 2>/dev/null)" = flashfault.kmsg ] &&
+            _f="/sys/kernel/debug/virtio-ports/${_p##*/}"
+    done
+    [ -n "$_f" ] && [ -r "$_f" ] || { sleep 1; return 0; }
+    _last=-1 _same=0 _n=0 _max=$(( ${1:-30} * 10 ))
+    while [ $_same -lt 3 ] && [ $_n -lt $_max ]; do
+        _b=$(sed -n 's/^bytes_sent: //p' "$_f")
+        if [ "$_b" = "$_last" ]; then _same=$((_same + 1)); else _same=0; _last=$_b; fi
+        usleep 100000
+        _n=$((_n + 1))
+    done
+}
 
 # dmesg_mark: a marker record in the kernel log; dmesg_since_mark FILE writes the log after
 # it (the whole log if there is no mark) and fails when the mark is no longer in the ring
