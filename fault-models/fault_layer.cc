@@ -167,11 +167,20 @@ absl::Status FaultLayer::ReplacePlan(const FaultPlan& plan) {
 }
 
 absl::Status FaultLayer::Reset(const FaultPlan& plan) {
+  return StartOver(plan, /*wipe_model=*/true);
+}
+
+absl::Status FaultLayer::Restart(const FaultPlan& plan) {
+  return StartOver(plan, /*wipe_model=*/false);
+}
+
+absl::Status FaultLayer::StartOver(const FaultPlan& plan, bool wipe_model) {
   FF_ASSIGN_OR_RETURN(auto families, BuildFamilies(plan, model_->geometry()));
-  // The model is wiped below: pending read toggles have nothing to undo.
+  // The model is wiped (or about to be overwritten by the caller): pending
+  // read toggles have nothing to undo.
   toggles_.clear();
   mask_toggles_used_ = 0;
-  model_->Reset();
+  if (wipe_model) model_->Reset();
   next_op_ = 0;
   now_us_ = 0;
   powered_ = true;

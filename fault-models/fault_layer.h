@@ -99,6 +99,11 @@ class FaultLayer final : public FlashDevice {
   // start record. Nothing of the earlier session remains, so a caller that
   // runs many short sessions (fuzzer inputs) keeps one layer and its buffers.
   absl::Status Reset(const FaultPlan& plan);
+  // Reset without touching the cells: everything of the session restarts
+  // (faults, op indices, clock, power on, a new start record) but the model
+  // keeps its contents, for a caller that is about to overwrite them itself
+  // (crash states sync the part from the replay cursor: crash_state.h).
+  absl::Status Restart(const FaultPlan& plan);
   bool powered() const { return powered_; }
   // Whether queries (reads and isbad) must pass through the layer for faults
   // and the log to stay exact: a family acts on them, a trigger names a
@@ -146,6 +151,7 @@ class FaultLayer final : public FlashDevice {
   // Power off, by the fault or caller `by`.
   void LosePower(absl::string_view by);
   void Install(const FaultPlan& plan, std::vector<std::unique_ptr<FaultFamily>> families);
+  absl::Status StartOver(const FaultPlan& plan, bool wipe_model);  // Reset and Restart
   // Routes `f` to the ops it acts on and, if it asks, to change notices.
   void Register(FaultFamily* f);
   void UpdateSlowPath() { slow_ = !families_.empty() || sink_ != nullptr || !powered_; }

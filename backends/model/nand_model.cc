@@ -5,6 +5,7 @@
 #include "backends/model/nand_model.h"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstring>
 
@@ -29,13 +30,18 @@ absl::StatusOr<std::unique_ptr<NandModel>> NandModel::Create(const Geometry& geo
   return std::unique_ptr<NandModel>(new NandModel(geometry, std::move(store), rules));
 }
 
+namespace {
+std::atomic<uint64_t> next_model_id{0};  // SyncStateFrom's pairing ids
+}  // namespace
+
 NandModel::NandModel(const Geometry& geometry, std::unique_ptr<PageStore> store, RuleMode rules)
     : geometry_(geometry),
       store_(std::move(store)),
       rules_(rules),
       ecc_(geometry_),
       page_stride_(uint64_t{geometry_.page_size} + geometry_.oob_size),
-      blocks_(geometry_.block_count) {
+      blocks_(geometry_.block_count),
+      id_(next_model_id.fetch_add(1) + 1) {
   for (const OobRegion& r : geometry_.oob_layout.free) {
     for (uint32_t i = 0; i < r.length; ++i) auto_oob_map_.push_back(r.offset + i);
   }
@@ -58,23 +64,49 @@ void NandModel::Reset() {
   counters_ = DeviceCounters{};
 }
 
-absl::Status NandModel::CopyStateFrom(const NandModel& other) {
-  if (&other == this) return absl::OkStatus();
+absl::Status NandModel::CheckSameShape(const NandModel& other) const {
   const Geometry& a = other.geometry_;
   const Geometry& b = geometry_;
   if (a.cell != b.cell || a.page_size != b.page_size || a.oob_size != b.oob_size ||
       a.pages_per_block != b.pages_per_block || a.block_count != b.block_count ||
       other.store_->block_bytes() != store_->block_bytes()) {
-    return absl::InvalidArgumentError("CopyStateFrom: the two parts have different geometries");
+    return absl::InvalidArgumentError("copying a part's state: the two parts have different geometries");
   }
-  for (uint32_t b = 0; b < geometry_.block_count; ++b) {
-    const std::span<const uint8_t> from = other.store_->Block(b);
-    const std::span<uint8_t> to = store_->MutableBlock(b);
-    std::memcpy(to.data(), from.data(), from.size());
-    store_->mutable_meta(b) = other.store_->meta(b);
-  }
+  return absl::OkStatus();
+}
+
+void NandModel::CopyBlockFrom(const NandModel& other, uint32_t b) {
+  const std::span<const uint8_t> from = other.store_->Block(b);
+  const std::span<uint8_t> to = store_->MutableBlock(b);
+  std::memcpy(to.data(), from.data(), from.size());
+  store_->mutable_meta(b) = other.store_->meta(b);
+}
+
+absl::Status NandModel::CopyStateFrom(const NandModel& other) {
+  if (&other == this) return absl::OkStatus();
+  FF_RETURN_IF_ERROR(CheckSameShape(other));
+  for (uint32_t b = 0; b < geometry_.block_count; ++b) CopyBlockFrom(other, b);
   blocks_ = other.blocks_;
   counters_ = other.counters_;
+  synced_from_ = 0;  // `other`'s changed flags were not cleared: no pairing
+  return absl::OkStatus();
+}
+
+absl::Status NandModel::SyncStateFrom(NandModel& source) {
+  if (&source == this) return absl::OkStatus();
+  FF_RETURN_IF_ERROR(CheckSameShape(source));
+  const bool paired = synced_from_ == source.id_ && source.synced_to_ == id_;
+  for (uint32_t b = 0; b < geometry_.block_count; ++b) {
+    if (!paired || store_->changed(b) || source.store_->changed(b)) CopyBlockFrom(source, b);
+  }
+  // Programming state, deviations and counters are small: copied whole
+  // (reads change per-block counters without touching the store).
+  blocks_ = source.blocks_;
+  counters_ = source.counters_;
+  store_->ClearChanged();
+  source.store_->ClearChanged();
+  synced_from_ = source.id_;
+  source.synced_to_ = id_;
   return absl::OkStatus();
 }
 

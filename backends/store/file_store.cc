@@ -64,11 +64,11 @@ std::span<const uint8_t> FileStore::Block(uint32_t block) const {
   return {map_ + block * block_bytes_, block_bytes_};
 }
 
-std::span<uint8_t> FileStore::MutableBlock(uint32_t block) {
+std::span<uint8_t> FileStore::MutableBlockContents(uint32_t block) {
   return {map_ + block * block_bytes_, block_bytes_};
 }
 
-void FileStore::EraseBlock(uint32_t block) { std::memset(map_ + block * block_bytes_, 0xFF, block_bytes_); }
+void FileStore::EraseBlockContents(uint32_t block) { std::memset(map_ + block * block_bytes_, 0xFF, block_bytes_); }
 
 absl::Status FileStore::Sync() {
   if (::msync(map_, block_bytes_ * block_count_, MS_SYNC) != 0) {

@@ -7,6 +7,7 @@
 // store of a large part costs only what was programmed.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -32,10 +33,17 @@ class PageStore {
   // The contents of `block`. Valid until the next call that changes the
   // store. REQUIRES: block < block_count().
   virtual std::span<const uint8_t> Block(uint32_t block) const = 0;
-  // The contents of `block` for writing (allocates it if needed).
-  virtual std::span<uint8_t> MutableBlock(uint32_t block) = 0;
-  // Sets every byte of `block` to 0xFF.
-  virtual void EraseBlock(uint32_t block) = 0;
+  // The contents of `block` for writing (allocates it if needed). Marks the
+  // block changed (see below).
+  std::span<uint8_t> MutableBlock(uint32_t block) {
+    changed_[block] = 1;
+    return MutableBlockContents(block);
+  }
+  // Sets every byte of `block` to 0xFF. Marks the block changed.
+  void EraseBlock(uint32_t block) {
+    changed_[block] = 1;
+    EraseBlockContents(block);
+  }
   // Makes every change so far durable, block metadata included (no-op for RAM).
   virtual absl::Status Sync() = 0;
 
@@ -49,11 +57,29 @@ class PageStore {
   // Wear and bad block table, kept by the store so that a persistent store
   // can save them beside the contents. The model is the only writer.
   const BlockMeta& meta(uint32_t block) const { return meta_[block]; }
-  BlockMeta& mutable_meta(uint32_t block) { return meta_[block]; }
+  BlockMeta& mutable_meta(uint32_t block) {
+    changed_[block] = 1;
+    return meta_[block];
+  }
+
+  // Blocks whose contents or metadata may have changed since the last
+  // ClearChanged(): every MutableBlock, EraseBlock and mutable_meta marks
+  // its block (a write access counts as a change). Lets two copies of a part
+  // be made equal again by copying only what either side touched
+  // (NandModel::SyncStateFrom).
+  bool changed(uint32_t block) const { return changed_[block] != 0; }
+  void ClearChanged() { std::fill(changed_.begin(), changed_.end(), 0); }
 
  protected:
-  explicit PageStore(uint32_t block_count) : meta_(block_count) {}
+  explicit PageStore(uint32_t block_count) : meta_(block_count), changed_(block_count, 1) {}
+  // The backend's halves of MutableBlock and EraseBlock.
+  virtual std::span<uint8_t> MutableBlockContents(uint32_t block) = 0;
+  virtual void EraseBlockContents(uint32_t block) = 0;
+
   std::vector<BlockMeta> meta_;
+
+ private:
+  std::vector<uint8_t> changed_;  // one byte per block, not vector<bool>: set on hot paths
 };
 
 }  // namespace flashfault

@@ -16,7 +16,7 @@ std::span<const uint8_t> RamStore::Block(uint32_t block) const {
   return {p, block_bytes_};
 }
 
-std::span<uint8_t> RamStore::MutableBlock(uint32_t block) {
+std::span<uint8_t> RamStore::MutableBlockContents(uint32_t block) {
   std::unique_ptr<uint8_t[]>& b = blocks_[block];
   if (!b) {
     b.reset(new uint8_t[block_bytes_]);
@@ -26,7 +26,7 @@ std::span<uint8_t> RamStore::MutableBlock(uint32_t block) {
   return {b.get(), block_bytes_};
 }
 
-void RamStore::EraseBlock(uint32_t block) {
+void RamStore::EraseBlockContents(uint32_t block) {
   // Keep the allocation: a block erased once is usually written again soon.
   if (!dirty_[block]) return;  // still all 0xFF (or the shared erased buffer)
   std::memset(blocks_[block].get(), 0xFF, block_bytes_);

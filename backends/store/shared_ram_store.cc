@@ -57,7 +57,7 @@ std::span<const uint8_t> SharedRamStore::Block(uint32_t block) const {
   return {p, block_bytes_};
 }
 
-std::span<uint8_t> SharedRamStore::MutableBlock(uint32_t block) {
+std::span<uint8_t> SharedRamStore::MutableBlockContents(uint32_t block) {
   uint8_t* p = map_ + block * block_bytes_;
   if (!in_file_[block]) {
     // One write() allocates the block's tmpfs pages and one madvise maps
@@ -77,7 +77,7 @@ std::span<uint8_t> SharedRamStore::MutableBlock(uint32_t block) {
   return {p, block_bytes_};
 }
 
-void SharedRamStore::EraseBlock(uint32_t block) {
+void SharedRamStore::EraseBlockContents(uint32_t block) {
   // Keep the pages: a block erased once is usually written again soon.
   if (in_file_[block]) std::memset(map_ + block * block_bytes_, 0xFF, block_bytes_);
 }

@@ -27,8 +27,8 @@ class SharedRamStore final : public PageStore {
   uint64_t block_bytes() const override { return block_bytes_; }
   uint32_t block_count() const override { return static_cast<uint32_t>(in_file_.size()); }
   std::span<const uint8_t> Block(uint32_t block) const override;
-  std::span<uint8_t> MutableBlock(uint32_t block) override;
-  void EraseBlock(uint32_t block) override;
+  std::span<uint8_t> MutableBlockContents(uint32_t block) override;
+  void EraseBlockContents(uint32_t block) override;
   absl::Status Sync() override { return absl::OkStatus(); }
   int shared_fd() const override { return fd_; }
   bool BlockInFile(uint32_t block) const override { return in_file_[block]; }

@@ -9,8 +9,9 @@
 // torn op does to cells, so a state checked by the explorer and the same
 // state replayed by `serve --crash-state` are the same cells.
 //
-// Must not: choose states (harness/campaign/crash_states.h does), or touch
-// the cursor except by advancing it along the log.
+// Must not: choose states (harness/campaign/crash_states.h does), or change
+// the cursor's part except by advancing it along the log (syncing a target
+// from it clears its changed-block flags: NandModel::SyncStateFrom).
 #pragma once
 
 #include <cstdint>
@@ -31,7 +32,9 @@ struct CrashCut {
 
 // Makes `target` the state `cut` leaves, powered on, with `serving_plan`
 // (the faults to serve it with; often none) installed afresh, ready to be
-// served (its own op count restarts: 0, or 1 after a tear). Advances `cursor` through op
+// served (its own op count restarts: 0, or 1 after a tear). A target reused
+// for state after state costs only the blocks that differ (SyncStateFrom).
+// Advances `cursor` through op
 // cut.op - 1 (it must not be past it: FailedPrecondition). OutOfRange when
 // the log has no op cut.op; DataLoss when the replay diverges.
 absl::Status MaterialiseCrashState(LogReplayer& cursor, const CrashCut& cut,

@@ -17,9 +17,8 @@
 #include "fault-models/script/fault_script.h"
 
 namespace flashfault::server {
-namespace {
 
-absl::StatusOr<std::unique_ptr<NandModel>> OpenModel(const ServedDeviceOptions& o) {
+absl::StatusOr<std::unique_ptr<NandModel>> OpenServedModel(const ServedDeviceOptions& o) {
   if (!o.image.empty()) {
     if (!o.preset.empty() || !o.geometry_file.empty()) {
       return absl::InvalidArgumentError(
@@ -44,8 +43,6 @@ absl::StatusOr<std::unique_ptr<NandModel>> OpenModel(const ServedDeviceOptions& 
   }
   return NandModel::Create(g, std::make_unique<RamStore>(block_bytes, g.block_count));
 }
-
-}  // namespace
 
 ServedDevice::~ServedDevice() {
   if (stream_source && !export_script.empty()) {
@@ -104,8 +101,27 @@ absl::Status AttachFrontEnds(const ServedDeviceOptions& o, const FaultPlan& plan
   return absl::OkStatus();
 }
 
+// A caller's layer (ServedDeviceOptions::layer), served as it is.
+absl::StatusOr<std::unique_ptr<ServedDevice>> ServeBorrowedLayer(const ServedDeviceOptions& o) {
+  if (!o.preset.empty() || !o.geometry_file.empty() || o.geometry || !o.image.empty() ||
+      !o.script.empty() || o.seed || !o.events.empty() || !o.fault_stream.empty()) {
+    return absl::InvalidArgumentError(
+        "a borrowed layer comes with its part and plan: no geometry, image, script, seed, "
+        "events or fault stream");
+  }
+  auto served = std::make_unique<ServedDevice>();
+  served->layer = o.layer;
+  const Geometry& geometry = o.layer->geometry();
+  FaultPlan none;  // served without faults; initial_state leaves it so
+  none.seed = o.layer->seed();
+  served->script_json = PlanToJson(none, &geometry).dump(2) + "\n";
+  FF_RETURN_IF_ERROR(AttachFrontEnds(o, none, *served));
+  return served;
+}
+
 absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDeviceOptions& o) {
-  FF_ASSIGN_OR_RETURN(std::unique_ptr<NandModel> model, OpenModel(o));
+  if (o.layer != nullptr) return ServeBorrowedLayer(o);
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<NandModel> model, OpenServedModel(o));
   const Geometry geometry = model->geometry();
 
   // The script is checked against the geometry actually served, whatever
@@ -120,7 +136,8 @@ absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDevic
   auto served = std::make_unique<ServedDevice>();
   served->script_json = PlanToJson(plan, &geometry).dump(2) + "\n";
   if (o.events.empty()) {
-    FF_ASSIGN_OR_RETURN(served->layer, FaultLayer::Create(std::move(model), plan));
+    FF_ASSIGN_OR_RETURN(served->owned_layer, FaultLayer::Create(std::move(model), plan));
+    served->layer = served->owned_layer.get();
     FF_RETURN_IF_ERROR(AttachFrontEnds(o, plan, *served));
     return served;
   }
@@ -135,7 +152,8 @@ absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDevic
     // such a log is for reading (flashfault log), not for replay.
     FaultLayerOptions options;
     options.sink = served->sink.get();
-    FF_ASSIGN_OR_RETURN(served->layer, FaultLayer::Create(std::move(model), plan, options));
+    FF_ASSIGN_OR_RETURN(served->owned_layer, FaultLayer::Create(std::move(model), plan, options));
+    served->layer = served->owned_layer.get();
     FF_RETURN_IF_ERROR(AttachFrontEnds(o, plan, *served));
     return served;
   }
@@ -146,10 +164,11 @@ absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDevic
   }
   const size_t slash = payload.rfind('/');
   FF_ASSIGN_OR_RETURN(
-      served->layer,
+      served->owned_layer,
       CreateRecordedLayer(std::move(model), plan, *served->sink, served->payload_file,
                           slash == std::string::npos ? payload : payload.substr(slash + 1),
                           ServedDevice::kHashEvery));
+  served->layer = served->owned_layer.get();
   FF_RETURN_IF_ERROR(AttachFrontEnds(o, plan, *served));
   return served;
 }

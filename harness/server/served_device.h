@@ -42,10 +42,18 @@ struct ServedDeviceOptions {
   // fault-models/replay/crash_state.h). Gets the layer and the plan it must
   // be left serving with.
   std::function<absl::Status(FaultLayer&, const FaultPlan&)> initial_state;
+  // Serve this layer, owned by the caller and kept after the device closes,
+  // instead of building one: a campaign that serves state after state on
+  // one part (the explore agent). Needs no preset, geometry, image, script,
+  // seed, events or fault stream; served with no faults (initial_state is
+  // handed an empty plan). Its store decides whether direct reads can be
+  // shared (OpenServedModel with direct_reads builds a memfd store).
+  FaultLayer* layer = nullptr;
 };
 
 struct ServedDevice {
-  std::unique_ptr<FaultLayer> layer;
+  FaultLayer* layer = nullptr;             // owned_layer, or the caller's
+  std::unique_ptr<FaultLayer> owned_layer;
   std::string script_json;  // the active plan, as an equivalent script
   std::string events_path;
   std::unique_ptr<JsonlEventSink> sink;  // null without --events
@@ -79,5 +87,10 @@ struct ServedDevice {
 // Builds the stack. Errors name the flag and the file (InvalidArgument and
 // NotFound are the user's input; anything else is an internal failure).
 absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDeviceOptions& opts);
+
+// The model OpenServedDevice would serve for `opts` (preset, geometry file,
+// geometry or image; a memfd store with direct_reads), for a caller that
+// builds a layer to keep (ServedDeviceOptions::layer).
+absl::StatusOr<std::unique_ptr<NandModel>> OpenServedModel(const ServedDeviceOptions& opts);
 
 }  // namespace flashfault::server

@@ -282,8 +282,9 @@ TEST(ReplayCliTest, ReplayAndLogCommands) {
 
 // Crash states: a boundary cut before op N is exactly the replayed state
 // after op N-1; one cursor walked forward over many states gives the same
-// cells as a fresh replay per state; a torn write differs from both of its
-// neighbours and is the same for the same seed.
+// cells as a fresh replay per state, on one target reused for every state
+// (only changed blocks are copied) even when the check wrote to it; a torn
+// write differs from both of its neighbours and is the same for the same seed.
 TEST(CrashStateTest, BoundariesEqualReplayAndTearsAreSeeded) {
   const std::string log = TempPath("crash.jsonl");
   FaultPlan quiet;
@@ -304,6 +305,17 @@ TEST(CrashStateTest, BoundariesEqualReplayAndTearsAreSeeded) {
     ASSERT_TRUE(MaterialiseCrashState(**cursor, {.op = op.index}, FaultPlan{}, **target).ok());
     EXPECT_EQ(ModelStateHash((*target)->model()), ModelStateHash(
         ReplayLog(log, op.index - 1)->layer->model())) << "boundary before op " << op.index;
+    // What a check does to the served part (the kernel attaches, mounts,
+    // writes, erases) must not leak into the next state: scribble on it.
+    if (NandModel& m = (*target)->model();
+        !m.BlockIsBad(static_cast<uint32_t>(op.index % m.geometry().block_count))) {
+      const uint64_t block = m.geometry().block_size();
+      const uint32_t b = static_cast<uint32_t>(op.index % m.geometry().block_count);
+      ASSERT_TRUE(m.Erase(b * block, block).ok());
+      ASSERT_TRUE(m.Write({.addr = b * block}, std::vector<uint8_t>(512, 0x5A), {}).ok());
+      std::vector<uint8_t> page(m.geometry().page_size);
+      (void)m.Read({.addr = ((b + 1) % m.geometry().block_count) * block}, page, {});
+    }
     if (op.op != "write" || torn_checked >= 5) continue;
     // A write that changes cells: its torn state lies between its neighbours.
     const uint64_t before = ModelStateHash((*target)->model());

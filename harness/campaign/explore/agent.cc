@@ -108,9 +108,20 @@ std::string ShellStep(const AgentOptions& o, const std::string& call) {
 
 class StateChecker {
  public:
-  StateChecker(const AgentOptions& o, const Geometry& geometry,
+  StateChecker(const AgentOptions& o, std::unique_ptr<FaultLayer> part,
                const oracle::OracleModel& oracle, const oracle::Slack& slack)
-      : o_(o), geometry_(geometry), oracle_(oracle), slack_(slack) {}
+      : o_(o), part_(std::move(part)), oracle_(oracle), slack_(slack) {}
+
+  // The part every state is served on, in a memfd the module reads clean
+  // blocks from directly: one part for all states, so materialising one
+  // copies only the blocks that differ from the last (SyncStateFrom).
+  static absl::StatusOr<std::unique_ptr<FaultLayer>> MakePart(const Geometry& geometry) {
+    server::ServedDeviceOptions mo;
+    mo.geometry = geometry;
+    mo.direct_reads = true;
+    FF_ASSIGN_OR_RETURN(std::unique_ptr<NandModel> model, server::OpenServedModel(mo));
+    return FaultLayer::Create(std::move(model), FaultPlan{});
+  }
 
   // Checks one state whose part `materialise` fills; the result line. An
   // error is the agent's own failure (the server would not start).
@@ -127,7 +138,7 @@ class StateChecker {
   absl::StatusOr<StateLog> ClassifyStateLog(const KmsgReader::Batch& log) const;
 
   const AgentOptions& o_;
-  const Geometry& geometry_;
+  std::unique_ptr<FaultLayer> part_;
   const oracle::OracleModel& oracle_;
   const oracle::Slack& slack_;
   KmsgReader kmsg_;
@@ -200,7 +211,7 @@ absl::StatusOr<ojson> StateChecker::Check(
 
   Clock::time_point t = Clock::now();
   server::ServerOptions so;
-  so.device.geometry = geometry_;
+  so.device.layer = part_.get();
   so.device.initial_state = std::move(materialise);
   so.muse_device = o_.muse_device;
   so.session.name = kMtdName;
@@ -340,7 +351,8 @@ absl::StatusOr<AgentSummary> Explorer::Run() {
   } else {
     FF_ASSIGN_OR_RETURN(slack_, oracle::ParseSlack(o_.slack));
   }
-  checker_ = std::make_unique<StateChecker>(o_, geometry_, *oracle_, slack_);
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<FaultLayer> part, StateChecker::MakePart(geometry_));
+  checker_ = std::make_unique<StateChecker>(o_, std::move(part), *oracle_, slack_);
 
   FF_ASSIGN_OR_RETURN(std::vector<LoggedOp> logged, LogReplayer::ScanOps(o_.events));
   std::vector<RecordedOp> ops;
