@@ -94,6 +94,8 @@ class NandModel final : public FlashDevice {
   PageStore& store() { return *store_; }
   // What IsBad() answers for `block`, without counting an op.
   bool BlockIsBad(uint32_t block) const;
+  // OOB bytes per page as `mode` addresses them (AUTO: the layout's free bytes).
+  uint32_t OobPerPage(OobMode mode) const;
   // Whether any cell of `block` deviates from what was programmed.
   bool BlockHasCellErrors(uint32_t block) const;
 
@@ -149,7 +151,6 @@ class NandModel final : public FlashDevice {
   void CopyBlockFrom(const NandModel& other, uint32_t block);
   absl::Status CheckProgram(uint64_t page);
   absl::Status CheckOobRange(uint64_t page, uint32_t ooboffs, uint64_t len, OobMode mode) const;
-  uint32_t OobPerPage(OobMode mode) const;
   // The bytes (data then OOB) a read of `page` returns: the store's own when
   // the cells are clean, else scratch_ decoded by the ECC engine into `report`.
   const uint8_t* ReadPage(uint64_t page, bool raw, ReadReport& report);

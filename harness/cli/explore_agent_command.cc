@@ -18,7 +18,7 @@ int RunExploreAgent(std::span<char* const> args) {
   ArgParser parser(
       "flashfault explore-agent --events LOG --ops OPLOG --baseline-free BYTES [--fs ubifs|jffs2]"
       " [--first-op N] [--last-op N] [--mode M] [--inside I] [--shard i/N] [--seed N]"
-      " [--budget SECS] [--slack S] [--mount DIR] [--states FILE]",
+      " [--budget SECS] [--slack S] [--mount DIR] [--states FILE] [--onto-mtd N]",
       "Inside the guest: check the crash states of a recorded workload, one fresh MTD each "
       "(materialise, serve, attach, mount with self-checks, oracle, space check, teardown), "
       "one FFSTATE JSON line per state on stdout. Started by 'flashfault explore'.",
@@ -37,6 +37,10 @@ int RunExploreAgent(std::span<char* const> args) {
   parser.AddString("slack", "S", "space-check slack (bytes, 256k, 1%)", &o.slack);
   parser.AddUint("budget", "SECS", "start no state after this many seconds", &budget);
   parser.AddString("mount", "DIR", "mount point (default /mnt/ff)", &o.mount_point);
+  uint64_t onto = UINT64_MAX;
+  parser.AddUint("onto-mtd", "N", "bench reference: write each state onto /dev/mtdN (nandsim of the "
+                 "same geometry) and check it there instead of serving it (boundary states only)",
+                 &onto);
   parser.AddString("states", "FILE", "write each state's full record (kernel log included) here; "
                    "stdout then gets short lines", &o.states_file);
   if (int rc = HandleParseResult(parser, parser.Parse(args), "explore-agent"); rc >= 0) return rc;
@@ -50,6 +54,14 @@ int RunExploreAgent(std::span<char* const> args) {
     std::fprintf(stderr, "flashfault explore-agent: %s\n",
                  std::string(selection.status().message()).c_str());
     return kExitUsage;
+  }
+  if (onto != UINT64_MAX) {
+    if (onto > 1000000 || inside != "none") {
+      std::fprintf(stderr, "flashfault explore-agent: --onto-mtd takes an MTD number and "
+                           "--inside none (nandsim has no torn cells)\n");
+      return kExitUsage;
+    }
+    o.onto_mtd = static_cast<int>(onto);
   }
   const uint64_t seed = o.selection.seed;
   o.selection = *selection;

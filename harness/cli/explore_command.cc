@@ -10,7 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "common/atomic_file.h"
 #include "harness/campaign/crash_states.h"
+#include "backends/model/geometry_json.h"
 #include "harness/campaign/explore/explore_run.h"
+#include "harness/campaign/explore/nandsim_reference.h"
 #include "harness/campaign/oracle/builtin_workloads.h"
 #include "harness/campaign/oracle/workload.h"
 #include "harness/cli/arg_parser.h"
@@ -51,11 +53,11 @@ int RunExplore(std::span<char* const> args) {
   campaign::ExploreOptions o;
   std::string budget, out, muse_ko;
   uint64_t length = 60;
-  bool json = false;
+  bool json = false, vs_nandsim = false;
   ArgParser parser(
       "flashfault explore WORKLOAD [--fs ubifs|jffs2] [--mode exhaustive|every:K|sample:N|bisect]"
       " [--inside none|torn|all] [--seed N] [--budget 30m] [--shard i/N] [--preset NAME]"
-      " [--length N] [--slack S] [--out DIR] [--muse-ko FILE] [--json]",
+      " [--length N] [--slack S] [--out DIR] [--muse-ko FILE] [--json] [--vs-nandsim]",
       "Record WORKLOAD's flash operations once in a QEMU guest (Debian's kernel, muse.ko), then "
       "check the crash states a power cut could leave: at every op boundary and, with --inside, "
       "torn writes and interrupted erases (unstable cells with 'all'). Each state is served as a "
@@ -68,7 +70,8 @@ int RunExplore(std::span<char* const> args) {
       "DIR/results.json, DIR/states.jsonl, DIR/reproducers/ (default results/explore-WORKLOAD).",
       "  flashfault explore basic-durability --mode every:8\n"
       "  flashfault explore mix --seed 3 --inside torn --budget 30m --shard 2/4 --out /tmp/x\n"
-      "  flashfault explore my-workload.json --fs jffs2 --mode bisect");
+      "  flashfault explore my-workload.json --fs jffs2 --mode bisect\n"
+      "  flashfault explore basic-durability --mode every:4 --vs-nandsim   # the speed bench");
   parser.SetPositional("WORKLOAD", 1, 1, &positional);
   parser.AddString("fs", "NAME", "ubifs (default, on UBI) or jffs2", &o.fs);
   parser.AddString("mode", "M", "exhaustive (default), every:K, sample:N or bisect", &o.mode);
@@ -84,6 +87,10 @@ int RunExplore(std::span<char* const> args) {
   parser.AddString("out", "DIR", "results directory (default results/explore-WORKLOAD)", &out);
   parser.AddString("muse-ko", "FILE", "muse.ko built for the guest kernel", &muse_ko);
   parser.AddBool("json", "print results.json on stdout instead of a summary", &json);
+  parser.AddBool("vs-nandsim",
+                 "bench: check the boundary states again on nandsim holding the same cells, "
+                 "in the same guest, and print both side by side",
+                 &vs_nandsim);
   if (int rc = HandleParseResult(parser, parser.Parse(args), "explore"); rc >= 0) return rc;
 
   // Everything is checked before anything boots.
@@ -95,6 +102,13 @@ int RunExplore(std::span<char* const> args) {
   const std::optional<uint64_t> b = ParseBudget(budget);
   if (!b) return Usage("--budget: expected seconds or a number with s, m or h, got '" + budget + "'");
   o.budget_seconds = *b;
+  if (vs_nandsim) {
+    absl::StatusOr<Geometry> g = ResolveGeometry(o.preset, "");
+    if (!g.ok()) return Usage(std::string(g.status().message()));
+    absl::StatusOr<std::string> args = campaign::NandsimModuleArgs(*g);
+    if (!args.ok()) return Usage(std::string(args.status().message()));
+    o.nandsim_args = *args;
+  }
   const std::string& w = positional[0];
   absl::StatusOr<oracle::Workload> workload =
       fs::exists(w) ? oracle::LoadWorkloadFile(w) : oracle::LoadBuiltinWorkload(w, o.seed, length);
@@ -104,6 +118,7 @@ int RunExplore(std::span<char* const> args) {
   o.reproduce = absl::StrCat("flashfault explore ", w, " --fs ", o.fs, " --mode ", o.mode,
                              " --inside ", o.inside, " --seed ", o.seed, " --shard ", o.shard,
                              " --preset ", o.preset, budget.empty() ? "" : " --budget ", budget,
+                             vs_nandsim ? " --vs-nandsim" : "",
                              " --out ", o.out.string());
   std::fprintf(stderr, "[explore] seed %llu; reproduce: %s\n",
                static_cast<unsigned long long>(o.seed), o.reproduce.c_str());
@@ -143,6 +158,9 @@ int RunExplore(std::span<char* const> args) {
               static_cast<unsigned long long>(o.seed),
               res["states_checked"].get<unsigned long long>(),
               res["states_space"].get<unsigned long long>(), res["states_per_minute"].get<double>());
+  if (!r->vs_nandsim.is_null()) {
+    std::printf("%s", campaign::NandsimComparisonText(r->vs_nandsim).c_str());
+  }
   for (const campaign::Finding& f : r->findings) {
     std::printf("FINDING %s (%zu states): %s\n", f.signature_id.c_str(), f.states.size(),
                 campaign::FindingWords(f).c_str());

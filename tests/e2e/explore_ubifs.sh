@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/e2e/explore_ubifs.sh -- e2e: `flashfault explore` on UBIFS (Debian's kernel), both
 # sides. A clean workload checked at every 6th cell-changing op plus torn writes passes
-# (exit 0, states checked, each with its own kernel log, no finding); the planted workload,
+# (exit 0, states checked, each with its own kernel log, no finding, and the same results
+# for the boundary states on nandsim holding the same cells); the planted workload,
 # whose oracle is told an unsynced file is durable, is found (exit 3) with a reproducer
 # scenario that `flashfault run` replays with exit 3.
 # Usage: explore_ubifs.sh [BUILD_DIR]. Exit 0 pass, 1 fail, 77 prerequisites missing.
@@ -25,7 +26,7 @@ explore() {   # explore OUT ARGS...: sets rc
 }
 
 # 1. The clean side.
-explore "$E2E_OUT/clean" rename-atomicity --mode every:6 --inside torn --seed 5
+explore "$E2E_OUT/clean" rename-atomicity --mode every:6 --inside torn --seed 5 --vs-nandsim
 [ "$rc" = 0 ] || e2e_scenario_fail "clean exploration exited $rc, expected 0 (see $E2E_OUT/clean.stderr)"
 E2E_RESULTS="$E2E_OUT/clean/results.json"
 e2e_need_result .verdict pass
@@ -37,7 +38,13 @@ checked="$(e2e_result .states_checked)"
 [ "$(jq -s '[.[] | select((.kernel_log | map(select(test("attached mtd"))) | length) == 1)] | length' \
     "$E2E_OUT/clean/states.jsonl")" = "$checked" ] ||
     e2e_scenario_fail "not every state has its own kernel log with exactly one attach"
-echo "clean: $checked states, $(e2e_result .states_per_minute) states/min"
+# The bench's reference pass: the boundary states again on nandsim holding the same cells;
+# both devices must agree on every state (a state passing over MUSE and failing on nandsim,
+# or the reverse, would mean the instrument changed what it serves).
+[ "$(e2e_result .vs_nandsim.states)" -ge 2 ] || e2e_scenario_fail "the nandsim reference checked no states"
+e2e_need_result '.vs_nandsim.results_differ | length' 0
+echo "clean: $checked states, $(e2e_result .states_per_minute) states/min;" \
+     "whole/nandsim checks $(e2e_result .vs_nandsim.whole_vs_nandsim_checks)x"
 
 # 2. The planted failure is found, grouped, and replays.
 explore "$E2E_OUT/planted" planted-unsynced --mode every:4

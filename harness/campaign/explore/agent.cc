@@ -21,6 +21,7 @@
 #include "fault-models/replay/crash_state.h"
 #include "fault-models/replay/log_replayer.h"
 #include "harness/campaign/explore/kmsg_reader.h"
+#include "harness/campaign/explore/mtd_writer.h"
 #include "harness/campaign/kernel_log.h"
 #include "harness/campaign/log_classifier.h"
 #include "harness/campaign/oracle/crash_rules.h"
@@ -112,6 +113,12 @@ class StateChecker {
                const oracle::OracleModel& oracle, const oracle::Slack& slack)
       : o_(o), part_(std::move(part)), oracle_(oracle), slack_(slack) {}
 
+  absl::Status OpenReference() {
+    if (o_.onto_mtd < 0) return absl::OkStatus();
+    FF_ASSIGN_OR_RETURN(onto_, MtdWriter::Open(o_.onto_mtd, part_->geometry()));
+    return absl::OkStatus();
+  }
+
   // The part every state is served on, in a memfd the module reads clean
   // blocks from directly: one part for all states, so materialising one
   // copies only the blocks that differ from the last (SyncStateFrom).
@@ -133,12 +140,22 @@ class StateChecker {
   // all passed), details into `r`.
   std::string CheckMounted(const CrashState& s, int mtd, ojson& r, ojson& times);
 
+  // Check on the reference MTD (AgentOptions::onto_mtd) instead of serving.
+  absl::StatusOr<ojson> CheckOnMtd(
+      const CrashState& s,
+      const std::function<absl::Status(FaultLayer&, const FaultPlan&)>& materialise, ojson& r,
+      ojson& times);
+  // ex_unmount; its failure becomes the state's when none came before.
+  void Unmount(std::string& failed, ojson& r);
+  // The state's own kernel log, classified, and the result line.
+  absl::StatusOr<ojson> Finish(std::string failed, ojson& r, ojson& times);
   // The state's log as dmesg lines, classified by the one classifier
   // (classify-dmesg.sh in the guest library) when a record could matter.
   absl::StatusOr<StateLog> ClassifyStateLog(const KmsgReader::Batch& log) const;
 
   const AgentOptions& o_;
   std::unique_ptr<FaultLayer> part_;
+  std::unique_ptr<MtdWriter> onto_;  // with AgentOptions::onto_mtd
   const oracle::OracleModel& oracle_;
   const oracle::Slack& slack_;
   KmsgReader kmsg_;
@@ -209,6 +226,7 @@ absl::StatusOr<ojson> StateChecker::Check(
   ojson times = ojson::object();
   (void)kmsg_.Drain();  // what came before this state is not its own
 
+  if (onto_) return CheckOnMtd(s, materialise, r, times);
   Clock::time_point t = Clock::now();
   server::ServerOptions so;
   so.device.layer = part_.get();
@@ -223,20 +241,9 @@ absl::StatusOr<ojson> StateChecker::Check(
   std::thread serving([&] { served = srv->Run(); });
   const int mtd = WaitMtd(20000);
   times["present"] = MsSince(t);
-  std::string failed;
-  if (mtd < 0) {
-    failed = "present";
-  } else {
-    failed = CheckMounted(s, mtd, r, times);
-  }
+  std::string failed = mtd < 0 ? "present" : CheckMounted(s, mtd, r, times);
   t = Clock::now();
-  std::string out;
-  const int down_rc =
-      RunShell(ShellStep(o_, absl::StrCat("ex_unmount ", o_.fs, " ", o_.mount_point)), &out);
-  if (down_rc != 0 && failed.empty()) {
-    failed = down_rc == 21 ? "detach" : "umount";
-    r["step_output"] = out.substr(0, 2000);
-  }
+  Unmount(failed, r);
   srv->RequestStop();
   serving.join();
   srv.reset();  // closes /dev/muse: the MTD goes away
@@ -245,7 +252,35 @@ absl::StatusOr<ojson> StateChecker::Check(
     failed = "server";
     r["server_error"] = std::string(served.message());
   }
+  return Finish(std::move(failed), r, times);
+}
 
+absl::StatusOr<ojson> StateChecker::CheckOnMtd(
+    const CrashState& s, const std::function<absl::Status(FaultLayer&, const FaultPlan&)>& materialise,
+    ojson& r, ojson& times) {
+  Clock::time_point t = Clock::now();
+  FF_RETURN_IF_ERROR(materialise(*part_, FaultPlan{}));
+  FF_RETURN_IF_ERROR(onto_->WritePart(part_->model()));
+  times["materialise"] = MsSince(t);
+  times["present"] = 0.0;
+  std::string failed = CheckMounted(s, o_.onto_mtd, r, times);
+  t = Clock::now();
+  Unmount(failed, r);
+  times["teardown"] = MsSince(t);
+  return Finish(std::move(failed), r, times);
+}
+
+void StateChecker::Unmount(std::string& failed, ojson& r) {
+  std::string out;
+  const int down_rc =
+      RunShell(ShellStep(o_, absl::StrCat("ex_unmount ", o_.fs, " ", o_.mount_point)), &out);
+  if (down_rc != 0 && failed.empty()) {
+    failed = down_rc == 21 ? "detach" : "umount";
+    r["step_output"] = out.substr(0, 2000);
+  }
+}
+
+absl::StatusOr<ojson> StateChecker::Finish(std::string failed, ojson& r, ojson& times) {
   const KmsgReader::Batch log = kmsg_.Drain();
   FF_ASSIGN_OR_RETURN(const StateLog slog, ClassifyStateLog(log));
   if (failed.empty() && slog.classification.bugs() > 0) failed = "kernel";
@@ -353,6 +388,7 @@ absl::StatusOr<AgentSummary> Explorer::Run() {
   }
   FF_ASSIGN_OR_RETURN(std::unique_ptr<FaultLayer> part, StateChecker::MakePart(geometry_));
   checker_ = std::make_unique<StateChecker>(o_, std::move(part), *oracle_, slack_);
+  FF_RETURN_IF_ERROR(checker_->OpenReference());
 
   FF_ASSIGN_OR_RETURN(std::vector<LoggedOp> logged, LogReplayer::ScanOps(o_.events));
   std::vector<RecordedOp> ops;

@@ -45,6 +45,10 @@ struct AgentOptions {
   std::string muse_device = "/dev/muse";
   double budget_seconds = 0;   // stop starting new states after this; 0 = none
   std::string states_file;     // full records, one JSON line per state; "" = all on `out`
+  // The bench's reference: write each state onto /dev/mtdN (nandsim of the
+  // same geometry: mtd_writer.h) and run the same checks there instead of
+  // serving it over MUSE. -1: serve (the exploration itself).
+  int onto_mtd = -1;
 };
 
 struct AgentSummary {

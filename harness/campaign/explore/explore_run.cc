@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/atomic_file.h"
 #include "common/status_macros.h"
+#include "harness/campaign/explore/nandsim_reference.h"
 #include "harness/campaign/guest_script.h"
 #include "harness/campaign/log_classifier.h"
 #include "harness/campaign/signature.h"
@@ -49,16 +50,41 @@ ojson TimeSplit(const std::vector<json>& states) {
   return {{"ms", ms}, {"share", share}};
 }
 
+// The agent's command line: the exploration's selection with `inside`, its
+// state records to `states`.
+std::string AgentCommand(const ExploreOptions& o, const std::string& inside,
+                         const std::string& states) {
+  std::string agent = absl::StrCat(
+      "/flashfault explore-agent --events $REC/events.jsonl --ops $REC/ops.jsonl --fs ",
+      ShellQuote(o.fs), " --first-op $first --last-op $last --mode ", ShellQuote(o.mode),
+      " --inside ", ShellQuote(inside), " --shard ", ShellQuote(o.shard), " --seed ", o.seed,
+      " --baseline-free $baseline --mount $MNT --states ", states);
+  if (!o.slack.empty()) absl::StrAppend(&agent, " --slack ", ShellQuote(o.slack));
+  return agent;
+}
+
+// The bench's reference pass (--vs-nandsim): the boundary states again,
+// each written onto nandsim and checked there, within the time the
+// exploration took.
+std::string NandsimPass(const ExploreOptions& o) {
+  if (o.nandsim_args.empty()) return "";
+  return absl::StrCat(
+      "ff_step 'explore: the same boundary states on nandsim (the bench reference)'\n"
+      "ref_budget=$(( $(cut -d. -f1 /proc/uptime) - agent_start + 5 ))\n"
+      "modprobe nandsim ", o.nandsim_args, " || ff_fail 'modprobe nandsim failed'\n"
+      "nmtd=$(wait_mtd 10 'NAND simulator partition 0') || ff_fail 'nandsim did not appear'\n",
+      AgentCommand(o, "none", "$REC/nandsim-states.jsonl"),
+      " --onto-mtd $nmtd --budget $ref_budget >$REC/nandsim.out 2>&1\n"
+      "echo \"FFEXPLORE nandsim_exit $?\"\n"
+      "sed -n 's/^FFEXPLORE summary /FFEXPLORE nandsim_summary /p' $REC/nandsim.out\n"
+      "rmmod nandsim\n");
+}
+
 }  // namespace
 
 std::string ExploreGuestScript(const ExploreOptions& o) {
   const std::string fs_name = ShellQuote(o.fs);
-  std::string agent = absl::StrCat(
-      "/flashfault explore-agent --events $REC/events.jsonl --ops $REC/ops.jsonl --fs ", fs_name,
-      " --first-op $first --last-op $last --mode ", ShellQuote(o.mode), " --inside ",
-      ShellQuote(o.inside), " --shard ", ShellQuote(o.shard), " --seed ", o.seed,
-      " --baseline-free $baseline --mount $MNT --states $REC/states.jsonl");
-  if (!o.slack.empty()) absl::StrAppend(&agent, " --slack ", ShellQuote(o.slack));
+  std::string agent = AgentCommand(o, o.inside, "$REC/states.jsonl");
   if (o.budget_seconds > 0) absl::StrAppend(&agent, " --budget $agent_budget");
   return absl::StrCat(
       "# flashfault explore: record the workload, then check its crash states.\n"
@@ -88,9 +114,11 @@ std::string ExploreGuestScript(const ExploreOptions& o) {
       "\\\"baseline_free\\\":$baseline}\"\n"
       "agent_budget=$((", o.budget_seconds, " - $(cut -d. -f1 /proc/uptime)))\n"
       "[ \"$agent_budget\" -ge 1 ] || agent_budget=1\n"
-      "ff_step 'explore: checking crash states'\n",
+      "ff_step 'explore: checking crash states'\n"
+      "agent_start=$(cut -d. -f1 /proc/uptime)\n",
       agent, "\n"
-      "echo \"FFEXPLORE agent_exit $?\"\n"
+      "echo \"FFEXPLORE agent_exit $?\"\n",
+      NandsimPass(o),
       "ff_step 'explore: unloading the file-system modules'\n"
       "before=$(dmesg | wc -l)\n"
       "rmmod ubifs ubi jffs2 2>&1 | sed 's/^/FFEXPLORE teardown_note /'\n"
@@ -165,6 +193,15 @@ absl::StatusOr<ExploreOutcome> RunExplore(const RigPaths& rig, const ExploreOpti
       full_states = true;
     }
   }
+  if (!o.nandsim_args.empty()) {
+    std::vector<json> reference;
+    std::istringstream in(ReadText(recording / "nandsim-states.jsonl"));
+    for (std::string line; std::getline(in, line);) {
+      json j = json::parse(line, nullptr, false);
+      if (!j.is_discarded() && j.is_object()) reference.push_back(std::move(j));
+    }
+    out.vs_nandsim = CompareWithNandsim(out.states, reference);
+  }
   out.findings = GroupFindings(out.states);
   ReproducerContext ctx{recording, o.fs, o.workload_name,
                         out.recorded.value("baseline_free", uint64_t{0}), o.slack};
@@ -211,6 +248,7 @@ absl::StatusOr<ExploreOutcome> RunExplore(const RigPaths& rig, const ExploreOpti
   r["states_per_minute"] = out.summary.value("states_per_minute", 0.0);
   r["budget_ran_out"] = out.summary.value("budget_ran_out", false);
   r["time_split"] = TimeSplit(out.states);
+  if (!out.vs_nandsim.is_null()) r["vs_nandsim"] = out.vs_nandsim;
   ojson findings = ojson::array();
   for (const Finding& f : out.findings) findings.push_back(FindingJson(f));
   r["findings"] = findings;

@@ -35,6 +35,9 @@ struct ExploreOptions {
   std::string slack;            // "" = the oracle's default
   std::filesystem::path out;    // results directory
   std::string reproduce;        // the one-line command, stored in results.json
+  // The bench (--vs-nandsim): nandsim's module arguments for the same part
+  // (NandsimModuleArgs); the boundary states are then checked again on it.
+  std::string nandsim_args;
 };
 
 struct ExploreOutcome {
@@ -44,6 +47,7 @@ struct ExploreOutcome {
   nlohmann::json recorded;             // FFEXPLORE recorded (window, baseline)
   std::vector<Finding> findings;
   std::vector<std::string> teardown_bugs;  // the classifier's lines after unloading the modules
+  nlohmann::ordered_json vs_nandsim;   // CompareWithNandsim, with --vs-nandsim
   nlohmann::ordered_json results;      // what results.json holds
   int exit_code = 0;                   // 0 nothing found, 3 findings, 1 rig error
   std::string error;
