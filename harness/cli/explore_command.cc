@@ -3,12 +3,17 @@
 // harness/campaign/explore/explore_run.h. Exit 0 no finding, 3 findings, 2
 // bad usage or input, 1 the rig or the tool failed.
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/atomic_file.h"
+#include "common/status_macros.h"
+#include "harness/campaign/scenario.h"
 #include "harness/campaign/crash_states.h"
 #include "backends/model/geometry_json.h"
 #include "harness/campaign/explore/explore_run.h"
@@ -39,6 +44,91 @@ std::optional<uint64_t> ParseBudget(const std::string& text) {
     return std::nullopt;
   }
   return std::stoull(digits) * scale;
+}
+
+// What WORKLOAD names: a built-in workload with an oracle, a workload file
+// (corpora/workloads/), a shell workload (*.sh, logging its ops with
+// `flashfault workload log-op` if it wants an oracle), or a scenario whose
+// geometry and workload (one of those) are explored. Errors are the user's.
+struct ExploreInput {
+  std::optional<oracle::Workload> workload;  // with an oracle
+  std::string shell;                         // or a shell workload's text
+  std::string name;
+  std::string preset;                        // from a scenario; "" = the flag's
+};
+
+absl::StatusOr<std::string> ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+absl::StatusOr<ExploreInput> FromScenario(const std::string& w, nlohmann::json j, uint64_t seed,
+                                          uint64_t length) {
+  // A workload with an oracle is no workload of `run`, whose parser checks
+  // the rest: it parses the scenario with a stand-in and takes it back.
+  std::string oracle_workload;
+  if (j["workload"].is_string() &&
+      oracle::LoadBuiltinWorkload(j["workload"].get<std::string>(), seed, length).ok()) {
+    oracle_workload = j["workload"].get<std::string>();
+    j["workload"] = "ubi-attach";
+  }
+  FF_ASSIGN_OR_RETURN(campaign::Scenario sc, campaign::ParseScenario(j, w));
+  if (!oracle_workload.empty()) sc.workload.builtin = oracle_workload;
+  auto refuse = [&w](const std::string& key, const std::string& why) {
+    return absl::InvalidArgumentError(absl::StrCat(w, ": $.", key, ": ", why));
+  };
+  if (!sc.script.plan.faults.empty()) {
+    return refuse("script", "explore cuts the power itself on fault-free flash; drop the script "
+                            "(or run the scenario with 'flashfault run')");
+  }
+  if (sc.image.kind != campaign::ImageSpec::Kind::kEmpty || sc.crash_state) {
+    return refuse(sc.crash_state ? "crash_state" : "image",
+                  "explore starts from a fresh file system it makes itself");
+  }
+  if (!sc.kernel_args.empty()) return refuse("kernel_args", "not supported by explore yet");
+  if (!sc.geometry_is_preset) return refuse("geometry", "explore takes a preset name");
+  ExploreInput in;
+  in.name = sc.name;
+  in.preset = sc.geometry.name;
+  if (!sc.workload.shell.empty()) {
+    in.shell = sc.workload.shell;
+    return in;
+  }
+  absl::StatusOr<oracle::Workload> builtin =
+      oracle::LoadBuiltinWorkload(sc.workload.builtin, seed, length);
+  if (!builtin.ok()) {
+    return refuse("workload", absl::StrCat("'", sc.workload.builtin,
+                                           "' is a workload of 'flashfault run', not one with an "
+                                           "oracle (see 'flashfault workload list'), or use a shell"));
+  }
+  in.workload = std::move(*builtin);
+  return in;
+}
+
+absl::StatusOr<ExploreInput> ResolveInput(const std::string& w, uint64_t seed, uint64_t length) {
+  ExploreInput in;
+  if (!fs::exists(w)) {
+    FF_ASSIGN_OR_RETURN(in.workload, oracle::LoadBuiltinWorkload(w, seed, length));
+    in.name = in.workload->name;
+    return in;
+  }
+  if (fs::is_directory(w)) return absl::InvalidArgumentError(absl::StrCat(w, ": is a directory"));
+  if (absl::EndsWith(w, ".sh")) {
+    FF_ASSIGN_OR_RETURN(in.shell, ReadWhole(w));
+    in.name = fs::path(w).stem().string();
+    return in;
+  }
+  FF_ASSIGN_OR_RETURN(const std::string text, ReadWhole(w));
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_object() && j.contains("workload") && !j.contains("ops")) {
+    return FromScenario(w, j, seed, length);
+  }
+  FF_ASSIGN_OR_RETURN(in.workload, oracle::LoadWorkloadFile(w));
+  in.name = in.workload->name;
+  return in;
 }
 
 int Usage(const std::string& why) {
@@ -80,6 +170,7 @@ int RunExplore(std::span<char* const> args) {
                  &o.seed);
   parser.AddString("budget", "TIME", "stop starting states after TIME (30m, 90s, 2h)", &budget);
   parser.AddString("shard", "i/N", "check shard i of N of the state space (default 1/1)", &o.shard);
+  o.preset.clear();  // set by --preset or a scenario, else the default below
   parser.AddString("preset", "NAME", "the flash part (default slc-2k-64m: 64 MiB)", &o.preset);
   parser.AddUint("length", "N", "ops of the mix workload (default 60)", &length);
   parser.AddString("slack", "S", "space-check slack: bytes, 256k or 1% (default: the oracle's)",
@@ -102,6 +193,19 @@ int RunExplore(std::span<char* const> args) {
   const std::optional<uint64_t> b = ParseBudget(budget);
   if (!b) return Usage("--budget: expected seconds or a number with s, m or h, got '" + budget + "'");
   o.budget_seconds = *b;
+  const std::string& w = positional[0];
+  const bool preset_given = !o.preset.empty();
+  absl::StatusOr<ExploreInput> input = ResolveInput(w, o.seed, length);
+  if (!input.ok()) return Usage(std::string(input.status().message()));
+  if (!input->preset.empty()) {
+    if (preset_given && o.preset != input->preset) {
+      return Usage(absl::StrCat("--preset ", o.preset, " differs from the scenario's geometry ",
+                                input->preset));
+    }
+    o.preset = input->preset;
+  }
+  if (o.preset.empty()) o.preset = "slc-2k-64m";
+  o.workload_name = input->name;
   if (vs_nandsim) {
     absl::StatusOr<Geometry> g = ResolveGeometry(o.preset, "");
     if (!g.ok()) return Usage(std::string(g.status().message()));
@@ -109,12 +213,7 @@ int RunExplore(std::span<char* const> args) {
     if (!args.ok()) return Usage(std::string(args.status().message()));
     o.nandsim_args = *args;
   }
-  const std::string& w = positional[0];
-  absl::StatusOr<oracle::Workload> workload =
-      fs::exists(w) ? oracle::LoadWorkloadFile(w) : oracle::LoadBuiltinWorkload(w, o.seed, length);
-  if (!workload.ok()) return Usage(std::string(workload.status().message()));
-  o.workload_name = workload->name;
-  o.out = out.empty() ? fs::path("results") / ("explore-" + workload->name) : fs::path(out);
+  o.out = out.empty() ? fs::path("results") / ("explore-" + input->name) : fs::path(out);
   o.reproduce = absl::StrCat("flashfault explore ", w, " --fs ", o.fs, " --mode ", o.mode,
                              " --inside ", o.inside, " --seed ", o.seed, " --shard ", o.shard,
                              " --preset ", o.preset, budget.empty() ? "" : " --budget ", budget,
@@ -129,9 +228,11 @@ int RunExplore(std::span<char* const> args) {
                  ec.message().c_str());
     return kExitFailure;
   }
-  o.workload_file = (o.out / "run" / "workload.json").string();
-  if (absl::Status s = WriteFileAtomically(o.workload_file,
-                                           oracle::WorkloadToJson(*workload).dump(2) + "\n");
+  o.workload_is_shell = !input->workload;
+  o.workload_file = (o.out / "run" / (o.workload_is_shell ? "workload.sh" : "workload.json")).string();
+  if (absl::Status s = WriteFileAtomically(
+          o.workload_file, o.workload_is_shell ? input->shell
+                                               : oracle::WorkloadToJson(*input->workload).dump(2) + "\n");
       !s.ok()) {
     std::fprintf(stderr, "flashfault explore: %s\n", std::string(s.message()).c_str());
     return kExitFailure;

@@ -21,6 +21,7 @@ using json = nlohmann::json;
 using ojson = nlohmann::ordered_json;
 
 constexpr char kGuestWorkload[] = "/ffx/workload.json";
+constexpr char kGuestWorkloadShell[] = "/ffx/workload.sh";
 constexpr char kStepNames[][12] = {"materialise", "present", "mount", "oracle", "space", "teardown"};
 
 void Progress(const std::string& msg) { std::fprintf(stderr, "[explore] %s\n", msg.c_str()); }
@@ -48,6 +49,19 @@ ojson TimeSplit(const std::vector<json>& states) {
     share[step] = total > 0 ? ms[step].get<double>() / total : 0.0;
   }
   return {{"ms", ms}, {"share", share}};
+}
+
+// Runs the workload on the fresh file system: a workload with an oracle
+// through `workload exec`, a shell workload as it is, in the mount, with
+// what it needs to log its ops (corpora/workloads/README.md).
+std::string WorkloadStep(const ExploreOptions& o) {
+  if (o.workload_is_shell) {
+    return absl::StrCat(
+        "(cd $MNT && FF=/flashfault FF_ROOT=$MNT FF_OPLOG=$REC/ops.jsonl FF_CTL=$CTL sh ",
+        kGuestWorkloadShell, ") || ff_fail \"the shell workload exited $?\"\n");
+  }
+  return absl::StrCat("/flashfault workload exec --workload ", kGuestWorkload,
+                      " --root $MNT --log $REC/ops.jsonl --ctl $CTL || ff_fail 'workload exec failed'\n");
 }
 
 // The agent's command line: the exploration's selection with `inside`, its
@@ -104,9 +118,8 @@ std::string ExploreGuestScript(const ExploreOptions& o) {
       "ex_format $FS $mtd $MNT || ff_fail \"making the file system failed (step $?)\"\n"
       "sync\n"
       "baseline=$(/flashfault workload space --root $MNT) || ff_fail 'workload space failed'\n"
-      "first=$(ex_flash_ops $CTL)\n"
-      "/flashfault workload exec --workload ", kGuestWorkload,
-      " --root $MNT --log $REC/ops.jsonl --ctl $CTL || ff_fail 'workload exec failed'\n"
+      "first=$(ex_flash_ops $CTL)\n",
+      WorkloadStep(o),
       "ex_unmount $FS $MNT || ff_fail \"unmounting after the workload failed (step $?)\"\n"
       "last=$(ex_flash_ops $CTL)\n"
       "kill $SRV; wait $SRV\n"
@@ -144,7 +157,8 @@ absl::StatusOr<ExploreOutcome> RunExplore(const RigPaths& rig, const ExploreOpti
       "--timeout", absl::StrCat(timeout), "--export", recording.string(),
       "--file", absl::StrCat(rig.self.string(), ":/flashfault"),
       "--file", absl::StrCat(rig.muse_ko.string(), ":/muse.ko"),
-      "--file", absl::StrCat(o.workload_file, ":", kGuestWorkload)};
+      "--file", absl::StrCat(o.workload_file, ":",
+                             o.workload_is_shell ? kGuestWorkloadShell : kGuestWorkload)};
   Progress(absl::StrCat("booting the guest: ", o.fs, " on ", o.preset, ", workload ",
                         o.workload_name, ", mode ", o.mode, ", inside ", o.inside, ", shard ",
                         o.shard, ", seed ", o.seed));
@@ -177,6 +191,9 @@ absl::StatusOr<ExploreOutcome> RunExplore(const RigPaths& rig, const ExploreOpti
     if (line.rfind("FFEXPLORE teardown_log ", 0) == 0) teardown_log.push_back(line.substr(23));
     if (first_fail.empty() && line.rfind("FAIL: ", 0) == 0) first_fail = line;
   }
+  // A guest that stopped early printed neither: empty objects, not nulls.
+  if (!out.summary.is_object()) out.summary = json::object();
+  if (!out.recorded.is_object()) out.recorded = json::object();
   // The full state records came back with the recording; the console's
   // short lines stand in only when they did not (the guest died first).
   const bool have_recording = fs::exists(recording / "events.jsonl");
@@ -226,7 +243,7 @@ absl::StatusOr<ExploreOutcome> RunExplore(const RigPaths& rig, const ExploreOpti
     }
   }
 
-  if (!agent_ran || out.summary.is_null()) {
+  if (!agent_ran || out.summary.empty()) {
     out.error = first_fail.empty() ? absl::StrCat("the guest stopped before the agent finished; logs in ", vm.string())
                                    : absl::StrCat(first_fail, "; logs in ", vm.string());
     out.exit_code = 1;
@@ -241,6 +258,7 @@ absl::StatusOr<ExploreOutcome> RunExplore(const RigPaths& rig, const ExploreOpti
        {"geometry", o.preset}, {"mode", o.mode}, {"inside", o.inside}, {"shard", o.shard},
        {"seed", o.seed}, {"budget_seconds", o.budget_seconds}, {"reproduce", o.reproduce}};
   r["recorded"] = out.recorded;
+  r["oracle"] = out.summary.value("oracle", false);
   r["states_space"] = out.summary.value("space", uint64_t{0});
   r["states_selected"] = out.summary.value("selected", uint64_t{0});
   r["states_checked"] = out.states.size();

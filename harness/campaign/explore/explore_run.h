@@ -25,7 +25,8 @@
 namespace flashfault::campaign {
 
 struct ExploreOptions {
-  std::string workload_file;    // a workload JSON staged for the guest (required)
+  std::string workload_file;    // a workload JSON staged for the guest (required),
+  bool workload_is_shell = false;  // or a shell workload (it logs its own ops, if any)
   std::string workload_name;    // for reports
   std::string fs = "ubifs";
   std::string preset = "slc-2k-64m";
