@@ -13,22 +13,13 @@ e2e_init explore_inputs "$@"
 command -v jq >/dev/null || { echo "SKIP $E2E_NAME: jq is not installed"; exit 77; }
 e2e_muse_files
 E2E_BIN="${E2E_FILES[1]%:/flashfault}"
-ko="${E2E_FILES[3]%:/muse.ko}"
-
-explore() {   # explore OUT ARGS...: sets rc
-    rm -rf "$1"
-    set +e
-    "$E2E_BIN" explore "${@:2}" --out "$1" --muse-ko "$ko" >"$1.stdout" 2>"$1.stderr"
-    rc=$?
-    set -e
-    cat "$1.stdout"
-}
+E2E_KO="${E2E_FILES[3]%:/muse.ko}" ko="$E2E_KO"
 
 # 1. A scenario: its geometry and workload.
 cat >"$E2E_OUT/scenario.json" <<'JSON'
 {"name": "explore-rename", "geometry": "slc-2k-128m", "workload": "rename-atomicity"}
 JSON
-explore "$E2E_OUT/scenario" "$E2E_OUT/scenario.json" --mode every:12
+e2e_explore "$E2E_OUT/scenario" "$E2E_OUT/scenario.json" --mode every:12
 [ "$rc" = 0 ] || e2e_scenario_fail "the scenario's exploration exited $rc, expected 0"
 E2E_RESULTS="$E2E_OUT/scenario/results.json"
 e2e_need_result .geometry slc-2k-128m
@@ -38,7 +29,7 @@ e2e_need_result .oracle true
 
 # 2. A shell workload that logs its ops: explored with its oracle.
 shell="$E2E_REPO/corpora/workloads/append-sync.sh"
-explore "$E2E_OUT/shell" "$shell" --mode every:6
+e2e_explore "$E2E_OUT/shell" "$shell" --mode every:6
 [ "$rc" = 0 ] || e2e_scenario_fail "the shell workload's exploration exited $rc, expected 0"
 E2E_RESULTS="$E2E_OUT/shell/results.json"
 e2e_need_result .oracle true
@@ -47,7 +38,7 @@ e2e_need_result .oracle true
 # 3. The same shell, its syncs gone but still logged: the oracle must catch it.
 sed 's/; sync$/; : the log claims a sync that never happened/' "$shell" >"$E2E_OUT/lying.sh"
 ! grep -q '; sync$' "$E2E_OUT/lying.sh" || e2e_scenario_fail "the planted shell still syncs"
-explore "$E2E_OUT/lying" "$E2E_OUT/lying.sh" --mode every:3
+e2e_explore "$E2E_OUT/lying" "$E2E_OUT/lying.sh" --mode every:3
 [ "$rc" = 3 ] || e2e_scenario_fail "the lying shell's exploration exited $rc, expected 3"
 E2E_RESULTS="$E2E_OUT/lying/results.json"
 e2e_need_result '.findings[0].failed | startswith("oracle:sync")' true

@@ -14,19 +14,10 @@ e2e_init explore_ubifs "$@"
 command -v jq >/dev/null || { echo "SKIP $E2E_NAME: jq is not installed"; exit 77; }
 e2e_muse_files
 E2E_BIN="${E2E_FILES[1]%:/flashfault}"
-ko="${E2E_FILES[3]%:/muse.ko}"
-
-explore() {   # explore OUT ARGS...: sets rc
-    rm -rf "$1"
-    set +e
-    "$E2E_BIN" explore "${@:2}" --out "$1" --muse-ko "$ko" >"$1.stdout" 2>"$1.stderr"
-    rc=$?
-    set -e
-    cat "$1.stdout"
-}
+E2E_KO="${E2E_FILES[3]%:/muse.ko}" ko="$E2E_KO"
 
 # 1. The clean side.
-explore "$E2E_OUT/clean" rename-atomicity --mode every:6 --inside torn --seed 5 --vs-nandsim
+e2e_explore "$E2E_OUT/clean" rename-atomicity --mode every:6 --inside torn --seed 5 --vs-nandsim
 [ "$rc" = 0 ] || e2e_scenario_fail "clean exploration exited $rc, expected 0 (see $E2E_OUT/clean.stderr)"
 E2E_RESULTS="$E2E_OUT/clean/results.json"
 e2e_need_result .verdict pass
@@ -47,7 +38,7 @@ echo "clean: $checked states, $(e2e_result .states_per_minute) states/min;" \
      "whole/nandsim checks $(e2e_result .vs_nandsim.whole_vs_nandsim_checks)x"
 
 # 2. The planted failure is found, grouped, and replays.
-explore "$E2E_OUT/planted" planted-unsynced --mode every:4
+e2e_explore "$E2E_OUT/planted" planted-unsynced --mode every:4
 [ "$rc" = 3 ] || e2e_scenario_fail "planted exploration exited $rc, expected 3"
 E2E_RESULTS="$E2E_OUT/planted/results.json"
 e2e_need_result .verdict found

@@ -58,3 +58,14 @@ e2e_scenario_pass() {
     echo "PASS $E2E_NAME (wall $(e2e_result .wall_seconds | cut -c1-5)s, boot $(e2e_result .rig.boot_seconds)s)"
     exit 0
 }
+
+# e2e_explore OUT ARGS...: `flashfault explore ARGS --out OUT` with the module under test;
+# stdout to OUT.stdout (and printed), stderr to OUT.stderr, the exit status in $rc.
+e2e_explore() {
+    rm -rf "$1"
+    set +e
+    "$E2E_BIN" explore "${@:2}" --out "$1" --muse-ko "$E2E_KO" >"$1.stdout" 2>"$1.stderr"
+    rc=$?
+    set -e
+    cat "$1.stdout"
+}
