@@ -28,6 +28,8 @@ namespace flashfault::campaign {
 inline constexpr char kGuestFaultScript[] = "faults.json";
 inline constexpr char kGuestGeometry[] = "geometry.json";
 inline constexpr char kGuestImage[] = "image.img";
+// Its metadata, which the server opens beside it (backends/image/flash_image.h).
+inline constexpr char kGuestImageMeta[] = "image.img.meta.json";
 inline constexpr char kGuestCrashEvents[] = "events.jsonl";  // a crash state's recording
 inline constexpr char kGuestCrashOps[] = "ops.jsonl";
 std::string GuestPayloadPath(size_t index, const char* name);

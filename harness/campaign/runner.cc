@@ -81,6 +81,7 @@ absl::Status PreparePayload(const RigPaths& rig, const ScenarioJob& job, size_t 
     Progress(absl::StrCat("importing the initial image ", s.image.path));
     if (Spawn(argv) != 0) return absl::InternalError("flashfault image import failed");
     ship(img, kGuestImage);
+    ship(fs::path(img.string() + ".meta.json"), kGuestImageMeta);
   }
   return absl::OkStatus();
 }

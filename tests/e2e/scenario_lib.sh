@@ -1,7 +1,8 @@
 # tests/e2e/scenario_lib.sh -- host helpers for the e2e tests that run a scenario file through
 # `flashfault run` (bash; source after lib.sh).
 #
-#   e2e_scenario NAME [run args...]  run corpora/scenarios/NAME.json with results in E2E_OUT;
+#   e2e_scenario NAME [run args...]  run corpora/scenarios/NAME.json (or NAME, a path with a
+#                                    slash) with results in E2E_OUT;
 #                                    sets E2E_RUN_RC and E2E_RESULTS (results.json); never exits
 #   e2e_result JQ_FILTER             a value from results.json (jq -r)
 #   e2e_need_result JQ_FILTER WANT   fail unless the value equals WANT
@@ -18,7 +19,9 @@ e2e_scenario() {
     E2E_RESULTS="$E2E_OUT/results.json"
     rm -f "$E2E_RESULTS"
     set +e
-    "$E2E_BIN" run "$E2E_REPO/corpora/scenarios/$name.json" --out "$E2E_OUT" --muse-ko "$ko" "$@" \
+    local file="$E2E_REPO/corpora/scenarios/$name.json"
+    case "$name" in */*) file="$name" ;; esac
+    "$E2E_BIN" run "$file" --out "$E2E_OUT" --muse-ko "$ko" "$@" \
         >"$E2E_OUT/run.stdout" 2>"$E2E_OUT/run.stderr"
     E2E_RUN_RC=$?
     set -e
