@@ -231,7 +231,8 @@ static int muse_open(struct inode *inode, struct file *file)
 		return err;
 	}
 	file->private_data = conn;
-	return 0;
+	/* A stream of messages: no position, no lseek, on every kernel. */
+	return stream_open(inode, file);
 }
 
 static int muse_release(struct inode *inode, struct file *file)
@@ -513,5 +514,4 @@ const struct file_operations muse_fops = {
 	.poll		= muse_poll,
 	.unlocked_ioctl	= muse_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= no_llseek,
 };

@@ -37,8 +37,8 @@ busybox="$(command -v busybox)"
 file "$busybox" 2>/dev/null | grep -q 'statically linked' ||
     ldd "$busybox" 2>&1 | grep -q 'not a dynamic' || vm_die "$busybox is not static (install busybox-static)"
 
-KMODS="mtd mtdblock ubi ubifs jffs2 nandsim fuse block2mtd zstd virtio_pci virtio_console"
-# zstd: UBIFS compressor (crypto); virtio_pci + virtio_console: the rig's serial ports (the
+KMODS="mtd mtdblock ubi ubifs jffs2 nandsim fuse block2mtd zstd deflate virtio_pci virtio_console"
+# zstd, deflate: UBIFS compressors (crypto; deflate is built in on 6.1, a module on 6.12); virtio_pci + virtio_console: the rig's serial ports (the
 # kernel log stream of guest/init, ff_export)
 TOOLS="ubiformat ubiattach ubidetach ubimkvol ubinfo ubirmvol ubiupdatevol ubirsvol ubirename
        flash_erase flash_eraseall nanddump nandwrite nandtest mtd_debug mtdinfo mkfs.ubifs

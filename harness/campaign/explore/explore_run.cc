@@ -105,7 +105,7 @@ std::string ExploreGuestScript(const ExploreOptions& o) {
       ". /ff/lib.sh\n. /ff/explore.sh\n"
       "FS=", fs_name, " MNT=/mnt/ff REC=/tmp/rec CTL=/tmp/ff-ctl\n"
       "ff_step 'explore: loading the MTD stack and muse.ko'\n"
-      "load_mtd_stack mtd ubi zstd ubifs jffs2 fuse\n"
+      "load_mtd_stack mtd ubi zstd deflate ubifs jffs2 fuse\n"
       "insmod /muse.ko || ff_fail 'insmod /muse.ko failed'\n"
       "i=0; while [ ! -c /dev/muse ] && [ $i -lt 100 ]; do usleep 20000; i=$((i + 1)); done\n"
       "ex_self_checks\n"

@@ -57,7 +57,7 @@ bounded() {
 }
 
 load_mtd_stack() {
-    [ $# -gt 0 ] || set -- mtd ubi zstd ubifs
+    [ $# -gt 0 ] || set -- mtd ubi zstd deflate ubifs
     for _m in "$@"; do
         modprobe "$_m" || ff_fail "modprobe $_m failed"
     done

@@ -25,7 +25,7 @@ FF_CTL=/tmp/ff-ctl
 
 wl_begin() {
     dmesg_mark
-    load_mtd_stack mtd ubi zstd ubifs jffs2 mtdblock fuse   # fuse: serve --control
+    load_mtd_stack mtd ubi zstd deflate ubifs jffs2 mtdblock fuse   # fuse: serve --control
 }
 
 wl_ubi_report() {
