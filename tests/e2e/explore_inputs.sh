@@ -10,10 +10,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/scenario_lib.sh"
 e2e_init explore_inputs "$@"
-command -v jq >/dev/null || { echo "SKIP $E2E_NAME: jq is not installed"; exit 77; }
-e2e_muse_files
-E2E_BIN="${E2E_FILES[1]%:/flashfault}"
-E2E_KO="${E2E_FILES[3]%:/muse.ko}" ko="$E2E_KO"
+e2e_explore_init
 
 # 1. A scenario: its geometry and workload.
 cat >"$E2E_OUT/scenario.json" <<'JSON'
@@ -44,7 +41,7 @@ E2E_RESULTS="$E2E_OUT/lying/results.json"
 e2e_need_result '.findings[0].failed | startswith("oracle:sync")' true
 repro="$(e2e_result '.findings[0].reproducer')"
 set +e
-"$E2E_BIN" run "$repro" --out "$E2E_OUT/replay" --muse-ko "$ko" >"$E2E_OUT/replay.stdout" 2>"$E2E_OUT/replay.stderr"
+"$E2E_BIN" run "$repro" --out "$E2E_OUT/replay" --muse-ko "$E2E_KO" >"$E2E_OUT/replay.stdout" 2>"$E2E_OUT/replay.stderr"
 rrc=$?
 set -e
 [ "$rrc" = 3 ] || e2e_scenario_fail "the reproducer exited $rrc, expected 3"

@@ -8,13 +8,10 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/scenario_lib.sh"
 e2e_init explore_jffs2 "$@"
-command -v jq >/dev/null || { echo "SKIP $E2E_NAME: jq is not installed"; exit 77; }
-e2e_muse_files
-E2E_BIN="${E2E_FILES[1]%:/flashfault}"
-ko="${E2E_FILES[3]%:/muse.ko}"
+e2e_explore_init
 rm -rf "$E2E_OUT/run"
 set +e
-"$E2E_BIN" explore basic-durability --fs jffs2 --mode every:5 --out "$E2E_OUT/run" --muse-ko "$ko" \
+"$E2E_BIN" explore basic-durability --fs jffs2 --mode every:5 --out "$E2E_OUT/run" --muse-ko "$E2E_KO" \
     >"$E2E_OUT/run.stdout" 2>"$E2E_OUT/run.stderr"
 rc=$?
 set -e

@@ -11,10 +11,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/scenario_lib.sh"
 e2e_init explore_ubifs "$@"
-command -v jq >/dev/null || { echo "SKIP $E2E_NAME: jq is not installed"; exit 77; }
-e2e_muse_files
-E2E_BIN="${E2E_FILES[1]%:/flashfault}"
-E2E_KO="${E2E_FILES[3]%:/muse.ko}" ko="$E2E_KO"
+e2e_explore_init
 
 # 1. The clean side.
 e2e_explore "$E2E_OUT/clean" rename-atomicity --mode every:6 --inside torn --seed 5 --vs-nandsim
@@ -47,7 +44,7 @@ e2e_need_result '.findings[0].failed | startswith("oracle:")' true
 repro="$(e2e_result '.findings[0].reproducer')"
 [ -f "$repro" ] || e2e_scenario_fail "no reproducer scenario at $repro"
 set +e
-"$E2E_BIN" run "$repro" --out "$E2E_OUT/replay" --muse-ko "$ko" >"$E2E_OUT/replay.stdout" 2>"$E2E_OUT/replay.stderr"
+"$E2E_BIN" run "$repro" --out "$E2E_OUT/replay" --muse-ko "$E2E_KO" >"$E2E_OUT/replay.stdout" 2>"$E2E_OUT/replay.stderr"
 rrc=$?
 set -e
 cat "$E2E_OUT/replay.stdout"

@@ -62,6 +62,15 @@ e2e_scenario_pass() {
     exit 0
 }
 
+# e2e_explore_init: what the explore tests need (jq, the binary and module under test in
+# E2E_BIN and E2E_KO); exits 77 without jq.
+e2e_explore_init() {
+    command -v jq >/dev/null || { echo "SKIP $E2E_NAME: jq is not installed"; exit 77; }
+    e2e_muse_files
+    E2E_BIN="${E2E_FILES[1]%:/flashfault}"
+    E2E_KO="${E2E_FILES[3]%:/muse.ko}"
+}
+
 # e2e_explore OUT ARGS...: `flashfault explore ARGS --out OUT` with the module under test;
 # stdout to OUT.stdout (and printed), stderr to OUT.stderr, the exit status in $rc.
 e2e_explore() {

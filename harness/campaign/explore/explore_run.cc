@@ -33,6 +33,18 @@ std::string ReadText(const fs::path& p) {
   return s.str();
 }
 
+// The JSON objects of a JSON Lines file (a missing file has none); lines
+// that are not objects are skipped.
+std::vector<json> ReadJsonLines(const fs::path& p) {
+  std::vector<json> out;
+  std::istringstream in(ReadText(p));
+  for (std::string line; std::getline(in, line);) {
+    json j = json::parse(line, nullptr, false);
+    if (!j.is_discarded() && j.is_object()) out.push_back(std::move(j));
+  }
+  return out;
+}
+
 // Where the time went, summed over the states: ms per step and shares.
 ojson TimeSplit(const std::vector<json>& states) {
   ojson ms = ojson::object(), share = ojson::object();
@@ -199,25 +211,14 @@ absl::StatusOr<ExploreOutcome> RunExplore(const RigPaths& rig, const ExploreOpti
   const bool have_recording = fs::exists(recording / "events.jsonl");
   bool full_states = false;
   if (fs::exists(recording / "states.jsonl")) {
-    std::vector<json> full;
-    std::istringstream in(ReadText(recording / "states.jsonl"));
-    for (std::string line; std::getline(in, line);) {
-      json j = json::parse(line, nullptr, false);
-      if (!j.is_discarded() && j.is_object()) full.push_back(std::move(j));
-    }
+    std::vector<json> full = ReadJsonLines(recording / "states.jsonl");
     if (full.size() >= out.states.size()) {
       out.states = std::move(full);
       full_states = true;
     }
   }
   if (!o.nandsim_args.empty()) {
-    std::vector<json> reference;
-    std::istringstream in(ReadText(recording / "nandsim-states.jsonl"));
-    for (std::string line; std::getline(in, line);) {
-      json j = json::parse(line, nullptr, false);
-      if (!j.is_discarded() && j.is_object()) reference.push_back(std::move(j));
-    }
-    out.vs_nandsim = CompareWithNandsim(out.states, reference);
+    out.vs_nandsim = CompareWithNandsim(out.states, ReadJsonLines(recording / "nandsim-states.jsonl"));
   }
   out.findings = GroupFindings(out.states);
   ReproducerContext ctx{recording, o.fs, o.workload_name,
