@@ -133,7 +133,7 @@ std::pair<size_t, size_t> LineColumn(absl::string_view text, size_t position) {
       line_start = i + 1;
     }
   }
-  return {line, end - line_start};
+  return {line, std::max<size_t>(1, end - line_start)};
 }
 
 // nlohmann's message without its "[json.exception...] " prefix and without
