@@ -15,7 +15,9 @@ namespace flashfault {
 absl::Status WriteAll(int fd, const void* data, size_t len);
 
 // Creates `path` atomically with the bytes `fill` writes to the fd it gets.
-// On any error the temporary file is removed and `path` is untouched.
+// On any error, and on SIGINT or SIGTERM while writing, the temporary file
+// is removed and `path` is untouched. A directory at `path` is
+// InvalidArgument.
 absl::Status WriteFileAtomically(const std::string& path,
                                  const std::function<absl::Status(int fd)>& fill);
 absl::Status WriteFileAtomically(const std::string& path, const std::string& contents);

@@ -7,13 +7,14 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "backends/model/geometry_json.h"
 #include "backends/store/file_store.h"
 #include "common/atomic_file.h"
+#include "common/input_file.h"
+#include "common/json_load.h"
 #include "common/status_macros.h"
 #include "nlohmann/json.hpp"
 
@@ -47,35 +48,42 @@ absl::Status MetaError(const std::string& meta_path, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(meta_path, ": ", why));
 }
 
-// Applies the metadata file to `info`; every error names the file and key.
-absl::StatusOr<ImageInfo> ParseMeta(const std::string& meta_path) {
-  std::ifstream in(meta_path);
-  if (!in) return absl::NotFoundError(absl::StrCat(meta_path, ": cannot open image metadata"));
-  json j = json::parse(in, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return MetaError(meta_path, "not a JSON object");
-  if (j.value("format", "") != kMetaFormat) {
+// Reads one metadata document; every error names the file and JSON path.
+absl::StatusOr<ImageInfo> MetaFromJson(const json& j, const std::string& meta_path) {
+  if (!j.is_object()) return MetaError(meta_path, "$: expected a JSON object");
+  // Checked by type before comparing: a number here once threw out of
+  // j.value("format", "") and aborted `image info`.
+  if (!j.contains("format") || !j["format"].is_string() ||
+      j["format"].get_ref<const std::string&>() != kMetaFormat) {
     return MetaError(meta_path, absl::StrCat("$.format: expected \"", kMetaFormat, "\""));
   }
-  if (!j.contains("version") || j["version"] != kMetaVersion) {
+  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"] != kMetaVersion) {
     return MetaError(meta_path, absl::StrCat("$.version: expected ", kMetaVersion));
   }
   if (!j.contains("geometry")) return MetaError(meta_path, "$.geometry: missing");
   absl::StatusOr<Geometry> g = GeometryFromJson(j["geometry"]);
-  if (!g.ok()) return MetaError(meta_path, absl::StrCat("in $.geometry: ", g.status().message()));
+  if (!g.ok()) {
+    absl::string_view msg = g.status().message();
+    if (msg.substr(0, 1) == "$") return MetaError(meta_path, absl::StrCat("$.geometry", msg.substr(1)));
+    return MetaError(meta_path, absl::StrCat("$.geometry: ", msg));
+  }
   ImageInfo info{*g, std::vector<BlockMeta>(g->block_count)};
-  const json& erases = j["erase_counts"];
-  if (!erases.is_array() || erases.size() != g->block_count) {
+  if (!j.contains("erase_counts") || !j["erase_counts"].is_array() ||
+      j["erase_counts"].size() != g->block_count) {
     return MetaError(meta_path, absl::StrCat("$.erase_counts: expected an array of ",
                                              g->block_count, " counts"));
   }
+  const json& erases = j["erase_counts"];
   for (uint32_t b = 0; b < g->block_count; ++b) {
     if (!erases[b].is_number_unsigned()) {
       return MetaError(meta_path, absl::StrCat("$.erase_counts[", b, "]: expected a count"));
     }
     info.blocks[b].erases = erases[b].get<uint64_t>();
   }
+  if (!j.contains("bad_blocks") || !j["bad_blocks"].is_array()) {
+    return MetaError(meta_path, "$.bad_blocks: expected an array");
+  }
   const json& bad = j["bad_blocks"];
-  if (!bad.is_array()) return MetaError(meta_path, "$.bad_blocks: expected an array");
   for (size_t i = 0; i < bad.size(); ++i) {
     if (!bad[i].is_number_unsigned() || bad[i].get<uint64_t>() >= g->block_count) {
       return MetaError(meta_path, absl::StrCat("$.bad_blocks[", i, "]: expected a block below ",
@@ -86,11 +94,25 @@ absl::StatusOr<ImageInfo> ParseMeta(const std::string& meta_path) {
   return info;
 }
 
+absl::StatusOr<ImageInfo> ParseMeta(const std::string& meta_path) {
+  absl::StatusOr<std::string> text = ReadInputFile(meta_path);
+  if (!text.ok()) {
+    if (text.status().code() != absl::StatusCode::kNotFound) return text.status();
+    return absl::NotFoundError(absl::StrCat(meta_path, ": cannot open image metadata"));
+  }
+  return ParseImageMeta(*text, meta_path);
+}
+
 absl::Status WriteMeta(const std::string& image_path, const Geometry& g, const PageStore& store) {
   return WriteFileAtomically(MetaPathFor(image_path), MetaJson(g, store));
 }
 
 }  // namespace
+
+absl::StatusOr<ImageInfo> ParseImageMeta(absl::string_view text, const std::string& meta_path) {
+  FF_ASSIGN_OR_RETURN(const json j, ParseJsonText(text, meta_path));
+  return MetaFromJson(j, meta_path);
+}
 
 absl::StatusOr<ImageFormat> ParseImageFormat(absl::string_view name) {
   if (name == "nanddump") return ImageFormat::kNanddump;
@@ -129,55 +151,40 @@ absl::StatusOr<std::unique_ptr<NandModel>> OpenImage(const std::string& path, Ru
 absl::Status ImportImage(const std::string& in, ImageFormat format, const Geometry& geometry,
                          const std::string& out) {
   FF_RETURN_IF_ERROR(ValidateGeometry(geometry));
+  FF_RETURN_IF_ERROR(CheckOutputPath(out));
+  FF_RETURN_IF_ERROR(CheckNotSameFile(in, out));
+  FF_RETURN_IF_ERROR(CheckNotSameFile(in, MetaPathFor(out)));
   const int fd = ::open(in.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return absl::NotFoundError(absl::StrCat(in, ": cannot open: ", std::strerror(errno)));
-  struct stat st;
-  ::fstat(fd, &st);
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
-  const uint64_t in_page = format == ImageFormat::kNanddump ? PageStride(geometry) : geometry.page_size;
-  const uint64_t capacity = in_page * geometry.total_pages();
-  absl::Status s;
-  if (size > capacity) {
-    s = absl::InvalidArgumentError(absl::StrCat(in, ": ", size, " bytes do not fit the ",
-                                                capacity, " bytes of ", geometry.name));
-  } else if (format == ImageFormat::kNanddump && size % in_page != 0) {
-    s = absl::InvalidArgumentError(absl::StrCat(
-        in, ": truncated nanddump: ", size, " bytes is not a whole number of ", in_page,
-        "-byte pages (", geometry.page_size, "+", geometry.oob_size, "); the last page starts at offset ",
-        size / in_page * in_page));
-  }
-  if (!s.ok()) {
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
     ::close(fd);
-    return s;
+    return absl::InvalidArgumentError(absl::StrCat(in, ": is a directory, expected a dump file"));
   }
-  // Every page of the input becomes a page of the image; the rest stays erased.
-  s = WriteFileAtomically(out, [&](int out_fd) -> absl::Status {
-    const uint64_t stride = PageStride(geometry);
-    const uint64_t in_block = in_page * geometry.pages_per_block;
-    std::vector<uint8_t> input(in_block), block(BlockBytes(geometry));
-    for (uint32_t b = 0; b < geometry.block_count; ++b) {
-      std::memset(input.data(), 0xFF, input.size());
-      const uint64_t at = b * in_block;
-      const uint64_t want = at < size ? std::min<uint64_t>(in_block, size - at) : 0;
-      for (uint64_t got = 0; got < want;) {
-        const ssize_t n = ::pread(fd, input.data() + got, want - got, static_cast<off_t>(at + got));
-        if (n <= 0) return absl::DataLossError(absl::StrCat(in, ": read failed at offset ", at + got));
-        got += static_cast<uint64_t>(n);
+  // Read in order until EOF, never by the fstat size: a pipe reports 0.
+  const ImportReader reader = [fd, &in](uint8_t* buf, size_t len) -> absl::StatusOr<size_t> {
+    for (;;) {
+      const ssize_t n = ::read(fd, buf, len);
+      if (n >= 0) return static_cast<size_t>(n);
+      if (errno != EINTR) {
+        return absl::DataLossError(absl::StrCat(in, ": read failed: ", std::strerror(errno)));
       }
-      if (in_page == stride) {
-        FF_RETURN_IF_ERROR(WriteAll(out_fd, input.data(), input.size()));
-        continue;
-      }
-      std::memset(block.data(), 0xFF, block.size());
-      for (uint32_t p = 0; p < geometry.pages_per_block; ++p) {
-        std::memcpy(block.data() + p * stride, input.data() + p * in_page, in_page);
-      }
-      FF_RETURN_IF_ERROR(WriteAll(out_fd, block.data(), block.size()));
     }
-    return absl::OkStatus();
+  };
+  absl::Status s = WriteFileAtomically(out, [&](int out_fd) -> absl::Status {
+    return ConvertToImage(reader, in, format, geometry, [out_fd](const uint8_t* data, size_t len) {
+      return WriteAll(out_fd, data, len);
+    });
   });
   ::close(fd);
-  FF_RETURN_IF_ERROR(s);
+  if (!s.ok()) {
+    // WriteFileAtomically puts "OUT: " in front; an input error is about IN.
+    const std::string prefix = absl::StrCat(out, ": ", in, ": ");
+    if (s.message().substr(0, prefix.size()) == prefix) {
+      return absl::Status(s.code(), s.message().substr(out.size() + 2));
+    }
+    return s;
+  }
   FF_ASSIGN_OR_RETURN(auto store, FileStore::Open(out, BlockBytes(geometry), geometry.block_count));
   s = WriteMeta(out, geometry, *store);
   if (!s.ok()) ::unlink(out.c_str());

@@ -15,14 +15,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "backends/image/image_import.h"
 #include "backends/model/nand_model.h"
 
 namespace flashfault {
 
-enum class ImageFormat {
-  kNanddump,  // every page: page_size data bytes, then oob_size OOB bytes
-  kRaw,       // in-band data only; OOB reads back erased
-};
 
 absl::StatusOr<ImageFormat> ParseImageFormat(absl::string_view name);
 
@@ -41,10 +38,15 @@ struct ImageInfo {
   std::vector<BlockMeta> blocks;
 };
 absl::StatusOr<ImageInfo> ReadImageInfo(const std::string& path);
+// Parses the text of a metadata file (no I/O, for the fuzzer); errors start
+// with "FILE: " and name the JSON path.
+absl::StatusOr<ImageInfo> ParseImageMeta(absl::string_view text, const std::string& meta_path);
 
-// Builds a new image at `out` from `in` in the given format. The input may
-// be shorter than the device (the rest stays erased), never longer; a
-// nanddump input must hold whole pages with their OOB.
+// Builds a new image at `out` from `in` in the given format. The input is
+// read in order until EOF, so it may be a pipe; it may be shorter than the
+// device (the rest stays erased), never longer, never empty; a nanddump
+// input must hold whole pages with their OOB. `out` must not be `in` (or
+// its metadata) nor a directory.
 absl::Status ImportImage(const std::string& in, ImageFormat format, const Geometry& geometry,
                          const std::string& out);
 

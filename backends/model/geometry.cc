@@ -160,7 +160,9 @@ absl::Status ValidateGeometry(const Geometry& g) {
 
   if (g.pairing_distance != 0) {
     if (g.cell != CellType::kMlc) return FieldError("pairing_distance", "only MLC parts pair pages");
-    if (g.pages_per_block % (2 * g.pairing_distance) != 0) {
+    // In 64 bits: 2*D in 32 wraps to 0 for D = 2^31 and the check divided by it.
+    if (g.pairing_distance > g.pages_per_block / 2 ||
+        g.pages_per_block % (uint64_t{2} * g.pairing_distance) != 0) {
       return FieldError("pairing_distance",
                         absl::StrCat("2*", g.pairing_distance, " does not divide pages_per_block ",
                                      g.pages_per_block));

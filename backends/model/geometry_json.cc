@@ -1,14 +1,14 @@
 // Geometry <-> JSON; see geometry_json.h.
 #include "backends/model/geometry_json.h"
 
-#include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "backends/model/presets.h"
+#include "common/input_file.h"
+#include "common/json_load.h"
 #include "common/status_macros.h"
 
 namespace flashfault {
@@ -27,7 +27,7 @@ absl::Status PathError(absl::string_view path, absl::string_view why) {
 
 absl::StatusOr<uint32_t> ReadU32(const json& v, absl::string_view path) {
   if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0)) {
-    return PathError(path, absl::StrCat("expected an unsigned integer, got ", v.dump()));
+    return PathError(path, absl::StrCat("expected an unsigned integer, got ", QuoteExcerpt(v.dump())));
   }
   const uint64_t x = v.get<uint64_t>();
   if (x > UINT32_MAX) return PathError(path, absl::StrCat(x, " does not fit 32 bits"));
@@ -40,7 +40,7 @@ absl::Status CheckObject(const json& obj, absl::string_view path,
   if (!obj.is_object()) return PathError(path, absl::StrCat("expected an object, got ", obj.type_name()));
   for (const auto& [key, value] : obj.items()) {
     if (std::find(known.begin(), known.end(), key) == known.end()) {
-      return PathError(absl::StrCat(path, ".", key), "unknown key");
+      return PathError(absl::StrCat(path, JsonPathMember(key)), "unknown key");
     }
   }
   return absl::OkStatus();
@@ -98,7 +98,7 @@ absl::StatusOr<Geometry> GeometryFromJson(const json& j) {
   if (cell == "slc") g.cell = CellType::kSlc;
   else if (cell == "mlc") g.cell = CellType::kMlc;
   else if (cell == "nor") g.cell = CellType::kNor;
-  else return PathError("$.cell", absl::StrCat("expected \"slc\", \"mlc\" or \"nor\", got ", cell.dump()));
+  else return PathError("$.cell", absl::StrCat("expected \"slc\", \"mlc\" or \"nor\", got ", QuoteExcerpt(cell.dump())));
 
   const std::map<std::string, uint32_t*> numbers = {
       {"page_size", &g.page_size},         {"oob_size", &g.oob_size},
@@ -135,20 +135,31 @@ absl::StatusOr<Geometry> GeometryFromJson(const json& j) {
       }
     }
   }
-  FF_RETURN_IF_ERROR(ValidateGeometry(g));
+  // ValidateGeometry names fields as "geometry.page_size"; in a JSON file
+  // the place is the JSON path "$.page_size".
+  if (absl::Status s = ValidateGeometry(g); !s.ok()) {
+    absl::string_view msg = s.message();
+    constexpr absl::string_view kField = "geometry.";
+    if (msg.substr(0, kField.size()) == kField) {
+      return absl::Status(s.code(), absl::StrCat("$.", msg.substr(kField.size())));
+    }
+    return s;
+  }
+  return g;
+}
+
+absl::StatusOr<Geometry> ParseGeometryText(absl::string_view text, absl::string_view file) {
+  FF_ASSIGN_OR_RETURN(const json j, ParseJsonText(text, file));
+  absl::StatusOr<Geometry> g = GeometryFromJson(j);
+  if (!g.ok() && !file.empty()) {
+    return absl::Status(g.status().code(), absl::StrCat(file, ": ", g.status().message()));
+  }
   return g;
 }
 
 absl::StatusOr<Geometry> LoadGeometryFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  json j = json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return absl::InvalidArgumentError(absl::StrCat(path, ": not valid JSON"));
-  absl::StatusOr<Geometry> g = GeometryFromJson(j);
-  if (!g.ok()) {
-    return absl::Status(g.status().code(), absl::StrCat(path, ": ", g.status().message()));
-  }
-  return g;
+  FF_ASSIGN_OR_RETURN(const std::string text, ReadInputFile(path));
+  return ParseGeometryText(text, path);
 }
 
 absl::StatusOr<Geometry> ResolveGeometry(absl::string_view preset, const std::string& file) {

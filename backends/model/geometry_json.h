@@ -17,6 +17,10 @@ namespace flashfault {
 
 nlohmann::ordered_json GeometryToJson(const Geometry& g);
 absl::StatusOr<Geometry> GeometryFromJson(const nlohmann::json& j);
+// Parses a geometry file's text through the common JSON loader (repeated
+// keys refused, line and column on a syntax error); errors start with
+// "FILE: " unless `file` is empty. No I/O, so the fuzzer can drive it.
+absl::StatusOr<Geometry> ParseGeometryText(absl::string_view text, absl::string_view file);
 // Reads and parses a geometry file; errors name the file.
 absl::StatusOr<Geometry> LoadGeometryFile(const std::string& path);
 // A geometry from `--preset NAME` or `--geometry FILE` (exactly one given).

@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "backends/model/geometry_json.h"
 #include "backends/model/presets.h"
+#include "common/json_load.h"
 #include "common/status_macros.h"
 #include "fault-models/script/fault_script.h"
 #include "fault-models/script/partition_string.h"
@@ -45,7 +46,8 @@ constexpr std::array<absl::string_view, 3> kPartitionKeys = {"name", "first_bloc
 // containers by type only (a huge or deeply nested value stays short).
 std::string Describe(const json& v) {
   if (v.is_structured()) return absl::StrCat("an ", v.type_name());
-  return v.dump();
+  // Bounded: a 50 MB string value must not become a 50 MB message.
+  return QuoteExcerpt(v.dump(), 80);
 }
 
 absl::Status CheckKeys(const json& obj, const std::string& path,
@@ -55,7 +57,7 @@ absl::Status CheckKeys(const json& obj, const std::string& path,
   }
   for (const auto& item : obj.items()) {
     if (std::find(known.begin(), known.end(), item.key()) == known.end()) {
-      return PathError(absl::StrCat(path, ".", item.key()),
+      return PathError(absl::StrCat(path, JsonPathMember(item.key())),
                        absl::StrCat("unknown key (expected one of: ", absl::StrJoin(known, ", "),
                                     ")"));
     }
@@ -251,7 +253,7 @@ absl::StatusOr<FaultSpec> ReadFault(const json& v, size_t index) {
     for (int i = 0; i < kFaultKindCount; ++i) {
       names.push_back(FaultKindName(static_cast<FaultKind>(i)));
     }
-    return PathError(path + ".kind", absl::StrCat("unknown fault kind \"", kind,
+    return PathError(path + ".kind", absl::StrCat("unknown fault kind \"", QuoteExcerpt(kind),
                                                   "\" (expected one of: ",
                                                   absl::StrJoin(names, ", "), ")"));
   }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/json_load.h"
 #include "common/status_macros.h"
 #include "fault-models/script/fault_script.h"
 #include "fault-models/script/script_internal.h"
@@ -278,11 +279,11 @@ absl::Status ValidatePlan(const FaultPlan& plan, const Geometry& g) {
       return PathError(path + ".kind", absl::StrCat("unknown fault kind ", kind));
     }
     if (!ValidId(f.id)) {
-      return PathError(path + ".id", absl::StrCat("\"", f.id, "\" is not a valid id (letters, "
+      return PathError(path + ".id", absl::StrCat("\"", QuoteExcerpt(f.id), "\" is not a valid id (letters, "
                                                   "digits, '-', '_' and '.', not empty)"));
     }
     if (auto [it, fresh] = ids.emplace(f.id, i); !fresh) {
-      return PathError(path + ".id", absl::StrCat("duplicate fault id '", f.id,
+      return PathError(path + ".id", absl::StrCat("duplicate fault id '", QuoteExcerpt(f.id),
                                                   "' (also $.faults[", it->second, "])"));
     }
     FF_RETURN_IF_ERROR(ValidateWhere(f, plan, g, path + ".where"));

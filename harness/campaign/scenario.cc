@@ -10,9 +10,12 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "backends/model/geometry_json.h"
+#include "common/input_file.h"
+#include "common/json_load.h"
 #include "common/status_macros.h"
 #include "fault-models/replay/log_replayer.h"
 #include "harness/campaign/crash_states.h"
@@ -47,7 +50,7 @@ absl::Status CheckKeys(const Ctx& c, const json& j, absl::string_view path,
   if (!j.is_object()) return c.Err(path, "expected an object");
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end()) {
-      return c.Err(absl::StrCat(path, ".", it.key()),
+      return c.Err(absl::StrCat(path, JsonPathMember(it.key())),
                    absl::StrCat("unknown key (allowed: ", absl::StrJoin(allowed, ", "), ")"));
     }
   }
@@ -59,6 +62,35 @@ absl::StatusOr<std::string> GetString(const Ctx& c, const json& j, absl::string_
   return j.get<std::string>();
 }
 
+// Longest pattern and deepest nesting of groups and brackets a scenario's
+// regular expression may have; real log patterns are far below both.
+constexpr size_t kMaxRegexLength = 1024;
+constexpr int kMaxRegexDepth = 16;
+
+absl::Status CheckRegexSize(absl::string_view re) {
+  if (re.size() > kMaxRegexLength) {
+    return absl::InvalidArgumentError(absl::StrCat("regular expression of ", re.size(),
+                                                   " characters; at most ", kMaxRegexLength));
+  }
+  int depth = 0;
+  bool escaped = false;
+  for (char ch : re) {
+    if (escaped) {
+      escaped = false;
+    } else if (ch == '\\') {
+      escaped = true;
+    } else if (ch == '(') {
+      if (++depth > kMaxRegexDepth) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("regular expression nests groups deeper than ", kMaxRegexDepth));
+      }
+    } else if (ch == ')' && depth > 0) {
+      --depth;
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<std::string>> GetRegexList(const Ctx& c, const json& j,
                                                       absl::string_view path) {
   if (!j.is_array()) return c.Err(path, "expected an array of regular expressions");
@@ -66,6 +98,9 @@ absl::StatusOr<std::vector<std::string>> GetRegexList(const Ctx& c, const json& 
   for (size_t i = 0; i < j.size(); ++i) {
     const std::string p = absl::StrCat(path, "[", i, "]");
     FF_ASSIGN_OR_RETURN(std::string re, GetString(c, j[i], p));
+    // std::regex compiles and matches by recursion: a pattern of 10,000
+    // nested groups overflowed the stack. Bound it before compiling.
+    if (absl::Status st = CheckRegexSize(re); !st.ok()) return c.Err(p, st.message());
     try {
       std::regex compiled(re, std::regex::ECMAScript);
     } catch (const std::regex_error& e) {
@@ -79,6 +114,9 @@ absl::StatusOr<std::vector<std::string>> GetRegexList(const Ctx& c, const json& 
 absl::StatusOr<Matcher> ParseMatcher(const Ctx& c, const json& j, absl::string_view path) {
   constexpr absl::string_view kHint = "expected a number or a comparison like \">=1\"";
   Matcher m;
+  if (j.is_number_unsigned() && j.get<uint64_t>() > uint64_t{INT64_MAX}) {
+    return c.Err(path, absl::StrCat("count ", j.get<uint64_t>(), " is out of range"));
+  }
   if (j.is_number_integer()) {
     m.value = j.get<int64_t>();
     return m;
@@ -96,12 +134,19 @@ absl::StatusOr<Matcher> ParseMatcher(const Ctx& c, const json& j, absl::string_v
       break;
     }
   }
-  const std::string rest = s.substr(skip);
-  if (rest.empty() || rest.find_first_not_of(" 0123456789") != std::string::npos ||
-      rest.find_first_of("0123456789") == std::string::npos) {
-    return c.Err(path, absl::StrCat(kHint, ", got \"", s, "\""));
+  // Strict: optional spaces, then digits and nothing else, in range. "5 5"
+  // is not 5 and 2^64-1 is not -1.
+  absl::string_view rest = absl::string_view(s).substr(skip);
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  while (!rest.empty() && rest.back() == ' ') rest.remove_suffix(1);
+  int64_t value = 0;
+  if (rest.empty() || rest.find_first_not_of("0123456789") != absl::string_view::npos) {
+    return c.Err(path, absl::StrCat(kHint, ", got \"", QuoteExcerpt(s), "\""));
   }
-  m.value = std::stoll(rest);
+  if (!absl::SimpleAtoi(rest, &value)) {
+    return c.Err(path, absl::StrCat("count ", QuoteExcerpt(rest), " is out of range"));
+  }
+  m.value = value;
   return m;
 }
 
@@ -159,13 +204,16 @@ absl::Status ParseImage(const Ctx& c, const json& j, Scenario* s) {
   } else if (kind == "raw") {
     s->image.kind = ImageSpec::Kind::kRaw;
   } else {
-    return c.Err("$.image.kind", absl::StrCat("must be empty, nanddump or raw, got \"", kind, "\""));
+    return c.Err("$.image.kind", absl::StrCat("must be empty, nanddump or raw, got \"", QuoteExcerpt(kind), "\""));
   }
   if (!j.contains("path")) return c.Err("$.image.path", "required for a nanddump or raw image");
   FF_ASSIGN_OR_RETURN(std::string path, GetString(c, j["path"], "$.image.path"));
   s->image.path = Resolve(c.file, path);
   if (!std::ifstream(s->image.path)) {
     return c.Err("$.image.path", absl::StrCat("cannot read ", s->image.path));
+  }
+  if (absl::Status st = CheckOutputPath(s->image.path); !st.ok()) {
+    return c.Err("$.image.path", absl::StrCat(s->image.path, " is a directory, expected a file"));
   }
   return absl::OkStatus();
 }
@@ -202,7 +250,7 @@ absl::Status ParseWorkload(const Ctx& c, const json& j, Scenario* s) {
     const auto& names = BuiltinWorkloads();
     if (std::find(names.begin(), names.end(), w.builtin) == names.end()) {
       return c.Err(j.is_string() ? "$.workload" : "$.workload.builtin",
-                   absl::StrCat("unknown workload \"", w.builtin,
+                   absl::StrCat("unknown workload \"", QuoteExcerpt(w.builtin),
                                 "\" (built-in: ", absl::StrJoin(names, ", "), ")"));
     }
   }
@@ -215,7 +263,7 @@ absl::Status ParseMatcherMap(const Ctx& c, const json& j, absl::string_view path
   if (allowed != nullptr) FF_RETURN_IF_ERROR(CheckKeys(c, j, path, *allowed));
   if (!j.is_object()) return c.Err(path, "expected an object");
   for (auto it = j.begin(); it != j.end(); ++it) {
-    FF_ASSIGN_OR_RETURN(Matcher m, ParseMatcher(c, it.value(), absl::StrCat(path, ".", it.key())));
+    FF_ASSIGN_OR_RETURN(Matcher m, ParseMatcher(c, it.value(), absl::StrCat(path, JsonPathMember(it.key()))));
     (*out)[it.key()] = m;
   }
   return absl::OkStatus();
@@ -227,7 +275,11 @@ absl::Status ParseExpect(const Ctx& c, const json& j, Scenario* s) {
   if (j.is_null()) return absl::OkStatus();
   FF_RETURN_IF_ERROR(CheckKeys(c, j, "$.expect", ScenarioExpectKeys()));
   if (j.contains("exit")) {
-    if (!j["exit"].is_number_integer()) return c.Err("$.expect.exit", "expected an integer");
+    if (!j["exit"].is_number_integer() || j["exit"].get<int64_t>() < -255 ||
+        j["exit"].get<int64_t>() > 255 || (j["exit"].is_number_unsigned() &&
+                                           j["exit"].get<uint64_t>() > 255)) {
+      return c.Err("$.expect.exit", "expected an exit status, an integer in [-255, 255]");
+    }
     e.exit = j["exit"].get<int>();
   }
   if (j.contains("kernel_log")) {
@@ -258,7 +310,8 @@ absl::Status ParseExpect(const Ctx& c, const json& j, Scenario* s) {
       const std::string& id = entry.first;
       const auto& faults = s->script.plan.faults;
       if (std::none_of(faults.begin(), faults.end(), [&](const FaultSpec& f) { return f.id == id; })) {
-        return c.Err(absl::StrCat("$.expect.faults_fired.", id), "no fault with this id in the script");
+        return c.Err(absl::StrCat("$.expect.faults_fired", JsonPathMember(id)),
+                     "no fault with this id in the script");
       }
     }
   }
@@ -421,14 +474,14 @@ absl::StatusOr<Scenario> ParseScenario(const json& j, const std::string& file) {
   return s;
 }
 
-absl::StatusOr<Scenario> LoadScenarioFile(const std::string& file) {
-  std::ifstream in(file);
-  if (!in) return absl::NotFoundError(absl::StrCat(file, ": cannot open"));
-  std::stringstream text;
-  text << in.rdbuf();
-  const json j = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return absl::InvalidArgumentError(absl::StrCat(file, ": $: not valid JSON"));
+absl::StatusOr<Scenario> ParseScenarioText(absl::string_view text, const std::string& file) {
+  FF_ASSIGN_OR_RETURN(const json j, ParseJsonText(text, file));
   return ParseScenario(j, file);
+}
+
+absl::StatusOr<Scenario> LoadScenarioFile(const std::string& file) {
+  FF_ASSIGN_OR_RETURN(const std::string text, ReadInputFile(file));
+  return ParseScenarioText(text, file);
 }
 
 uint64_t EffectiveSeed(const Scenario& s, std::optional<uint64_t> flag) {

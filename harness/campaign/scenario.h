@@ -107,6 +107,10 @@ const std::vector<std::string>& ScenarioExpectKeys();
 
 // Parses `j` (from `file`; relative paths inside resolve against its folder).
 absl::StatusOr<Scenario> ParseScenario(const nlohmann::json& j, const std::string& file);
+// Parses the text of FILE through the common JSON loader (repeated keys
+// refused, line and column on a syntax error). Files the scenario names
+// (script, image, crash state) are still opened relative to FILE.
+absl::StatusOr<Scenario> ParseScenarioText(absl::string_view text, const std::string& file);
 // Reads and parses FILE.
 absl::StatusOr<Scenario> LoadScenarioFile(const std::string& file);
 

@@ -5,6 +5,7 @@
 
 #include "backends/image/flash_image.h"
 #include "backends/model/geometry_json.h"
+#include "common/input_file.h"
 #include "harness/cli/arg_parser.h"
 #include "harness/cli/command.h"
 
@@ -116,6 +117,12 @@ int Export(std::span<char* const> args) {
   if (int rc = HandleParseResult(p, p.Parse(args), "image export"); rc >= 0) return rc;
   absl::StatusOr<ImageFormat> f = ParseImageFormat(format);
   if (!f.ok()) return Fail("export", f.status());
+  // The output must be neither the image (mapped while we read it) nor its
+  // metadata.
+  for (const std::string& own : {files[0], MetaPathFor(files[0])}) {
+    if (absl::Status s = CheckNotSameFile(own, files[1]); !s.ok()) return Fail("export", s);
+  }
+  if (absl::Status s = CheckOutputPath(files[1]); !s.ok()) return Fail("export", s);
   absl::StatusOr<std::unique_ptr<NandModel>> model = OpenImage(files[0]);
   if (!model.ok()) return Fail("export", model.status());
   if (absl::Status s = ExportImage(**model, *f, files[1]); !s.ok()) return Fail("export", s);

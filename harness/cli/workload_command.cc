@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/atomic_file.h"
+#include "common/json_load.h"
 #include "harness/campaign/oracle/builtin_workloads.h"
 #include "harness/campaign/oracle/content.h"
 #include "harness/campaign/oracle/crash_rules.h"
@@ -267,9 +268,9 @@ int RunLogOp(std::span<char* const> args) {
   if ((before == UINT64_MAX) != (after == UINT64_MAX) || (before != UINT64_MAX && after < before)) {
     return Fail("log-op", absl::InvalidArgumentError("--flash-before and --flash-after go together, before <= after"), kExitUsage);
   }
-  const nlohmann::json j = nlohmann::json::parse(op_text, nullptr, false);
-  if (j.is_discarded()) return Fail("log-op", absl::InvalidArgumentError("--op: not valid JSON"), kExitUsage);
-  absl::StatusOr<Op> op = ParseOp(j, "--op", "$");
+  const absl::StatusOr<nlohmann::json> j = ParseJsonText(op_text, "--op");
+  if (!j.ok()) return Fail("log-op", j.status(), kExitUsage);
+  absl::StatusOr<Op> op = ParseOp(*j, "--op", "$");
   if (!op.ok()) return Fail("log-op", op.status(), kExitUsage);
   r.op = *op;
   r.err = static_cast<int>(err > 4095 ? 4095 : err);

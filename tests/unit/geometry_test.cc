@@ -107,7 +107,7 @@ TEST(GeometryTest, JsonErrorsNameThePath) {
       {[](nlohmann::json& j) { j["oob_layout"]["free"][0]["size"] = 3; },
        "$.oob_layout.free[0].size: unknown key"},
       {[](nlohmann::json& j) { j["oob_layout"]["free"][0]["length"] = 99; },
-       "geometry.oob_layout.free[0]"},
+       "$.oob_layout.free[0]"},
   };
   for (const Case& c : cases) {
     nlohmann::json j = base;
@@ -133,6 +133,39 @@ TEST(GeometryTest, SchemaListsExactlyTheKeysOfTheJsonForm) {
     layout_keys.insert(k);
   }
   EXPECT_EQ(layout_keys, (std::set<std::string>{"bad_block_marker", "ecc", "free"}));
+}
+
+}  // namespace
+}  // namespace flashfault
+
+namespace flashfault {
+namespace {
+
+// Issue 20: D = 2^31 made 2*D wrap to 0 in 32 bits and validation divided
+// by it (SIGFPE). Every out-of-range pairing distance is an error naming
+// its JSON path.
+TEST(GeometryTest, HugePairingDistanceIsAnErrorNotADivisionByZero) {
+  nlohmann::json base = nlohmann::json::parse(GeometryToJson(*FindPreset("mlc-4k-1g")).dump());
+  for (uint64_t d : {uint64_t{2147483648u}, uint64_t{4294967295u}, uint64_t{256}, uint64_t{3}}) {
+    nlohmann::json j = base;
+    j["pairing_distance"] = d;
+    absl::StatusOr<Geometry> g = GeometryFromJson(j);
+    ASSERT_FALSE(g.ok()) << d;
+    EXPECT_THAT(g.status().message(), HasSubstr("$.pairing_distance")) << d;
+  }
+  nlohmann::json j = base;
+  j["pairing_distance"] = 64;  // half of 128 pages: the widest valid pairing
+  EXPECT_TRUE(GeometryFromJson(j).ok());
+}
+
+TEST(GeometryTest, GeometryTextRefusesRepeatedKeysAndNamesLines) {
+  absl::StatusOr<Geometry> g = ParseGeometryText(
+      R"({"name": "a", "cell": "slc", "name": "b"})", "g.json");
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.status().message(), "g.json: $.name: key given twice in the same object");
+  g = ParseGeometryText("{\n\"name\": \"a\",,\n}", "g.json");
+  ASSERT_FALSE(g.ok());
+  EXPECT_THAT(g.status().message(), HasSubstr("g.json: not valid JSON: parse error at line 2"));
 }
 
 }  // namespace

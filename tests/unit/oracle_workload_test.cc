@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "harness/campaign/oracle/builtin_workloads.h"
 #include "harness/campaign/oracle/content.h"
@@ -46,7 +47,9 @@ TEST(WorkloadFormatTest, ErrorsNameTheFileAndJsonPath) {
   EXPECT_EQ(ErrorOf(R"({"ops":[]})"), "w.json: $.name: a workload needs a name");
   EXPECT_EQ(ErrorOf(R"({"name":"x","ops":[{"op":"setxattr","path":"a","name":"nodot","value":""}]})"),
             "w.json: $.ops[0].name: an xattr name needs a namespace, like \"user.x\" (at most 255 bytes)");
-  EXPECT_EQ(ErrorOf("{"), "w.json: $: not valid JSON");
+  EXPECT_THAT(ErrorOf("{"), ::testing::HasSubstr("w.json: not valid JSON: parse error at line 1"));
+  EXPECT_EQ(ErrorOf(R"({"name":"x","name":"y","ops":[]})"),
+            "w.json: $.name: key given twice in the same object");
 }
 
 TEST(WorkloadFormatTest, RoundTripsThroughJson) {

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "harness/campaign/guest_script.h"
 #include "harness/campaign/log_classifier.h"
@@ -210,6 +211,62 @@ TEST(SplitGuestLogTest, EachScenarioGetsItsLines) {
   EXPECT_TRUE(b.found);
   EXPECT_FALSE(b.complete);
   EXPECT_FALSE(SplitGuestLog(log, 2).found);
+}
+
+}  // namespace
+}  // namespace flashfault::campaign
+
+namespace flashfault::campaign {
+namespace {
+
+// Issue 20: inputs that aborted `run` (std::stoll, a stack overflow in
+// std::regex) or read as another number are errors naming file and path.
+std::string TextError(const std::string& expect) {
+  const std::string text = R"({"name": "t", "geometry": "slc-2k-128m", "script": null,
+    "workload": "ubifs-write-verify", "expect": )" + expect + "}";
+  absl::StatusOr<Scenario> s = ParseScenarioText(text, "s.json");
+  EXPECT_FALSE(s.ok()) << expect;
+  if (s.ok()) return "";
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  return std::string(s.status().message());
+}
+
+TEST(ScenarioHostileTest, CountsAreParsedStrictly) {
+  EXPECT_THAT(TextError(R"({"ubi_bad_pebs": ">=99999999999999999999"})"),
+              ::testing::HasSubstr("s.json: $.expect.ubi_bad_pebs: count"));
+  EXPECT_THAT(TextError(R"({"ubi_bad_pebs": "5 5"})"),
+              ::testing::HasSubstr("s.json: $.expect.ubi_bad_pebs"));
+  EXPECT_THAT(TextError(R"({"ubi_bad_pebs": 18446744073709551615})"),
+              ::testing::HasSubstr("s.json: $.expect.ubi_bad_pebs: count 18446744073709551615"));
+  EXPECT_THAT(TextError(R"({"exit": 4294967296})"), ::testing::HasSubstr("$.expect.exit"));
+  absl::StatusOr<Scenario> ok = ParseScenarioText(
+      R"({"name": "t", "geometry": "slc-2k-128m", "workload": "ubifs-write-verify",
+          "expect": {"ubi_bad_pebs": ">= 5 "}})", "s.json");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->expect.ubi_bad_pebs->value, 5);
+}
+
+TEST(ScenarioHostileTest, DeepOrLongRegexesAreRefusedBeforeCompiling) {
+  const std::string deep = std::string(400, '(') + "a" + std::string(400, ')');
+  EXPECT_THAT(TextError(R"({"dmesg_contains": [")" + deep + "\"]}"),
+              ::testing::HasSubstr("$.expect.dmesg_contains[0]: regular expression nests"));
+  EXPECT_THAT(TextError(R"({"dmesg_lacks": [")" + std::string(5000, 'a') + "\"]}"),
+              ::testing::HasSubstr("$.expect.dmesg_lacks[0]: regular expression of 5000"));
+}
+
+TEST(ScenarioHostileTest, RepeatedKeysAndSyntaxErrorsNameThePlace) {
+  absl::StatusOr<Scenario> s = ParseScenarioText(R"({"name": "a", "name": "b"})", "s.json");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().message(), "s.json: $.name: key given twice in the same object");
+  s = ParseScenarioText("{\n\"name\": }", "s.json");
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.status().message(), ::testing::HasSubstr("s.json: not valid JSON: parse error at line 2"));
+  s = ParseScenarioText(R"({"name": "t", "geometry": {"name": "g", "cell": "mlc", "page_size": 4096,
+      "oob_size": 224, "pages_per_block": 128, "block_count": 64, "in_order_programming": true,
+      "oob_layout": {"bad_block_marker": {"offset": 0, "length": 2}},
+      "pairing_distance": 2147483648}, "workload": "ubifs-write-verify"})", "s.json");
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.status().message(), ::testing::HasSubstr("s.json: $.geometry.pairing_distance"));
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/input_file.h"
+#include "common/json_load.h"
 #include "common/status_macros.h"
 
 namespace flashfault::oracle {
@@ -277,17 +279,15 @@ absl::StatusOr<Workload> ParseWorkload(const json& j, absl::string_view source) 
 }
 
 absl::StatusOr<Workload> ParseWorkloadText(absl::string_view text, absl::string_view source) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Bad(source, "$", "not valid JSON");
-  return ParseWorkload(j, source);
+  absl::StatusOr<json> j = ParseJsonText(text, source);
+  if (!j.ok()) return j.status();
+  return ParseWorkload(*j, source);
 }
 
 absl::StatusOr<Workload> LoadWorkloadFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseWorkloadText(ss.str(), path);
+  absl::StatusOr<std::string> text = ReadInputFile(path);
+  if (!text.ok()) return text.status();
+  return ParseWorkloadText(*text, path);
 }
 
 nlohmann::ordered_json OpArgsToJson(const Op& op) {
