@@ -50,6 +50,11 @@ absl::StatusOr<std::string> ReadInputFile(const std::string& path, uint64_t max_
   return text;
 }
 
+std::string ReadFileOrEmpty(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadInputFile(path);
+  return text.ok() ? *std::move(text) : std::string();
+}
+
 absl::Status CheckOutputPath(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {

@@ -23,6 +23,11 @@ namespace flashfault {
 absl::StatusOr<std::string> ReadInputFile(const std::string& path,
                                           uint64_t max_bytes = uint64_t{1} << 30);
 
+// The text of a file another process was meant to leave (a guest's
+// result.json, its logs): "" when it is missing or unreadable, since a guest
+// that died early leaves nothing and the caller judges that absence itself.
+std::string ReadFileOrEmpty(const std::string& path);
+
 // For a path about to be created or replaced: InvalidArgument when it names
 // an existing directory; OK when it is absent or a regular file.
 absl::Status CheckOutputPath(const std::string& path);

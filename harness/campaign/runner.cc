@@ -2,12 +2,11 @@
 #include "harness/campaign/runner.h"
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "backends/model/geometry_json.h"
 #include "common/atomic_file.h"
+#include "common/input_file.h"
 #include "common/status_macros.h"
 #include "absl/strings/str_join.h"
 #include "harness/campaign/guest_script.h"
@@ -23,13 +22,6 @@ using ojson = nlohmann::ordered_json;
 constexpr int kPass = 0, kFailure = 1, kFound = 3;  // the CLI's exit conventions
 
 void Progress(const std::string& msg) { std::fprintf(stderr, "[run] %s\n", msg.c_str()); }
-
-std::string ReadText(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // The files every run ships: this binary, muse.ko, the built-in workloads.
 std::vector<std::string> CommonPayload(const RigPaths& rig) {
@@ -244,13 +236,14 @@ absl::StatusOr<BatchOutcome> RunScenarioBatch(const RigPaths& rig, std::span<con
   StepRelay relay(vm / "console.log");
   const int rig_rc = Spawn(argv, &relay);
   const nlohmann::json rig_result =
-      nlohmann::json::parse(ReadText(vm / "result.json"), nullptr, /*allow_exceptions=*/false);
+      nlohmann::json::parse(ReadFileOrEmpty((vm / "result.json").string()), nullptr,
+                            /*allow_exceptions=*/false);
   if (rig_result.is_discarded() || !rig_result.is_object()) {
     return absl::InternalError(absl::StrCat("the VM rig failed (exit ", rig_rc,
                                             ") before writing ", (vm / "result.json").string()));
   }
-  const std::string guest_log = ReadText(vm / "guest.log");
-  const KernelLog kmsg = ParseKmsg(ReadText(vm / "kmsg.log"));
+  const std::string guest_log = ReadFileOrEmpty((vm / "guest.log").string());
+  const KernelLog kmsg = ParseKmsg(ReadFileOrEmpty((vm / "kmsg.log").string()));
   const std::string classifier = (rig.root / "harness/vm/classify-dmesg.sh").string();
   for (size_t i = 0; i < jobs.size(); ++i) {
     JobOutcome out = Judge(jobs[i], i, guest_log, kmsg, classifier, vm);

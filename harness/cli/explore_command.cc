@@ -3,8 +3,6 @@
 // harness/campaign/explore/explore_run.h. Exit 0 no finding, 3 findings, 2
 // bad usage or input, 1 the rig or the tool failed.
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -12,6 +10,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/atomic_file.h"
+#include "common/input_file.h"
+#include "common/json_load.h"
 #include "common/status_macros.h"
 #include "harness/campaign/scenario.h"
 #include "harness/campaign/crash_states.h"
@@ -56,14 +56,6 @@ struct ExploreInput {
   std::string name;
   std::string preset;                        // from a scenario; "" = the flag's
 };
-
-absl::StatusOr<std::string> ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 absl::StatusOr<ExploreInput> FromScenario(const std::string& w, nlohmann::json j, uint64_t seed,
                                           uint64_t length) {
@@ -117,14 +109,16 @@ absl::StatusOr<ExploreInput> ResolveInput(const std::string& w, uint64_t seed, u
   }
   if (fs::is_directory(w)) return absl::InvalidArgumentError(absl::StrCat(w, ": is a directory"));
   if (absl::EndsWith(w, ".sh")) {
-    FF_ASSIGN_OR_RETURN(in.shell, ReadWhole(w));
+    FF_ASSIGN_OR_RETURN(in.shell, ReadInputFile(w));
     in.name = fs::path(w).stem().string();
     return in;
   }
-  FF_ASSIGN_OR_RETURN(const std::string text, ReadWhole(w));
-  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_object() && j.contains("workload") && !j.contains("ops")) {
-    return FromScenario(w, j, seed, length);
+  FF_ASSIGN_OR_RETURN(const std::string text, ReadInputFile(w));
+  // A scenario names a workload; a workload file lists ops. Text that is not
+  // JSON is left to the workload loader, whose message names line and column.
+  const absl::StatusOr<nlohmann::json> j = ParseJsonText(text, w);
+  if (j.ok() && j->is_object() && j->contains("workload") && !j->contains("ops")) {
+    return FromScenario(w, *j, seed, length);
   }
   FF_ASSIGN_OR_RETURN(in.workload, oracle::LoadWorkloadFile(w));
   in.name = in.workload->name;

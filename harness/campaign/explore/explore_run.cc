@@ -2,11 +2,11 @@
 #include "harness/campaign/explore/explore_run.h"
 
 #include <chrono>
-#include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "common/atomic_file.h"
+#include "common/input_file.h"
 #include "common/status_macros.h"
 #include "harness/campaign/explore/nandsim_reference.h"
 #include "harness/campaign/guest_script.h"
@@ -26,18 +26,11 @@ constexpr char kStepNames[][12] = {"materialise", "present", "mount", "oracle", 
 
 void Progress(const std::string& msg) { std::fprintf(stderr, "[explore] %s\n", msg.c_str()); }
 
-std::string ReadText(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The JSON objects of a JSON Lines file (a missing file has none); lines
 // that are not objects are skipped.
 std::vector<json> ReadJsonLines(const fs::path& p) {
   std::vector<json> out;
-  std::istringstream in(ReadText(p));
+  std::istringstream in(ReadFileOrEmpty(p.string()));
   for (std::string line; std::getline(in, line);) {
     json j = json::parse(line, nullptr, false);
     if (!j.is_discarded() && j.is_object()) out.push_back(std::move(j));
@@ -178,14 +171,15 @@ absl::StatusOr<ExploreOutcome> RunExplore(const RigPaths& rig, const ExploreOpti
   fs::remove(vm / "console.log", ec);
   StepRelay relay(vm / "console.log");
   const int rig_rc = Spawn(argv, &relay);
-  const json rig_result = json::parse(ReadText(vm / "result.json"), nullptr, false);
+  const json rig_result =
+      json::parse(ReadFileOrEmpty((vm / "result.json").string()), nullptr, false);
   if (rig_result.is_discarded() || !rig_result.is_object()) {
     return absl::InternalError(absl::StrCat("the VM rig failed (exit ", rig_rc, ") before writing ",
                                             (vm / "result.json").string()));
   }
 
   ExploreOutcome out;
-  std::istringstream guest(ReadText(vm / "guest.log"));
+  std::istringstream guest(ReadFileOrEmpty((vm / "guest.log").string()));
   std::string first_fail;
   bool agent_ran = false;
   std::vector<std::string> teardown_log;
