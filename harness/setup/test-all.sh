@@ -19,5 +19,5 @@ status=0
 echo "[test] sanitizer run: unit, protocol, fuzz"
 (cd build-asan && ctest --output-on-failure -j 2 --timeout 600) || status=1
 echo "[test] release run: unit, protocol, e2e"
-(cd build && ctest --output-on-failure -j 2 --timeout 900 -LE flaky) || status=1
+(cd build && ctest --output-on-failure -j 2 --timeout 900) || status=1
 exit "$status"

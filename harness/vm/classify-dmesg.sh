@@ -24,7 +24,9 @@
 # kernel NULL pointer dereference", the "kernel BUG at lib/list_debug.c" after a list
 # corruption). A trace that starts outside a report (dump_stack: "CPU: N PID: N Comm:" or
 # "Call Trace:") belongs to the nearest line before it, skipping hex dumps, tab-indented
-# header dumps and "task:" lines: when that line is a flash-stack message (UBI, UBIFS,
+# header dumps, "task:" lines, the rest of a trace a line of another CPU cut short, and the
+# kernel talking about itself from timer and interrupt context (perf/hrtimer "interrupt
+# took", clocksource watchdog, RT throttling, a workqueue hogging a CPU): when that line is a flash-stack message (UBI, UBIFS,
 # JFFS2, MTD: UBI dumps the stack after a failed write, UBIFS when it turns read-only),
 # an rcu:/sysrq:/NMI line, or another report, the trace is that line's; otherwise it is an
 # unattributed_trace. Hex dump lines of another CPU inside a trace do not split it.
@@ -89,6 +91,11 @@ function hexdump(m) { return m ~ /^[0-9a-f]+: [0-9a-f][0-9a-f] / }
 # Also the dump_stack header lines, when a hex dump of another CPU split them from their CPU line.
 function transparent(m) {
     return m == "" || hexdump(m) || m ~ /^(Hardware name|Workqueue): / || m ~ /^\t/ || m ~ /dump:$/ || m ~ /^task:[^ ]/ || m ~ /cut here/ || m ~ /^=+$/
+}
+# What the kernel says about itself from timer or interrupt context, at any moment: under
+# TCG on a loaded host these land between a driver message and the stack it dumps.
+function interjection(m) {
+    return m ~ /^(perf: interrupt took too long|hrtimer: interrupt took|clocksource: |sched: RT throttling)/ || m ~ /^workqueue: .* hogged CPU/
 }
 function owner_line(m, lm) {
     return lm ~ /^(ubi[0-9]*|ubifs|jffs2|mtd|nand|nandsim|muse|block2mtd)[:( ]/ || m ~ /^(rcu|sysrq): / || m ~ /^NMI backtrace for cpu/
@@ -165,7 +172,9 @@ BEGIN {
         prev_owner = 1; prev_text = m
         next
     }
-    if (transparent(m)) next
+    # Frames outside a report are the rest of a trace a message of another CPU cut short: the
+    # message before that trace, not its frames, owns the next stack dumped.
+    if (transparent(m) || trace_line(m) || interjection(m)) next
     prev_owner = owner_line(m, lm)
     prev_cap = ""
     prev_text = m

@@ -200,6 +200,10 @@ const std::vector<Sample>& Samples() {
        "mtd_errors", "mtdblock: error -5 while writing block 12", ""},
       {"interleaved.log", {{"ubi_errors", 2}}, "ubi_errors",
        "ubi0 error: ubi_io_write [ubi]: error -5 while writing 126976 bytes to PEB 261:2048", "ubi_io_write"},
+      // A message of another CPU cutting a stack short, perf/hrtimer/clocksource interjections
+      // before one: the stacks are still the UBI messages'; after "random:" one is nobody's.
+      {"interjected.log", {{"ubi_errors", 3}, {"unattributed_trace", 1}}, "unattributed_trace",
+       "random: crng init done", "process_one_work"},
       {"sysrq_blocked.log", {}, "", "", ""},
       {"clean.log", {}, "", "", ""},
   };
