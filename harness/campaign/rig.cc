@@ -1,6 +1,7 @@
 // Locating the VM rig and starting children; see rig.h.
 #include "harness/campaign/rig.h"
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +11,11 @@
 #include <fstream>
 #include <iterator>
 #include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/status_macros.h"
 
 namespace flashfault::campaign {
 namespace {
@@ -48,7 +54,52 @@ fs::path SelfExe() {
   return ec ? fs::path() : p;
 }
 
-absl::StatusOr<RigPaths> LocateRig(const std::string& muse_ko_flag) {
+namespace {
+
+// The last value of `KEY=` in a script's sourceable output, or "".
+std::string ValueOf(const std::string& text, const std::string& key) {
+  const std::string prefix = key + "=";
+  std::string value;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (absl::ConsumePrefix(&line, prefix)) value = std::string(line);
+  }
+  return value;
+}
+
+// Resolves `kernel` to an ABI and, without a module flag, builds (or finds
+// cached) muse.ko for it.
+absl::Status ChooseKernel(RigPaths& rig, const std::string& muse_ko_flag,
+                          const std::string& kernel) {
+  std::vector<std::string> argv = {"bash"};
+  if (muse_ko_flag.empty()) {
+    argv.insert(argv.end(), {(rig.root / "harness/setup/build-kmod.sh").string(), "--kernel", kernel});
+  } else {
+    argv.insert(argv.end(), {(rig.root / "harness/vm/fetch-kernel.sh").string(), "--kernel", kernel,
+                             "--resolve"});
+  }
+  std::string out;
+  const int rc = Spawn(argv, nullptr, &out);
+  rig.kernel = ValueOf(out, "ABI");
+  if (rc == 2) {  // the scripts' "not a kernel": bad input, their message names it
+    return absl::InvalidArgumentError(absl::StrCat("--kernel ", kernel, ": not a kernel this rig can boot"));
+  }
+  if (rc != 0 || rig.kernel.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--kernel ", kernel, ": ", argv[1], " failed (exit ", rc, "; its message is above)"));
+  }
+  if (!muse_ko_flag.empty()) return absl::OkStatus();
+  rig.muse_ko = ValueOf(out, "MUSE_KO");
+  if (rig.muse_ko.empty() || !fs::exists(rig.muse_ko)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--kernel ", kernel, ": build-kmod.sh named no muse.ko"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<RigPaths> LocateRig(const std::string& muse_ko_flag,
+                                   const std::string& kernel_flag) {
   RigPaths rig;
   rig.self = SelfExe();
   const std::optional<fs::path> root = FindRoot();
@@ -58,6 +109,21 @@ absl::StatusOr<RigPaths> LocateRig(const std::string& muse_ko_flag) {
         "FLASHFAULT_ROOT");
   }
   rig.root = *root;
+  const char* env_kernel = std::getenv("FLASHFAULT_KERNEL");
+  const std::string kernel = kernel_flag.empty() && env_kernel != nullptr ? env_kernel : kernel_flag;
+  if (!kernel.empty()) {
+    // $FLASHFAULT_MUSE_KO pairs with $FLASHFAULT_KERNEL, never with a --kernel flag.
+    const char* env_ko = std::getenv("FLASHFAULT_MUSE_KO");
+    const std::string ko = !muse_ko_flag.empty() || !kernel_flag.empty() || env_ko == nullptr
+                               ? muse_ko_flag
+                               : env_ko;
+    if (!ko.empty() && !fs::exists(ko)) {
+      return absl::FailedPreconditionError(absl::StrCat("muse.ko ", ko, ": no such file"));
+    }
+    rig.muse_ko = ko;
+    FF_RETURN_IF_ERROR(ChooseKernel(rig, ko, kernel));
+    return rig;
+  }
   const std::optional<fs::path> ko = FindMuseKo(muse_ko_flag, *root);
   if (!ko) {
     return absl::FailedPreconditionError(
@@ -66,6 +132,12 @@ absl::StatusOr<RigPaths> LocateRig(const std::string& muse_ko_flag) {
   }
   rig.muse_ko = *ko;
   return rig;
+}
+
+std::vector<std::string> RunGuestCommand(const RigPaths& rig) {
+  std::vector<std::string> argv = {"bash", (rig.root / "harness/vm/run-guest.sh").string()};
+  if (!rig.kernel.empty()) argv.insert(argv.end(), {"--kernel", rig.kernel});
+  return argv;
 }
 
 void StepRelay::Poll() {
@@ -86,18 +158,33 @@ void StepRelay::Poll() {
   }
 }
 
-int Spawn(const std::vector<std::string>& argv, StepRelay* relay) {
+int Spawn(const std::vector<std::string>& argv, StepRelay* relay, std::string* stdout_text) {
   std::fflush(nullptr);
+  int pipe_fds[2] = {-1, -1};
+  if (stdout_text != nullptr && pipe2(pipe_fds, O_CLOEXEC) != 0) return -1;
   const pid_t pid = fork();
-  if (pid < 0) return -1;
+  if (pid < 0) {
+    if (stdout_text != nullptr) close(pipe_fds[0]), close(pipe_fds[1]);
+    return -1;
+  }
   if (pid == 0) {
-    dup2(STDERR_FILENO, STDOUT_FILENO);
+    dup2(stdout_text != nullptr ? pipe_fds[1] : STDERR_FILENO, STDOUT_FILENO);
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     execvp(args[0], args.data());
     std::fprintf(stderr, "flashfault: cannot run %s\n", args[0]);
     _exit(127);
+  }
+  if (stdout_text != nullptr) {
+    // Read to EOF before waiting: a child blocked on a full pipe never exits.
+    close(pipe_fds[1]);
+    char buf[4096];
+    for (ssize_t n; (n = read(pipe_fds[0], buf, sizeof buf)) != 0;) {
+      if (n > 0) stdout_text->append(buf, static_cast<size_t>(n));
+      else if (errno != EINTR) break;
+    }
+    close(pipe_fds[0]);
   }
   int status = 0;
   for (;;) {

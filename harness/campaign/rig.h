@@ -19,6 +19,7 @@ struct RigPaths {
   std::filesystem::path root;     // the repository (holds harness/vm/run-guest.sh)
   std::filesystem::path self;     // this flashfault binary (shipped to the guest)
   std::filesystem::path muse_ko;  // the module for the guest kernel
+  std::string kernel;             // the guest kernel's ABI; "" = the rig's default kernel
 };
 
 // The repository: $FLASHFAULT_ROOT, else the first parent of the binary that
@@ -27,7 +28,21 @@ struct RigPaths {
 // that has one (build-kmod.sh BUILD puts it in BUILD/kmod/), else
 // ROOT/kmod/muse.ko. FailedPrecondition naming what is missing and how to
 // provide it.
-absl::StatusOr<RigPaths> LocateRig(const std::string& muse_ko_flag);
+//
+// `kernel_flag` (--kernel: default, 6.1, 6.12 or an ABI; else
+// $FLASHFAULT_KERNEL; neither = the default kernel with the search above) is
+// resolved to an ABI by the rig's scripts, and
+// muse.ko comes from `muse_ko_flag` or else is built once per ABI into the
+// cache (build-kmod.sh --kernel); $FLASHFAULT_MUSE_KO, which names one
+// kernel's module, goes with $FLASHFAULT_KERNEL only, never with the flag.
+// InvalidArgument for a kernel that is not one (the scripts print why);
+// FailedPrecondition when fetching or building failed.
+absl::StatusOr<RigPaths> LocateRig(const std::string& muse_ko_flag,
+                                   const std::string& kernel_flag = "");
+
+// The start of every command line that boots the guest: run-guest.sh, with
+// --kernel ABI when the rig has one.
+std::vector<std::string> RunGuestCommand(const RigPaths& rig);
 
 // This process's executable (/proc/self/exe); empty when unknown.
 std::filesystem::path SelfExe();
@@ -46,9 +61,11 @@ class StepRelay {
   bool replayed_ = false;
 };
 
-// Runs argv with its stdout sent to our stderr (progress, never results);
+// Runs argv with its stdout sent to our stderr (progress, never results),
+// or into `*stdout_text` when that is given (then `relay` must be null);
 // polls `relay` (if any) while it runs. The child's exit status, 128+signal
-// when it died of one, -1 when it could not be waited for.
-int Spawn(const std::vector<std::string>& argv, StepRelay* relay = nullptr);
+// when it died of one, -1 when it could not be started or waited for.
+int Spawn(const std::vector<std::string>& argv, StepRelay* relay = nullptr,
+          std::string* stdout_text = nullptr);
 
 }  // namespace flashfault::campaign

@@ -224,10 +224,9 @@ absl::StatusOr<BatchOutcome> RunScenarioBatch(const RigPaths& rig, std::span<con
   const fs::path& vm = batch.vm_dir;
   std::error_code ec;
   fs::remove(vm / "result.json", ec);
-  std::vector<std::string> argv = {"bash", (rig.root / "harness/vm/run-guest.sh").string(),
-                                   "--script", (rig_dir / "run/guest.sh").string(),
-                                   "--out", vm.string(),
-                                   "--timeout", absl::StrCat(timeout)};
+  std::vector<std::string> argv = RunGuestCommand(rig);
+  argv.insert(argv.end(), {"--script", (rig_dir / "run/guest.sh").string(), "--out", vm.string(),
+                           "--timeout", absl::StrCat(timeout)});
   if (!jobs.empty() && !jobs[0].scenario.kernel_args.empty()) {
     argv.insert(argv.end(), {"--append", absl::StrJoin(jobs[0].scenario.kernel_args, " ")});
   }

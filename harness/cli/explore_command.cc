@@ -22,6 +22,7 @@
 #include "harness/campaign/oracle/workload.h"
 #include "harness/cli/arg_parser.h"
 #include "harness/cli/command.h"
+#include "harness/cli/rig_flags.h"
 
 namespace flashfault::cli {
 namespace {
@@ -135,13 +136,14 @@ int Usage(const std::string& why) {
 int RunExplore(std::span<char* const> args) {
   std::vector<std::string> positional;
   campaign::ExploreOptions o;
-  std::string budget, out, muse_ko;
+  std::string budget, out;
+  RigFlags rig_flags;
   uint64_t length = 60;
   bool json = false, vs_nandsim = false;
   ArgParser parser(
       "flashfault explore WORKLOAD [--fs ubifs|jffs2] [--mode exhaustive|every:K|sample:N|bisect]"
       " [--inside none|torn|all] [--seed N] [--budget 30m] [--shard i/N] [--preset NAME]"
-      " [--length N] [--slack S] [--out DIR] [--muse-ko FILE] [--json] [--vs-nandsim]",
+      " [--length N] [--slack S] [--out DIR] [--kernel K] [--muse-ko FILE] [--json] [--vs-nandsim]",
       "Record WORKLOAD's flash operations once in a QEMU guest (Debian's kernel, muse.ko), then "
       "check the crash states a power cut could leave: at every op boundary and, with --inside, "
       "torn writes and interrupted erases (unstable cells with 'all'). Each state is served as a "
@@ -170,7 +172,7 @@ int RunExplore(std::span<char* const> args) {
   parser.AddString("slack", "S", "space-check slack: bytes, 256k or 1% (default: the oracle's)",
                    &o.slack);
   parser.AddString("out", "DIR", "results directory (default results/explore-WORKLOAD)", &out);
-  parser.AddString("muse-ko", "FILE", "muse.ko built for the guest kernel", &muse_ko);
+  AddRigFlags(parser, &rig_flags);
   parser.AddBool("json", "print results.json on stdout instead of a summary", &json);
   parser.AddBool("vs-nandsim",
                  "bench: check the boundary states again on nandsim holding the same cells, "
@@ -231,11 +233,12 @@ int RunExplore(std::span<char* const> args) {
     std::fprintf(stderr, "flashfault explore: %s\n", std::string(s.message()).c_str());
     return kExitFailure;
   }
-  absl::StatusOr<campaign::RigPaths> rig = campaign::LocateRig(muse_ko);
+  absl::StatusOr<campaign::RigPaths> rig = campaign::LocateRig(rig_flags.muse_ko, rig_flags.kernel);
   if (!rig.ok()) {
     std::fprintf(stderr, "flashfault explore: %s\n", std::string(rig.status().message()).c_str());
-    return kExitFailure;
+    return absl::IsInvalidArgument(rig.status()) ? kExitUsage : kExitFailure;
   }
+  if (!rig->kernel.empty()) absl::StrAppend(&o.reproduce, " --kernel ", rig->kernel);
   absl::StatusOr<campaign::ExploreOutcome> r = campaign::RunExplore(*rig, o);
   if (!r.ok()) {
     std::fprintf(stderr, "flashfault explore: %s\n", std::string(r.status().message()).c_str());
@@ -259,7 +262,7 @@ int RunExplore(std::span<char* const> args) {
   for (const campaign::Finding& f : r->findings) {
     std::printf("FINDING %s (%zu states): %s\n", f.signature_id.c_str(), f.states.size(),
                 campaign::FindingWords(f).c_str());
-    if (!f.reproducer.empty()) std::printf("  replay: flashfault run %s\n", f.reproducer.c_str());
+    if (!f.replay.empty()) std::printf("  replay: %s\n", f.replay.c_str());
   }
   if (r->exit_code == kExitFailure) {
     std::printf("VERDICT: ERROR explore %s - %s\n", o.workload_name.c_str(), r->error.c_str());

@@ -22,6 +22,7 @@
 #include "harness/campaign/verdict.h"
 #include "harness/cli/arg_parser.h"
 #include "harness/cli/command.h"
+#include "harness/cli/rig_flags.h"
 #include "nlohmann/json.hpp"
 
 namespace flashfault::cli {
@@ -35,7 +36,8 @@ using ojson = nlohmann::ordered_json;
 void Progress(const std::string& msg) { std::fprintf(stderr, "[run] %s\n", msg.c_str()); }
 
 struct RunFlags {
-  std::string out, muse_ko, seed_text;
+  std::string out, seed_text;
+  RigFlags rig;
   bool json = false, verbose = false;
 };
 
@@ -110,8 +112,9 @@ int Run(std::span<char* const> args) {
   std::vector<std::string> positional;
   RunFlags f;
   ArgParser parser(
-      "flashfault run SCENARIO... [--out DIR] [--seed N] [--muse-ko FILE] [--json] [-v]",
-      "Run scenarios (corpora/scenarios/README.md) in one QEMU guest with Debian's kernel, "
+      "flashfault run SCENARIO... [--out DIR] [--seed N] [--kernel K] [--muse-ko FILE] [--json] [-v]",
+      "Run scenarios (corpora/scenarios/README.md) in one QEMU guest with Debian's kernel "
+      "(--kernel), "
       "one after the other: serve each scenario's faulty flash through a freshly loaded "
       "muse.ko, run its workload, check its expectations. One scenario writes "
       "DIR/results.json (default results/NAME) and the rig's logs in DIR/vm/; several write "
@@ -127,7 +130,7 @@ int Run(std::span<char* const> args) {
   parser.AddString("out", "DIR", "results directory (default results/NAME, or results/)", &f.out);
   parser.AddString("seed", "N", "seed of every random fault decision (default: each scenario's)",
                    &f.seed_text);
-  parser.AddString("muse-ko", "FILE", "muse.ko built for the guest kernel", &f.muse_ko);
+  AddRigFlags(parser, &f.rig);
   parser.AddBool("json", "print the results (an array for several) on stdout instead of summaries",
                  &f.json);
   parser.AddBool("verbose", "list every check, not only failed ones (also -v)", &f.verbose);
@@ -186,6 +189,12 @@ int Run(std::span<char* const> args) {
     return kExitFailure;
   };
 
+  // A --kernel that names no kernel is bad input: refused before anything is written.
+  const absl::StatusOr<campaign::RigPaths> rig = campaign::LocateRig(f.rig.muse_ko, f.rig.kernel);
+  if (absl::IsInvalidArgument(rig.status())) {
+    std::fprintf(stderr, "flashfault run: %s\n", std::string(rig.status().message()).c_str());
+    return kExitUsage;
+  }
   std::error_code ec;
   fs::create_directories(rig_dir / "run", ec);
   for (size_t i = 0; i < jobs.size() && !ec; ++i) fs::create_directories(jobs[i].out / "run", ec);
@@ -194,9 +203,12 @@ int Run(std::span<char* const> args) {
                  ec.message().c_str());
     return kExitFailure;
   }
-  const absl::StatusOr<campaign::RigPaths> rig = campaign::LocateRig(f.muse_ko);
   if (!rig.ok()) return rig_error(std::string(rig.status().message()));
-  Progress(absl::StrCat("repository ", rig->root.string(), ", module ", rig->muse_ko.string()));
+  Progress(absl::StrCat("repository ", rig->root.string(), ", module ", rig->muse_ko.string(),
+                        rig->kernel.empty() ? "" : ", kernel ", rig->kernel));
+  if (!rig->kernel.empty()) {
+    for (campaign::ScenarioJob& job : jobs) absl::StrAppend(&job.reproduce, " --kernel ", rig->kernel);
+  }
   const absl::StatusOr<campaign::BatchOutcome> outcome =
       campaign::RunScenarioBatch(*rig, jobs, rig_dir);
   if (!outcome.ok()) return rig_error(std::string(outcome.status().message()));

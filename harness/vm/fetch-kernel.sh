@@ -1,7 +1,8 @@
 #!/bin/bash
 # harness/vm/fetch-kernel.sh -- make the Debian kernel for the guest available in the cache.
 #
-# Finds the ABI that linux-image-amd64 depends on (e.g. 6.1.0-56-amd64), downloads that
+# Resolves the kernel to use (--kernel SPEC, else $FLASHFAULT_KERNEL, else the ABI that
+# linux-image-amd64 depends on, e.g. 6.1.0-56-amd64; see "Kernel specs" below), downloads that
 # linux-image deb with `apt-get download` into $FLASHFAULT_CACHE/kernel/<abi>/, unpacks it
 # with dpkg-deb -x, runs depmod on the unpacked tree and makes sure linux-headers-<abi> is
 # installed (needed to build kmod/muse.ko). A second run finds everything cached and only
@@ -13,28 +14,65 @@
 #
 # Output (stdout, sourceable):  ABI=... KERNEL=... VMLINUX=... MODULES=... HEADERS=...
 # (VMLINUX is empty if extraction failed; boot KERNEL then.)
-# Options: --abi ABI (skip the linux-image-amd64 lookup), --no-headers (do not install headers)
+# Options: --kernel SPEC, --abi ABI (the same as --kernel ABI), --no-headers (do not install
+# headers), --resolve (print ABI=... only: no download, no headers)
+# Kernel specs: "default" (what linux-image-amd64 names; moves with Debian's updates),
+# "6.1" / "6.12" (a series: the ABI its metapackage linux-image-X.Y-amd64 names, else the
+# newest linux-image-X.Y...-amd64 the archive offers), or an ABI ("6.12.107+deb12-amd64").
+# "debug" (a KASAN kernel) is refused with the reason: Debian 12 ships none.
+# $FLASHFAULT_KERNEL_ABI (older name) still pins an ABI. Exit 2 for a spec that names no
+# kernel (bad input), 1 when fetching fails.
 # Must not: touch the running system's /boot or /lib/modules, or download anything but the
 # one kernel image deb (and the headers package via apt-get install).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-abi="${FLASHFAULT_KERNEL_ABI:-}"
-want_headers=1
+spec="${FLASHFAULT_KERNEL:-${FLASHFAULT_KERNEL_ABI:-default}}"
+want_headers=1 resolve_only=0
 while [ $# -gt 0 ]; do
     case "$1" in
-        --abi) abi="${2:?--abi needs a value}"; shift 2 ;;
+        --kernel|--abi) spec="${2:?$1 needs a value}"; shift 2 ;;
         --no-headers) want_headers=0; shift ;;
-        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --resolve) resolve_only=1; want_headers=0; shift ;;
+        -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) vm_die "fetch-kernel.sh: unknown option '$1'" ;;
     esac
 done
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-find_abi() {
-    apt-cache depends linux-image-amd64 2>/dev/null |
+# The ABI a metapackage (linux-image-amd64, linux-image-6.12-amd64) depends on.
+meta_abi() {
+    apt-cache depends "$1" 2>/dev/null |
         sed -n 's/^ *Depends: linux-image-\([0-9][^ ]*-amd64\)$/\1/p' | head -n1
+}
+
+# The newest ABI of series $1 (6.1, 6.12) that has a candidate in the archive: Debian
+# names them 6.1.0-N-amd64 and 6.12.N+deb12-amd64.
+series_abi() {
+    local re="^linux-image-${1//./\\.}[.-][0-9][^ ]*-amd64$" pkg
+    for pkg in $(apt-cache pkgnames "linux-image-$1" 2>/dev/null | grep -E "$re" |
+                 grep -Ev -- '-(rt|cloud)-amd64$' | sort -rV); do
+        # Not `| grep -q`: apt-cache would die of SIGPIPE and pipefail call it a failure.
+        if [[ "$(apt-cache policy "$pkg" 2>/dev/null)" =~ Candidate:\ [0-9] ]]; then
+            echo "${pkg#linux-image-}"; return 0
+        fi
+    done
+    return 1
+}
+
+find_abi() {
+    case "$spec" in
+        default) meta_abi linux-image-amd64 ;;
+        [0-9]*.[0-9]*-amd64) echo "$spec" ;;
+        [0-9].[0-9]|[0-9].[0-9][0-9]|[0-9][0-9].[0-9]|[0-9][0-9].[0-9][0-9])
+            # The default kernel when it is of this series, else the series' own metapackage.
+            local a
+            a="$(meta_abi linux-image-amd64)"
+            case "$a" in "$spec".*|"$spec"-*) echo "$a"; return 0 ;; esac
+            a="$(meta_abi "linux-image-$spec-amd64")"
+            if [ -n "$a" ]; then echo "$a"; else series_abi "$spec"; fi ;;
+    esac
 }
 
 is_elf() { [ "$(head -c4 "$1" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ]; }
@@ -56,19 +94,29 @@ extract_vmlinux() {
     vm_log "note: could not extract vmlinux from $1; the guest will boot the bzImage (slower)"
 }
 
-# apt-cache takes ~0.7 s: remember its answer until the apt lists change.
-abi_memo="$FF_CACHE/kernel/abi-$(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo 0)"
+vm_usage() { printf '[vm] error: %s\n' "$*" >&2; exit 2; }   # bad input, not a rig failure
+case "$spec" in
+    debug) vm_usage "--kernel debug: Debian 12 ships no KASAN-enabled kernel image (linux-image-*-dbg holds debug symbols, not KASAN); give 6.1, 6.12 or an ABI" ;;
+    default|[0-9]*.[0-9]*-amd64|[0-9].[0-9]|[0-9].[0-9][0-9]|[0-9][0-9].[0-9]|[0-9][0-9].[0-9][0-9]) ;;
+    *) vm_usage "--kernel '$spec': not a kernel (default, 6.1, 6.12, an ABI such as 6.12.107+deb12-amd64, or debug)" ;;
+esac
+abi=""
+case "$spec" in [0-9]*.[0-9]*-amd64) abi="$spec" ;; esac
+
+# apt-cache takes ~0.7 s: remember its answer per spec until the apt lists change.
+abi_memo="$FF_CACHE/kernel/abi-$spec-$(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo 0)"
 if [ -z "$abi" ] && [ -s "$abi_memo" ]; then abi="$(cat "$abi_memo")"; fi
 if [ -z "$abi" ]; then
     abi="$(find_abi || true)"
     if [ -z "$abi" ]; then
-        vm_log "apt-cache knows no linux-image-amd64; running apt-get update"
+        vm_log "apt-cache resolves no kernel for '$spec'; running apt-get update"
         as_root apt-get update -qq >&2 || vm_die "apt-get update failed"
         abi="$(find_abi || true)"
     fi
-    [ -n "$abi" ] || vm_die "cannot determine the kernel ABI: 'apt-cache depends linux-image-amd64' names no linux-image-*-amd64"
-    mkdir -p "$FF_CACHE/kernel" && rm -f "$FF_CACHE"/kernel/abi-* && printf '%s\n' "$abi" >"$abi_memo"
+    [ -n "$abi" ] || vm_usage "cannot resolve --kernel $spec: the archive names no linux-image for it (default: linux-image-amd64; a series: linux-image-X.Y-amd64 or linux-image-X.Y.*-amd64)"
+    mkdir -p "$FF_CACHE/kernel" && rm -f "$FF_CACHE/kernel/abi-$spec"-* && printf '%s\n' "$abi" >"$abi_memo"
 fi
+if [ "$resolve_only" = 1 ]; then printf 'ABI=%s\n' "$abi"; exit 0; fi
 
 dir="$FF_CACHE/kernel/$abi"
 root="$dir/root"

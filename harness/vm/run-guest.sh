@@ -4,6 +4,7 @@
 # Usage: run-guest.sh --script GUEST.sh [--file HOST[:GUEST]]... [--out DIR]
 #                     [--timeout SECS] [--mem 1G] [--append "KERNEL ARGS"] [--env NAME=VALUE]...
 #                     [--export DIR]   (files the guest sends with ff_export land in DIR)
+#                     [--kernel SPEC]  (default, 6.1, 6.12 or an ABI: fetch-kernel.sh)
 # Steps: fetch-kernel.sh (cached), build-initramfs.sh (cached), probe-accel.sh (cached),
 # make-payload.sh; boot qemu with base+payload initramfs; the guest's /init runs the script
 # (busybox ash, as root, cwd /root, helpers in /ff) and powers off. Writes into DIR:
@@ -20,7 +21,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-script="" out="" limit=300 mem=1G append="" files=() export_dir=""
+script="" out="" limit=300 mem=1G append="" files=() export_dir="" kernel=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --script) script="${2:?--script needs a file}"; shift 2 ;;
@@ -31,7 +32,8 @@ while [ $# -gt 0 ]; do
         --mem) mem="${2:?--mem needs a size}"; shift 2 ;;
         --append) append="${2:?--append needs kernel arguments}"; shift 2 ;;
         --export) export_dir="${2:?--export needs a directory}"; shift 2 ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --kernel) kernel=(--kernel "${2:?--kernel needs a kernel (default, 6.1, 6.12, an ABI)}"); shift 2 ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) printf 'run-guest.sh: unknown option %s (see --help)\n' "$1" >&2; exit 1 ;;
     esac
 done
@@ -46,7 +48,7 @@ case "$out" in *,*) vm_die "--out $out: a comma cannot be passed to qemu's -char
 rm -f "$out"/{console.log,guest.log,dmesg.log,kmsg.log,result.json,qemu.stderr}
 
 t0="$(vm_now)"
-eval "$("$FF_VM_DIR/fetch-kernel.sh" --no-headers)"
+eval "$("$FF_VM_DIR/fetch-kernel.sh" --no-headers "${kernel[@]}")"
 eval "$("$FF_VM_DIR/build-initramfs.sh" --modules "$MODULES")"
 boot_kernel="${VMLINUX:-$KERNEL}"   # the ELF vmlinux boots through PVH, skipping decompression
 eval "$("$FF_VM_DIR/probe-accel.sh" "$boot_kernel" "$BASE_INITRAMFS")"

@@ -156,14 +156,14 @@ absl::StatusOr<ExploreOutcome> RunExplore(const RigPaths& rig, const ExploreOpti
   fs::remove_all(recording, ec);
   FF_RETURN_IF_ERROR(WriteFileAtomically((run / "guest.sh").string(), ExploreGuestScript(o)));
   const uint64_t timeout = o.budget_seconds > 0 ? o.budget_seconds + 600 : 7200;
-  std::vector<std::string> argv = {
-      "bash", (rig.root / "harness/vm/run-guest.sh").string(),
+  std::vector<std::string> argv = RunGuestCommand(rig);
+  argv.insert(argv.end(), {
       "--script", (run / "guest.sh").string(), "--out", vm.string(),
       "--timeout", absl::StrCat(timeout), "--export", recording.string(),
       "--file", absl::StrCat(rig.self.string(), ":/flashfault"),
       "--file", absl::StrCat(rig.muse_ko.string(), ":/muse.ko"),
       "--file", absl::StrCat(o.workload_file, ":",
-                             o.workload_is_shell ? kGuestWorkloadShell : kGuestWorkload)};
+                             o.workload_is_shell ? kGuestWorkloadShell : kGuestWorkload)});
   Progress(absl::StrCat("booting the guest: ", o.fs, " on ", o.preset, ", workload ",
                         o.workload_name, ", mode ", o.mode, ", inside ", o.inside, ", shard ",
                         o.shard, ", seed ", o.seed));
@@ -216,7 +216,7 @@ absl::StatusOr<ExploreOutcome> RunExplore(const RigPaths& rig, const ExploreOpti
   }
   out.findings = GroupFindings(out.states);
   ReproducerContext ctx{recording, o.fs, o.workload_name,
-                        out.recorded.value("baseline_free", uint64_t{0}), o.slack};
+                        out.recorded.value("baseline_free", uint64_t{0}), o.slack, rig.kernel};
   if (have_recording) FF_RETURN_IF_ERROR(WriteReproducers(o.out, ctx, out.findings));
   if (!teardown_log.empty()) {
     // Unloading the modules is where leaks and use-after-frees show; the

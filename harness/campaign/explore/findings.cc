@@ -125,6 +125,8 @@ absl::Status WriteReproducers(const fs::path& dir, const ReproducerContext& ctx,
     const fs::path file = rdir / "scenario.json";
     FF_RETURN_IF_ERROR(WriteFileAtomically(file.string(), scenario.dump(2) + "\n"));
     f.reproducer = file.string();
+    f.replay = absl::StrCat("flashfault run ", f.reproducer,
+                            ctx.kernel.empty() ? "" : " --kernel ", ctx.kernel);
   }
   return absl::OkStatus();
 }
@@ -138,7 +140,7 @@ ojson FindingJson(const Finding& f) {
   if (f.smallest.contains("violations")) j["violations"] = f.smallest["violations"];
   if (!f.reproducer.empty()) {
     j["reproducer"] = f.reproducer;
-    j["replay"] = absl::StrCat("flashfault run ", f.reproducer);
+    j["replay"] = f.replay;
   }
   return j;
 }

@@ -26,6 +26,7 @@ struct Finding {
   nlohmann::json smallest;         // its FFSTATE line
   std::vector<std::string> states; // every state id with this signature, in order
   std::string reproducer;          // the scenario file, once written
+  std::string replay;              // the command that replays it, once written
 };
 
 // Groups the agent's state lines ("result": "fail" ones) by signature,
@@ -41,11 +42,12 @@ struct ReproducerContext {
   std::string workload;             // its name, for the description
   uint64_t baseline_free = 0;
   std::string slack;                // "" = the oracle's default
+  std::string kernel;               // the guest kernel's ABI when not the default
 };
 
 // Writes DIR/reproducers/<signature id>/scenario.json (with copies of the
 // recording beside it, so the folder stands alone) for each finding, and
-// sets Finding::reproducer. Written through temporary names and renames.
+// sets Finding::reproducer and ::replay (on the same kernel). Written through temporary names and renames.
 absl::Status WriteReproducers(const std::filesystem::path& dir, const ReproducerContext& ctx,
                               std::vector<Finding>& findings);
 
