@@ -1,0 +1,152 @@
+#!/bin/sh
+# tests/e2e/guest/kill_anywhere.sh -- guest side of kill_anywhere (busybox ash).
+# SIGKILL of the MUSE server at FF_KILL_ROUNDS (default 100) moments drawn from
+# FF_KILL_SEED (logged; the same seed replays the same moments), alternating:
+#   ubifs  UBIFS on a server backed by --image /tmp/ka.img, a writer replacing files
+#          (write tmp, sync, rename, sync; each step logged before it is acknowledged), the
+#          server killed after a drawn delay. Then: the writer fails within a deadline,
+#          umount, ubidetach, the MTD goes, rmmod muse succeeds; a new server on the same
+#          image, attach and mount (recovery), and every file holds its last acknowledged
+#          content (or, for the one rename in flight, the content it was renamed to).
+#   raw    two raw readers of a written MTD on the direct-read path (the module serves
+#          them from the shared store) and a raw writer; the server killed after a drawn
+#          delay: all end with an error within a deadline, the MTD goes, rmmod succeeds.
+# Prints one "KILL n=... kind=... delay_ms=..." line per moment and a final
+# "KILL_ANYWHERE rounds=... ubifs=... raw=... files_verified=... seed=..." line.
+# The host judges the kernel log (oops, BUG, WARNING, hung task: classify-dmesg.sh).
+# Must not: wait on anything without a deadline, or call a round good without checking it.
+. /ff/lib.sh
+preset=${FF_PRESET:-slc-2k-64m}
+rounds=${FF_KILL_ROUNDS:-100}
+seed=${FF_KILL_SEED:-1}
+img=/tmp/ka.img
+ff_log "kill_anywhere: $rounds moments, seed $seed (FF_KILL_SEED=$seed replays them)"
+
+# The moments: one delay in ms per round, from the seed (busybox awk's srand is
+# deterministic for a given seed).
+awk -v s="$seed" -v n="$rounds" 'BEGIN { srand(s); for (i = 0; i < n; i++) print int(rand() * 2400) + 50 }' \
+    >/tmp/delays
+
+ff_step setup
+load_mtd_stack mtd ubi zstd deflate ubifs fuse
+/flashfault image create --preset "$preset" "$img" >/dev/null || ff_fail "image create failed"
+muse_start_server - --image "$img"
+ubi_prepare "$FF_MUSE_MTD" 0
+ubi_detach 0
+muse_stop_server
+: >/tmp/acked   # NAME MD5: the last content of NAME acknowledged by sync
+: >/tmp/pending # NAME MD5: a rename in flight (written before the rename)
+
+# wait_gone_and_unload MTD: the MTD leaves /proc/mtd within 10 s, then rmmod muse.
+wait_gone_and_unload() {
+    _n=0
+    while grep -q "^mtd$1:" /proc/mtd; do
+        _n=$((_n + 1)); [ $_n -lt 200 ] || ff_fail "round $k: mtd$1 still in /proc/mtd 10 s after its holders went"
+        usleep 50000
+    done
+    muse_rmmod
+    grep -q '^muse ' /proc/modules && ff_fail "round $k: muse still loaded after rmmod"
+    return 0
+}
+
+# The writer: replaces files f0..f7 in turn; an acknowledgement is a sync that returned.
+writer() {
+    i=0
+    while :; do
+        name=f$((i % 8))
+        head -c $(( (i * 7919) % 65536 + 1 )) /dev/urandom >/tmp/w.data
+        sum=$(md5sum </tmp/w.data | cut -d' ' -f1)
+        cp /tmp/w.data /mnt/ubifs/tmp 2>/dev/null && sync -f /mnt/ubifs/tmp 2>/dev/null || exit 1
+        echo "$name $sum" >/tmp/pending
+        mv /mnt/ubifs/tmp "/mnt/ubifs/$name" 2>/dev/null && sync -f "/mnt/ubifs/$name" 2>/dev/null || exit 1
+        grep -v "^$name " /tmp/acked >/tmp/acked.new; echo "$name $sum" >>/tmp/acked.new
+        mv /tmp/acked.new /tmp/acked
+        : >/tmp/pending
+        i=$((i + 1))
+    done
+}
+
+# verify_files: every acknowledged file holds its content; the pending one may hold either.
+verify_files() {
+    while read -r name sum; do
+        got=$(md5sum <"/mnt/ubifs/$name" 2>/dev/null | cut -d' ' -f1)
+        [ "$got" = "$sum" ] && { verified=$((verified + 1)); continue; }
+        if read -r pname psum </tmp/pending && [ "$pname" = "$name" ] && [ "$got" = "$psum" ]; then
+            verified=$((verified + 1)); continue
+        fi
+        ff_fail "round $k: $name holds ${got:-nothing}, its last acknowledged content is $sum (seed $seed)"
+    done </tmp/acked
+    read -r pname psum </tmp/pending 2>/dev/null && ! grep -q "^$pname " /tmp/acked && [ -e "/mnt/ubifs/$pname" ] && {
+        got=$(md5sum <"/mnt/ubifs/$pname" | cut -d' ' -f1)
+        [ "$got" = "$psum" ] || ff_fail "round $k: new file $pname holds a content never written"
+    }
+    return 0
+}
+
+# A UBIFS round: a server on the image, attach and mount (recovering from the last kill),
+# every file checked, then the writer and the kill, and everything taken down.
+ubifs_round() {
+    muse_start_server - --image "$img"
+    mtd=$FF_MUSE_MTD
+    ubi_attach "$mtd" 0
+    ubifs_mount 0 /mnt/ubifs
+    verify_files
+    rm -f /mnt/ubifs/tmp
+    : >/tmp/pending
+    ( writer ) &
+    wpid=$!
+    usleep $((delay * 1000))
+    ff_alive "$wpid" || ff_fail "round $k: the writer stopped before the kill"
+    kill -9 "$FF_SERVER_PID"
+    bounded 90 wait_pid_gone "$wpid" || ff_fail "round $k: the writer still runs 90 s after the kill"
+    wait "$wpid" 2>/dev/null
+    wait "$FF_SERVER_PID" 2>/dev/null
+    bounded 60 umount /mnt/ubifs || ff_fail "round $k: umount after the kill failed or hung"
+    bounded 60 ubidetach -d 0 || ff_fail "round $k: ubidetach after the kill failed or hung"
+    wait_gone_and_unload "$mtd"
+}
+
+raw_round() {
+    muse_start_server "$preset"
+    rmtd=$FF_MUSE_MTD
+    grep -q 'direct reads on' /tmp/server.log || ff_fail "round $k: the server did not report direct reads"
+    bounded 60 flash_erase -q "/dev/mtd$rmtd" 0 8 || ff_fail "round $k: flash_erase failed"
+    bounded 60 nandwrite -q "/dev/mtd$rmtd" /tmp/pattern || ff_fail "round $k: nandwrite failed"
+    pids=""
+    for r in 1 2; do
+        ( while dd if="/dev/mtd$rmtd" of=/dev/null bs=2048 count=512 2>/dev/null; do :; done ) &
+        pids="$pids $!"
+    done
+    ( while flash_erase -q "/dev/mtd$rmtd" 8 4 && nandwrite -q -s $((8 * 131072)) "/dev/mtd$rmtd" /tmp/pattern; do :; done ) >/dev/null 2>&1 &
+    pids="$pids $!"
+    usleep $((delay * 1000 / 4))
+    kill -9 "$FF_SERVER_PID"
+    for p in $pids; do
+        bounded 60 wait_pid_gone "$p" || ff_fail "round $k: a raw reader or writer still runs 60 s after the kill"
+    done
+    wait "$FF_SERVER_PID" 2>/dev/null
+    wait_gone_and_unload "$rmtd"
+}
+
+head -c 524288 /dev/zero | tr '\0' '\132' >/tmp/pattern
+k=0 nubifs=0 nraw=0 verified=0
+ff_step kills
+while read -r delay; do
+    k=$((k + 1))
+    if [ $((k % 2)) = 1 ]; then kind=ubifs; else kind=raw; fi
+    echo "KILL n=$k kind=$kind delay_ms=$delay"
+    if [ "$kind" = ubifs ]; then ubifs_round; nubifs=$((nubifs + 1)); else raw_round; nraw=$((nraw + 1)); fi
+done </tmp/delays
+
+ff_step final
+muse_start_server - --image "$img"
+ubi_attach "$FF_MUSE_MTD" 0
+ubifs_mount 0 /mnt/ubifs
+k=final
+verify_files
+ubifs_umount /mnt/ubifs
+ubi_detach 0
+muse_stop_server
+ff_step done
+echo "KILL_ANYWHERE rounds=$k ubifs=$nubifs raw=$nraw files_verified=$verified seed=$seed"
+echo "kill_anywhere: ok"
