@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -148,12 +149,12 @@ absl::StatusOr<std::unique_ptr<NandModel>> OpenImage(const std::string& path, Ru
   return NandModel::Create(info.geometry, std::move(store), rules);
 }
 
-absl::Status ImportImage(const std::string& in, ImageFormat format, const Geometry& geometry,
-                         const std::string& out) {
-  FF_RETURN_IF_ERROR(ValidateGeometry(geometry));
-  FF_RETURN_IF_ERROR(CheckOutputPath(out));
-  FF_RETURN_IF_ERROR(CheckNotSameFile(in, out));
-  FF_RETURN_IF_ERROR(CheckNotSameFile(in, MetaPathFor(out)));
+namespace {
+
+// Opens `in` for reading in order and hands `use` a reader over it; a
+// directory is refused. The descriptor is closed whatever `use` returns.
+absl::Status WithInputReader(const std::string& in,
+                             const std::function<absl::Status(const ImportReader&)>& use) {
   const int fd = ::open(in.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return absl::NotFoundError(absl::StrCat(in, ": cannot open: ", std::strerror(errno)));
   struct stat st {};
@@ -171,12 +172,34 @@ absl::Status ImportImage(const std::string& in, ImageFormat format, const Geomet
       }
     }
   };
-  absl::Status s = WriteFileAtomically(out, [&](int out_fd) -> absl::Status {
-    return ConvertToImage(reader, in, format, geometry, [out_fd](const uint8_t* data, size_t len) {
-      return WriteAll(out_fd, data, len);
+  absl::Status s = use(reader);
+  ::close(fd);
+  return s;
+}
+
+}  // namespace
+
+absl::Status CheckImportable(const std::string& in, ImageFormat format, const Geometry& geometry) {
+  FF_RETURN_IF_ERROR(ValidateGeometry(geometry));
+  return WithInputReader(in, [&](const ImportReader& reader) {
+    return ConvertToImage(reader, in, format, geometry,
+                          [](const uint8_t*, size_t) { return absl::OkStatus(); });
+  });
+}
+
+absl::Status ImportImage(const std::string& in, ImageFormat format, const Geometry& geometry,
+                         const std::string& out) {
+  FF_RETURN_IF_ERROR(ValidateGeometry(geometry));
+  FF_RETURN_IF_ERROR(CheckOutputPath(out));
+  FF_RETURN_IF_ERROR(CheckNotSameFile(in, out));
+  FF_RETURN_IF_ERROR(CheckNotSameFile(in, MetaPathFor(out)));
+  absl::Status s = WithInputReader(in, [&](const ImportReader& reader) {
+    return WriteFileAtomically(out, [&](int out_fd) -> absl::Status {
+      return ConvertToImage(reader, in, format, geometry, [out_fd](const uint8_t* data, size_t len) {
+        return WriteAll(out_fd, data, len);
+      });
     });
   });
-  ::close(fd);
   if (!s.ok()) {
     // WriteFileAtomically puts "OUT: " in front; an input error is about IN.
     const std::string prefix = absl::StrCat(out, ": ", in, ": ");

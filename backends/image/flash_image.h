@@ -50,6 +50,11 @@ absl::StatusOr<ImageInfo> ParseImageMeta(absl::string_view text, const std::stri
 absl::Status ImportImage(const std::string& in, ImageFormat format, const Geometry& geometry,
                          const std::string& out);
 
+// Reads `in` to EOF as ImportImage would and reports what it would refuse
+// (longer than the device, a partial page in a nanddump, empty), writing
+// nothing: for checking a scenario's image before anything runs.
+absl::Status CheckImportable(const std::string& in, ImageFormat format, const Geometry& geometry);
+
 // Writes the whole device of `model` to `out` in the given format.
 absl::Status ExportImage(NandModel& model, ImageFormat format, const std::string& out);
 

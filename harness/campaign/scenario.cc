@@ -4,6 +4,7 @@
 #include "harness/campaign/scenario.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <regex>
@@ -13,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "backends/image/flash_image.h"
 #include "backends/model/geometry_json.h"
 #include "common/input_file.h"
 #include "common/json_load.h"
@@ -215,6 +217,17 @@ absl::Status ParseImage(const Ctx& c, const json& j, Scenario* s) {
   if (absl::Status st = CheckOutputPath(s->image.path); !st.ok()) {
     return c.Err("$.image.path", absl::StrCat(s->image.path, " is a directory, expected a file"));
   }
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(s->image.path, ec)) {
+    return c.Err("$.image.path", absl::StrCat(s->image.path, " is not a regular file (a scenario's "
+                                              "image is read twice: checked now, imported later)"));
+  }
+  // A truncated or oversized image is bad input: found here, before anything boots or is
+  // written, not by the import in the middle of a run.
+  const absl::Status importable = CheckImportable(
+      s->image.path, s->image.kind == ImageSpec::Kind::kRaw ? ImageFormat::kRaw : ImageFormat::kNanddump,
+      s->geometry);
+  if (!importable.ok()) return c.Err("$.image.path", importable.message());
   return absl::OkStatus();
 }
 

@@ -87,5 +87,16 @@ if [ "$rc" != 2 ] || [ "$(wc -c <err.txt)" -gt 1000 ]; then
   echo "FAIL: huge script: exit $rc, $(wc -c <err.txt)-byte message"; fails=$((fails + 1))
 fi
 
+# Issue 21 item 2: a scenario's truncated image is bad input found before any boot: exit 2,
+# the scenario, JSON path and offset named, no results written; a bad --kernel likewise.
+head -c 2100 /dev/urandom >torn.dump
+printf '{"name": "torn", "geometry": "slc-2k-64m", "workload": "ubi-attach",\n "image": {"kind": "nanddump", "path": "torn.dump"}}\n' >torn.json
+expect 2 'torn.json: $.image.path: ' "$ff" run torn.json --out torn-results
+expect 2 'torn.json: $.image.path: ' "$ff" run torn.json --out torn-results --kernel 6.12
+nothing_written torn-results
+printf '{"name": "k", "geometry": "slc-2k-64m", "workload": "ubi-attach"}\n' >k.json
+expect 2 "--kernel 'nonsense': not a kernel" "$ff" run k.json --out k-results --kernel nonsense
+nothing_written k-results
+
 if [ "$fails" != 0 ]; then echo "$fails failures"; exit 1; fi
 echo "all hostile inputs refused cleanly"

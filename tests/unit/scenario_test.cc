@@ -2,8 +2,11 @@
 // lists exactly the keys the parser takes, errors name the file and JSON path,
 // comparisons, the verdict from synthetic guest output, the guest script.
 // Must not: boot a guest (the e2e tests do).
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
+
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -96,6 +99,37 @@ TEST(ScenarioTest, ErrorsNameFileAndPath) {
   j = Minimal();
   j["image"] = {{"kind", "nanddump"}, {"path", "no-such-dump.bin"}};
   EXPECT_EQ(ErrorOf(j).rfind(f + "$.image.path: cannot read ", 0), 0u);
+}
+
+// A truncated or oversized image is refused when the scenario is read, with the
+// offset, before anything is written or booted (issue 21).
+TEST(ScenarioTest, BadImagesAreRefusedWhenRead) {
+  const fs::path dir = fs::temp_directory_path() / ("ff-scenario-image-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto write = [&](const std::string& name, size_t bytes) {
+    std::ofstream(dir / name, std::ios::binary) << std::string(bytes, '\x5a');
+    return (dir / name).string();
+  };
+  json j = Minimal();
+  absl::StatusOr<Scenario> base = ParseScenario(j, (dir / "t.json").string());
+  ASSERT_TRUE(base.ok()) << base.status();
+  const Geometry& g = base->geometry;
+  const size_t stride = g.page_size + g.oob_size;
+  auto error = [&](const std::string& kind, const std::string& file) {
+    j["image"] = {{"kind", kind}, {"path", file}};
+    absl::StatusOr<Scenario> s = ParseScenario(j, (dir / "t.json").string());
+    return s.ok() ? std::string("ok") : std::string(s.status().message());
+  };
+  EXPECT_EQ(error("nanddump", write("whole.dump", 3 * stride)), "ok");
+  const std::string torn = error("nanddump", write("torn.dump", 3 * stride + 100));
+  EXPECT_NE(torn.find("$.image.path: "), std::string::npos) << torn;
+  EXPECT_NE(torn.find(std::to_string(3 * stride)), std::string::npos) << torn;  // the offset
+  EXPECT_NE(error("nanddump", write("empty.dump", 0)).find("$.image.path: "), std::string::npos);
+  const uint64_t device = uint64_t{g.block_count} * g.pages_per_block * g.page_size;
+  EXPECT_NE(error("raw", write("big.raw", device + g.page_size)).find("$.image.path: "),
+            std::string::npos);
+  EXPECT_EQ(error("raw", write("small.raw", 5 * g.page_size)), "ok");
+  fs::remove_all(dir);
 }
 
 TEST(ScenarioTest, MatchersAndSeed) {

@@ -12,7 +12,8 @@
 #          them from the shared store) and a raw writer; the server killed after a drawn
 #          delay: all end with an error within a deadline, the MTD goes, rmmod succeeds.
 # Prints one "KILL n=... kind=... delay_ms=..." line per moment and a final
-# "KILL_ANYWHERE rounds=... ubifs=... raw=... files_verified=... seed=..." line.
+# "KILL_ANYWHERE rounds=... ubifs=... raw=... acknowledged=... files_verified=... seed=..."
+# line (acknowledged: replacements acknowledged by sync, summed over the UBIFS rounds).
 # The host judges the kernel log (oops, BUG, WARNING, hung task: classify-dmesg.sh).
 # Must not: wait on anything without a deadline, or call a round good without checking it.
 . /ff/lib.sh
@@ -63,6 +64,7 @@ writer() {
         mv /tmp/acked.new /tmp/acked
         : >/tmp/pending
         i=$((i + 1))
+        echo "$i" >/tmp/writes
     done
 }
 
@@ -90,9 +92,12 @@ ubifs_round() {
     mtd=$FF_MUSE_MTD
     ubi_attach "$mtd" 0
     ubifs_mount 0 /mnt/ubifs
+    v0=$verified
     verify_files
+    ff_log "round $k: $((verified - v0)) files hold their acknowledged content after recovery"
     rm -f /mnt/ubifs/tmp
     : >/tmp/pending
+    echo 0 >/tmp/writes
     ( writer ) &
     wpid=$!
     usleep $((delay * 1000))
@@ -101,6 +106,8 @@ ubifs_round() {
     bounded 90 wait_pid_gone "$wpid" || ff_fail "round $k: the writer still runs 90 s after the kill"
     wait "$wpid" 2>/dev/null
     wait "$FF_SERVER_PID" 2>/dev/null
+    acks=$(cat /tmp/writes); total_acks=$((total_acks + acks))
+    ff_log "round $k: the writer had $acks replacements acknowledged when the server died"
     bounded 60 umount /mnt/ubifs || ff_fail "round $k: umount after the kill failed or hung"
     bounded 60 ubidetach -d 0 || ff_fail "round $k: ubidetach after the kill failed or hung"
     wait_gone_and_unload "$mtd"
@@ -129,7 +136,7 @@ raw_round() {
 }
 
 head -c 524288 /dev/zero | tr '\0' '\132' >/tmp/pattern
-k=0 nubifs=0 nraw=0 verified=0
+k=0 nubifs=0 nraw=0 verified=0 total_acks=0
 ff_step kills
 while read -r delay; do
     k=$((k + 1))
@@ -142,11 +149,11 @@ ff_step final
 muse_start_server - --image "$img"
 ubi_attach "$FF_MUSE_MTD" 0
 ubifs_mount 0 /mnt/ubifs
-k=final
+rounds_done=$k k=final
 verify_files
 ubifs_umount /mnt/ubifs
 ubi_detach 0
 muse_stop_server
 ff_step done
-echo "KILL_ANYWHERE rounds=$k ubifs=$nubifs raw=$nraw files_verified=$verified seed=$seed"
+echo "KILL_ANYWHERE rounds=$rounds_done ubifs=$nubifs raw=$nraw acknowledged=$total_acks files_verified=$verified seed=$seed"
 echo "kill_anywhere: ok"
