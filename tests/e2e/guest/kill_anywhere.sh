@@ -5,22 +5,29 @@
 #   ubifs  UBIFS on a server backed by --image /tmp/ka.img, a writer replacing files
 #          (write tmp, sync, rename, sync; each step logged before it is acknowledged), the
 #          server killed after a drawn delay. Then: the writer fails within a deadline,
-#          umount, ubidetach, the MTD goes, rmmod muse succeeds; a new server on the same
-#          image, attach and mount (recovery), and every file holds its last acknowledged
-#          content (or, for the one rename in flight, the content it was renamed to).
-#   raw    two raw readers of a written MTD on the direct-read path (the module serves
-#          them from the shared store) and a raw writer; the server killed after a drawn
-#          delay: all end with an error within a deadline, the MTD goes, rmmod succeeds.
-# Prints one "KILL n=... kind=... delay_ms=..." line per moment and a final
-# "KILL_ANYWHERE rounds=... ubifs=... raw=... acknowledged=... files_verified=... seed=..."
-# line (acknowledged: replacements acknowledged by sync, summed over the UBIFS rounds).
+#          umount, ubidetach, the MTD goes, rmmod muse succeeds. The next UBIFS round starts
+#          a new server on the same image, attaches and mounts (recovery), and checks that
+#          every file holds its last acknowledged content (or, for the one rename in
+#          flight, the content it was renamed to). An acknowledgement is a sync that
+#          returned 0 on a read-write mount: once UBIFS has switched to read-only after a
+#          write error, sync returns 0 without writing (the VFS skips read-only
+#          superblocks); those syncs are counted (syncs_ok_after_ro), never trusted.
+#   raw    a server backed by --image /tmp/raw.img (direct reads on), two raw readers and
+#          a raw writer (slot j % 4 rewritten with pattern j; nandwrite's exit 0, after
+#          its close synced the MTD, acknowledges it), the server killed after a drawn
+#          delay: all end with an error within a deadline, the MTD goes, rmmod succeeds;
+#          the next raw round's server finds every acknowledged slot intact but the one
+#          being rewritten: the server's promise that an acknowledged write survives it.
+# Prints one "KILL n=... kind=... delay_ms=..." line per moment and a final "KILL_ANYWHERE
+# rounds=... ubifs=... raw=... acknowledged=... files_verified=... raw_slots_verified=...
+# syncs_ok_after_ro=... seed=..." line.
 # The host judges the kernel log (oops, BUG, WARNING, hung task: classify-dmesg.sh).
 # Must not: wait on anything without a deadline, or call a round good without checking it.
 . /ff/lib.sh
 preset=${FF_PRESET:-slc-2k-64m}
 rounds=${FF_KILL_ROUNDS:-100}
 seed=${FF_KILL_SEED:-1}
-img=/tmp/ka.img
+img=/tmp/ka.img rawimg=/tmp/raw.img
 ff_log "kill_anywhere: $rounds moments, seed $seed (FF_KILL_SEED=$seed replays them)"
 
 # The moments: one delay in ms per round, from the seed (busybox awk's srand is
@@ -31,6 +38,7 @@ awk -v s="$seed" -v n="$rounds" 'BEGIN { srand(s); for (i = 0; i < n; i++) print
 ff_step setup
 load_mtd_stack mtd ubi zstd deflate ubifs fuse
 /flashfault image create --preset "$preset" "$img" >/dev/null || ff_fail "image create failed"
+/flashfault image create --preset "$preset" "$rawimg" >/dev/null || ff_fail "image create failed"
 muse_start_server - --image "$img"
 ubi_prepare "$FF_MUSE_MTD" 0
 ubi_detach 0
@@ -50,16 +58,29 @@ wait_gone_and_unload() {
     return 0
 }
 
-# The writer: replaces files f0..f7 in turn; an acknowledgement is a sync that returned.
+# still_rw: the UBIFS mount is still read-write. A sync on a file system that already
+# switched to read-only after a write error returns 0 without writing anything (the VFS
+# skips read-only superblocks), so only a sync that returned 0 on a read-write mount is an
+# acknowledgement; a sync that returned 0 after the switch is counted and reported.
+still_rw() { awk '$2 == "/mnt/ubifs" { split($4, o, ","); exit o[1] != "rw" }' /proc/mounts; }
+synced() {
+    sync -f "$1" 2>/dev/null || return 1
+    still_rw && return 0
+    echo 1 >>/tmp/ro_syncs
+    return 1
+}
+
+# The writer: replaces files f0..f7 in turn; an acknowledgement is a sync that returned on
+# a read-write mount.
 writer() {
     i=0
     while :; do
         name=f$((i % 8))
         head -c $(( (i * 7919) % 65536 + 1 )) /dev/urandom >/tmp/w.data
         sum=$(md5sum </tmp/w.data | cut -d' ' -f1)
-        cp /tmp/w.data /mnt/ubifs/tmp 2>/dev/null && sync -f /mnt/ubifs/tmp 2>/dev/null || exit 1
+        cp /tmp/w.data /mnt/ubifs/tmp 2>/dev/null && synced /mnt/ubifs/tmp || exit 1
         echo "$name $sum" >/tmp/pending
-        mv /mnt/ubifs/tmp "/mnt/ubifs/$name" 2>/dev/null && sync -f "/mnt/ubifs/$name" 2>/dev/null || exit 1
+        mv /mnt/ubifs/tmp "/mnt/ubifs/$name" 2>/dev/null && synced "/mnt/ubifs/$name" || exit 1
         grep -v "^$name " /tmp/acked >/tmp/acked.new; echo "$name $sum" >>/tmp/acked.new
         mv /tmp/acked.new /tmp/acked
         : >/tmp/pending
@@ -113,20 +134,60 @@ ubifs_round() {
     wait_gone_and_unload "$mtd"
 }
 
+# pattern J: 512 KiB (four eraseblocks) of one byte value drawn from J, in /tmp/pattern.
+pattern() {
+    head -c 524288 /dev/zero | tr '\0' "\\$(printf %03o $(( $1 % 250 + 1 )))" >/tmp/pattern
+}
+
+# verify_raw: every slot (four eraseblocks from block 8 + 4*slot) holds the pattern of the
+# last raw write acknowledged in it, but the slot the writer was rewriting when it died.
+verify_raw() {
+    while read -r slot j; do
+        [ "$slot" = "$(cat /tmp/raw.pending 2>/dev/null)" ] && continue
+        pattern "$j"
+        bounded 60 dd if="/dev/mtd$rmtd" of=/tmp/raw.back bs=131072 skip=$((8 + slot * 4)) count=4 2>/dev/null ||
+            ff_fail "round $k: reading raw slot $slot back failed"
+        cmp -s /tmp/pattern /tmp/raw.back ||
+            ff_fail "round $k: raw slot $slot lost the write acknowledged before the kill (pattern $j, seed $seed)"
+        raw_verified=$((raw_verified + 1))
+    done </tmp/raw.acked
+    return 0
+}
+
+# raw_writer: rewrites slot j % 4 with pattern j; nandwrite exiting 0 is the
+# acknowledgement (its close syncs the MTD).
+raw_writer() {
+    j=$(cat /tmp/raw.next)
+    while :; do
+        slot=$((j % 4))
+        echo "$slot" >/tmp/raw.pending
+        pattern "$j"
+        flash_erase -q "/dev/mtd$rmtd" $(( (8 + slot * 4) * 131072 )) 4 2>/dev/null || exit 1
+        nandwrite -q -s $(( (8 + slot * 4) * 131072 )) "/dev/mtd$rmtd" /tmp/pattern 2>/dev/null || exit 1
+        grep -v "^$slot " /tmp/raw.acked >/tmp/raw.acked.new; echo "$slot $j" >>/tmp/raw.acked.new
+        mv /tmp/raw.acked.new /tmp/raw.acked
+        : >/tmp/raw.pending
+        j=$((j + 1))
+        echo "$j" >/tmp/raw.next
+    done
+}
+
+# A raw round: a server on its own image (direct reads on), the last round's acknowledged
+# writes checked, then two readers and the writer, the kill, and everything taken down.
 raw_round() {
-    muse_start_server "$preset"
+    muse_start_server - --image "$rawimg"
     rmtd=$FF_MUSE_MTD
     grep -q 'direct reads on' /tmp/server.log || ff_fail "round $k: the server did not report direct reads"
-    bounded 60 flash_erase -q "/dev/mtd$rmtd" 0 8 || ff_fail "round $k: flash_erase failed"
-    bounded 60 nandwrite -q "/dev/mtd$rmtd" /tmp/pattern || ff_fail "round $k: nandwrite failed"
+    verify_raw
+    : >/tmp/raw.pending
     pids=""
     for r in 1 2; do
         ( while dd if="/dev/mtd$rmtd" of=/dev/null bs=2048 count=512 2>/dev/null; do :; done ) &
         pids="$pids $!"
     done
-    ( while flash_erase -q "/dev/mtd$rmtd" 8 4 && nandwrite -q -s $((8 * 131072)) "/dev/mtd$rmtd" /tmp/pattern; do :; done ) >/dev/null 2>&1 &
+    ( raw_writer ) &
     pids="$pids $!"
-    usleep $((delay * 1000 / 4))
+    usleep $((delay * 1000 / 2))
     kill -9 "$FF_SERVER_PID"
     for p in $pids; do
         bounded 60 wait_pid_gone "$p" || ff_fail "round $k: a raw reader or writer still runs 60 s after the kill"
@@ -135,8 +196,8 @@ raw_round() {
     wait_gone_and_unload "$rmtd"
 }
 
-head -c 524288 /dev/zero | tr '\0' '\132' >/tmp/pattern
-k=0 nubifs=0 nraw=0 verified=0 total_acks=0
+k=0 nubifs=0 nraw=0 verified=0 total_acks=0 raw_verified=0
+: >/tmp/raw.acked; echo 0 >/tmp/raw.next; : >/tmp/ro_syncs
 ff_step kills
 while read -r delay; do
     k=$((k + 1))
@@ -154,6 +215,10 @@ verify_files
 ubifs_umount /mnt/ubifs
 ubi_detach 0
 muse_stop_server
+muse_start_server - --image "$rawimg"
+rmtd=$FF_MUSE_MTD
+verify_raw
+muse_stop_server
 ff_step done
-echo "KILL_ANYWHERE rounds=$rounds_done ubifs=$nubifs raw=$nraw acknowledged=$total_acks files_verified=$verified seed=$seed"
+echo "KILL_ANYWHERE rounds=$rounds_done ubifs=$nubifs raw=$nraw acknowledged=$total_acks files_verified=$verified raw_slots_verified=$raw_verified syncs_ok_after_ro=$(wc -l </tmp/ro_syncs) seed=$seed"
 echo "kill_anywhere: ok"
