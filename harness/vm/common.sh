@@ -36,7 +36,9 @@ vm_elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 FF_KERNEL_ARGS="console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init 8250.nr_uarts=1 mitigations=off i8042.noaux i8042.nopnp tsc=reliable cryptomgr.notests apparmor=0 no_timer_check log_buf_len=${FLASHFAULT_LOG_BUF_LEN:-16M} printk.devkmsg=on"
 vm_qemu_argv() {
     local accel="$1" mem="$2" kernel="$3" initrd="$4" console="$5" kmsg="$6" extra="${7:-}"
-    local cpu=qemu64 acc=tcg,thread=multi
+    # qemu64 plus what every x86-64 machine of the last fifteen years has: programs built
+    # for the host (libFuzzer's runtime uses popcnt) must not die of SIGILL in the guest.
+    local cpu=qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt acc=tcg,thread=multi
     if [ "$accel" = kvm ]; then cpu=host; acc=kvm; fi
     QEMU_ARGV=("${FLASHFAULT_QEMU:-qemu-system-x86_64}" -nographic -no-reboot -nodefaults
         -no-user-config ${FLASHFAULT_QEMU_BIOS:+-bios "$FLASHFAULT_QEMU_BIOS"} -monitor none -serial "file:$console" -net none

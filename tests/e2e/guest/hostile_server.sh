@@ -2,8 +2,12 @@
 # tests/e2e/guest/hostile_server.sh -- guest side of hostile_server (busybox ash).
 # Loads muse.ko and runs /hostile_muse (tests/e2e/hostile_muse.c): impossible INITs, bad
 # framing, lying read replies, a server that dies with a reader blocked, 1000 open/close
-# cycles. Then the kernel log must show no oops, BUG, WARNING, KASAN report or hung task,
-# and rmmod muse must succeed (no connection or MTD left holding it).
+# cycles. Then /hostile_muse_fuzz (tests/e2e/hostile_muse_fuzz.c, libFuzzer) for
+# FF_FUZZ_SECONDS (default 60) with seed FF_FUZZ_SEED (default 1): every answer the input
+# picks, each input checked for a released client and a vanished MTD; a failing input is
+# kept and printed in hex (FUZZ_CRASH) so it can be replayed. Then the kernel log must show
+# no oops, BUG, WARNING, KASAN report or hung task, and rmmod muse must succeed (no
+# connection or MTD left holding it).
 # Must not: wait on anything without a deadline (the program bounds each case itself).
 . /ff/lib.sh
 dmesg_mark
@@ -15,8 +19,24 @@ ff_step hostile
 bounded 300 /hostile_muse 1000 >/tmp/hostile.out 2>&1
 rc=$?
 cat /tmp/hostile.out
+fuzz_rc=0
+if [ -x /hostile_muse_fuzz ]; then
+    ff_step fuzz
+    mkdir -p /tmp/fuzz/corpus /tmp/fuzz/crash
+    bounded $(( ${FF_FUZZ_SECONDS:-60} + 120 )) /hostile_muse_fuzz -seed="${FF_FUZZ_SEED:-1}" \
+        -max_total_time="${FF_FUZZ_SECONDS:-60}" -timeout=60 -max_len=512 -print_final_stats=1 \
+        -artifact_prefix=/tmp/fuzz/crash/ /tmp/fuzz/corpus >/tmp/fuzz.out 2>&1
+    fuzz_rc=$?
+    [ "$fuzz_rc" = 0 ] || tail -n 40 /tmp/fuzz.out
+    grep -E '^(hostile_muse_fuzz:|Done [0-9]+ runs|stat::number_of_executed_units|==[0-9]+== ERROR)' /tmp/fuzz.out
+    for f in /tmp/fuzz/crash/*; do
+        [ -f "$f" ] && echo "FUZZ_CRASH $f $(od -An -tx1 "$f" | tr -d ' \n')"
+    done
+    echo "FUZZ runs=$(sed -n 's/^stat::number_of_executed_units: *//p' /tmp/fuzz.out) corpus=$(ls /tmp/fuzz/corpus | wc -l) exit=$fuzz_rc seed=${FF_FUZZ_SEED:-1}"
+fi
 ff_step unload
 bounded 30 rmmod muse || ff_fail "rmmod muse failed after the hostile server"
 check_dmesg_no_crash hostile
 [ "$rc" = 0 ] || ff_fail "hostile_muse: $(grep -c ': FAIL' /tmp/hostile.out) case(s) failed (exit $rc)"
+[ "$fuzz_rc" = 0 ] || ff_fail "hostile_muse_fuzz failed (exit $fuzz_rc): $(grep -m1 '^hostile_muse_fuzz:' /tmp/fuzz.out)"
 echo "hostile_server: ok, $(grep -c ': ok$' /tmp/hostile.out) cases"

@@ -89,20 +89,27 @@ writer() {
     done
 }
 
-# verify_files: every acknowledged file holds its content; the pending one may hold either.
+# verify_files: every acknowledged file holds its content; the pending one may hold either,
+# and when the rename in flight did land, its content is what the file holds from now on.
 verify_files() {
+    adopt=""
     while read -r name sum; do
         got=$(md5sum <"/mnt/ubifs/$name" 2>/dev/null | cut -d' ' -f1)
         [ "$got" = "$sum" ] && { verified=$((verified + 1)); continue; }
         if read -r pname psum </tmp/pending && [ "$pname" = "$name" ] && [ "$got" = "$psum" ]; then
-            verified=$((verified + 1)); continue
+            verified=$((verified + 1)); adopt=$name; continue
         fi
         ff_fail "round $k: $name holds ${got:-nothing}, its last acknowledged content is $sum (seed $seed)"
     done </tmp/acked
-    read -r pname psum </tmp/pending 2>/dev/null && ! grep -q "^$pname " /tmp/acked && [ -e "/mnt/ubifs/$pname" ] && {
+    if read -r pname psum </tmp/pending 2>/dev/null && ! grep -q "^$pname " /tmp/acked && [ -e "/mnt/ubifs/$pname" ]; then
         got=$(md5sum <"/mnt/ubifs/$pname" | cut -d' ' -f1)
         [ "$got" = "$psum" ] || ff_fail "round $k: new file $pname holds a content never written"
-    }
+        adopt=$pname
+    fi
+    if [ -n "$adopt" ]; then
+        grep -v "^$adopt " /tmp/acked >/tmp/acked.new; echo "$adopt $psum" >>/tmp/acked.new
+        mv /tmp/acked.new /tmp/acked
+    fi
     return 0
 }
 
@@ -128,7 +135,7 @@ ubifs_round() {
     wait "$wpid" 2>/dev/null
     wait "$FF_SERVER_PID" 2>/dev/null
     acks=$(cat /tmp/writes); total_acks=$((total_acks + acks))
-    ff_log "round $k: the writer had $acks replacements acknowledged when the server died"
+    ff_log "round $k: the writer had $acks replacements acknowledged when the server died; in flight: $(cat /tmp/pending)"
     bounded 60 umount /mnt/ubifs || ff_fail "round $k: umount after the kill failed or hung"
     bounded 60 ubidetach -d 0 || ff_fail "round $k: ubidetach after the kill failed or hung"
     wait_gone_and_unload "$mtd"
