@@ -76,11 +76,12 @@ function error_kind(m, lm) {
     if (lm ~ /^(mtd|nand|nandsim|muse|block2mtd)[^ ]*:? / && lm ~ /error|fail|uncorrectable/) return "mtd_errors"
     return ""
 }
-function trace_start(m) { return m ~ /^CPU: [0-9]+ PID: [0-9]+ Comm: / || m ~ /^Call Trace:/ }
+# 6.12 puts "UID: N" after the CPU number and a "Tainted: [O]=..." legend line after it.
+function trace_start(m) { return m ~ /^CPU: [0-9]+ (UID: [0-9]+ )?PID: [0-9]+ Comm: / || m ~ /^Call Trace:/ }
 # A line of a trace once it started: the dump_stack header, registers, frames, the end.
 function trace_line(m) {
     if (trace_start(m)) return 1
-    if (m ~ /^(Hardware name|Workqueue|Modules linked in|Code|RIP|RSP|RAX|RDX|RBP|R10|R13|FS|CS|CR2|DR0|DR3|DR6|PKRU|Kernel Offset|Stack|Call trace):/) return 1
+    if (m ~ /^(Hardware name|Workqueue|Modules linked in|Code|RIP|RSP|RAX|RDX|RBP|R10|R13|FS|CS|CR2|DR0|DR3|DR6|PKRU|Kernel Offset|Stack|Call trace|Tainted):/) return 1
     if (m ~ /^<\/?(TASK|IRQ|NMI|SOFTIRQ|EOI)>/) return 1
     if (m ~ /^(\? )?[A-Za-z0-9_.$]+\+0x[0-9a-f]+\/0x[0-9a-f]+/) return 1
     if (m ~ /^---\[ end (trace|Kernel panic)/ || m ~ /^note: / || m ~ /^Sending NMI from CPU/ || m ~ /^NMI backtrace for cpu/) return 1
@@ -90,7 +91,7 @@ function trace_line(m) {
 function hexdump(m) { return m ~ /^[0-9a-f]+: [0-9a-f][0-9a-f] / }
 # Also the dump_stack header lines, when a hex dump of another CPU split them from their CPU line.
 function transparent(m) {
-    return m == "" || hexdump(m) || m ~ /^(Hardware name|Workqueue): / || m ~ /^\t/ || m ~ /dump:$/ || m ~ /^task:[^ ]/ || m ~ /cut here/ || m ~ /^=+$/
+    return m == "" || hexdump(m) || m ~ /^(Hardware name|Workqueue|Tainted): / || m ~ /^\t/ || m ~ /dump:$/ || m ~ /^task:[^ ]/ || m ~ /cut here/ || m ~ /^=+$/
 }
 # What the kernel says about itself from timer or interrupt context, at any moment: under
 # TCG on a loaded host these land between a driver message and the stack it dumps.

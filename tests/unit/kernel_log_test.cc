@@ -194,6 +194,10 @@ const std::vector<Sample>& Samples() {
       // Error handling, not bugs: the stack a driver dumps after its own message is that message's.
       {"ubi_write_error.log", {{"ubi_errors", 3}, {"ubifs_errors", 1}}, "ubi_errors",
        "ubi0 error: ubi_io_write: error -5 while writing 2048 bytes to PEB 512:6144", "ubi_io_write+0x42a"},
+      // 6.12's dump_stack: "CPU: N UID: N PID:" and a "Tainted: [O]=..." legend line.
+      {"ubi_write_error_612.log", {{"ubi_errors", 1}}, "ubi_errors",
+       "ubi0 error: ubi_io_write [ubi]: cannot write 2048 bytes to PEB 374:51200 (emulated)",
+       "ubi_io_write+0x465"},
       {"ubi_bad_ec_header.log", {{"ubi_errors", 2}}, "ubi_errors",
        "ubi0 error: validate_ec_hdr: bad VID header offset", ""},
       {"errors.log", {{"ubi_errors", 1}, {"ubifs_errors", 1}, {"jffs2_errors", 1}, {"mtd_errors", 1}},
