@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/e2e/hostile_server.sh -- e2e: a hostile server on /dev/muse never takes the kernel
 # down (issue 19): tests/e2e/hostile_muse.c, table-driven, then hostile_muse_fuzz.c driven by
-# libFuzzer ($FLASHFAULT_FUZZ_SECONDS, default 60; seed $FLASHFAULT_FUZZ_SEED, default 1), in
+# libFuzzer ($FLASHFAULT_FUZZ_SECONDS, default 30; seed $FLASHFAULT_FUZZ_SEED, default 1), in
 # the guest.
 # Usage: hostile_server.sh [BUILD_DIR]. Exit 0 pass, 1 fail, 77 prerequisites missing.
 # Pass: every case gets what the protocol promises (a refused write, an aborted connection,
@@ -17,7 +17,7 @@ command -v clang-14 >/dev/null || { echo "SKIP $E2E_NAME: clang-14 (libFuzzer) i
 clang-14 -O1 -g -fsanitize=fuzzer -Wall -Wextra -o "$E2E_OUT/hostile_muse_fuzz" \
     "$E2E_REPO/tests/e2e/hostile_muse_fuzz.c"
 fuzz=(--file "$E2E_OUT/hostile_muse_fuzz:/hostile_muse_fuzz"
-      --env "FF_FUZZ_SECONDS=${FLASHFAULT_FUZZ_SECONDS:-60}" --env "FF_FUZZ_SEED=${FLASHFAULT_FUZZ_SEED:-1}")
+      --env "FF_FUZZ_SECONDS=${FLASHFAULT_FUZZ_SECONDS:-30}" --env "FF_FUZZ_SEED=${FLASHFAULT_FUZZ_SEED:-1}")
 e2e_run "$E2E_REPO/tests/e2e/guest/hostile_server.sh" --timeout 600 "${E2E_FILES[@]}" \
     --file "$E2E_OUT/hostile_muse:/hostile_muse" "${fuzz[@]}"
 grep '^CASE .*: FAIL' "$E2E_OUT/guest.log" || true
