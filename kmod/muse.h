@@ -19,6 +19,7 @@
 #ifndef MUSE_H
 #define MUSE_H
 
+#include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mtd/mtd.h>
@@ -155,6 +156,14 @@ static inline struct muse_conn *mtd_to_conn(struct mtd_info *mtd)
 
 /* muse_main.c */
 extern struct workqueue_struct *muse_wq;
+
+/*
+ * Objects alive now, for tests (debugfs muse/live_*): all three are zero
+ * once every server has closed; module exit warns when they are not.
+ */
+extern atomic_t muse_live_conns;
+extern atomic_t muse_live_reqs;
+extern atomic_t muse_live_direct;
 extern unsigned int muse_fuse_minor;
 extern const struct attribute_group *muse_mtd_groups[];
 

@@ -32,6 +32,7 @@ static void muse_conn_free(struct kref *kref)
 	muse_free_parts(conn->parts, conn->nr_parts);
 	muse_free_params(&conn->params);
 	kfree(conn);
+	atomic_dec(&muse_live_conns);
 }
 
 /* Queue the unregistration if nothing holds the MTD any more. */
@@ -232,6 +233,7 @@ struct muse_conn *muse_conn_new(void)
 
 	if (!conn)
 		return NULL;
+	atomic_inc(&muse_live_conns);
 	kref_init(&conn->kref);
 	spin_lock_init(&conn->lock);
 	init_waitqueue_head(&conn->waitq);

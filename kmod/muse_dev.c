@@ -30,6 +30,7 @@ struct muse_req *muse_req_alloc(gfp_t gfp)
 
 	if (!req)
 		return NULL;
+	atomic_inc(&muse_live_reqs);
 	INIT_LIST_HEAD(&req->list);
 	INIT_LIST_HEAD(&req->intr_entry);
 	refcount_set(&req->count, 1);
@@ -39,8 +40,10 @@ struct muse_req *muse_req_alloc(gfp_t gfp)
 
 void muse_req_put(struct muse_req *req)
 {
-	if (refcount_dec_and_test(&req->count))
+	if (refcount_dec_and_test(&req->count)) {
 		kfree(req);
+		atomic_dec(&muse_live_reqs);
+	}
 }
 
 static bool muse_req_finished(struct muse_req *req)

@@ -55,6 +55,7 @@ static void muse_direct_free(struct muse_direct *d)
 	if (d->store)
 		fput(d->store);
 	kfree(d);
+	atomic_dec(&muse_live_direct);
 }
 
 /* Pin the server's map and give it a kernel address. */
@@ -103,6 +104,7 @@ long muse_direct_ioctl(struct muse_conn *conn, void __user *arg)
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return -ENOMEM;
+	atomic_inc(&muse_live_direct);
 	d->offset = s.store_offset;
 	d->stride = s.page_stride;
 	d->store = fget(s.store_fd);

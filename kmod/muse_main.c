@@ -11,6 +11,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -33,6 +34,11 @@ unsigned int muse_fuse_minor = MUSE_EXT_MINOR;
 module_param_named(fuse_minor, muse_fuse_minor, uint, 0444);
 MODULE_PARM_DESC(fuse_minor,
 		 "FUSE minor announced in MUSE_INIT (>= 33; >= 35 offers extensions, default 35)");
+
+atomic_t muse_live_conns = ATOMIC_INIT(0);
+atomic_t muse_live_reqs = ATOMIC_INIT(0);
+atomic_t muse_live_direct = ATOMIC_INIT(0);
+static struct dentry *muse_debugfs;
 
 static ssize_t muse_pid_show(struct device *dev,
 			     struct device_attribute *attr, char *buf)
@@ -109,6 +115,14 @@ static int __init muse_init(void)
 		destroy_workqueue(muse_wq);
 		return err;
 	}
+	/* Tests read these; a kernel without debugfs simply has none. */
+	muse_debugfs = debugfs_create_dir("muse", NULL);
+	debugfs_create_atomic_t("live_connections", 0444, muse_debugfs,
+				&muse_live_conns);
+	debugfs_create_atomic_t("live_requests", 0444, muse_debugfs,
+				&muse_live_reqs);
+	debugfs_create_atomic_t("live_direct", 0444, muse_debugfs,
+				&muse_live_direct);
 	return 0;
 }
 
@@ -118,6 +132,13 @@ static void __exit muse_exit(void)
 	misc_deregister(&muse_miscdev);
 	destroy_workqueue(muse_wq);
 	unregister_mtd_user(&muse_notifier);
+	debugfs_remove_recursive(muse_debugfs);
+	/* Every file is closed and every MTD gone: anything alive leaked. */
+	WARN(atomic_read(&muse_live_conns) || atomic_read(&muse_live_reqs) ||
+	     atomic_read(&muse_live_direct),
+	     "muse: leaked %d connections, %d requests, %d direct maps\n",
+	     atomic_read(&muse_live_conns), atomic_read(&muse_live_reqs),
+	     atomic_read(&muse_live_direct));
 }
 
 module_init(muse_init);

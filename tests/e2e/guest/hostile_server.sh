@@ -6,8 +6,9 @@
 # FF_FUZZ_SECONDS (default 60) with seed FF_FUZZ_SEED (default 1): every answer the input
 # picks, each input checked for a released client and a vanished MTD; a failing input is
 # kept and printed in hex (FUZZ_CRASH) so it can be replayed. Then the kernel log must show
-# no oops, BUG, WARNING, KASAN report or hung task, and rmmod muse must succeed (no
-# connection or MTD left holding it).
+# no oops, BUG, WARNING, KASAN report or hung task, muse.ko's live-object counters must be
+# back to zero (memory returns), and rmmod muse must succeed (no connection or MTD left
+# holding it).
 # Must not: wait on anything without a deadline (the program bounds each case itself).
 . /ff/lib.sh
 dmesg_mark
@@ -35,6 +36,17 @@ if [ -x /hostile_muse_fuzz ]; then
     echo "FUZZ runs=$(sed -n 's/^stat::number_of_executed_units: *//p' /tmp/fuzz.out) corpus=$(ls /tmp/fuzz/corpus | wc -l) exit=$fuzz_rc seed=${FF_FUZZ_SEED:-1}"
 fi
 ff_step unload
+# Memory returns: every connection, request and direct map the module allocated is freed
+# once the servers are gone (muse.ko counts them in debugfs; module exit warns otherwise).
+live=/sys/kernel/debug/muse
+[ -r $live/live_requests ] || ff_fail "muse.ko has no debugfs counters ($live)"
+n=0
+until [ "$(cat $live/live_connections $live/live_requests $live/live_direct | tr -d '\n')" = 000 ]; do
+    n=$((n + 1))
+    [ $n -lt 100 ] || ff_fail "objects still alive 10 s after the last server: connections $(cat $live/live_connections), requests $(cat $live/live_requests), direct maps $(cat $live/live_direct)"
+    usleep 100000
+done
+echo "LIVE connections=0 requests=0 direct=0"
 bounded 30 rmmod muse || ff_fail "rmmod muse failed after the hostile server"
 check_dmesg_no_crash hostile
 [ "$rc" = 0 ] || ff_fail "hostile_muse: $(grep -c ': FAIL' /tmp/hostile.out) case(s) failed (exit $rc)"
