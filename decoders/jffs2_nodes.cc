@@ -135,11 +135,17 @@ Jffs2Walk WalkJffs2Nodes(Bytes b, size_t start, absl::FunctionRef<bool(const Jff
   size_t off = (start + 3) & ~size_t{3};
   auto finish = [&](WalkStop s, size_t at) {
     w.stop = s;
-    w.stop_offset = at;
+    w.stop_offset = std::min(at, b.size());
     return w;
   };
   while (off < b.size()) {
     if (b[off] == 0xFF && AllErased(b.subspan(off))) return finish(WalkStop::kErased, off);
+    // Erased words between nodes (a summary sits at the block's end, after
+    // free space) are passed over without counting as skipped garbage.
+    if (Fits(b, off, 4) && Le32(b, off) == 0xFFFFFFFF) {
+      off += 4;
+      continue;
+    }
     std::optional<Jffs2Node> n = DecodeJffs2Node(b, off);
     if (!n) {
       if (!Fits(b, off, kJffs2HeaderSize) && HasJffs2Magic(b.subspan(off))) {

@@ -20,6 +20,13 @@ constexpr size_t kMstFieldsEnd = 172;
 
 size_t Align8(size_t x) { return (x + 7) & ~size_t{7}; }
 
+// The smallest node of each type (its fixed part): a header claiming a
+// shorter len is not that node, whatever its type byte says. mkfs.ubifs of
+// mtd-utils 2.1 writes such a thing: a 64-byte "type 0" node after the
+// superblock, which is not an inode node.
+constexpr uint32_t kMinLen[kUbifsNodeTypeCount] = {
+    160, 48, 56, 56, 56, kUbifsPadNodeSize, 4096, 512, 64, 28, 32, 32, 24, 64};
+
 bool HasKey(uint8_t type) {
   return type == kUbifsIno || type == kUbifsData || type == kUbifsDent || type == kUbifsXent;
 }
@@ -51,6 +58,8 @@ std::optional<UbifsNode> DecodeUbifsNode(Bytes b, size_t off) {
   n.group_type = b[off + 21];
   if (n.len < kUbifsCommonHeaderSize) return std::nullopt;
   n.crc = CheckCrc(b, off + 8, n.len - 8, kUbifsCrcSeed, n.crc_stored);
+  n.len_ok = n.node_type < kUbifsNodeTypeCount && n.len >= kMinLen[n.node_type];
+  if (!n.len_ok) return n;
   // Fields are read only where both the node's own len and the buffer
   // cover them: a short len must not make us read the next node's bytes.
   const Bytes node = b.subspan(off, std::min<size_t>(n.len, b.size() - off));
@@ -106,6 +115,7 @@ std::optional<UbifsMaster> DecodeUbifsMaster(Bytes b) {
     return std::nullopt;
   }
   UbifsMaster m;
+  m.sqnum = n->sqnum;
   m.highest_inum = Le64(b, 24);
   m.cmt_no = Le64(b, 32);
   m.flags = Le32(b, 40);
@@ -163,7 +173,7 @@ UbifsArea UbifsAreaOfLeb(const UbifsSuperblock& sb, uint32_t lnum) {
 }
 
 uint32_t UbifsWalk::nodes() const {
-  uint32_t n = invalid_type;
+  uint32_t n = invalid;
   for (uint32_t c : counts) n += c;
   return n;
 }
@@ -173,7 +183,7 @@ UbifsWalk WalkUbifsNodes(Bytes b, size_t start, absl::FunctionRef<bool(const Ubi
   size_t off = Align8(start);
   auto finish = [&](WalkStop s, size_t at) {
     w.stop = s;
-    w.stop_offset = at;
+    w.stop_offset = std::min(at, b.size());
     return w;
   };
   while (off < b.size()) {
@@ -197,10 +207,10 @@ UbifsWalk WalkUbifsNodes(Bytes b, size_t start, absl::FunctionRef<bool(const Ubi
                                   kMagicLe);
       return finish(cut ? WalkStop::kOverrun : WalkStop::kGarbage, off);
     }
-    if (n->node_type < kUbifsNodeTypeCount) {
+    if (n->len_ok) {
       ++w.counts[n->node_type];
     } else {
-      ++w.invalid_type;
+      ++w.invalid;
     }
     if (n->crc == CrcStatus::kBad) ++w.bad_crc;
     if (!visit(*n)) return finish(WalkStop::kEnd, off);

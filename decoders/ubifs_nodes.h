@@ -54,6 +54,9 @@ struct UbifsNode {
   uint8_t node_type = 0;
   uint8_t group_type = 0;
   CrcStatus crc = CrcStatus::kTruncated;
+  // A known type and a len of at least that type's fixed part; without it
+  // nothing past the common header is decoded.
+  bool len_ok = false;
   bool has_key = false;  // ino, data, dent, xent with the key inside the buffer
   UbifsKey key;
   uint64_t inum = 0;    // dent/xent: the target inode; trun: the inode
@@ -80,6 +83,7 @@ struct UbifsSuperblock {
 std::optional<UbifsSuperblock> DecodeUbifsSuperblock(Bytes b);
 
 struct UbifsMaster {
+  uint64_t sqnum = 0;  // of the node: the newest master wins
   uint64_t highest_inum = 0, cmt_no = 0;
   uint32_t flags = 0, log_lnum = 0, root_lnum = 0, root_offs = 0, root_len = 0;
   uint32_t gc_lnum = 0, ihead_lnum = 0, ihead_offs = 0, lpt_lnum = 0, lpt_offs = 0;
@@ -101,7 +105,7 @@ UbifsArea UbifsAreaOfLeb(const UbifsSuperblock& sb, uint32_t lnum);
 
 struct UbifsWalk {
   std::array<uint32_t, kUbifsNodeTypeCount> counts{};
-  uint32_t invalid_type = 0;    // nodes with a type beyond the known ones
+  uint32_t invalid = 0;         // nodes of an unknown type or too short for theirs
   uint32_t bad_crc = 0;
   uint32_t padding_bytes = 0;   // pad nodes and 0xCE filler
   WalkStop stop = WalkStop::kEnd;
