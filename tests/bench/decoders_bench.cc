@@ -14,6 +14,7 @@
 #include <cstring>
 #include <vector>
 
+#include "backends/model/nand_model.h"
 #include "backends/model/presets.h"
 #include "backends/store/ram_store.h"
 #include "common/crc32.h"
