@@ -74,7 +74,42 @@ std::string DescribePage(const PageMeaning& m) {
   return s;
 }
 
-FlashMeaning::FlashMeaning(const FlashFacts& facts) : facts_(facts), pebs_(facts.eraseblock_count) {}
+// Per-page carries cost 8 bytes a page; past this many pages (a 2 GiB part
+// of 2 KiB pages) the classifier keeps only the per-PEB one.
+constexpr uint64_t kMaxPageCarries = uint64_t{1} << 20;
+
+FlashMeaning::FlashMeaning(const FlashFacts& facts) : facts_(facts), pebs_(facts.eraseblock_count) {
+  if (facts.page_size >= 64 && facts.eraseblock_size % facts.page_size == 0) {
+    const uint64_t pages = uint64_t{facts.eraseblock_size / facts.page_size} * facts.eraseblock_count;
+    if (pages <= kMaxPageCarries) {
+      pages_per_eb_ = facts.eraseblock_size / facts.page_size;
+      page_carry_.resize(pages);
+    }
+  }
+}
+
+FlashMeaning::Carry FlashMeaning::IncomingCarry(uint32_t peb, uint32_t offset) const {
+  if (peb >= pebs_.size()) return {};
+  if (pages_per_eb_ > 0 && offset % facts_.page_size == 0 &&
+      offset / facts_.page_size < pages_per_eb_) {
+    const PageCarry& c = page_carry_[uint64_t{peb} * pages_per_eb_ + offset / facts_.page_size];
+    if (c.end > offset) return {true, offset, c.end, c.type};
+  }
+  const Carry& c = pebs_[peb].carry;
+  if (c.set && offset >= c.from && offset < c.end) return c;
+  return {};
+}
+
+void FlashMeaning::RememberCarry(uint32_t peb, uint32_t offset, size_t len, const Carry& carry) {
+  if (peb >= pebs_.size()) return;
+  pebs_[peb].carry = carry;
+  if (!carry.set || pages_per_eb_ == 0) return;
+  // Every page that starts inside the node learns where it ends.
+  const uint64_t ps = facts_.page_size;
+  for (uint64_t q = (offset + len + ps - 1) / ps; q < pages_per_eb_ && q * ps < carry.end; ++q) {
+    page_carry_[uint64_t{peb} * pages_per_eb_ + q] = {carry.end, carry.type};
+  }
+}
 
 std::optional<LebRef> FlashMeaning::Owner(uint32_t peb) const {
   if (peb >= pebs_.size() || !pebs_[peb].mapped) return std::nullopt;
@@ -87,7 +122,11 @@ const UbifsSuperblock* FlashMeaning::Superblock(uint32_t vol_id) const {
 }
 
 void FlashMeaning::Erased(uint32_t peb) {
-  if (peb < pebs_.size()) pebs_[peb] = PebState{};
+  if (peb >= pebs_.size()) return;
+  pebs_[peb] = PebState{};
+  if (pages_per_eb_ > 0) {
+    std::fill_n(page_carry_.begin() + uint64_t{peb} * pages_per_eb_, pages_per_eb_, PageCarry{});
+  }
 }
 
 PageMeaning FlashMeaning::Classify(uint32_t peb, uint32_t offset, Bytes bytes) const {
@@ -95,16 +134,13 @@ PageMeaning FlashMeaning::Classify(uint32_t peb, uint32_t offset, Bytes bytes) c
 }
 
 PageMeaning FlashMeaning::Observe(uint32_t peb, uint32_t offset, Bytes bytes) {
-  Carry carry;
+  // Learn first, so the page that teaches (a superblock, a VID header) is
+  // itself classified with what it taught.
   LearnHeaders(peb, offset, bytes);
-  PageMeaning m = ClassifyImpl(peb, offset, bytes, &carry);
-  if (peb < pebs_.size()) {
-    PebState& st = pebs_[peb];
-    st.carry_from = carry.from;
-    st.carry_end = carry.set ? carry.end : 0;
-    st.carry_type = carry.type;
-  }
   LearnData(peb, offset, bytes);
+  Carry carry;
+  PageMeaning m = ClassifyImpl(peb, offset, bytes, &carry);
+  RememberCarry(peb, offset, bytes.size(), carry);
   return m;
 }
 
@@ -146,27 +182,28 @@ PageMeaning FlashMeaning::ClassifyImpl(uint32_t peb, uint32_t offset, Bytes byte
     }
     const uint32_t skip = offset < *data_off_ ? *data_off_ - offset : 0;
     const PageKind header_kind = m.kind;
-    ClassifyData(st, offset + skip, bytes.subspan(skip), m, carry);
+    ClassifyData(st, IncomingCarry(peb, offset + skip), offset + skip, bytes.subspan(skip), m,
+                 carry);
     if (m.ec_header || m.vid_header) m.kind = header_kind;
     return m;
   }
   if (m.ec_header || m.vid_header) return m;
-  ClassifyData(st, offset, bytes, m, carry);
+  ClassifyData(st, IncomingCarry(peb, offset), offset, bytes, m, carry);
   return m;
 }
 
 // `offset` is the PEB offset of bytes[0]; for UBI it is at or beyond the
 // data offset.
-void FlashMeaning::ClassifyData(const PebState* st, uint32_t offset, Bytes bytes,
-                                PageMeaning& m, Carry* carry) const {
+void FlashMeaning::ClassifyData(const PebState* st, const Carry& in, uint32_t offset,
+                                Bytes bytes, PageMeaning& m, Carry* carry) const {
   const bool ubi = data_off_ && offset >= *data_off_ && (m.ec_header || (st && st->ubi));
   if (ubi) m.leb_offset = offset - *data_off_;
   // A node begun on an earlier page of this PEB runs into these bytes.
   uint32_t start = 0;
-  if (st != nullptr && st->carry_end > offset && offset >= st->carry_from) {
+  if (in.set) {
     m.continued = true;
-    m.continued_type = st->carry_type;
-    start = static_cast<uint32_t>(std::min<uint64_t>(st->carry_end - offset, bytes.size()));
+    m.continued_type = in.type;
+    start = static_cast<uint32_t>(std::min<uint64_t>(in.end - offset, bytes.size()));
   }
   if (AllErased(bytes)) {
     m.kind = PageKind::kErased;
@@ -242,8 +279,8 @@ void FlashMeaning::ClassifyData(const PebState* st, uint32_t offset, Bytes bytes
       carry->set = true;
       carry->end = static_cast<uint32_t>(std::min<uint64_t>(uint64_t{offset} + next, UINT32_MAX));
       carry->type = last_type;
-    } else if (m.continued && start >= bytes.size() && st != nullptr) {
-      *carry = {true, carry->from, st->carry_end, st->carry_type};  // still inside it
+    } else if (m.continued && start >= bytes.size()) {
+      *carry = {true, carry->from, in.end, in.type};  // still inside it
     }
   }
 }
@@ -255,7 +292,7 @@ void FlashMeaning::LearnHeaders(uint32_t peb, uint32_t offset, Bytes bytes) {
     std::optional<UbiEcHeader> ec = DecodeUbiEcHeader(bytes);
     if (ec && ec->crc == CrcStatus::kOk) {
       // A fresh EC header means a fresh erase: the old mapping is gone.
-      st = PebState{};
+      Erased(peb);
       st.ubi = true;
       // Offsets are claims: the VID header must fit before the data, the
       // data inside the eraseblock; the first sane pair wins.

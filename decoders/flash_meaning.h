@@ -101,23 +101,30 @@ class FlashMeaning {
   const UbifsSuperblock* Superblock(uint32_t vol_id) const;
 
  private:
-  struct PebState {
-    bool ubi = false;     // an EC header was seen
-    bool mapped = false;
-    LebRef leb;
-    // A node that began before `carry_from` runs to `carry_end` (PEB offsets).
-    uint32_t carry_from = 0, carry_end = 0;
-    uint8_t carry_type = 0xFF;
-  };
-  // What a data walk found beyond the meaning itself.
+  // A node that began before `from` runs to `end` (PEB offsets).
   struct Carry {
     bool set = false;
     uint32_t from = 0, end = 0;
     uint8_t type = 0xFF;
   };
+  struct PebState {
+    bool ubi = false;     // an EC header was seen
+    bool mapped = false;
+    LebRef leb;
+    Carry carry;          // from the last bytes observed, for the ones after them
+  };
+  // Per page of a NAND part: the node that runs into the page's start, as
+  // learned when an earlier page was observed, so that a read of any page
+  // (not just the next one) knows where its first node begins.
+  struct PageCarry {
+    uint32_t end = 0;  // PEB offset where that node ends; 0: none known
+    uint8_t type = 0xFF;
+  };
+  Carry IncomingCarry(uint32_t peb, uint32_t offset) const;
+  void RememberCarry(uint32_t peb, uint32_t offset, size_t len, const Carry& carry);
   PageMeaning ClassifyImpl(uint32_t peb, uint32_t offset, Bytes bytes, Carry* carry) const;
-  void ClassifyData(const PebState* st, uint32_t offset, Bytes bytes, PageMeaning& m,
-                    Carry* carry) const;
+  void ClassifyData(const PebState* st, const Carry& in, uint32_t offset, Bytes bytes,
+                    PageMeaning& m, Carry* carry) const;
   void LearnHeaders(uint32_t peb, uint32_t offset, Bytes bytes);
   void LearnData(uint32_t peb, uint32_t offset, Bytes bytes);
   void FeedVolumeTable(uint32_t lnum, uint32_t leb_offset, Bytes bytes);
@@ -125,6 +132,8 @@ class FlashMeaning {
   FlashFacts facts_;
   std::optional<uint32_t> vid_off_, data_off_;
   std::vector<PebState> pebs_;
+  uint32_t pages_per_eb_ = 0;          // 0: no per-page carries (NOR, or too many)
+  std::vector<PageCarry> page_carry_;  // pebs x pages_per_eb_
   std::map<uint32_t, UbiVtblRecord> volumes_;
   std::map<uint32_t, UbifsSuperblock> superblocks_;
   // The volume table's two copies as they arrive, and which bytes did.

@@ -99,7 +99,8 @@ void BM_Ref(benchmark::State& state) {
 BENCHMARK(BM_Ref)->Name("decode_page/ref");
 
 void BM_ModelRead(benchmark::State& state) {
-  const Geometry g = *FindPreset("slc-2k-64m");
+  Geometry g = *FindPreset("slc-2k-64m");
+  g.block_count = 4;
   auto m = std::move(*NandModel::Create(
       g, std::make_unique<RamStore>(uint64_t{g.page_size + g.oob_size} * g.pages_per_block, 4)));
   const std::vector<uint8_t> peb = UbiPeb();

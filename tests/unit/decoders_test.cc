@@ -348,6 +348,11 @@ TEST(FlashMeaning, LearnsOffsetsMappingAndClassifies) {
   EXPECT_EQ(m.nodes, 0u);
   EXPECT_EQ(m.leb_offset, 2048u);
   EXPECT_NE(DescribePage(m).find("LEB 5"), std::string::npos) << DescribePage(m);
+  // Asked later, out of order (a read), the second page still knows.
+  fm.Observe(2, 6144, Buf(2048, 0xFF));
+  m = fm.Classify(2, 4096, Bytes(data).subspan(2048));
+  EXPECT_TRUE(m.continued);
+  EXPECT_EQ(m.continued_type, kUbifsData);
   // A VID header with a bad CRC teaches nothing and is reported.
   Buf bad = page;
   bad[512 + 13] ^= 1;
