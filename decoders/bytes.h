@@ -64,6 +64,34 @@ enum class WalkStop : uint8_t {
 };
 const char* WalkStopName(WalkStop s);
 
+// Where and why a walk ended; the UBIFS and JFFS2 walks report this part
+// alike.
+struct WalkEnd {
+  WalkStop stop = WalkStop::kEnd;
+  size_t stop_offset = 0;  // where the walk stopped in the buffer
+  size_t next_offset = 0;  // kOverrun: where the next node would start (0: unknown,
+                           // the header itself was cut)
+
+  // Records the stop (at most at the buffer's end) and returns `self`.
+  template <typename Walk>
+  static Walk& Finish(Walk& self, WalkStop s, size_t at, size_t size) {
+    self.stop = s;
+    self.stop_offset = at < size ? at : size;
+    return self;
+  }
+  // Moves `off` to `next` (a node's aligned end) when that lies inside a
+  // buffer of `size` bytes; otherwise notes it as next_offset and returns
+  // false, for the caller to stop with kOverrun.
+  bool Step(uint64_t next, size_t size, size_t& off) {
+    if (next > size) {
+      next_offset = next > SIZE_MAX ? SIZE_MAX : static_cast<size_t>(next);
+      return false;
+    }
+    off = static_cast<size_t>(next);
+    return true;
+  }
+};
+
 // True when every byte is 0xFF (erased flash), also for an empty span.
 bool AllErased(Bytes b);
 

@@ -133,11 +133,7 @@ uint32_t Jffs2Walk::nodes() const {
 Jffs2Walk WalkJffs2Nodes(Bytes b, size_t start, absl::FunctionRef<bool(const Jffs2Node&)> visit) {
   Jffs2Walk w;
   size_t off = (start + 3) & ~size_t{3};
-  auto finish = [&](WalkStop s, size_t at) {
-    w.stop = s;
-    w.stop_offset = std::min(at, b.size());
-    return w;
-  };
+  auto finish = [&](WalkStop s, size_t at) { return WalkEnd::Finish(w, s, at, b.size()); };
   while (off < b.size()) {
     if (b[off] == 0xFF && AllErased(b.subspan(off))) return finish(WalkStop::kErased, off);
     // Erased words between nodes (a summary sits at the block's end, after
@@ -169,11 +165,7 @@ Jffs2Walk WalkJffs2Nodes(Bytes b, size_t start, absl::FunctionRef<bool(const Jff
     if (!visit(*n)) return finish(WalkStop::kEnd, off);
     // A totlen below the header would not move us forward: step a word.
     const uint64_t next = (uint64_t{off} + std::max<uint64_t>(n->totlen, 4) + 3) & ~uint64_t{3};
-    if (next > b.size()) {
-      w.next_offset = static_cast<size_t>(std::min<uint64_t>(next, SIZE_MAX));
-      return finish(WalkStop::kOverrun, off);
-    }
-    off = static_cast<size_t>(next);
+    if (!w.Step(next, b.size(), off)) return finish(WalkStop::kOverrun, off);
   }
   return finish(WalkStop::kEnd, off);
 }

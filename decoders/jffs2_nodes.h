@@ -67,14 +67,11 @@ struct Jffs2Node {
 // magic is not there in either byte order.
 std::optional<Jffs2Node> DecodeJffs2Node(Bytes b, size_t off);
 
-struct Jffs2Walk {
+struct Jffs2Walk : WalkEnd {
   std::array<uint32_t, kJffs2KindCount> counts{};
   uint32_t obsolete = 0;
   uint32_t bad_hdr_crc = 0, bad_node_crc = 0, bad_data_crc = 0;
   uint32_t skipped_bytes = 0;  // words that started no node (JFFS2 skips them too)
-  WalkStop stop = WalkStop::kEnd;
-  size_t stop_offset = 0;
-  size_t next_offset = 0;      // kOverrun: where the next node would start
   uint32_t nodes() const;
 };
 

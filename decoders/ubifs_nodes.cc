@@ -81,11 +81,23 @@ std::optional<UbifsNode> DecodeUbifsNode(Bytes b, size_t off) {
   return n;
 }
 
-std::optional<UbifsSuperblock> DecodeUbifsSuperblock(Bytes b) {
+namespace {
+
+// The node of `type` at b[0] when its header, its len and the buffer all
+// cover the fixed fields a decoder reads (up to `fields_end`).
+std::optional<UbifsNode> FixedNode(Bytes b, uint8_t type, size_t fields_end) {
   std::optional<UbifsNode> n = DecodeUbifsNode(b, 0);
-  if (!n || n->node_type != kUbifsSb || n->len < kSbFieldsEnd || !Fits(b, 0, kSbFieldsEnd)) {
+  if (!n || n->node_type != type || n->len < fields_end || !Fits(b, 0, fields_end)) {
     return std::nullopt;
   }
+  return n;
+}
+
+}  // namespace
+
+std::optional<UbifsSuperblock> DecodeUbifsSuperblock(Bytes b) {
+  std::optional<UbifsNode> n = FixedNode(b, kUbifsSb, kSbFieldsEnd);
+  if (!n) return std::nullopt;
   UbifsSuperblock sb;
   sb.key_hash = b[26];
   sb.key_fmt = b[27];
@@ -110,10 +122,8 @@ std::optional<UbifsSuperblock> DecodeUbifsSuperblock(Bytes b) {
 }
 
 std::optional<UbifsMaster> DecodeUbifsMaster(Bytes b) {
-  std::optional<UbifsNode> n = DecodeUbifsNode(b, 0);
-  if (!n || n->node_type != kUbifsMst || n->len < kMstFieldsEnd || !Fits(b, 0, kMstFieldsEnd)) {
-    return std::nullopt;
-  }
+  std::optional<UbifsNode> n = FixedNode(b, kUbifsMst, kMstFieldsEnd);
+  if (!n) return std::nullopt;
   UbifsMaster m;
   m.sqnum = n->sqnum;
   m.highest_inum = Le64(b, 24);
@@ -181,11 +191,7 @@ uint32_t UbifsWalk::nodes() const {
 UbifsWalk WalkUbifsNodes(Bytes b, size_t start, absl::FunctionRef<bool(const UbifsNode&)> visit) {
   UbifsWalk w;
   size_t off = Align8(start);
-  auto finish = [&](WalkStop s, size_t at) {
-    w.stop = s;
-    w.stop_offset = std::min(at, b.size());
-    return w;
-  };
+  auto finish = [&](WalkStop s, size_t at) { return WalkEnd::Finish(w, s, at, b.size()); };
   while (off < b.size()) {
     if (b[off] == 0xFF && AllErased(b.subspan(off))) return finish(WalkStop::kErased, off);
     if (b[off] == kUbifsPaddingByte) {
@@ -219,12 +225,7 @@ UbifsWalk WalkUbifsNodes(Bytes b, size_t start, absl::FunctionRef<bool(const Ubi
       next = uint64_t{off} + kUbifsPadNodeSize + Le32(b, off + kPadLen);
       w.padding_bytes += static_cast<uint32_t>(std::min<uint64_t>(next, b.size()) - off);
     }
-    next = (next + 7) & ~uint64_t{7};
-    if (next > b.size()) {
-      w.next_offset = static_cast<size_t>(std::min<uint64_t>(next, SIZE_MAX));
-      return finish(WalkStop::kOverrun, off);
-    }
-    off = static_cast<size_t>(next);
+    if (!w.Step((next + 7) & ~uint64_t{7}, b.size(), off)) return finish(WalkStop::kOverrun, off);
   }
   return finish(WalkStop::kEnd, off);
 }

@@ -103,15 +103,11 @@ struct UbifsAreaRange {
 std::array<UbifsAreaRange, 6> UbifsAreas(const UbifsSuperblock& sb);
 UbifsArea UbifsAreaOfLeb(const UbifsSuperblock& sb, uint32_t lnum);
 
-struct UbifsWalk {
+struct UbifsWalk : WalkEnd {
   std::array<uint32_t, kUbifsNodeTypeCount> counts{};
   uint32_t invalid = 0;         // nodes of an unknown type or too short for theirs
   uint32_t bad_crc = 0;
   uint32_t padding_bytes = 0;   // pad nodes and 0xCE filler
-  WalkStop stop = WalkStop::kEnd;
-  size_t stop_offset = 0;       // where the walk stopped in the buffer
-  size_t next_offset = 0;       // kOverrun: where the next node would start (0: unknown,
-                                // the header itself was cut)
   uint32_t nodes() const;
 };
 

@@ -11,14 +11,12 @@
 #include <cstdint>
 
 #include "decoders/flash_meaning.h"
+#include "fuzz/fuzz_check.h"
 
 namespace {
 
 using namespace flashfault::decoders;
-
-void Check(bool ok) {
-  if (!ok) __builtin_trap();
-}
+using flashfault::fuzz::Check;
 
 constexpr uint32_t kPage = 512, kPages = 8, kPebs = 6;
 

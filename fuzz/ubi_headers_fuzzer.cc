@@ -11,16 +11,10 @@
 
 #include "common/crc32.h"
 #include "decoders/ubi_headers.h"
-
-namespace {
+#include "fuzz/fuzz_check.h"
 
 using namespace flashfault::decoders;
-
-void Check(bool ok) {
-  if (!ok) __builtin_trap();
-}
-
-}  // namespace
+using flashfault::fuzz::Check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Bytes all(data, size);

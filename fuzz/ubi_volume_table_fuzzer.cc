@@ -10,16 +10,10 @@
 #include <cstdint>
 
 #include "decoders/ubi_volume_table.h"
-
-namespace {
+#include "fuzz/fuzz_check.h"
 
 using namespace flashfault::decoders;
-
-void Check(bool ok) {
-  if (!ok) __builtin_trap();
-}
-
-}  // namespace
+using flashfault::fuzz::Check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Bytes b(data, size);
