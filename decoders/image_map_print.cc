@@ -12,6 +12,10 @@ namespace {
 
 using nlohmann::ordered_json;
 
+std::string RecordName(const UbiVtblRecord& r) {
+  return PrintableName(Bytes(reinterpret_cast<const uint8_t*>(r.name.data()), r.name.size()));
+}
+
 std::string VolumeLabel(const VolumeMap& v) {
   if (const char* internal = UbiInternalVolumeName(v.vol_id)) return internal;
   return absl::StrCat(v.vol_id);
@@ -103,8 +107,7 @@ ordered_json ImageMapToJson(const ImageMap& map) {
     ordered_json jv = {{"vol_id", v.vol_id}, {"vol_type", UbiVolTypeName(v.vol_type)}};
     if (const char* internal = UbiInternalVolumeName(v.vol_id)) jv["internal"] = internal;
     if (v.record) {
-      jv["name"] = PrintableName(Bytes(reinterpret_cast<const uint8_t*>(v.record->name.data()),
-                                       v.record->name.size()));
+      jv["name"] = RecordName(*v.record);
       jv["reserved_pebs"] = v.record->reserved_pebs;
       jv["alignment"] = v.record->alignment;
       jv["data_pad"] = v.record->data_pad;
@@ -151,11 +154,8 @@ std::string ImageMapToText(const ImageMap& map) {
   for (const VolumeMap& v : map.volumes) {
     absl::StrAppend(&s, "volume ", VolumeLabel(v));
     if (v.record) {
-      absl::StrAppend(&s, " \"", PrintableName(Bytes(
-                                     reinterpret_cast<const uint8_t*>(v.record->name.data()),
-                                     v.record->name.size())),
-                      "\" ", UbiVolTypeName(v.vol_type), ", ", v.record->reserved_pebs,
-                      " PEBs reserved");
+      absl::StrAppend(&s, " \"", RecordName(*v.record), "\" ", UbiVolTypeName(v.vol_type), ", ",
+                      v.record->reserved_pebs, " PEBs reserved");
     } else {
       absl::StrAppend(&s, " ", UbiVolTypeName(v.vol_type));
     }
