@@ -19,14 +19,13 @@
 
 #include "backends/model/presets.h"
 #include "fault-models/script/fault_script.h"
+#include "fuzz/fuzz_check.h"
 
 namespace {
 
 using namespace flashfault;
 
-void Check(bool ok) {
-  if (!ok) __builtin_trap();
-}
+using flashfault::fuzz::Check;
 
 void CheckAccepted(const FaultScript& s) {
   Check(ValidatePlan(s.plan, s.geometry).ok());

@@ -15,14 +15,13 @@
 
 #include "backends/image/image_import.h"
 #include "backends/model/presets.h"
+#include "fuzz/fuzz_check.h"
 
 namespace {
 
 using namespace flashfault;
 
-void Check(bool ok) {
-  if (!ok) __builtin_trap();
-}
+using flashfault::fuzz::Check;
 
 }  // namespace
 

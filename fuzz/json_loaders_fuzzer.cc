@@ -15,15 +15,14 @@
 #include "backends/image/flash_image.h"
 #include "backends/model/geometry_json.h"
 #include "common/json_load.h"
+#include "fuzz/fuzz_check.h"
 #include "harness/campaign/scenario.h"
 
 namespace {
 
 using namespace flashfault;
 
-void Check(bool ok) {
-  if (!ok) __builtin_trap();
-}
+using flashfault::fuzz::Check;
 
 // A refusal names the file first and quotes no more than an excerpt.
 void CheckRefusal(const absl::Status& s, absl::string_view file) {

@@ -17,6 +17,7 @@
 #include "backends/model/nand_model.h"
 #include "backends/model/presets.h"
 #include "backends/store/ram_store.h"
+#include "fuzz/fuzz_check.h"
 #include "harness/muse/muse_abi.h"
 #include "harness/muse/muse_session.h"
 #include "harness/muse/transport.h"
@@ -28,9 +29,7 @@ using namespace flashfault::muse;
 
 constexpr size_t kMaxMessages = 256;
 
-void Check(bool ok) {
-  if (!ok) __builtin_trap();
-}
+using flashfault::fuzz::Check;
 
 // The kernel's view of one reply to a request with `unique` and `opcode`.
 void CheckReply(const std::vector<uint8_t>& reply, uint64_t unique, uint32_t opcode,

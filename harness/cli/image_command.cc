@@ -6,6 +6,7 @@
 #include "backends/image/flash_image.h"
 #include "backends/model/geometry_json.h"
 #include "common/input_file.h"
+#include "decoders/image_map.h"
 #include "harness/cli/arg_parser.h"
 #include "harness/cli/command.h"
 
@@ -39,13 +40,33 @@ int Create(std::span<char* const> args) {
   return kExitOk;
 }
 
+// What the decoders need of the geometry, and every good block read back
+// through the model (ECC applied, as the kernel would read it).
+absl::StatusOr<decoders::ImageMap> Decode(NandModel& model, const Geometry& g) {
+  const decoders::FlashFacts facts{g.page_size, static_cast<uint32_t>(g.block_size()),
+                                   g.page_size, g.block_count};
+  std::vector<uint8_t> block(g.block_size());
+  return decoders::DescribeImage(
+      facts,
+      [&](uint32_t peb) -> absl::StatusOr<decoders::Bytes> {
+        absl::StatusOr<ReadReport> r = model.Read(FlashOp{.addr = peb * g.block_size()}, block, {});
+        if (!r.ok()) return r.status();
+        return decoders::Bytes(block);
+      },
+      [&](uint32_t peb) { return model.IsBad(peb * g.block_size()).value_or(false); });
+}
+
 int Info(std::span<char* const> args) {
-  bool json = false;
+  bool json = false, decode = false;
   std::vector<std::string> in;
-  ArgParser p("flashfault image info [--json] IMAGE",
-              "Print an image's geometry, bad blocks and wear.",
-              "  flashfault image info nand.img\n  flashfault image info --json nand.img | jq .");
+  ArgParser p("flashfault image info [--json] [--decode] IMAGE",
+              "Print an image's geometry, bad blocks and wear; with --decode also what the\n"
+              "flash holds: UBI volumes and which PEB holds which LEB, UBIFS areas, node\n"
+              "counts and inode numbers, or JFFS2 nodes.",
+              "  flashfault image info nand.img\n  flashfault image info --json nand.img | jq .\n"
+              "  flashfault image info --decode nand.img");
   p.AddBool("json", "print JSON", &json);
+  p.AddBool("decode", "decode the on-flash UBI, UBIFS or JFFS2 structures", &decode);
   p.SetPositional("IMAGE", 1, 1, &in);
   if (int rc = HandleParseResult(p, p.Parse(args), "image info"); rc >= 0) return rc;
   absl::StatusOr<ImageInfo> info = ReadImageInfo(in[0]);
@@ -61,12 +82,19 @@ int Info(std::span<char* const> args) {
     if ((*model)->IsBad(uint64_t{b} * info->geometry.block_size()).value_or(false)) bad.push_back(b);
   }
   const Geometry& g = info->geometry;
+  std::optional<decoders::ImageMap> decoded;
+  if (decode) {
+    absl::StatusOr<decoders::ImageMap> m = Decode(**model, g);
+    if (!m.ok()) return Fail("info", m.status());
+    decoded = std::move(*m);
+  }
   if (json) {
     nlohmann::ordered_json j = {{"image", in[0]},
                                 {"geometry", GeometryToJson(g)},
                                 {"bad_blocks", bad},
                                 {"erases_total", total},
                                 {"erases_max", max}};
+    if (decoded) j["decoded"] = decoders::ImageMapToJson(*decoded);
     std::printf("%s\n", j.dump(2).c_str());
     return kExitOk;
   }
@@ -79,6 +107,7 @@ int Info(std::span<char* const> args) {
   for (uint32_t b : bad) std::printf(" %u", b);
   std::printf("\nerases:     %llu in all, %llu at most on one block\n",
               static_cast<unsigned long long>(total), static_cast<unsigned long long>(max));
+  if (decoded) std::fputs(decoders::ImageMapToText(*decoded).c_str(), stdout);
   return kExitOk;
 }
 
