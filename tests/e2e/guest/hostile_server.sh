@@ -16,6 +16,16 @@ ff_step setup
 load_mtd_stack
 insmod /muse.ko || ff_fail "insmod /muse.ko failed"
 i=0; while [ ! -c /dev/muse ] && [ $i -lt 100 ]; do usleep 20000; i=$((i + 1)); done
+# The live-object counters move: a real server holds a connection and a direct map while
+# it serves, and gives both back when it exits (else the check at the end proves nothing).
+live=/sys/kernel/debug/muse
+[ -r $live/live_requests ] || ff_fail "muse.ko has no debugfs counters ($live)"
+muse_start_server slc-2k-64m
+[ "$(cat $live/live_connections)" = 1 ] && [ "$(cat $live/live_direct)" = 1 ] ||
+    ff_fail "a serving server shows $(cat $live/live_connections) connections, $(cat $live/live_direct) direct maps"
+kill "$FF_SERVER_PID"
+bounded 30 wait_pid_gone "$FF_SERVER_PID" || ff_fail "the server did not exit after SIGTERM"
+wait "$FF_SERVER_PID" 2>/dev/null
 ff_step hostile
 bounded 300 /hostile_muse 1000 >/tmp/hostile.out 2>&1
 rc=$?
@@ -38,8 +48,6 @@ fi
 ff_step unload
 # Memory returns: every connection, request and direct map the module allocated is freed
 # once the servers are gone (muse.ko counts them in debugfs; module exit warns otherwise).
-live=/sys/kernel/debug/muse
-[ -r $live/live_requests ] || ff_fail "muse.ko has no debugfs counters ($live)"
 n=0
 until [ "$(cat $live/live_connections $live/live_requests $live/live_direct | tr -d '\n')" = 000 ]; do
     n=$((n + 1))
