@@ -15,7 +15,8 @@
 #                after the stream ended, when the guest died first)
 #   result.json  exit, accel, timings, kernel_log counts, records streamed and lost
 # Exit status: the guest script's exit status; 1 when the rig fails (timeout, panic, no
-# exit marker, kernel log records lost). Progress goes to stderr as "[vm] ..." lines.
+# exit marker, kernel log records lost). A boot that does not reach /init (a panic while
+# booting, or no /init within $FLASHFAULT_BOOT_TIMEOUT s, default 120) is retried once. Progress goes to stderr as "[vm] ..." lines.
 # Must not: modify the guest script or host files, or leave qemu running (a host-side
 # timeout kills it).
 set -euo pipefail
@@ -61,38 +62,56 @@ trap 'rm -f "$initrd" "$initrd.payload"' EXIT
 cat "$BASE_INITRAMFS" "$initrd.payload" >"$initrd"
 
 console="$out/console.log"
-: >"$console"
-: >"$out/kmsg.log"
 vm_qemu_argv "$ACCEL" "$mem" "$boot_kernel" "$initrd" "$console" "$out/kmsg.log" "$append"
 if [ -n "$export_dir" ]; then
     # Files out of the guest (lib.sh ff_export): one tar stream through a virtio serial
     # port, unpacked into the export directory when the guest is gone.
-    : >"$out/export.tar"
     QEMU_ARGV+=(-device virtio-serial-pci,id=ffexpbus -chardev "file,id=ffexp,path=$out/export.tar"
                 -device virtserialport,bus=ffexpbus.0,chardev=ffexp,name=flashfault.export)
 fi
 printf '%q ' "${QEMU_ARGV[@]}" >"$out/qemu.cmdline"; echo >>"$out/qemu.cmdline"
-vm_log "booting (timeout ${limit}s, results in $out)"
-tb="$(vm_now)"
-"${QEMU_ARGV[@]}" </dev/null >/dev/null 2>"$out/qemu.stderr" &
-qpid=$!
-trap 'kill -9 "$qpid" 2>/dev/null || true; rm -f "$initrd" "$initrd.payload"' EXIT
 
-deadline=$(( ${EPOCHSECONDS} + limit ))
-ready="" timed_out=0
-while kill -0 "$qpid" 2>/dev/null; do
-    if [ -z "$ready" ] && grep -q "FLASHFAULT-READY $nonce" "$console"; then
-        ready="$(vm_now)"
-        vm_log "booted in $(vm_elapsed "$tb" "$ready")s"
-    fi
-    if [ "$EPOCHSECONDS" -ge "$deadline" ]; then
-        timed_out=1
-        kill -9 "$qpid" 2>/dev/null || true
-        break
-    fi
-    if [ -z "$ready" ]; then sleep 0.02; else sleep 0.1; fi
-done
-set +e; wait "$qpid" 2>/dev/null; qrc=$?; set -e
+# boot_once: one boot until qemu exits, the whole-run deadline passes, or /init is not
+# reached within the boot bound (FLASHFAULT_BOOT_TIMEOUT, default 120 s: a boot that prints
+# nothing more after "Booting from ROM" has stalled, however slow the host). Sets tb,
+# ready, timed_out, stalled and qrc.
+boot_once() {
+    : >"$console"; : >"$out/kmsg.log"
+    [ -z "$export_dir" ] || : >"$out/export.tar"
+    vm_log "booting (timeout ${limit}s, results in $out)"
+    tb="$(vm_now)"
+    "${QEMU_ARGV[@]}" </dev/null >/dev/null 2>"$out/qemu.stderr" &
+    qpid=$!
+    local deadline=$(( EPOCHSECONDS + limit )) boot_deadline=$(( EPOCHSECONDS + ${FLASHFAULT_BOOT_TIMEOUT:-120} ))
+    ready="" timed_out=0 stalled=0
+    while kill -0 "$qpid" 2>/dev/null; do
+        if [ -z "$ready" ] && grep -q "FLASHFAULT-READY $nonce" "$console"; then
+            ready="$(vm_now)"
+            vm_log "booted in $(vm_elapsed "$tb" "$ready")s"
+        fi
+        if [ "$EPOCHSECONDS" -ge "$deadline" ] || { [ -z "$ready" ] && [ "$EPOCHSECONDS" -ge "$boot_deadline" ]; }; then
+            if [ -z "$ready" ]; then stalled=1; else timed_out=1; fi
+            kill -9 "$qpid" 2>/dev/null || true
+            break
+        fi
+        if [ -z "$ready" ]; then sleep 0.02; else sleep 0.1; fi
+    done
+    set +e; wait "$qpid" 2>/dev/null; qrc=$?; set -e
+    if [ -z "$ready" ] && grep -q "FLASHFAULT-READY $nonce" "$console"; then ready="$(vm_now)"; fi
+}
+trap 'kill -9 "${qpid:-}" 2>/dev/null || true; rm -f "$initrd" "$initrd.payload"' EXIT
+boot_once
+# A boot that never reached /init ran nothing of the script, so one retry loses nothing:
+# under TCG a kernel can die while patching its own text (an int3 Oops in the first
+# seconds, seen with 6.12) or stall after the firmware. The first attempt's console stays.
+if [ -z "$ready" ]; then
+    why="qemu exit $qrc"
+    [ "$stalled" = 1 ] && why="no /init within ${FLASHFAULT_BOOT_TIMEOUT:-120}s"
+    grep -q 'Kernel panic' "$console" && why="kernel panic during boot: $(grep -m1 -E 'Oops|BUG|panic' "$console" | tr -d '\r')"
+    cp "$console" "$out/console.boot-failed.log"
+    vm_log "the guest did not reach /init ($why); retrying the boot once (console kept in console.boot-failed.log)"
+    boot_once
+fi
 tend="$(vm_now)"
 if [ -z "$ready" ] && grep -q "FLASHFAULT-READY $nonce" "$console"; then ready="$tend"; fi
 
@@ -129,8 +148,10 @@ rm -f "$out/.console.txt"
 
 if [ "$timed_out" = 1 ]; then
     error="timeout: the guest did not finish within ${limit}s (qemu killed)"
+elif [ "$stalled" = 1 ]; then
+    error="the guest did not reach /init within ${FLASHFAULT_BOOT_TIMEOUT:-120}s, twice (boot stalled; qemu killed)"
 elif [ -z "$ready" ]; then
-    error="the guest never reached /init (qemu exit $qrc): $(tail -c 300 "$out/qemu.stderr" | tr -s '\n' ' ')"
+    error="the guest never reached /init, twice (qemu exit $qrc$(grep -q 'Kernel panic' "$console" && echo ', kernel panic during boot')): $(tail -c 300 "$out/qemu.stderr" | tr -s '\n' ' ')"
 elif [ -z "$exit_code" ]; then
     if grep -q 'Kernel panic' "$out/dmesg.log"; then error="guest kernel panic before the script finished"
     else error="guest stopped without an exit marker (qemu exit $qrc)"; fi

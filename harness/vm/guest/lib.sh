@@ -215,6 +215,16 @@ muse_stop_server() {
 
 wait_pid_gone() { while ff_alive "$1"; do usleep 20000; done; }
 
+# wait_mtd_gone MTD WHY: mtdMTD leaves /proc/mtd within 10 s (its unregistration is
+# asynchronous), else fail saying WHY it should have gone.
+wait_mtd_gone() {
+    _n=0
+    while grep -q "^mtd$1:" /proc/mtd; do
+        _n=$((_n + 1)); [ $_n -lt 200 ] || ff_fail "mtd$1 still in /proc/mtd 10 s after $2"
+        usleep 50000
+    done
+}
+
 muse_rmmod() {
     [ "${FF_MUSE_STANDIN:-}" = nandsim ] && { bounded 30 rmmod nandsim; return; }
     _i=0

@@ -48,11 +48,7 @@ muse_stop_server
 
 # wait_gone_and_unload MTD: the MTD leaves /proc/mtd within 10 s, then rmmod muse.
 wait_gone_and_unload() {
-    _n=0
-    while grep -q "^mtd$1:" /proc/mtd; do
-        _n=$((_n + 1)); [ $_n -lt 200 ] || ff_fail "round $k: mtd$1 still in /proc/mtd 10 s after its holders went"
-        usleep 50000
-    done
+    wait_mtd_gone "$1" "its holders went (round $k)"
     muse_rmmod
     grep -q '^muse ' /proc/modules && ff_fail "round $k: muse still loaded after rmmod"
     return 0

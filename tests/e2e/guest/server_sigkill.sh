@@ -59,11 +59,7 @@ bounded 60 umount /mnt/ubifs || ff_fail "umount after the server died failed or 
 ff_step detach
 bounded 60 ubidetach -d 0 || ff_fail "ubidetach after the server died failed or hung"
 ff_step mtd_gone
-n=0
-while grep -q "^mtd$mtd:" /proc/mtd; do
-    n=$((n + 1)); [ $n -lt 200 ] || ff_fail "mtd$mtd still in /proc/mtd 10 s after the last holder went"
-    usleep 50000
-done
+wait_mtd_gone "$mtd" "the last holder went"
 ff_step rmmod
 muse_rmmod
 grep -q '^muse ' /proc/modules && ff_fail "muse still loaded after rmmod"
@@ -89,11 +85,7 @@ for p in $rpids; do
 done
 wait "$FF_SERVER_PID" 2>/dev/null || true
 ff_log "readers ended: $(cat /tmp/reader1.err /tmp/reader2.err | tr '\n' ' ')"
-n=0
-while grep -q "^mtd$mtd:" /proc/mtd; do
-    n=$((n + 1)); [ $n -lt 200 ] || ff_fail "mtd$mtd still in /proc/mtd 10 s after the readers ended"
-    usleep 50000
-done
+wait_mtd_gone "$mtd" "the readers ended"
 muse_rmmod
 grep -q '^muse ' /proc/modules && ff_fail "muse still loaded after rmmod (readers)"
 echo "readers: ended with an error after the kill, MTD gone, module unloaded"
