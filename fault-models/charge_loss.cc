@@ -23,7 +23,7 @@ class ChargeLoss final : public FaultFamily {
     std::vector<uint32_t> bits = PickCells(env, trigger_.rng(), spec_.where, t->device_page,
                                            spec_.flips, CellFilter::kProgrammed);
     env.model().AddCellErrors(t->device_page, bits);
-    trigger_.Fired();
+    Fire();
     Inject(env, static_cast<int64_t>(op.index), *t, "lost", bits);
   }
 };

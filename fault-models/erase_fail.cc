@@ -36,7 +36,7 @@ class EraseFail final : public FaultFamily {
       std::tie(half_page, half_cells) =
           TearErase(env, trigger_.rng(), t->block, before, spec_.torn_fraction);
     }
-    trigger_.Fired();
+    Fire();
     op.status = InjectedError(absl::StatusCode::kDataLoss, spec_,
                               absl::StrCat("erase failed at block ", t->block));
     Target at = *t;

@@ -175,7 +175,7 @@ void JsonlEventSink::OnFault(const FaultRecord& f) {
     first = false;
     absl::StrAppend(&buf_, bit);
   });
-  absl::StrAppend(&buf_, "],\"draw\":", f.draw, "}");
+  absl::StrAppend(&buf_, "],\"draw\":", f.draw, ",\"fire\":", f.fire, "}");
   EndLine();
 }
 

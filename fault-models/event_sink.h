@@ -15,10 +15,11 @@
 //    "bf":max_bitflips,"corr":corrected,"fail":failed_steps,"scrub":true}
 //      (bf/corr/fail/scrub only on reads; "bad":true|false only on isbad)
 //   {"t":"fault","i":N,"id":"fault id","kind":"read_bitflip",
-//    "block":B,"page":P,"effect":"...","bits":[...],"draw":D}
+//    "block":B,"page":P,"effect":"...","bits":[...],"draw":D,"fire":F}
 //      (page is the page inside the block, -1 when the fault is per block;
 //       bits are bit indexes over page data then OOB; draw is the position
-//       of the fault's RNG stream after the decision)
+//       of the fault's RNG stream after the decision; fire numbers the
+//       firing the record belongs to: FaultRecord::fire)
 //   {"t":"ctl","i":N,"do":"power_on|power_off|clock|arm","us":U,"id":"..."}
 //      (a change between ops, before op N: power back, power cut by command
 //       (id names who), virtual clock advanced by U us, fault id armed)
@@ -86,6 +87,13 @@ struct FaultRecord {
   // bits and bit_mask is non-empty; FaultBits() gives either as a list.
   std::span<const uint64_t> bit_mask;
   uint64_t draw = 0;
+  // Which firing of this fault the injection belongs to (1, 2, ...): one
+  // firing may inject several records (a stuck-bit fault's pages, a cut's
+  // torn page and its paired page) and leave after-effects that are recorded
+  // later under the same number (each re-read of unstable cells, each op
+  // refused by a block a firing made bad). "How often did it fire" is the
+  // number of distinct values, never the number of records.
+  uint64_t fire = 0;
 };
 
 // The cells of `f` as sorted bit indexes, from `bits` or `bit_mask`.

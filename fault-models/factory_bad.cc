@@ -63,6 +63,7 @@ class FactoryBad final : public FaultFamily {
       const uint64_t page = b * g.pages_per_block;
       std::memset(MutableRawPage(env, page).data() + g.page_size + bbm.offset, 0x00, bbm.length);
       env.PagesChanged(page, 1);
+      Fire();  // each block the part ships bad is one firing, numbered in block order
       Inject(env, -1, Target{.block = static_cast<uint32_t>(b), .page = 0, .device_page = page},
              "marked");
     }
@@ -79,9 +80,9 @@ class FactoryBad final : public FaultFamily {
     op.handled = true;
     op.status = InjectedError(absl::StatusCode::kDataLoss, spec_,
                               absl::StrCat(OpName(op.op), " of factory bad block ", *it));
-    Inject(env, static_cast<int64_t>(op.index),
-           Target{.block = static_cast<uint32_t>(*it), .page = -1, .device_page = *it * ppb},
-           "fail");
+    InjectAftermath(env, static_cast<int64_t>(op.index),
+                    Target{.block = static_cast<uint32_t>(*it), .page = -1, .device_page = *it * ppb},
+                    "fail", static_cast<uint64_t>(it - bad_.begin()) + 1);
   }
 
  private:

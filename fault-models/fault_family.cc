@@ -55,17 +55,23 @@ std::optional<Target> FaultFamily::Strike(FaultEnv& env, const OpState& op) {
 
 void FaultFamily::Inject(FaultEnv& env, int64_t op_index, const Target& t, absl::string_view effect,
                          std::span<const uint32_t> bits) {
-  Record(env, op_index, t, effect, bits, {});
+  Record(env, op_index, t, effect, firing_, bits, {});
 }
 
 void FaultFamily::InjectCells(FaultEnv& env, int64_t op_index, const Target& t,
                               absl::string_view effect, std::span<const uint64_t> mask) {
-  Record(env, op_index, t, effect, {}, mask);
+  Record(env, op_index, t, effect, firing_, {}, mask);
+}
+
+void FaultFamily::InjectAftermath(FaultEnv& env, int64_t op_index, const Target& t,
+                                  absl::string_view effect, uint64_t fire,
+                                  std::span<const uint64_t> mask) {
+  Record(env, op_index, t, effect, fire, {}, mask);
 }
 
 void FaultFamily::Record(FaultEnv& env, int64_t op_index, const Target& t,
-                         absl::string_view effect, std::span<const uint32_t> bits,
-                         std::span<const uint64_t> mask) {
+                         absl::string_view effect, uint64_t fire,
+                         std::span<const uint32_t> bits, std::span<const uint64_t> mask) {
   ++injected_;
   env.Emit(FaultRecord{.op_index = op_index,
                        .id = spec_.id,
@@ -75,7 +81,8 @@ void FaultFamily::Record(FaultEnv& env, int64_t op_index, const Target& t,
                        .effect = effect,
                        .bits = bits,
                        .bit_mask = mask,
-                       .draw = trigger_.rng().draws()});
+                       .draw = trigger_.rng().draws(),
+                       .fire = fire});
 }
 
 namespace {

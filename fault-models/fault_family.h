@@ -110,23 +110,38 @@ class FaultFamily {
   // MatchesOp + FindTarget + Trigger::Evaluate: the usual way to decide.
   std::optional<Target> Strike(FaultEnv& env, const OpState& op);
   TriggerInput Input(FaultEnv& env, const OpState& op, const Target& t) const;
-  // Counts one injected fault and reports it (op_index -1 before op 0).
+  // Begins a firing: counts it in the trigger and numbers it. Records
+  // injected until the next Fire() carry that number (FaultRecord::fire).
+  void Fire() {
+    trigger_.Fired();
+    firing_ = trigger_.fires();
+  }
+  // Counts one injected fault and reports it (op_index -1 before op 0), as
+  // part of the current firing.
   void Inject(FaultEnv& env, int64_t op_index, const Target& t, absl::string_view effect,
               std::span<const uint32_t> bits = {});
   // The same with the cells as a mask (FaultRecord::bit_mask).
   void InjectCells(FaultEnv& env, int64_t op_index, const Target& t, absl::string_view effect,
                    std::span<const uint64_t> mask);
+  // An after-effect of earlier firing `fire` (not a firing of its own): a
+  // re-read of cells a cut left unstable, an op refused by a block a firing
+  // made bad. Counted as injected, recorded under `fire`.
+  void InjectAftermath(FaultEnv& env, int64_t op_index, const Target& t, absl::string_view effect,
+                       uint64_t fire, std::span<const uint64_t> mask = {});
 
  private:
   // What both Inject forms do: count, then emit one record.
   void Record(FaultEnv& env, int64_t op_index, const Target& t, absl::string_view effect,
-              std::span<const uint32_t> bits, std::span<const uint64_t> mask);
+              uint64_t fire, std::span<const uint32_t> bits, std::span<const uint64_t> mask);
 
  protected:
 
   FaultSpec spec_;
   Trigger trigger_;
   uint64_t injected_ = 0;
+
+ private:
+  uint64_t firing_ = 0;  // the number of the current firing (Fire())
 };
 
 // ---- Shared cell helpers (fault_family.cc) ----

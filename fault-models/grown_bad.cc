@@ -3,7 +3,7 @@
 // NAND. Reads of it still work. Must not fail reads, isbad or markbad.
 #include "fault-models/grown_bad.h"
 
-#include <set>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 
@@ -24,26 +24,34 @@ class GrownBad final : public FaultFamily {
     const uint64_t first = op.op == kOpErase ? op.first_block : op.first_page / ppb;
     const uint64_t last = op.op == kOpErase ? uint64_t{op.first_block} + op.block_count - 1
                                             : (op.first_page + op.page_count - 1) / ppb;
-    const char* effect = "fail";
     auto it = bad_.lower_bound(static_cast<uint32_t>(first));
-    if (it == bad_.end() || *it > last) {
-      std::optional<Target> t = FindTarget(env, op);
-      if (!t || !trigger_.MatchesOp(op.op)) return;
-      if (spec_.threshold != 0 && env.erases(t->block) < spec_.threshold) return;
-      if (!trigger_.Evaluate(Input(env, op, *t))) return;
-      trigger_.Fired();
-      it = bad_.insert(t->block).first;
-      effect = "went_bad";
+    if (it != bad_.end() && it->first <= last) {
+      // Bad since an earlier firing: this op fails because of that one.
+      op.handled = true;
+      op.status = InjectedError(absl::StatusCode::kDataLoss, spec_,
+                                absl::StrCat(OpName(op.op), " failed on grown bad block ", it->first));
+      InjectAftermath(env, static_cast<int64_t>(op.index), BlockTarget(it->first, ppb), "fail",
+                      it->second);
+      return;
     }
+    std::optional<Target> t = FindTarget(env, op);
+    if (!t || !trigger_.MatchesOp(op.op)) return;
+    if (spec_.threshold != 0 && env.erases(t->block) < spec_.threshold) return;
+    if (!trigger_.Evaluate(Input(env, op, *t))) return;
+    Fire();
+    bad_.emplace(t->block, trigger_.fires());
     op.handled = true;
     op.status = InjectedError(absl::StatusCode::kDataLoss, spec_,
-                              absl::StrCat(OpName(op.op), " failed on grown bad block ", *it));
-    Inject(env, static_cast<int64_t>(op.index),
-           Target{.block = *it, .page = -1, .device_page = uint64_t{*it} * ppb}, effect);
+                              absl::StrCat(OpName(op.op), " failed on grown bad block ", t->block));
+    Inject(env, static_cast<int64_t>(op.index), BlockTarget(t->block, ppb), "went_bad");
   }
 
  private:
-  std::set<uint32_t> bad_;
+  static Target BlockTarget(uint32_t block, uint32_t ppb) {
+    return Target{.block = block, .page = -1, .device_page = uint64_t{block} * ppb};
+  }
+
+  std::map<uint32_t, uint64_t> bad_;  // block -> the firing that made it bad
 };
 
 }  // namespace

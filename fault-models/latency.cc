@@ -18,7 +18,7 @@ class Latency final : public FaultFamily {
     std::optional<Target> t = Strike(env, op);
     if (!t) return;
     env.Sleep(spec_.latency_us);
-    trigger_.Fired();
+    Fire();
     Inject(env, static_cast<int64_t>(op.index), *t, "delay");
   }
 };

@@ -29,7 +29,7 @@ class PowerCut final : public FaultFamily {
     if (op.op == kOpRead && !unstable_.empty()) Wobble(env, op);
     std::optional<Target> t = Strike(env, op);
     if (!t) return;
-    trigger_.Fired();
+    Fire();
     op.handled = true;
     op.cut = true;
     std::vector<uint64_t> cells;  // the cells torn, as a mask
@@ -109,7 +109,9 @@ class PowerCut final : public FaultFamily {
     uint64_t any = 0;
     for (uint64_t w : cells) any |= w;
     if (any == 0) return;
-    std::vector<uint64_t>& mask = unstable_[page];
+    Unstable& u = unstable_[page];
+    u.fire = trigger_.fires();
+    std::vector<uint64_t>& mask = u.cells;
     if (mask.size() < cells.size()) mask.resize(cells.size(), 0);
     for (size_t w = 0; w < cells.size(); ++w) mask[w] |= cells[w];
   }
@@ -120,7 +122,7 @@ class PowerCut final : public FaultFamily {
     const uint32_t ppb = env.geometry().pages_per_block;
     for (auto it = unstable_.lower_bound(op.first_page);
          it != unstable_.end() && it->first < op.first_page + op.page_count; ++it) {
-      const std::vector<uint64_t>& cells = it->second;
+      const std::vector<uint64_t>& cells = it->second.cells;
       flipped_.assign(cells.size(), 0);
       uint64_t any = 0;
       const MaskOdds even(0.5);
@@ -134,11 +136,16 @@ class PowerCut final : public FaultFamily {
       Target at{.block = static_cast<uint32_t>(it->first / ppb),
                 .page = static_cast<int64_t>(it->first % ppb),
                 .device_page = it->first};
-      InjectCells(env, static_cast<int64_t>(op.index), at, "unstable", flipped_);
+      InjectAftermath(env, static_cast<int64_t>(op.index), at, "unstable", it->second.fire,
+                      flipped_);
     }
   }
 
-  std::map<uint64_t, std::vector<uint64_t>> unstable_;  // device page -> cells (mask)
+  struct Unstable {
+    uint64_t fire = 0;             // the cut that left them
+    std::vector<uint64_t> cells;   // as a mask
+  };
+  std::map<uint64_t, Unstable> unstable_;  // device page -> its unstable cells
   std::vector<uint64_t> flipped_;                       // Wobble's scratch, kept between reads
 };
 

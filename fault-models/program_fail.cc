@@ -38,7 +38,7 @@ class ProgramFail final : public FaultFamily {
         torn_cells = std::move(torn[t->device_page - op.first_page]);
       }
     }
-    trigger_.Fired();
+    Fire();
     op.status = InjectedError(absl::StatusCode::kDataLoss, spec_,
                               absl::StrCat("program failed at page ", t->device_page));
     InjectCells(env, static_cast<int64_t>(op.index), *t,

@@ -22,7 +22,7 @@ class ReadBitflip final : public FaultFamily {
     std::vector<uint32_t> bits =
         PickCells(env, trigger_.rng(), spec_.where, t->device_page, spec_.flips, CellFilter::kAny);
     for (uint32_t bit : bits) env.ToggleForRead(t->device_page, bit);
-    trigger_.Fired();
+    Fire();
     Inject(env, static_cast<int64_t>(op.index), *t, "flips", bits);
   }
 };

@@ -51,6 +51,7 @@ class ReadDisturb final : public FaultFamily {
         // no erased cells left is not searched again on every read.
         b.disturbed[in_block] = want;
         if (!bits.empty()) {
+          if (!fired) Fire();  // one firing per read, however many pages
           fired = true;
           Inject(env, static_cast<int64_t>(op.index),
                  Target{.block = block, .page = in_block, .device_page = page}, "disturb", bits);
@@ -59,7 +60,6 @@ class ReadDisturb final : public FaultFamily {
       ++b.page_reads[in_block];
       ++b.total;
     }
-    if (fired) trigger_.Fired();
   }
 
   void OnErased(FaultEnv&, uint32_t block) override { blocks_.erase(block); }

@@ -56,11 +56,11 @@ class Retention final : public FaultFamily {
       if (bits.empty()) continue;
       a.leaked = want;
       if (found == pages_.end()) pages_.emplace(page, a);
+      if (!fired) Fire();  // one firing per op, however many pages leak
       fired = true;
       Inject(env, static_cast<int64_t>(op.index),
              Target{.block = block, .page = in_block, .device_page = page}, "leak", bits);
     }
-    if (fired) trigger_.Fired();
   }
 
   // Age counts from the first program after an erase.

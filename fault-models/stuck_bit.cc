@@ -55,7 +55,7 @@ class StuckBit final : public FaultFamily {
     std::optional<Target> t = Strike(env, op);
     if (!t) return;
     active_ = true;
-    trigger_.Fired();
+    Fire();
     for (auto& [page, cells] : cells_) {
       Reconcile(env, page);
       const uint32_t ppb = env.geometry().pages_per_block;

@@ -41,12 +41,12 @@ class WearOut final : public FaultFamily {
       std::vector<uint32_t> bits =
           PickCells(env, rng, spec_.where, t->device_page, n, CellFilter::kAny);
       for (uint32_t bit : bits) env.ToggleForRead(t->device_page, bit);
-      trigger_.Fired();
+      Fire();
       Inject(env, static_cast<int64_t>(op.index), *t, "flips", bits);
       return;
     }
     if (!rng.Chance(spec_.rate * static_cast<double>(k))) return;
-    trigger_.Fired();
+    Fire();
     op.handled = true;
     op.status = InjectedError(absl::StatusCode::kDataLoss, spec_,
                               absl::StrCat(OpName(op.op), " failed on worn block ", t->block, " (",

@@ -112,6 +112,7 @@ absl::StatusOr<EventRecord> ParseEventRecord(std::string_view line) {
   FF_RETURN_IF_ERROR(Number(j, "page", r.page));
   FF_RETURN_IF_ERROR(Numbers(j, "bits", r.bits));
   FF_RETURN_IF_ERROR(Number(j, "draw", r.draw));
+  FF_RETURN_IF_ERROR(Number(j, "fire", r.fire));
 
   FF_RETURN_IF_ERROR(String(j, "do", r.what));
   FF_RETURN_IF_ERROR(Number(j, "us", r.us));

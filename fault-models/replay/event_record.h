@@ -49,6 +49,7 @@ struct EventRecord {
   std::optional<int64_t> block, page;
   std::vector<uint64_t> bits;
   std::optional<uint64_t> draw;
+  std::optional<uint64_t> fire;  // FaultRecord::fire (absent in logs written before it)
 
   // "ctl": a change between ops.
   std::optional<std::string> what;  // "do": power_on, power_off, clock, arm

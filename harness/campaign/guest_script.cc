@@ -17,6 +17,8 @@ std::string ServeArgs(const Scenario& s, uint64_t seed, size_t index) {
   if (s.crash_state) {
     serve = absl::StrCat("- --crash-log ", GuestPayloadPath(index, kGuestCrashEvents),
                          " --crash-state ", ShellQuote(s.crash_state->state));
+  } else if (s.image.kind == ImageSpec::Kind::kErasedFile) {
+    serve = absl::StrCat("- --image ", kGuestErasedPart);
   } else if (s.image.kind != ImageSpec::Kind::kEmpty) {
     serve = absl::StrCat("- --image ", GuestPayloadPath(index, kGuestImage));
   } else if (s.geometry_is_preset) {
@@ -27,8 +29,21 @@ std::string ServeArgs(const Scenario& s, uint64_t seed, size_t index) {
   absl::StrAppend(&serve, " --script ", GuestPayloadPath(index, kGuestFaultScript), " --seed ",
                   seed, " --events \"$FF_EVENTS\"");
   if (!s.workload.parts.empty()) absl::StrAppend(&serve, " --parts ", ShellQuote(s.workload.parts));
-  if (s.workload.builtin == "ubifs-powercut") absl::StrAppend(&serve, " --control \"$FF_CTL\"");
+  // Every workload gets the control directory (snippet.sh's ff_power_cut, ...).
+  absl::StrAppend(&serve, " --control \"$FF_CTL\"");
   return serve;
+}
+
+// "erased-file": the part is made once, before the first server, in the
+// guest (shipping an erased image would cost its size in the initramfs).
+std::string ErasedPartCommand(const Scenario& s, size_t index) {
+  if (s.image.kind != ImageSpec::Kind::kErasedFile) return "";
+  const std::string geometry = s.geometry_is_preset
+                                   ? absl::StrCat("--preset ", ShellQuote(s.geometry.name))
+                                   : absl::StrCat("--geometry ", GuestPayloadPath(index, kGuestGeometry));
+  return absl::StrCat("rm -f ", kGuestErasedPart, "*\n/flashfault image create ", geometry, " ",
+                      kGuestErasedPart, " >/dev/null || ff_fail \"cannot create the erased part ",
+                      kGuestErasedPart, "\"\n");
 }
 
 // One scenario, in a subshell: a failure (ff_fail exits) ends only it.
@@ -58,9 +73,15 @@ std::string ScenarioBlock(const Scenario& s, uint64_t seed, size_t index) {
   }
   absl::StrAppend(&out,
                   "echo \"FFRUN scenario ", s.name, " seed ", seed, "\"\n"
-                  "wl_begin\n"
+                  "wl_begin\n",
+                  ErasedPartCommand(s, index),
+                  "# how this scenario's server starts (again: ff_restart_server)\n"
+                  "ff_serve() { muse_start_server ", ServeArgs(s, seed, index), "; }\n"
                   "ff_step serve\n"
-                  "muse_start_server ", ServeArgs(s, seed, index), "\n"
+                  "ff_serve\n"
+                  "FF_PAYLOAD=", GuestPayloadPath(index, ""), " FF_FILES=",
+                  GuestPayloadPath(index, kGuestFiles), "\n"
+                  "export FF_MUSE_MTD FF_SERVER_PID FF_CTL FF_EVENTS FF_PAYLOAD FF_FILES\n"
                   "ff_step workload\n"
                   "(\n"
                   "set -e\n",

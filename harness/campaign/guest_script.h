@@ -32,6 +32,8 @@ inline constexpr char kGuestImage[] = "image.img";
 inline constexpr char kGuestImageMeta[] = "image.img.meta.json";
 inline constexpr char kGuestCrashEvents[] = "events.jsonl";  // a crash state's recording
 inline constexpr char kGuestCrashOps[] = "ops.jsonl";
+inline constexpr char kGuestFiles[] = "files";  // the scenario's "files", as listed
+inline constexpr char kGuestErasedPart[] = "/tmp/ff.part.img";  // an "erased-file" image
 std::string GuestPayloadPath(size_t index, const char* name);
 // The kernel-log slice of scenario `index`: "scenario.<index>".
 std::string GuestSliceName(size_t index);

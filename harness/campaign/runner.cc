@@ -59,7 +59,10 @@ absl::Status PreparePayload(const RigPaths& rig, const ScenarioJob& job, size_t 
                                          GuestPayloadPath(index, fs::path(cs->payload).filename().c_str()))});
     ship(cs->ops, kGuestCrashOps);
   }
-  if (s.image.kind != ImageSpec::Kind::kEmpty) {
+  for (const ShippedFile& f : s.files) {
+    ship(f.host, absl::StrCat(kGuestFiles, "/", f.guest).c_str());
+  }
+  if (s.image.kind == ImageSpec::Kind::kNanddump || s.image.kind == ImageSpec::Kind::kRaw) {
     const fs::path img = run / "image.img";
     std::vector<std::string> argv = {rig.self.string(), "image", "import"};
     if (s.geometry_is_preset) {
@@ -117,10 +120,14 @@ JobOutcome Judge(const ScenarioJob& job, size_t index, const std::string& guest_
     return out;
   }
   out.checks = Evaluate(s, o, seg.guest_log, dmesg);
-  const bool stopped = o.server_exit && *o.server_exit == 0;
+  // A server the workload killed itself (ff_kill_server) is an expected step.
+  const bool stopped = (o.server_exit && *o.server_exit == 0) || o.server_left_killed;
   out.checks.insert(out.checks.begin(),
-                    {"server_stopped_cleanly", "server exit == 0",
-                     o.server_exit ? absl::StrCat(*o.server_exit) : "not reported", stopped});
+                    {"server_stopped_cleanly", "server exit == 0, or killed by the workload",
+                     o.server_left_killed ? "killed by the workload (ff_kill_server)"
+                     : o.server_exit      ? absl::StrCat(*o.server_exit)
+                                          : "not reported",
+                     stopped});
   for (const Check& c : out.checks) out.passed += c.pass ? 1 : 0;
   const bool all = out.passed == out.checks.size();
   out.verdict = all ? "pass" : "fail";

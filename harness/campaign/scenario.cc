@@ -23,6 +23,7 @@
 #include "harness/campaign/crash_states.h"
 #include "harness/campaign/kernel_args.h"
 #include "harness/campaign/log_classifier.h"
+#include "harness/campaign/scenario_files.h"
 
 namespace flashfault::campaign {
 namespace {
@@ -194,11 +195,18 @@ absl::StatusOr<Geometry> CrashStateGeometry(const CrashStateSpec& cs) {
 
 absl::Status ParseImage(const Ctx& c, const json& j, Scenario* s) {
   if (j.is_string() && j.get<std::string>() == "empty") return absl::OkStatus();
+  if (j.is_string() && j.get<std::string>() == "erased-file") {
+    s->image.kind = ImageSpec::Kind::kErasedFile;
+    return absl::OkStatus();
+  }
   FF_RETURN_IF_ERROR(CheckKeys(c, j, "$.image", {"kind", "path"}));
-  if (!j.contains("kind")) return c.Err("$.image.kind", "required: empty, nanddump or raw");
+  if (!j.contains("kind")) {
+    return c.Err("$.image.kind", "required: empty, erased-file, nanddump or raw");
+  }
   FF_ASSIGN_OR_RETURN(std::string kind, GetString(c, j["kind"], "$.image.kind"));
-  if (kind == "empty") {
-    if (j.contains("path")) return c.Err("$.image.path", "an empty image takes no path");
+  if (kind == "empty" || kind == "erased-file") {
+    if (j.contains("path")) return c.Err("$.image.path", absl::StrCat("an ", kind, " image takes no path"));
+    if (kind == "erased-file") s->image.kind = ImageSpec::Kind::kErasedFile;
     return absl::OkStatus();
   }
   if (kind == "nanddump") {
@@ -206,7 +214,8 @@ absl::Status ParseImage(const Ctx& c, const json& j, Scenario* s) {
   } else if (kind == "raw") {
     s->image.kind = ImageSpec::Kind::kRaw;
   } else {
-    return c.Err("$.image.kind", absl::StrCat("must be empty, nanddump or raw, got \"", QuoteExcerpt(kind), "\""));
+    return c.Err("$.image.kind", absl::StrCat("must be empty, erased-file, nanddump or raw, got \"",
+                                              QuoteExcerpt(kind), "\""));
   }
   if (!j.contains("path")) return c.Err("$.image.path", "required for a nanddump or raw image");
   FF_ASSIGN_OR_RETURN(std::string path, GetString(c, j["path"], "$.image.path"));
@@ -319,12 +328,17 @@ absl::Status ParseExpect(const Ctx& c, const json& j, Scenario* s) {
   if (j.contains("faults_fired")) {
     FF_RETURN_IF_ERROR(
         ParseMatcherMap(c, j["faults_fired"], "$.expect.faults_fired", nullptr, &e.faults_fired));
+    // A shell workload may install faults of its own at run time (a script
+    // written to $FF_CTL/script): they are counted by id from the event log
+    // like the scenario's, so their ids cannot be checked here.
     for (const auto& entry : e.faults_fired) {
+      if (!s->workload.shell.empty()) break;
       const std::string& id = entry.first;
       const auto& faults = s->script.plan.faults;
       if (std::none_of(faults.begin(), faults.end(), [&](const FaultSpec& f) { return f.id == id; })) {
         return c.Err(absl::StrCat("$.expect.faults_fired", JsonPathMember(id)),
-                     "no fault with this id in the script");
+                     "no fault with this id in the script (only a shell workload may install "
+                     "faults of its own at run time)");
       }
     }
   }
@@ -414,7 +428,8 @@ const std::vector<std::string>& BuiltinWorkloads() {
 const std::vector<std::string>& ScenarioTopKeys() {
   static const std::vector<std::string> k = {"$schema", "name",     "description", "geometry",
                                              "seed",    "image",    "script",      "workload",
-                                             "expect",  "timeout",  "kernel_args", "crash_state"};
+                                             "expect",  "timeout",  "kernel_args", "crash_state",
+                                             "files"};
   return k;
 }
 
@@ -478,6 +493,11 @@ absl::StatusOr<Scenario> ParseScenario(const json& j, const std::string& file) {
   }
   if (j.contains("kernel_args")) FF_RETURN_IF_ERROR(ParseKernelArgs(c, j["kernel_args"], &s));
   if (j.contains("image")) FF_RETURN_IF_ERROR(ParseImage(c, j["image"], &s));
+  if (j.contains("files")) {
+    absl::StatusOr<std::vector<ShippedFile>> files = CheckShippedFiles(j["files"], DirOf(c.file));
+    if (!files.ok()) return absl::InvalidArgumentError(absl::StrCat(c.file, ": ", files.status().message()));
+    s.files = std::move(*files);
+  }
   FF_RETURN_IF_ERROR(ParseScriptKey(c, j.contains("script") ? j["script"] : json(), &s));
   FF_RETURN_IF_ERROR(ParseWorkload(c, j["workload"], &s));
   if ((s.workload.builtin == "explore-check") != s.crash_state.has_value()) {

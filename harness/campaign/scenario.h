@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "backends/model/geometry.h"
 #include "fault-models/script/fault_script.h"
+#include "harness/campaign/scenario_files.h"
 #include "nlohmann/json.hpp"
 
 namespace flashfault::campaign {
@@ -36,7 +37,10 @@ struct Matcher {
 };
 
 struct ImageSpec {
-  enum class Kind { kEmpty, kNanddump, kRaw };
+  // kErasedFile: erased like kEmpty, but kept in a file in the guest that
+  // the server serves in place, so the flash outlives a killed server
+  // (snippet.sh's ff_kill_server, ff_restart_server).
+  enum class Kind { kEmpty, kNanddump, kRaw, kErasedFile };
   Kind kind = Kind::kEmpty;
   std::string path;  // kNanddump / kRaw: resolved against the scenario's folder
 };
@@ -96,6 +100,7 @@ struct Scenario {
   Expectations expect;
   uint32_t timeout_seconds = 300;
   std::vector<std::string> kernel_args;  // added to the guest's boot (kernel_args.h allows them)
+  std::vector<ShippedFile> files;         // shipped to $FF_FILES (scenario_files.h)
 };
 
 // The built-in workload names, e.g. "ubifs-write-verify".

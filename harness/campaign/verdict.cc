@@ -6,6 +6,7 @@
 #include <regex>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace flashfault::campaign {
@@ -45,9 +46,9 @@ Observations Observe(const std::string& guest_log, const std::string& dmesg,
   Observations o;
   if (kernel_log.is_object()) o.kernel_log = kernel_log;
   static const std::regex kExit(R"(^FFRUN workload_exit (-?\d+))");
-  static const std::regex kServer(R"(^FFRUN server_exit (-?\d+))");
+  static const std::regex kServer(R"(^FFRUN server_exit (-?\d+|killed))");
   static const std::regex kUbi(R"(^FFRUN ubi bad_peb_count=(\d+))");
-  static const std::regex kFault(R"(^FFRUN fault (\S+) (\S+) (\d+))");
+  static const std::regex kFault(R"(^FFRUN fault (\S+) (\S+) (\d+)(?: (\d+))?)");
   static const std::regex kVerified(R"(verified (\d+) files)");
   static const std::regex kMountFail(R"(^FAIL: (re)?mount )");
   static const std::regex kFail(R"(^(FAIL|HUNG)\b)");
@@ -57,7 +58,13 @@ Observations Observe(const std::string& guest_log, const std::string& dmesg,
     if (std::regex_search(line, m, kExit)) {
       o.workload_exit = std::stoi(m[1]);
     } else if (std::regex_search(line, m, kServer)) {
-      o.server_exit = std::stoi(m[1]);
+      if (m[1] == "killed") {
+        o.server_left_killed = true;
+      } else {
+        o.server_exit = std::stoi(m[1]);
+      }
+    } else if (absl::StartsWith(line, "FFRUN server_killed")) {
+      ++o.server_kills;
     } else if (std::regex_search(line, m, kUbi)) {
       const int64_t n = std::stoll(m[1]);
       if (!o.ubi_bad_first) o.ubi_bad_first = n;
@@ -65,6 +72,7 @@ Observations Observe(const std::string& guest_log, const std::string& dmesg,
     } else if (std::regex_search(line, m, kFault)) {
       o.faults_fired[m[1]] = std::stoll(m[3]);
       o.fault_kinds[m[1]] = m[2];
+      if (m[4].matched) o.fault_injections[m[1]] = std::stoll(m[4]);
     } else if (std::regex_search(line, m, kVerified)) {
       o.files_verified += std::stoll(m[1]);
     }
@@ -160,7 +168,8 @@ nlohmann::ordered_json ObservationsToJson(const Observations& o) {
   nlohmann::ordered_json j;
   auto opt = [](const auto& v) { return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(); };
   j["workload_exit"] = opt(o.workload_exit);
-  j["server_exit"] = opt(o.server_exit);
+  j["server_exit"] = o.server_left_killed ? nlohmann::ordered_json("killed by the workload") : opt(o.server_exit);
+  j["server_kills"] = o.server_kills;
   j["ubi_bad_pebs_first"] = opt(o.ubi_bad_first);
   j["ubi_bad_pebs"] = opt(o.ubi_bad_last);
   j["ubi_scrubbed"] = o.ubi_scrubbed;
@@ -173,6 +182,9 @@ nlohmann::ordered_json ObservationsToJson(const Observations& o) {
   nlohmann::ordered_json fired = nlohmann::ordered_json::object();
   for (const auto& [id, n] : o.faults_fired) {
     fired[id] = {{"kind", o.fault_kinds.at(id)}, {"fired", n}};
+    if (auto it = o.fault_injections.find(id); it != o.fault_injections.end()) {
+      fired[id]["injected"] = it->second;
+    }
   }
   j["faults_fired"] = fired;
   j["kernel_log"] = o.kernel_log;

@@ -27,9 +27,15 @@ struct Observations {
   std::optional<int64_t> ubi_bad_last;   // last one
   int64_t files_verified = 0;            // sum of "verified N files"
   bool mount_failed = false;             // a "FAIL: mount ..." / "FAIL: remount ..." line
-  std::map<std::string, int64_t> faults_fired;  // "FFRUN fault ID KIND N": id -> N
+  // "FFRUN fault ID KIND FIRINGS [INJECTIONS]": id -> firings, id -> records
+  std::map<std::string, int64_t> faults_fired;
+  std::map<std::string, int64_t> fault_injections;
   std::map<std::string, std::string> fault_kinds;  // id -> kind
   std::optional<int> server_exit;        // "FFRUN server_exit N"
+  // "FFRUN server_exit killed": the workload killed the last server itself
+  // (ff_kill_server) and did not start it again; an expected step.
+  bool server_left_killed = false;
+  int64_t server_kills = 0;              // "FFRUN server_killed" (ff_kill_server)
   int64_t ubi_scrubbed = 0, ubi_bitflips = 0, ecc_errors = 0, ubi_marked_bad = 0,
           ubi_torture_passed = 0;
   nlohmann::json kernel_log = nlohmann::json::object();  // classify-dmesg.sh's output

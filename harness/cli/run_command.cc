@@ -5,6 +5,7 @@
 // (or the results as JSON). Exit 0 pass, 3 an expectation failed, 1 the rig
 // or the tool failed. Must not: judge anything itself (verdict.h does), or
 // write outside DIR.
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -65,16 +66,27 @@ void PrintSummary(const Scenario& s, uint64_t seed, const campaign::Observations
                   const std::vector<campaign::Check>& checks, bool verbose) {
   std::printf("scenario %s (%s), seed %llu\n", s.name.c_str(), s.file.c_str(),
               static_cast<unsigned long long>(seed));
-  std::string injected;
-  for (const FaultSpec& f : s.script.plan.faults) {
-    auto it = o.faults_fired.find(f.id);
-    absl::StrAppend(&injected, injected.empty() ? "" : ", ", f.id, " (", FaultKindName(f.kind),
-                    ") x", it == o.faults_fired.end() ? 0 : it->second);
+  // Firings per fault (one firing may inject several records: "injections").
+  std::string fired;
+  auto add = [&](const std::string& id, const std::string& kind, const char* note) {
+    auto it = o.faults_fired.find(id);
+    absl::StrAppend(&fired, fired.empty() ? "" : ", ", id, " (", kind, note, ") x",
+                    it == o.faults_fired.end() ? 0 : it->second);
+    if (auto inj = o.fault_injections.find(id);
+        inj != o.fault_injections.end() && it != o.faults_fired.end() && inj->second != it->second) {
+      absl::StrAppend(&fired, " [", inj->second, " injections]");
+    }
+  };
+  for (const FaultSpec& f : s.script.plan.faults) add(f.id, FaultKindName(f.kind), "");
+  for (const auto& [id, n] : o.faults_fired) {
+    if (id.rfind("ctl:", 0) == 0) {  // by command (ctl), not from a script
+      absl::StrAppend(&fired, fired.empty() ? "" : ", ", id, " x", n);
+    } else if (std::none_of(s.script.plan.faults.begin(), s.script.plan.faults.end(),
+                            [&](const FaultSpec& f) { return f.id == id; })) {
+      add(id, o.fault_kinds.at(id), ", installed at run time");
+    }
   }
-  for (const auto& [id, n] : o.faults_fired) {  // by command (ctl), not from the script
-    if (id.rfind("ctl:", 0) == 0) absl::StrAppend(&injected, injected.empty() ? "" : ", ", id, " x", n);
-  }
-  std::printf("injected: %s\n", injected.empty() ? "nothing (no faults)" : injected.c_str());
+  std::printf("fired: %s\n", fired.empty() ? "nothing (no faults)" : fired.c_str());
   auto num = [](const std::optional<int64_t>& v) { return v ? absl::StrCat(*v) : std::string("?"); };
   std::printf("UBI: bad PEBs %s -> %s, marked bad %lld, scrubbed %lld, fixable bitflips %lld, "
               "ECC errors %lld\n",

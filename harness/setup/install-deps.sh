@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   qemu-system-x86 busybox-static mtd-utils kmod cpio zstd xz-utils
   sparse jq
+  attr xfsprogs
 )
 
 missing=()

@@ -40,9 +40,10 @@ file "$busybox" 2>/dev/null | grep -q 'statically linked' ||
 KMODS="mtd mtdblock ubi ubifs jffs2 nandsim fuse block2mtd zstd deflate virtio_pci virtio_console"
 # zstd, deflate: UBIFS compressors (crypto; deflate is built in on 6.1, a module on 6.12); virtio_pci + virtio_console: the rig's serial ports (the
 # kernel log stream of guest/init, ff_export)
+# mtd-utils, then what filesystem tests reach for: setfattr/getfattr (attr), xfs_io (xfsprogs)
 TOOLS="ubiformat ubiattach ubidetach ubimkvol ubinfo ubirmvol ubiupdatevol ubirsvol ubirename
        flash_erase flash_eraseall nanddump nandwrite nandtest mtd_debug mtdinfo mkfs.ubifs
-       mkfs.jffs2 ubinize"
+       mkfs.jffs2 ubinize setfattr getfattr xfs_io"
 
 # --- resolve inputs -------------------------------------------------------------------
 kofiles=()

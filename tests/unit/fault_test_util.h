@@ -26,6 +26,7 @@ class RecordingSink final : public EventSink {
     int64_t block, page;
     std::string effect;
     std::vector<uint32_t> bits;
+    uint64_t fire;  // FaultRecord::fire
   };
   void OnStart(const RunInfo& info) override { seed = info.seed; }
   void OnOp(const OpRecord& op) override { ops.push_back(op); }
@@ -36,7 +37,8 @@ class RecordingSink final : public EventSink {
                       f.block,
                       f.page,
                       std::string(f.effect),
-                      FaultBits(f)});
+                      FaultBits(f),
+                      f.fire});
   }
   // Op indexes of the faults of `id`.
   std::vector<int64_t> OpsOf(const std::string& id) const {

@@ -89,7 +89,11 @@ TEST(ScenarioTest, ErrorsNameFileAndPath) {
   EXPECT_EQ(ErrorOf(j).rfind(f + "$.script.faults[0].where.blocks: ", 0), 0u) << ErrorOf(j);
   j = Minimal();
   j["expect"] = {{"faults_fired", {{"nope", 1}}}};
-  EXPECT_EQ(ErrorOf(j), f + "$.expect.faults_fired.nope: no fault with this id in the script");
+  EXPECT_EQ(ErrorOf(j), f +
+                           "$.expect.faults_fired.nope: no fault with this id in the script (only a "
+                           "shell workload may install faults of its own at run time)");
+  j["workload"] = {{"shell", "cp /ffrun/files/late.json \"$FF_CTL/script\""}};
+  EXPECT_EQ(ErrorOf(j), "ok");  // a shell workload's own faults are counted from the event log
   j = Minimal();
   j["expect"] = {{"dmesg_contains", {"(unclosed"}}};
   EXPECT_EQ(ErrorOf(j).rfind(f + "$.expect.dmesg_contains[0]: not a valid regular", 0), 0u);
@@ -164,7 +168,7 @@ TEST(VerdictTest, ObservesAndJudges) {
   const std::string guest =
       "FFRUN ubi bad_peb_count=0 max_ec=1\n[guest 3.1] verified 6 files\n"
       "FFRUN ubi bad_peb_count=1 max_ec=1\nFFRUN workload_exit 0\nFFRUN server_exit 0\n"
-      "FFRUN fault noise read_bitflip 12\n";
+      "FFRUN fault noise read_bitflip 12 30\n";
   const std::string dmesg =
       "[    8.1] ubi0: fixable bit-flip detected at PEB 7\n[    8.2] ubi0: scrubbed PEB 7 (LEB 0:3), "
       "data moved to PEB 90\n[    9.0] ubi0: mark PEB 33 as bad\n";
@@ -176,7 +180,8 @@ TEST(VerdictTest, ObservesAndJudges) {
   EXPECT_EQ(o.ubi_marked_bad, 1);
   EXPECT_EQ(*o.ubi_bad_first, 0);
   EXPECT_EQ(*o.ubi_bad_last, 1);
-  EXPECT_EQ(o.faults_fired.at("noise"), 12);
+  EXPECT_EQ(o.faults_fired.at("noise"), 12);      // firings
+  EXPECT_EQ(o.fault_injections.at("noise"), 30);  // the records they left
   for (const Check& c : Evaluate(*s, o, guest, dmesg)) EXPECT_TRUE(c.pass) << c.name << " " << c.actual;
 
   // The same run without the scrub, with a failed mount and an UBIFS error: those fail.
@@ -200,6 +205,57 @@ TEST(VerdictTest, ObservesAndJudges) {
   }
 }
 
+TEST(ScenarioFilesTest, ShipsListedFilesAndRefusesWhatCouldEscapeOrIsNotAFile) {
+  const fs::path dir = fs::path(::testing::TempDir()) / "scenario_files";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "data/sub");
+  std::ofstream(dir / "sums.md5") << "x\n";
+  std::ofstream(dir / "data/sub/blob.bin") << "y";
+  const std::string file = (dir / "s.json").string();
+  auto error_of = [&](const json& files) {
+    json j = Minimal();
+    j["files"] = files;
+    absl::StatusOr<Scenario> s = ParseScenario(j, file);
+    return s.ok() ? std::string("ok") : std::string(s.status().message());
+  };
+  json j = Minimal();
+  j["files"] = {"sums.md5", "data/./sub/blob.bin"};
+  absl::StatusOr<Scenario> s = ParseScenario(j, file);
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->files.size(), 2u);
+  EXPECT_EQ(s->files[1].guest, "data/sub/blob.bin");
+  EXPECT_EQ(s->files[1].host, (dir / "data/sub/blob.bin").string());
+  const std::string f = file + ": ";
+  EXPECT_EQ(error_of("sums.md5"), f + "$.files: expected an array of paths relative to the "
+                                      "scenario's folder");
+  EXPECT_EQ(error_of({"sums.md5", "/etc/passwd"}),
+            f + "$.files[1]: \"/etc/passwd\" must be a path inside the scenario's folder");
+  EXPECT_EQ(error_of({"../x"}), f + "$.files[0]: \"../x\" must be a path inside the scenario's folder");
+  EXPECT_EQ(error_of({"data/../../x"}),
+            f + "$.files[0]: \"data/../../x\" must be a path inside the scenario's folder");
+  EXPECT_EQ(error_of({"a b"}), f + "$.files[0]: \"a b\": use letters, digits, '.', '_', '+', "
+                                   "'-' and '/' only");
+  EXPECT_EQ(error_of({"data"}),
+            f + "$.files[0]: " + (dir / "data").string() + " is a directory; list the files in it");
+  EXPECT_EQ(error_of({"nope"}), f + "$.files[0]: cannot read " + (dir / "nope").string());
+  EXPECT_EQ(error_of({"sums.md5", "./sums.md5"}), f + "$.files[1]: \"./sums.md5\" is listed twice");
+  EXPECT_EQ(error_of({7}), f + "$.files[0]: expected a path (a string)");
+}
+
+TEST(VerdictTest, AServerTheWorkloadKilledIsAStepNotAnUncleanStop) {
+  const std::string guest =
+      "FFRUN server_killed\n[guest 9.0] server restarted: pid 88, mtd1\nFFRUN server_killed\n"
+      "FFRUN workload_exit 0\nFFRUN server_exit killed\n";
+  Observations o = Observe(guest, "", json::object());
+  EXPECT_TRUE(o.server_left_killed);
+  EXPECT_FALSE(o.server_exit.has_value());
+  EXPECT_EQ(o.server_kills, 2);
+  EXPECT_EQ(ObservationsToJson(o)["server_exit"], "killed by the workload");
+  o = Observe("FFRUN server_killed\nFFRUN server_exit 0\n", "", json::object());
+  EXPECT_FALSE(o.server_left_killed);  // killed, started again, stopped cleanly at the end
+  EXPECT_EQ(*o.server_exit, 0);
+}
+
 TEST(GuestScriptTest, ServesWithSeedAndQuotes) {
   json j = Minimal();
   j["workload"] = {{"shell", "echo 'hi'"}, {"file_sizes", "1 2"}, {"parts", "1M(boot),-(ubi)"}};
@@ -221,6 +277,13 @@ TEST(GuestScriptTest, ServesWithSeedAndQuotes) {
   EXPECT_NE(g.find("FF_FILE_SIZES='1 2'"), std::string::npos);
   EXPECT_NE(g.find("echo 'hi'\n"), std::string::npos);
   EXPECT_NE(g.find("echo \"FFRUN workload_exit $FF_WL_RC\""), std::string::npos);
+  // A shell workload has the control directory, its folders, and a way to restart.
+  EXPECT_NE(g.find("ff_serve() { muse_start_server 'slc-2k-128m' --script /ffrun/1/faults.json "
+                   "--seed 7 --events \"$FF_EVENTS\" --parts '1M(boot),-(ubi)' --control "
+                   "\"$FF_CTL\"; }\nff_step serve\nff_serve\n"),
+            std::string::npos) << g;
+  EXPECT_NE(g.find("FF_PAYLOAD=/ffrun/1/ FF_FILES=/ffrun/1/files\nexport FF_MUSE_MTD"),
+            std::string::npos) << g;
   EXPECT_EQ(ShellQuote("a'b"), "'a'\\''b'");
 }
 

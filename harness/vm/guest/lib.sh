@@ -7,7 +7,8 @@
 #                        state cannot be killed, so this never waits on it past SECS)
 # MTD/UBI/UBIFS:         load_mtd_stack [MOD...], mtd_by_name NAME, wait_mtd SECS [NAME],
 #                        ubi_prepare MTD [UBI], ubifs_mount UBI MNT, ubifs_umount MNT,
-#                        ubi_detach UBI, ubifs_write_files DIR LIST, ubifs_verify_files LIST,
+#                        ubi_detach UBI, ff_write_files DIR LIST, ff_verify_files LIST
+#                        (snippet.sh documents these two for scenario authors),
 #                        ubifs_write_verify MTD [UBI] [MNT]
 # Kernel log:            ff_slice NAME begin|end (a marker record the host cuts the streamed
 #                        log at: harness/campaign/kernel_log.h); ff_kmsg_settle (wait for the
@@ -16,7 +17,8 @@
 #                        whole log)
 # nandsim reference:     nandsim_load_2k128m (prints the mtd number)
 # MUSE:                  muse_start_server PRESET|- [ARGS] (insmod /muse.ko, start /flashfault serve in
-#                        the background; sets FF_SERVER_PID, FF_MUSE_MTD), muse_stop_server
+#                        the background; sets FF_SERVER_PID, FF_MUSE_MTD and writes the pid
+#                        to /tmp/ff.server.pid, which muse_stop_server reads), muse_stop_server
 #                        (FF_MUSE_STANDIN=nandsim: rig self-test with nandsim, no muse;
 #                        FF_MUSE_PARAMS="fuse_minor=33": insmod parameters of muse.ko)
 # Files to the host:     ff_export DIR (everything under DIR, as one tar stream, to the host's
@@ -122,11 +124,11 @@ ubifs_umount() {
     bounded 120 umount "$1" || ff_fail "umount $1 failed"
 }
 
-# File sizes written by ubifs_write_files: empty, sub-page, page edges, a LEB edge, larger.
+# File sizes written by ff_write_files: empty, sub-page, page edges, a LEB edge, larger.
 FF_FILE_SIZES="${FF_FILE_SIZES:-0 1 511 2048 4095 4096 4097 65536 126976 131073 1048576 3145728}"
 
-# ubifs_write_files DIR LIST: write one file per size from /dev/urandom, md5sums into LIST
-ubifs_write_files() {
+# ff_write_files DIR LIST: write one file per size from /dev/urandom, md5sums into LIST
+ff_write_files() {
     _dir=$1 _list=$2
     : >"$_list"
     for _s in $FF_FILE_SIZES; do
@@ -138,7 +140,7 @@ ubifs_write_files() {
     bounded 120 sync || ff_fail "sync hung"
 }
 
-ubifs_verify_files() {
+ff_verify_files() {
     md5sum -c "$1" >/tmp/ff.md5.out 2>&1 || { cat /tmp/ff.md5.out; ff_fail "checksum mismatch after remount"; }
     ff_log "verified $(wc -l <"$1") files"
 }
@@ -149,12 +151,12 @@ ubifs_write_verify() {
     _mtd=$1 _ubi=${2:-0} _mnt=${3:-/mnt/ubifs}
     ubi_prepare "$_mtd" "$_ubi"
     ubifs_mount "$_ubi" "$_mnt"
-    ubifs_write_files "$_mnt" /tmp/ff.md5
+    ff_write_files "$_mnt" /tmp/ff.md5
     ubifs_umount "$_mnt"
     ubi_detach "$_ubi"
     ubi_attach "$_mtd" "$_ubi"
     ubifs_mount "$_ubi" "$_mnt"
-    ubifs_verify_files /tmp/ff.md5
+    ff_verify_files /tmp/ff.md5
     ubifs_umount "$_mnt"
     ubi_detach "$_ubi"
 }
@@ -171,10 +173,10 @@ nandsim_load_2k128m() {
 # for its MTD device. Sets FF_SERVER_PID and FF_MUSE_MTD.
 muse_start_server() {
     _preset=$1; shift
+    rm -f /tmp/ff.server.pid /tmp/ff.server.status /tmp/ff.server.killed
     if [ "${FF_MUSE_STANDIN:-}" = nandsim ]; then   # rig self-test only: no module, no server
         ff_log "STAND-IN: nandsim instead of muse.ko + flashfault serve"
-        sleep 100000 &
-        FF_SERVER_PID=$!
+        muse_spawn_server sleep 100000
         FF_MUSE_MTD=$(nandsim_load_2k128m)
         return 0
     fi
@@ -187,12 +189,8 @@ muse_start_server() {
     while [ ! -c /dev/muse ] && [ $_i -lt 100 ]; do usleep 20000; _i=$((_i + 1)); done
     [ -c /dev/muse ] || ff_fail "/dev/muse did not appear after insmod"
     FF_MTD_BEFORE=$(mtd_list)
-    if [ "$_preset" = - ]; then   # the geometry comes from --geometry/--image in "$@"
-        /flashfault serve "$@" >/tmp/server.log 2>&1 &
-    else
-        /flashfault serve --preset "$_preset" "$@" >/tmp/server.log 2>&1 &
-    fi
-    FF_SERVER_PID=$!
+    [ "$_preset" = - ] || set -- --preset "$_preset" "$@"   # else --geometry/--image in "$@"
+    muse_spawn_server /flashfault serve "$@"
     FF_MUSE_MTD=$(wait_mtd 30) || {
         unset FF_MTD_BEFORE
         sed 's/^/server: /' /tmp/server.log
@@ -203,17 +201,44 @@ muse_start_server() {
     ff_log "server pid $FF_SERVER_PID serves mtd$FF_MUSE_MTD ($(sed -n "s/^mtd$FF_MUSE_MTD: //p" /proc/mtd))"
 }
 
+# muse_spawn_server CMD...: CMD in the background (output in /tmp/server.log) under a
+# waiter subshell that keeps its pid in /tmp/ff.server.pid and, once it exits, its status
+# in /tmp/ff.server.status: whoever stops it (wl_end, or a workload's subshell that
+# restarted it) reads them there, as a shell can only `wait` for its own children.
+# Sets FF_SERVER_PID.
+muse_spawn_server() {
+    (
+        "$@" >/tmp/server.log 2>&1 &
+        echo $! >/tmp/ff.server.pid
+        _st=0
+        wait $! || _st=$?
+        echo "$_st" >/tmp/ff.server.status
+    ) &
+    _i=0
+    while [ ! -s /tmp/ff.server.pid ] && [ $_i -lt 250 ]; do usleep 20000; _i=$((_i + 1)); done
+    FF_SERVER_PID=$(cat /tmp/ff.server.pid) || ff_fail "the server did not start"
+}
+
 # muse_stop_server: SIGTERM the server, wait (bounded) for it, then rmmod muse (retrying
 # while the asynchronous unregister finishes).
 muse_stop_server() {
+    [ -f /tmp/ff.server.pid ] && FF_SERVER_PID=$(cat /tmp/ff.server.pid)
     kill "$FF_SERVER_PID" 2>/dev/null
     bounded 30 wait_pid_gone "$FF_SERVER_PID" || ff_fail "the server did not exit after SIGTERM"
-    _rc=0; wait "$FF_SERVER_PID" 2>/dev/null || _rc=$?
+    _rc=$(muse_server_status)
     ff_log "server exited with status $_rc after SIGTERM"
     muse_rmmod
 }
 
 wait_pid_gone() { while ff_alive "$1"; do usleep 20000; done; }
+
+# muse_server_status: the exit status of the last server started (from its waiter), once
+# it has exited; "unknown" when the waiter has not said within 5 s.
+muse_server_status() {
+    _i=0
+    while [ ! -s /tmp/ff.server.status ] && [ $_i -lt 250 ]; do usleep 20000; _i=$((_i + 1)); done
+    cat /tmp/ff.server.status 2>/dev/null || echo unknown
+}
 
 # wait_mtd_gone MTD WHY: mtdMTD leaves /proc/mtd within 10 s (its unregistration is
 # asynchronous), else fail saying WHY it should have gone.

@@ -7,7 +7,6 @@
 #   wl_after                   after a scenario's subshell (flashfault run): clears what a
 #                              failed scenario left (mounts, UBI, server, muse.ko) for the
 #                              next (the host cuts its kernel log from the stream by slice)
-#   wl_ubi_report UBI          FFRUN ubi bad_peb_count=N max_ec=N (verdict.h reads these)
 #   wl_settle                  give UBI's background worker time to finish scrubs/torture
 #   wl_ubi_attach MTD          ubiformat, attach, mkvol; detach; attach again
 #   wl_ubifs_write_verify MTD  UBIFS: write, rewrite, sync, remount, verify every checksum
@@ -22,34 +21,38 @@
 
 FF_EVENTS=/tmp/ff.events
 FF_CTL=/tmp/ff-ctl
+. "${FF_LIB:-/ff}/snippet.sh"
 
 wl_begin() {
     dmesg_mark
+    rm -f /tmp/ff.server.* "$FF_EVENTS".* /tmp/server.log.*   # a previous scenario's
     load_mtd_stack mtd ubi zstd deflate ubifs jffs2 mtdblock fuse   # fuse: serve --control
-}
-
-wl_ubi_report() {
-    _u=/sys/class/ubi/ubi${1:-0}
-    [ -d "$_u" ] || return 0
-    echo "FFRUN ubi bad_peb_count=$(cat "$_u/bad_peb_count") max_ec=$(cat "$_u/max_ec") avail_lebs=$(cat "$_u/avail_eraseblocks")"
 }
 
 # Scrubbing and torture run in UBI's background thread; detach cancels pending work.
 wl_settle() { sync; sleep "${FF_SETTLE_SECS:-2}"; }
 
-# wl_fault_summary: one "FFRUN fault ID KIND N" line per fault that fired (from the event
-# log the server flushed when it exited), and "FFRUN fault ctl:power_off ctl N" for commands
+# wl_fault_summary: one "FFRUN fault ID KIND FIRINGS INJECTIONS" line per fault that fired
+# (from the event log the server flushed when it exited; a fault installed at run time
+# through "ctl script" counts the same way), and "FFRUN fault ctl:power_off ctl N" for
+# commands. A firing may inject several records and leave after-effects recorded later
+# (re-reads of unstable cells, ops refused by a block gone bad): each record carries the
+# number of its firing ("fire"), so firings are the distinct numbers, not the records.
 wl_fault_summary() {
     [ -f "$FF_EVENTS" ] || { echo "FFRUN events missing"; return 0; }
-    grep '"t":"fault"' "$FF_EVENTS" |
-        sed -n 's/.*"id":"\([^"]*\)","kind":"\([^"]*\)".*/\1 \2/p' | sort | uniq -c |
-        while read -r _n _id _kind; do echo "FFRUN fault $_id $_kind $_n"; done
+    # A new script ("start" line: ctl script, a crash state) numbers its firings from 1 again.
+    sed -n -e 's/^{"t":"start".*/start/p' \
+        -e 's/.*"t":"fault".*"id":"\([^"]*\)","kind":"\([^"]*\)".*"fire":\([0-9]*\)}$/\1 \2 \3/p' \
+        "$FF_EVENTS".[0-9][0-9][0-9] "$FF_EVENTS" 2>/dev/null |
+        awk '$1 == "start" { seg++; next }
+             { k = $1 " " $2; inj[k]++; if ($3 == 0 || !seen[seg " " $0]++) fires[k]++ }
+             END { for (k in inj) print "FFRUN fault " k " " fires[k] " " inj[k] }' | sort
     # power cuts and power-ons by command (ctl), not by the script
     for _do in power_off power_on; do
-        _n=$(grep '"t":"ctl"' "$FF_EVENTS" | grep -c "\"do\":\"$_do\"")
+        _n=$(cat "$FF_EVENTS".[0-9][0-9][0-9] "$FF_EVENTS" 2>/dev/null | grep '"t":"ctl"' | grep -c "\"do\":\"$_do\"")
         [ "$_n" -gt 0 ] && echo "FFRUN fault ctl:$_do ctl $_n"
     done
-    echo "FFRUN ops $(grep -c '"t":"op"' "$FF_EVENTS")"
+    echo "FFRUN ops $(cat "$FF_EVENTS".[0-9][0-9][0-9] "$FF_EVENTS" 2>/dev/null | grep -c '"t":"op"')"
 }
 
 wl_end() {
@@ -58,21 +61,27 @@ wl_end() {
         grep -q " $_m " /proc/mounts && { bounded 60 umount "$_m" || ff_log "umount $_m failed"; }
     done
     [ -c /dev/ubi0 ] && { bounded 60 ubidetach -d 0 || ff_log "ubidetach -d 0 failed"; }
-    muse_stop_server
-    echo "FFRUN server_exit $_rc"
+    if [ -f /tmp/ff.server.killed ]; then
+        ff_log "the workload killed the server (ff_kill_server) and did not start it again"
+        muse_rmmod
+        echo "FFRUN server_exit killed"
+    else
+        muse_stop_server
+        echo "FFRUN server_exit $_rc"
+    fi
     sed 's/^/server: /' /tmp/server.log 2>/dev/null | tail -n 20
     wl_fault_summary
 }
 
 wl_ubi_attach() {
     ubi_prepare "$1" 0
-    wl_ubi_report 0
+    ff_report_ubi 0
     ubi_figures 0 muse
     ubi_detach 0
     ubi_attach "$1" 0
-    wl_ubi_report 0
+    ff_report_ubi 0
     wl_settle
-    wl_ubi_report 0
+    ff_report_ubi 0
     ubi_detach 0
 }
 
@@ -80,60 +89,57 @@ wl_ubifs_write_verify() {
     _mnt=/mnt/ubifs
     ff_step ubiformat+attach+mkvol
     ubi_prepare "$1" 0
-    wl_ubi_report 0
+    ff_report_ubi 0
     ff_step ubifs-write
     ubifs_mount 0 "$_mnt"
-    ubifs_write_files "$_mnt" /tmp/ff.md5
+    ff_write_files "$_mnt" /tmp/ff.md5
     # A second round over the first: UBIFS garbage-collects, UBI unmaps, erases and reuses.
     ff_step ubifs-rewrite
     rm -rf "${_mnt:?}"/*
     bounded 120 sync || ff_fail "sync hung"
-    ubifs_write_files "$_mnt" /tmp/ff.md5
-    wl_ubi_report 0
+    ff_write_files "$_mnt" /tmp/ff.md5
+    ff_report_ubi 0
     ubifs_umount "$_mnt"
     wl_settle
     ubi_detach 0
     ff_step reattach
     ubi_attach "$1" 0
-    wl_ubi_report 0
+    ff_report_ubi 0
     ff_step ubifs-verify
     ubifs_mount 0 "$_mnt"
-    ubifs_verify_files /tmp/ff.md5
+    ff_verify_files /tmp/ff.md5
     ubifs_umount "$_mnt"
     wl_settle
-    wl_ubi_report 0
+    ff_report_ubi 0
     ubi_detach 0
 }
 
 wl_ubifs_powercut() {
     _mnt=/mnt/ubifs
     ubi_prepare "$1" 0
-    wl_ubi_report 0
+    ff_report_ubi 0
     ubifs_mount 0 "$_mnt"
     mkdir -p "$_mnt/a" "$_mnt/b"
-    ubifs_write_files "$_mnt/a" /tmp/ff.synced.md5   # ends with sync: these must survive
+    ff_write_files "$_mnt/a" /tmp/ff.synced.md5   # ends with sync: these must survive
     ff_step powercut
     FF_FILE_SIZES="65536 1048576 3145728" ubifs_write_files_nosync "$_mnt/b" &
     _w=$!
     usleep 300000
-    [ -d "$FF_CTL/commands" ] || ff_fail "no control directory $FF_CTL (serve --control)"
-    echo 1 >"$FF_CTL/commands/power_cut" || ff_fail "power_cut through $FF_CTL failed"
-    ff_log "power cut"
+    ff_power_cut
     bounded 60 wait_pid_gone "$_w" || ff_fail "the writer did not finish after the power cut"
     bounded 120 umount "$_mnt" || ff_log "umount after the power cut failed (expected after I/O errors)"
     bounded 60 ubidetach -d 0 || ff_fail "ubidetach after the power cut failed"
-    echo 1 >"$FF_CTL/commands/power_on" || ff_fail "power_on through $FF_CTL failed"
-    ff_log "power on"
+    ff_power_on
     ff_step reattach
     ubi_attach "$1" 0
-    wl_ubi_report 0
+    ff_report_ubi 0
     ubifs_mount 0 "$_mnt"
-    ubifs_verify_files /tmp/ff.synced.md5
+    ff_verify_files /tmp/ff.synced.md5
     ubifs_umount "$_mnt"
     ubi_detach 0
 }
 
-# ubifs_write_files_nosync DIR: like ubifs_write_files without the checksums or the sync
+# ubifs_write_files_nosync DIR: like ff_write_files without the checksums or the sync
 ubifs_write_files_nosync() {
     for _s in $FF_FILE_SIZES; do head -c "$_s" /dev/urandom >"$1/f$_s" 2>/dev/null || return 0; done
 }
@@ -144,11 +150,11 @@ wl_jffs2_write_verify() {
     while [ ! -b "/dev/mtdblock$1" ] && [ $_i -lt 100 ]; do usleep 20000; _i=$((_i + 1)); done
     mkdir -p /mnt/jffs2
     bounded 300 mount -t jffs2 "/dev/mtdblock$1" /mnt/jffs2 || ff_fail "mount -t jffs2 /dev/mtdblock$1 failed"
-    ubifs_write_files /mnt/jffs2 /tmp/ff.jffs2.md5
+    ff_write_files /mnt/jffs2 /tmp/ff.jffs2.md5
     bounded 120 umount /mnt/jffs2 || ff_fail "umount jffs2 failed"
     ff_step remount
     bounded 300 mount -t jffs2 "/dev/mtdblock$1" /mnt/jffs2 || ff_fail "remount -t jffs2 /dev/mtdblock$1 failed"
-    ubifs_verify_files /tmp/ff.jffs2.md5
+    ff_verify_files /tmp/ff.jffs2.md5
     bounded 120 umount /mnt/jffs2 || ff_fail "umount jffs2 failed"
 }
 

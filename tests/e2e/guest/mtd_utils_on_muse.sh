@@ -59,10 +59,10 @@ jffs2_cycle() {
     wait_dev "/dev/mtdblock$1"
     mkdir -p /mnt/jffs2
     bounded 300 mount -t jffs2 "/dev/mtdblock$1" /mnt/jffs2 || ff_fail "mount jffs2 on mtdblock$1 failed ($2)"
-    FF_FILE_SIZES="0 1 511 2048 4097 65536 131073 1048576" ubifs_write_files /mnt/jffs2 /tmp/ff.jffs2.md5
+    FF_FILE_SIZES="0 1 511 2048 4097 65536 131073 1048576" ff_write_files /mnt/jffs2 /tmp/ff.jffs2.md5
     bounded 120 umount /mnt/jffs2 || ff_fail "umount jffs2 failed ($2)"
     bounded 300 mount -t jffs2 "/dev/mtdblock$1" /mnt/jffs2 || ff_fail "remount jffs2 failed ($2)"
-    ubifs_verify_files /tmp/ff.jffs2.md5
+    ff_verify_files /tmp/ff.jffs2.md5
     bounded 120 umount /mnt/jffs2 || ff_fail "umount jffs2 failed ($2)"
     echo "jffs2 $2: ok"
 }

@@ -37,13 +37,13 @@ ubi_figures_compare "$ref" "$got" || ff_fail "UBI attach figures on MUSE differ 
 ff_step ubifs
 t0=$(ff_now)
 ubifs_mount 0 /mnt/ubifs
-ubifs_write_files /mnt/ubifs /tmp/ff.md5
+ff_write_files /mnt/ubifs /tmp/ff.md5
 ubifs_umount /mnt/ubifs
 ubi_detach 0
 ff_step reattach
 ubi_attach "$mtd" 0
 ubifs_mount 0 /mnt/ubifs
-ubifs_verify_files /tmp/ff.md5
+ff_verify_files /tmp/ff.md5
 ubifs_umount /mnt/ubifs
 ubi_detach 0
 echo "TIMING muse_ubifs_cycle $(awk -v a="$t0" -v b="$(ff_now)" 'BEGIN{printf "%.2f", b-a}')s"
