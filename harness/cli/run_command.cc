@@ -39,8 +39,17 @@ void Progress(const std::string& msg) { std::fprintf(stderr, "[run] %s\n", msg.c
 struct RunFlags {
   std::string out, seed_text;
   RigFlags rig;
-  bool json = false, verbose = false;
+  bool json = false, verbose = false, check = false;
 };
+
+// One line per valid scenario for --check: what would run.
+void PrintChecked(const Scenario& s) {
+  std::string workload = s.workload.builtin.empty() ? "shell" : s.workload.builtin;
+  std::printf("ok %s: %s (geometry %s, %zu fault(s), workload %s%s%s)\n", s.file.c_str(),
+              s.name.c_str(), s.geometry.name.c_str(), s.script.plan.faults.size(),
+              workload.c_str(), s.files.empty() ? "" : absl::StrCat(", ", s.files.size(), " file(s)").c_str(),
+              s.image.path.empty() ? "" : absl::StrCat(", image ", s.image.path).c_str());
+}
 
 // The kinds the classifier counted in the scenario's slice ("clean" when
 // none), then the first bug line, which is what a reader needs first.
@@ -124,7 +133,8 @@ int Run(std::span<char* const> args) {
   std::vector<std::string> positional;
   RunFlags f;
   ArgParser parser(
-      "flashfault run SCENARIO... [--out DIR] [--seed N] [--kernel K] [--muse-ko FILE] [--json] [-v]",
+      "flashfault run SCENARIO... [--out DIR] [--seed N] [--kernel K] [--muse-ko FILE] [--json] [-v]\n"
+      "       flashfault run --check SCENARIO...",
       "Run scenarios (corpora/scenarios/README.md) in one QEMU guest with Debian's kernel "
       "(--kernel), "
       "one after the other: serve each scenario's faulty flash through a freshly loaded "
@@ -134,10 +144,13 @@ int Run(std::span<char* const> args) {
       "repository (found above this binary, or $FLASHFAULT_ROOT) and muse.ko built for the "
       "guest kernel (bash harness/setup/build-kmod.sh BUILD_DIR; found in BUILD_DIR/kmod/ "
       "above this binary, or --muse-ko / $FLASHFAULT_MUSE_KO). Exit 0 all passed, 3 an "
-      "expectation failed, 2 bad scenario, 1 the rig failed.",
+      "expectation failed, 2 bad scenario, 1 the rig failed. --check only validates (each "
+      "scenario, its script against its geometry, its image, its files, one boot for all), "
+      "boots nothing, writes nothing, and reports every invalid scenario: exit 0 or 2.",
       "  flashfault run corpora/scenarios/ubifs-bitflips-scrub.json\n"
       "  flashfault run my-scenario.json --seed 7 --out /tmp/r --json\n"
-      "  flashfault run corpora/scenarios/*.json --out /tmp/all");
+      "  flashfault run corpora/scenarios/*.json --out /tmp/all\n"
+      "  flashfault run --check corpora/scenarios/*.json");
   parser.SetPositional("SCENARIO", 1, 64, &positional);
   parser.AddString("out", "DIR", "results directory (default results/NAME, or results/)", &f.out);
   parser.AddString("seed", "N", "seed of every random fault decision (default: each scenario's)",
@@ -146,6 +159,7 @@ int Run(std::span<char* const> args) {
   parser.AddBool("json", "print the results (an array for several) on stdout instead of summaries",
                  &f.json);
   parser.AddBool("verbose", "list every check, not only failed ones (also -v)", &f.verbose);
+  parser.AddBool("check", "validate the scenarios without booting; exit 0 or 2", &f.check);
   std::vector<char*> argv(args.begin(), args.end());
   for (char*& a : argv) {
     if (std::string_view(a) == "-v") a = const_cast<char*>("--verbose");
@@ -167,11 +181,21 @@ int Run(std::span<char* const> args) {
   const bool batch = positional.size() > 1;
   std::vector<ScenarioJob> jobs;
   std::set<std::string> dirs;
+  bool invalid = false;
   for (const std::string& file : positional) {
     absl::StatusOr<Scenario> scenario = campaign::LoadScenarioFile(file);
     if (!scenario.ok()) {
       std::fprintf(stderr, "flashfault run: %s\n", std::string(scenario.status().message()).c_str());
-      return kExitUsage;
+      if (!f.check) return kExitUsage;
+      invalid = true;  // --check reports every invalid scenario
+      continue;
+    }
+    if (f.check) {
+      PrintChecked(*scenario);
+      ScenarioJob job;
+      job.scenario = std::move(*scenario);
+      jobs.push_back(std::move(job));
+      continue;
     }
     ScenarioJob job;
     job.scenario = std::move(*scenario);
@@ -189,6 +213,10 @@ int Run(std::span<char* const> args) {
   if (const absl::Status one = campaign::CheckOneBoot(jobs); !one.ok()) {
     std::fprintf(stderr, "flashfault run: %s\n", std::string(one.message()).c_str());
     return kExitUsage;
+  }
+  if (f.check) {
+    std::printf("%s\n", invalid ? "invalid: see the errors above" : "all valid");
+    return invalid ? kExitUsage : 0;
   }
   const fs::path rig_dir = batch ? jobs[0].out.parent_path() / "batch" : jobs[0].out;
   const auto start = std::chrono::steady_clock::now();

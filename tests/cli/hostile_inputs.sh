@@ -98,5 +98,14 @@ printf '{"name": "k", "geometry": "slc-2k-64m", "workload": "ubi-attach"}\n' >k.
 expect 2 "--kernel 'nonsense': not a kernel" "$ff" run k.json --out k-results --kernel nonsense
 nothing_written k-results
 
+# Issue 21 item 9: `run --check` validates without booting and reports every invalid
+# scenario (exit 2), a valid one alone exits 0; nothing is written either way.
+printf '{"name": "f", "geometry": "slc-2k-64m", "workload": {"shell": "true"}, "files": ["../escape"]}\n' >f.json
+expect 2 'f.json: $.files[0]: "../escape" must be a path inside' "$ff" run --check torn.json f.json k.json
+grep -qF 'torn.json: $.image.path: ' err.txt || { echo "FAIL: --check stopped at the first invalid scenario"; fails=$((fails + 1)); }
+grep -q '^ok k.json: k ' out.txt || { echo "FAIL: --check did not list the valid scenario"; fails=$((fails + 1)); }
+"$ff" run --check k.json >out.txt 2>err.txt || { echo "FAIL: --check of a valid scenario: $(cat err.txt)"; fails=$((fails + 1)); }
+nothing_written results
+
 if [ "$fails" != 0 ]; then echo "$fails failures"; exit 1; fi
 echo "all hostile inputs refused cleanly"
