@@ -188,16 +188,16 @@ absl::Status CheckImportable(const std::string& in, ImageFormat format, const Ge
 }
 
 absl::Status ImportImage(const std::string& in, ImageFormat format, const Geometry& geometry,
-                         const std::string& out) {
+                         const std::string& out, std::string* notice) {
   FF_RETURN_IF_ERROR(ValidateGeometry(geometry));
   FF_RETURN_IF_ERROR(CheckOutputPath(out));
   FF_RETURN_IF_ERROR(CheckNotSameFile(in, out));
   FF_RETURN_IF_ERROR(CheckNotSameFile(in, MetaPathFor(out)));
   absl::Status s = WithInputReader(in, [&](const ImportReader& reader) {
     return WriteFileAtomically(out, [&](int out_fd) -> absl::Status {
-      return ConvertToImage(reader, in, format, geometry, [out_fd](const uint8_t* data, size_t len) {
-        return WriteAll(out_fd, data, len);
-      });
+      return ConvertToImage(
+          reader, in, format, geometry,
+          [out_fd](const uint8_t* data, size_t len) { return WriteAll(out_fd, data, len); }, notice);
     });
   });
   if (!s.ok()) {

@@ -46,9 +46,10 @@ absl::StatusOr<ImageInfo> ParseImageMeta(absl::string_view text, const std::stri
 // read in order until EOF, so it may be a pipe; it may be shorter than the
 // device (the rest stays erased), never longer, never empty; a nanddump
 // input must hold whole pages with their OOB. `out` must not be `in` (or
-// its metadata) nor a directory.
+// its metadata) nor a directory. Raw data ending inside a page is padded
+// with 0xFF and `notice` says so (ConvertToImage).
 absl::Status ImportImage(const std::string& in, ImageFormat format, const Geometry& geometry,
-                         const std::string& out);
+                         const std::string& out, std::string* notice = nullptr);
 
 // Reads `in` to EOF as ImportImage would and reports what it would refuse
 // (longer than the device, a partial page in a nanddump, empty), writing

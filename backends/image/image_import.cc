@@ -26,7 +26,7 @@ absl::StatusOr<size_t> ReadFull(const ImportReader& read, uint8_t* buf, size_t l
 
 absl::Status ConvertToImage(const ImportReader& read, absl::string_view in_name,
                             ImageFormat format, const Geometry& geometry,
-                            const ImportWriter& write) {
+                            const ImportWriter& write, std::string* notice) {
   const uint64_t stride = uint64_t{geometry.page_size} + geometry.oob_size;
   const uint64_t in_page = format == ImageFormat::kNanddump ? stride : geometry.page_size;
   const uint64_t capacity = in_page * geometry.total_pages();
@@ -47,6 +47,12 @@ absl::Status ConvertToImage(const ImportReader& read, absl::string_view in_name,
           in_name, ": truncated nanddump: ", total, " bytes is not a whole number of ", in_page,
           "-byte pages (", geometry.page_size, "+", geometry.oob_size,
           "); the last page starts at offset ", total / in_page * in_page));
+    }
+    if (eof && format == ImageFormat::kRaw && total % in_page != 0 && notice != nullptr &&
+        notice->empty()) {
+      *notice = absl::StrCat(in_name, ": ", total, " bytes is not a whole number of ", in_page,
+                             "-byte pages: the last page (from offset ", total / in_page * in_page,
+                             ") was padded with 0xFF");
     }
     if (eof && total == 0) {
       return absl::InvalidArgumentError(absl::StrCat(

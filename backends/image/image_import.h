@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -34,9 +35,12 @@ using ImportWriter = std::function<absl::Status(const uint8_t* data, size_t len)
 
 // Writes exactly geometry.block_count eraseblocks of image to `write`: the
 // input's pages first, the rest erased (0xFF). `in_name` names the input in
-// errors. REQUIRES: ValidateGeometry(geometry) is OK.
+// errors. Raw data whose last page is partial (mkfs.jffs2 without --pad
+// writes such files) is padded with 0xFF, and `notice`, when given, says
+// so: the caller must tell the user, never pad silently.
+// REQUIRES: ValidateGeometry(geometry) is OK.
 absl::Status ConvertToImage(const ImportReader& read, absl::string_view in_name,
                             ImageFormat format, const Geometry& geometry,
-                            const ImportWriter& write);
+                            const ImportWriter& write, std::string* notice = nullptr);
 
 }  // namespace flashfault

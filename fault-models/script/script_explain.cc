@@ -61,7 +61,9 @@ std::string What(const FaultSpec& f, const FaultPlan& plan, const Geometry& g) {
                           " that stay in the cells until the block is erased");
     case FaultKind::kStuckBit:
       return absl::StrCat(Plural(f.flips, "cell", "cells"), " stuck at ", f.stuck_value,
-                          " through erase and program");
+                          " through erase and program, from the first op the trigger fires on; "
+                          "a stuck cell shows only where the data would hold ",
+                          1 - f.stuck_value);
     case FaultKind::kProgramFail:
       return absl::StrCat("program fails (-EIO) and leaves the page ",
                           f.program_effect == ProgramFailEffect::kUnchanged ? "unchanged"
@@ -105,10 +107,11 @@ std::string What(const FaultSpec& f, const FaultPlan& plan, const Geometry& g) {
                                                           " erases)")
                                            : "");
     case FaultKind::kWearOut:
-      return absl::StrCat("past ", f.threshold != 0 ? f.threshold : g.endurance,
-                          " erases of a block, its program and erase fail with odds ", f.rate,
-                          " per erase past that, and reads get more flips (",
-                          Plural(f.flips, "flip", "flips"), " scaled by the wear)");
+      return absl::StrCat("once a block has been erased E >= T = ",
+                          f.threshold != 0 ? f.threshold : g.endurance,
+                          " times (k = E - T + 1), each program or erase of it fails with odds "
+                          "min(1, ", f.rate, " x k) (times when.probability), and each read gets ",
+                          f.flips, " x k x 100 / T transient flips on average");
     case FaultKind::kLatency:
       return absl::StrCat("each matching operation takes ", Duration(f.latency_us), " longer");
   }

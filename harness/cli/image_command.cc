@@ -129,7 +129,11 @@ int Import(std::span<char* const> args) {
   if (!f.ok()) return Fail("import", f.status());
   absl::StatusOr<Geometry> g = ResolveGeometry(preset, geometry_file);
   if (!g.ok()) return Fail("import", g.status());
-  if (absl::Status s = ImportImage(files[0], *f, *g, files[1]); !s.ok()) return Fail("import", s);
+  std::string notice;
+  if (absl::Status s = ImportImage(files[0], *f, *g, files[1], &notice); !s.ok()) {
+    return Fail("import", s);
+  }
+  if (!notice.empty()) std::fprintf(stderr, "flashfault image import: note: %s\n", notice.c_str());
   std::printf("imported %s into %s (%s)\n", files[0].c_str(), files[1].c_str(), g->name.c_str());
   return kExitOk;
 }

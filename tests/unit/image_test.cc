@@ -136,6 +136,25 @@ TEST_F(ImageTest, TruncatedNanddumpNamesTheOffset) {
   EXPECT_FALSE(fs::exists(Path("x.img")));  // nothing half-written
 }
 
+TEST_F(ImageTest, RawDataEndingInsideAPageIsPaddedAndSaysSo) {
+  const Geometry g = *FindPreset("slc-2k-64m");
+  WriteFile(Path("part.bin"), std::vector<uint8_t>(2048 * 2 + 904, 0x00));
+  std::string notice;
+  ASSERT_TRUE(ImportImage(Path("part.bin"), ImageFormat::kRaw, g, Path("p.img"), &notice).ok());
+  EXPECT_THAT(notice, HasSubstr("5000 bytes is not a whole number of 2048-byte pages"));
+  EXPECT_THAT(notice, HasSubstr("from offset 4096) was padded with 0xFF"));
+  auto m = OpenImage(Path("p.img"));
+  ASSERT_TRUE(m.ok());
+  ASSERT_TRUE(ExportImage(**m, ImageFormat::kRaw, Path("p.out")).ok());
+  const std::vector<uint8_t> back = ReadFile(Path("p.out"));
+  EXPECT_EQ(back[4999], 0x00);
+  EXPECT_EQ(back[5000], 0xFF);  // the padding
+  notice.clear();
+  WriteFile(Path("whole.bin"), std::vector<uint8_t>(2048 * 3, 0x00));
+  ASSERT_TRUE(ImportImage(Path("whole.bin"), ImageFormat::kRaw, g, Path("w.img"), &notice).ok());
+  EXPECT_EQ(notice, "");
+}
+
 TEST_F(ImageTest, UbinizeImageRoundTrips) {
   WriteFile(Path("vol.bin"), std::vector<uint8_t>(300000, 0x42));
   std::ofstream(Path("ubi.cfg")) << "[vol]\nmode=ubi\nimage=" << Path("vol.bin")
