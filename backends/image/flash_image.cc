@@ -10,6 +10,7 @@
 #include <functional>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "backends/model/geometry_json.h"
 #include "backends/store/file_store.h"
@@ -29,12 +30,13 @@ constexpr int kMetaVersion = 1;
 uint64_t PageStride(const Geometry& g) { return uint64_t{g.page_size} + g.oob_size; }
 uint64_t BlockBytes(const Geometry& g) { return PageStride(g) * g.pages_per_block; }
 
-std::string MetaJson(const Geometry& g, const PageStore& store) {
+template <typename BlockMetaOf>
+std::string MetaJson(const Geometry& g, const BlockMetaOf& block_meta) {
   json erases = json::array();
   json bad = json::array();
   for (uint32_t b = 0; b < g.block_count; ++b) {
-    erases.push_back(store.meta(b).erases);
-    if (store.meta(b).bad) bad.push_back(b);
+    erases.push_back(block_meta(b).erases);
+    if (block_meta(b).bad) bad.push_back(b);
   }
   nlohmann::ordered_json meta = {{"format", kMetaFormat},
                                  {"version", kMetaVersion},
@@ -105,7 +107,8 @@ absl::StatusOr<ImageInfo> ParseMeta(const std::string& meta_path) {
 }
 
 absl::Status WriteMeta(const std::string& image_path, const Geometry& g, const PageStore& store) {
-  return WriteFileAtomically(MetaPathFor(image_path), MetaJson(g, store));
+  return WriteFileAtomically(MetaPathFor(image_path),
+                             MetaJson(g, [&](uint32_t b) { return store.meta(b); }));
 }
 
 }  // namespace
@@ -231,6 +234,49 @@ absl::Status ExportImage(NandModel& model, ImageFormat format, const std::string
     }
     return absl::OkStatus();
   });
+}
+
+absl::Status SetImageWear(const std::string& path, std::span<const WearSetting> wear) {
+  const std::string meta_path = MetaPathFor(path);
+  FF_ASSIGN_OR_RETURN(ImageInfo info, ParseMeta(meta_path));
+  for (size_t i = 0; i < wear.size(); ++i) {
+    const WearSetting& w = wear[i];
+    if (w.first > w.last || w.last >= info.geometry.block_count) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "wear setting ", i + 1, ": blocks ", w.first, "-", w.last, " are not in 0-",
+          info.geometry.block_count - 1, " (", info.geometry.name, ")"));
+    }
+    for (uint64_t b = w.first; b <= w.last; ++b) info.blocks[b].erases = w.erases;
+  }
+  return WriteFileAtomically(meta_path,
+                             MetaJson(info.geometry, [&](uint32_t b) { return info.blocks[b]; }));
+}
+
+std::string WearArg(const WearSetting& w) {
+  return w.first == w.last ? absl::StrCat(w.first, "=", w.erases)
+                           : absl::StrCat(w.first, "-", w.last, "=", w.erases);
+}
+
+absl::StatusOr<WearSetting> ParseWearArg(absl::string_view text) {
+  auto bad = [&] {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", text, "': expected BLOCK=ERASES or FIRST-LAST=ERASES (for example 0-99=2900)"));
+  };
+  const size_t eq = text.find('=');
+  if (eq == absl::string_view::npos) return bad();
+  const absl::string_view blocks = text.substr(0, eq);
+  const size_t dash = blocks.find('-');
+  WearSetting w;
+  if (!absl::SimpleAtoi(blocks.substr(0, dash), &w.first) ||
+      !absl::SimpleAtoi(text.substr(eq + 1), &w.erases)) {
+    return bad();
+  }
+  w.last = w.first;
+  if (dash != absl::string_view::npos && !absl::SimpleAtoi(blocks.substr(dash + 1), &w.last)) {
+    return bad();
+  }
+  if (w.last < w.first) return bad();
+  return w;
 }
 
 }  // namespace flashfault

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -38,6 +39,19 @@ struct ImageInfo {
   std::vector<BlockMeta> blocks;
 };
 absl::StatusOr<ImageInfo> ReadImageInfo(const std::string& path);
+
+// Sets the erase counts of blocks first..last of an image (a part that
+// starts worn), in order, later settings over earlier ones; rewrites only
+// the metadata, atomically. Errors name the setting and the block range.
+struct WearSetting {
+  uint64_t first = 0, last = 0;
+  uint64_t erases = 0;
+};
+absl::Status SetImageWear(const std::string& path, std::span<const WearSetting> wear);
+// The command-line form of a setting, "FIRST-LAST=ERASES" or "BLOCK=ERASES"
+// (`flashfault image wear`), and back.
+std::string WearArg(const WearSetting& w);
+absl::StatusOr<WearSetting> ParseWearArg(absl::string_view text);
 // Parses the text of a metadata file (no I/O, for the fuzzer); errors start
 // with "FILE: " and name the JSON path.
 absl::StatusOr<ImageInfo> ParseImageMeta(absl::string_view text, const std::string& meta_path);

@@ -41,9 +41,15 @@ std::string ErasedPartCommand(const Scenario& s, size_t index) {
   const std::string geometry = s.geometry_is_preset
                                    ? absl::StrCat("--preset ", ShellQuote(s.geometry.name))
                                    : absl::StrCat("--geometry ", GuestPayloadPath(index, kGuestGeometry));
-  return absl::StrCat("rm -f ", kGuestErasedPart, "*\n/flashfault image create ", geometry, " ",
-                      kGuestErasedPart, " >/dev/null || ff_fail \"cannot create the erased part ",
-                      kGuestErasedPart, "\"\n");
+  std::string out = absl::StrCat(
+      "rm -f ", kGuestErasedPart, "*\n/flashfault image create ", geometry, " ", kGuestErasedPart,
+      " >/dev/null || ff_fail \"cannot create the erased part ", kGuestErasedPart, "\"\n");
+  if (!s.wear.empty()) {
+    absl::StrAppend(&out, "/flashfault image wear ", kGuestErasedPart);
+    for (const WearSetting& w : s.wear) absl::StrAppend(&out, " ", WearArg(w));
+    absl::StrAppend(&out, " >/dev/null || ff_fail \"cannot set the part's wear\"\n");
+  }
+  return out;
 }
 
 // One scenario, in a subshell: a failure (ff_fail exits) ends only it.

@@ -75,6 +75,11 @@ absl::Status PreparePayload(const RigPaths& rig, const ScenarioJob& job, size_t 
     fs::remove(img);
     Progress(absl::StrCat("importing the initial image ", s.image.path));
     if (Spawn(argv) != 0) return absl::InternalError("flashfault image import failed");
+    if (!s.wear.empty()) {
+      std::vector<std::string> wear = {rig.self.string(), "image", "wear", img.string()};
+      for (const WearSetting& w : s.wear) wear.push_back(WearArg(w));
+      if (Spawn(wear) != 0) return absl::InternalError("flashfault image wear failed");
+    }
     ship(img, kGuestImage);
     ship(fs::path(img.string() + ".meta.json"), kGuestImageMeta);
   }

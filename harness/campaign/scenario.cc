@@ -240,6 +240,42 @@ absl::Status ParseImage(const Ctx& c, const json& j, Scenario* s) {
   return absl::OkStatus();
 }
 
+// "wear": [{"blocks": N | [FIRST, LAST], "erases": N}, ...]
+absl::Status ParseWear(const Ctx& c, const json& j, Scenario* s) {
+  if (!j.is_array() || j.empty()) return c.Err("$.wear", "expected a non-empty array of settings");
+  const uint32_t blocks = s->geometry.block_count;
+  for (size_t i = 0; i < j.size(); ++i) {
+    const std::string at = absl::StrCat("$.wear[", i, "]");
+    FF_RETURN_IF_ERROR(CheckKeys(c, j[i], at, {"blocks", "erases"}));
+    const json& b = j[i].contains("blocks") ? j[i]["blocks"] : json();
+    auto whole = [](const json& v) {
+      return v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0);
+    };
+    WearSetting w;
+    if (whole(b)) {
+      w.first = w.last = b.get<uint64_t>();
+    } else if (b.is_array() && b.size() == 2 && whole(b[0]) && whole(b[1])) {
+      w.first = b[0].get<uint64_t>();
+      w.last = b[1].get<uint64_t>();
+    } else {
+      return c.Err(at + ".blocks", "expected a block or [FIRST, LAST]");
+    }
+    if (w.first > w.last || w.last >= blocks) {
+      return c.Err(at + ".blocks", absl::StrCat("blocks ", w.first, "-", w.last, " are not in 0-",
+                                                blocks - 1, " (", s->geometry.name, ")"));
+    }
+    if (!j[i].contains("erases") || !whole(j[i]["erases"]) ||
+        j[i]["erases"].get<uint64_t>() > 100000000) {
+      return c.Err(at + ".erases", "expected an erase count up to 100000000");
+    }
+    w.erases = j[i]["erases"].get<uint64_t>();
+    s->wear.push_back(w);
+  }
+  if (s->crash_state) return c.Err("$.wear", "a crash state brings its own wear");
+  if (s->image.kind == ImageSpec::Kind::kEmpty) s->image.kind = ImageSpec::Kind::kErasedFile;
+  return absl::OkStatus();
+}
+
 absl::Status ParseWorkload(const Ctx& c, const json& j, Scenario* s) {
   WorkloadSpec& w = s->workload;
   if (j.is_string()) {
@@ -429,7 +465,7 @@ const std::vector<std::string>& ScenarioTopKeys() {
   static const std::vector<std::string> k = {"$schema", "name",     "description", "geometry",
                                              "seed",    "image",    "script",      "workload",
                                              "expect",  "timeout",  "kernel_args", "crash_state",
-                                             "files"};
+                                             "files",   "wear"};
   return k;
 }
 
@@ -499,6 +535,7 @@ absl::StatusOr<Scenario> ParseScenario(const json& j, const std::string& file) {
     s.files = std::move(*files);
   }
   FF_RETURN_IF_ERROR(ParseScriptKey(c, j.contains("script") ? j["script"] : json(), &s));
+  if (j.contains("wear")) FF_RETURN_IF_ERROR(ParseWear(c, j["wear"], &s));
   FF_RETURN_IF_ERROR(ParseWorkload(c, j["workload"], &s));
   if ((s.workload.builtin == "explore-check") != s.crash_state.has_value()) {
     return c.Err("$.workload", "the explore-check workload and a crash_state go together");

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "backends/image/flash_image.h"
 #include "backends/model/geometry.h"
 #include "fault-models/script/fault_script.h"
 #include "harness/campaign/scenario_files.h"
@@ -101,6 +102,9 @@ struct Scenario {
   uint32_t timeout_seconds = 300;
   std::vector<std::string> kernel_args;  // added to the guest's boot (kernel_args.h allows them)
   std::vector<ShippedFile> files;         // shipped to $FF_FILES (scenario_files.h)
+  // Initial erase counts (a part that starts worn), applied to the image
+  // in order; with an empty image they imply "erased-file".
+  std::vector<WearSetting> wear;
 };
 
 // The built-in workload names, e.g. "ubifs-write-verify".

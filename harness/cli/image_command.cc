@@ -40,6 +40,28 @@ int Create(std::span<char* const> args) {
   return kExitOk;
 }
 
+int Wear(std::span<char* const> args) {
+  std::vector<std::string> pos;
+  ArgParser p("flashfault image wear IMAGE BLOCKS=ERASES...",
+              "Set the erase counts of an image's blocks: a part that starts worn. BLOCKS is a "
+              "block or FIRST-LAST; later settings override earlier ones. Only IMAGE.meta.json "
+              "is rewritten (atomically). The fault layer's wear (wear_out, grown_bad and "
+              "retention thresholds) counts from these; UBI's own erase counters live in its EC "
+              "headers and are not touched.",
+              "  flashfault image wear nand.img 0-1023=2900 0-99=3050");
+  p.SetPositional("IMAGE BLOCKS=ERASES...", 2, 4096, &pos);
+  if (int rc = HandleParseResult(p, p.Parse(args), "image wear"); rc >= 0) return rc;
+  std::vector<WearSetting> wear;
+  for (size_t i = 1; i < pos.size(); ++i) {
+    absl::StatusOr<WearSetting> w = ParseWearArg(pos[i]);
+    if (!w.ok()) return Fail("wear", w.status());
+    wear.push_back(*w);
+  }
+  if (absl::Status s = SetImageWear(pos[0], wear); !s.ok()) return Fail("wear", s);
+  std::printf("%s: %zu wear setting(s) applied\n", pos[0].c_str(), wear.size());
+  return kExitOk;
+}
+
 // What the decoders need of the geometry, and every good block read back
 // through the model (ECC applied, as the kernel would read it).
 absl::StatusOr<decoders::ImageMap> Decode(NandModel& model, const Geometry& g) {
@@ -169,7 +191,8 @@ void PrintUsage(std::FILE* out) {
       "  create   an erased image for a geometry\n"
       "  info     geometry, bad blocks and wear of an image\n"
       "  import   an image from a nanddump or raw data file\n"
-      "  export   an image to a nanddump or raw data file\n\n"
+      "  export   an image to a nanddump or raw data file\n"
+      "  wear     set the erase counts of blocks (a part that starts worn)\n\n"
       "Run 'flashfault image SUBCOMMAND --help' for options.\n",
       out);
 }
@@ -187,6 +210,7 @@ int RunImage(std::span<char* const> args) {
   if (sub == "info") return Info(rest);
   if (sub == "import") return Import(rest);
   if (sub == "export") return Export(rest);
+  if (sub == "wear") return Wear(rest);
   if (sub == "--help" || sub == "-h") {
     PrintUsage(stdout);
     return kExitOk;

@@ -130,7 +130,10 @@ int RunServe(std::span<char* const> args_in) {
   parser.AddString("socket", "PATH", "listen on a unix socket, serve one connection", &socket_path);
   parser.AddString("name", "MTDNAME", "MTD name (default: the geometry's name)", &name);
   parser.AddString("parts", "CMDLINE", "partitions, cmdlinepart syntax without 'mtd-id:'", &parts);
-  parser.AddUint("max-io", "BYTES", "max_read/max_write to offer (default: automatic)", &max_io);
+  parser.AddUint("max-io", "BYTES",
+                 "max_read/max_write to offer, at least max(4096, page size) (default: automatic); "
+                 "the kernel splits longer I/O, and fault scripts count each request as one op",
+                 &max_io);
   parser.AddString("script", "FILE", "JSON fault script to inject (checked against the geometry)",
                    &script);
   parser.AddString("seed", "N", "seed of every random fault decision (default: the script's)",

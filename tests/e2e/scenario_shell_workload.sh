@@ -5,8 +5,9 @@
 #     after sync, power on, a fault script installed at run time), the report helpers, a killed
 #     and restarted server on an erased part kept in a file, setfattr/getfattr and xfs_io.
 #  2. killed-server: an unstable power cut (torn cells read again and again) counts as ONE
-#     firing with many injections; the workload kills the server and leaves it dead, which is
-#     an expected step and not an unclean stop.
+#     firing with many injections; a part that starts worn ("wear") fails an erase of a worn
+#     block and not of a young one; the workload kills the server and leaves it dead, which
+#     is an expected step and not an unclean stop.
 # Usage: scenario_shell_workload.sh [BUILD_DIR]. Exit 0 pass, 1 fail, 77 prerequisites missing.
 # Must not: pass unless both verdicts and the counts come from the guest's real run.
 set -euo pipefail
@@ -20,10 +21,14 @@ ko="${E2E_FILES[3]%:/muse.ko}"
 killed="$E2E_OUT/killed-server.json"
 cat >"$killed" <<'JSON'
 {"name": "killed-server", "geometry": "slc-2k-64m",
+ "wear": [{"blocks": [100, 109], "erases": 5000}],
  "script": {"faults": [{"id": "cut", "kind": "power_cut", "unstable": true, "torn_fraction": 0.5,
-                        "when": {"ops": ["write"], "nth_match": 3}}]},
- "workload": {"shell": "m=/dev/mtd$FF_MUSE_MTD\nflash_erase -q $m 0 1\nhead -c 8192 /dev/urandom >/tmp/p\nnandwrite -q $m /tmp/p || echo \"nandwrite stopped by the cut\"\nff_power_on\nfor i in 1 2 3 4 5 6 7 8; do nanddump -q -s 4096 -l 2048 -f /tmp/d $m || true; done\nff_kill_server"},
- "expect": {"exit": 0, "faults_fired": {"cut": 1}}}
+                        "when": {"ops": ["write"], "nth_match": 3}},
+                       {"id": "worn", "kind": "wear_out", "threshold": 5000, "rate": 1.0}]},
+ "workload": {"shell": "m=/dev/mtd$FF_MUSE_MTD\nflash_erase -q $m 0 1\nhead -c 8192 /dev/urandom >/tmp/p\nnandwrite -q $m /tmp/p || echo \"nandwrite stopped by the cut\"\nff_power_on\nfor i in 1 2 3 4 5 6 7 8; do nanddump -q -s 4096 -l 2048 -f /tmp/d $m || true; done\nflash_erase -q $m $((101 * 131072)) 1 || true\nflash_erase -q $m $((110 * 131072)) 1\nff_kill_server"},
+ "expect": {"exit": 0, "faults_fired": {"cut": 1, "worn": 1},
+            "guest_log_contains": ["MEMERASE64 ioctl failed for eraseblock 101 "],
+            "guest_log_lacks": ["failed for eraseblock 110 "]}}
 JSON
 rm -rf "$E2E_OUT/shell-workload" "$E2E_OUT/killed-server"
 set +e

@@ -155,6 +155,28 @@ TEST_F(ImageTest, RawDataEndingInsideAPageIsPaddedAndSaysSo) {
   EXPECT_EQ(notice, "");
 }
 
+TEST_F(ImageTest, WearSettingsSetEraseCountsInOrderAndRefuseBadBlocks) {
+  const Geometry g = *FindPreset("slc-2k-64m");
+  ASSERT_TRUE(CreateImage(Path("w.img"), g).ok());
+  const std::vector<WearSetting> wear = {*ParseWearArg("0-511=100"), *ParseWearArg("3=2900")};
+  EXPECT_EQ(WearArg(wear[0]), "0-511=100");
+  EXPECT_EQ(WearArg(wear[1]), "3=2900");
+  ASSERT_TRUE(SetImageWear(Path("w.img"), wear).ok());
+  absl::StatusOr<ImageInfo> info = ReadImageInfo(Path("w.img"));
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->blocks[0].erases, 100u);
+  EXPECT_EQ(info->blocks[3].erases, 2900u);  // the later setting wins
+  auto m = OpenImage(Path("w.img"));          // the model counts from them
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ((*m)->block_counters(3).erases, 2900u);
+  const WearSetting past{.first = 500, .last = 512, .erases = 1};
+  EXPECT_THAT(SetImageWear(Path("w.img"), {&past, 1}).message(),
+              HasSubstr("blocks 500-512 are not in 0-511"));
+  for (const char* bad : {"7", "a=1", "5-3=1", "1-=2", "=3"}) {
+    EXPECT_FALSE(ParseWearArg(bad).ok()) << bad;
+  }
+}
+
 TEST_F(ImageTest, UbinizeImageRoundTrips) {
   WriteFile(Path("vol.bin"), std::vector<uint8_t>(300000, 0x42));
   std::ofstream(Path("ubi.cfg")) << "[vol]\nmode=ubi\nimage=" << Path("vol.bin")

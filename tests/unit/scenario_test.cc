@@ -242,6 +242,30 @@ TEST(ScenarioFilesTest, ShipsListedFilesAndRefusesWhatCouldEscapeOrIsNotAFile) {
   EXPECT_EQ(error_of({7}), f + "$.files[0]: expected a path (a string)");
 }
 
+TEST(ScenarioWearTest, APartThatStartsWornIsKeptInAFileAndWornInTheGuest) {
+  json j = Minimal();
+  j["wear"] = json::array({{{"blocks", {0, 1023}}, {"erases", 2900}}, {{"blocks", 7}, {"erases", 3100}}});
+  absl::StatusOr<Scenario> s = ParseScenario(j, "t.json");
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->wear.size(), 2u);
+  EXPECT_EQ(s->image.kind, ImageSpec::Kind::kErasedFile);  // implied by wear on an empty part
+  const ScenarioRun runs[] = {{&*s, 1}};
+  const std::string g = GuestScript(runs);
+  EXPECT_NE(g.find("/flashfault image wear /tmp/ff.part.img 0-1023=2900 7=3100 "), std::string::npos)
+      << g;
+  EXPECT_LT(g.find("/flashfault image create --preset 'slc-2k-128m' /tmp/ff.part.img"),
+            g.find("/flashfault image wear"));
+  const std::string f = kDir + "/t.json: ";
+  j["wear"] = json::array({{{"blocks", {5, 1024}}, {"erases", 1}}});
+  EXPECT_EQ(ErrorOf(j), f + "$.wear[0].blocks: blocks 5-1024 are not in 0-1023 (slc-2k-128m)");
+  j["wear"] = json::array({{{"blocks", 5}}});
+  EXPECT_EQ(ErrorOf(j), f + "$.wear[0].erases: expected an erase count up to 100000000");
+  j["wear"] = json::array({{{"blocks", 5}, {"erases", 1}, {"cycles", 2}}});
+  EXPECT_THAT(ErrorOf(j), ::testing::StartsWith(f + "$.wear[0].cycles: unknown key"));
+  j["wear"] = json::array();
+  EXPECT_EQ(ErrorOf(j), f + "$.wear: expected a non-empty array of settings");
+}
+
 TEST(VerdictTest, AServerTheWorkloadKilledIsAStepNotAnUncleanStop) {
   const std::string guest =
       "FFRUN server_killed\n[guest 9.0] server restarted: pid 88, mtd1\nFFRUN server_killed\n"
