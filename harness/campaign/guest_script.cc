@@ -25,7 +25,7 @@ std::string ServeArgs(const Scenario& s, uint64_t seed, size_t index) {
     serve = absl::StrCat("- --geometry ", GuestPayloadPath(index, kGuestGeometry));
   }
   absl::StrAppend(&serve, " --script ", GuestPayloadPath(index, kGuestFaultScript), " --seed ",
-                  seed, " --events \"$FF_EVENTS\"");
+                  seed, " --events \"$FF_EVENTS\" --summary ", GuestSummaryPath(index));
   if (!s.workload.parts.empty()) absl::StrAppend(&serve, " --parts ", ShellQuote(s.workload.parts));
   if (s.workload.builtin == "ubifs-powercut") absl::StrAppend(&serve, " --control \"$FF_CTL\"");
   return serve;
@@ -60,6 +60,7 @@ std::string ScenarioBlock(const Scenario& s, uint64_t seed, size_t index) {
                   "echo \"FFRUN scenario ", s.name, " seed ", seed, "\"\n"
                   "wl_begin\n"
                   "ff_step serve\n"
+                  "mkdir -p ", kGuestExportDir, "/", index, "\n"
                   "muse_start_server ", ServeArgs(s, seed, index), "\n"
                   "ff_step workload\n"
                   "(\n"
@@ -85,6 +86,10 @@ std::string ShellQuote(const std::string& text) {
 
 std::string GuestSliceName(size_t index) { return absl::StrCat("scenario.", index); }
 
+std::string GuestSummaryPath(size_t index) {
+  return absl::StrCat(kGuestExportDir, "/", index, "/", kDeviceSummaryName);
+}
+
 std::string GuestPayloadPath(size_t index, const char* name) {
   return absl::StrCat("/ffrun/", index, "/", name);
 }
@@ -100,6 +105,9 @@ std::string GuestScript(std::span<const ScenarioRun> runs) {
   for (size_t i = 0; i < runs.size(); ++i) {
     absl::StrAppend(&out, ScenarioBlock(*runs[i].scenario, runs[i].seed, i));
   }
+  // The device summaries to the host; a run is judged without them.
+  absl::StrAppend(&out, "\n# ---- the servers' device summaries to the host\nff_export ",
+                  kGuestExportDir, " || echo \"FFRUN export_failed\"\n");
   return out;
 }
 

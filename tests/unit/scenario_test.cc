@@ -221,6 +221,12 @@ TEST(GuestScriptTest, ServesWithSeedAndQuotes) {
   EXPECT_NE(g.find("FF_FILE_SIZES='1 2'"), std::string::npos);
   EXPECT_NE(g.find("echo 'hi'\n"), std::string::npos);
   EXPECT_NE(g.find("echo \"FFRUN workload_exit $FF_WL_RC\""), std::string::npos);
+  // Each server writes its device summary where the last step exports it from.
+  EXPECT_NE(g.find("mkdir -p /tmp/ffout/1\nmuse_start_server 'slc-2k-128m' --script "
+                   "/ffrun/1/faults.json --seed 7 --events \"$FF_EVENTS\" --summary "
+                   "/tmp/ffout/1/device.json"),
+            std::string::npos) << g;
+  EXPECT_GT(g.rfind("ff_export /tmp/ffout"), g.find("echo \"FFRUN-END 1\""));
   EXPECT_EQ(ShellQuote("a'b"), "'a'\\''b'");
 }
 
