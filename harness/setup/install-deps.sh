@@ -13,6 +13,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   qemu-system-x86 busybox-static mtd-utils kmod cpio zstd xz-utils
   sparse jq
+  # Tests of `flashfault report` and the schemas (issue 18): report.html in a real
+  # browser (headless), junit.xml against its XSD, corpora/ against corpora/schemas/.
+  chromium libxml2-utils python3-jsonschema
 )
 
 missing=()
