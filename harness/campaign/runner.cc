@@ -279,6 +279,7 @@ absl::StatusOr<BatchOutcome> RunScenarioBatch(const RigPaths& rig, std::span<con
     }
     batch.jobs.push_back(std::move(out));
   }
+  fs::remove_all(exported, ec);  // each summary now sits in its job's folder
   return batch;
 }
 

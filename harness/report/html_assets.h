@@ -34,6 +34,7 @@ code, pre { font: 12px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; }
 pre { background: #f7f7f7; border: 1px solid #eee; padding: 8px; overflow-x: auto; white-space: pre-wrap;
       word-break: break-all; max-height: 420px; }
 .cmd { display: flex; gap: 6px; align-items: flex-start; }
+.cmd { min-width: 260px; }
 .cmd code { background: #f3f3f3; padding: 2px 5px; border-radius: 3px; word-break: break-all; }
 button.copy { font-size: 11px; padding: 1px 6px; cursor: pointer; }
 .muted { color: var(--muted); }

@@ -217,18 +217,27 @@ std::string Device(const std::string& title, const DeviceRecord& d, bool open) {
   return out + "</details>";
 }
 
+// A few devices are all shown open; of many, those of failed scenarios.
+constexpr size_t kOpenDevices = 4;
+
 std::string DevicesSection(const MergedReport& r) {
+  size_t devices = 0;
+  for (const ScenarioCase& c : r.scenarios) devices += c.record->device.has_value();
+  for (const Exploration& x : r.explorations) {
+    for (const ExploreRecord* s : x.shards) devices += s->device.has_value();
+  }
+  const bool all_open = devices <= kOpenDevices;
   std::string out;
   for (const ScenarioCase& c : r.scenarios) {
     if (!c.record->device) continue;
     out += Device(absl::StrCat("scenario ", c.name, " (", OutcomeName(c.outcome), ")"), *c.record->device,
-                  c.outcome != Outcome::kPass);
+                  all_open || c.outcome != Outcome::kPass);
   }
   for (const Exploration& x : r.explorations) {
     for (const ExploreRecord* s : x.shards) {
       if (!s->device) continue;
       out += Device(absl::StrCat("recording of ", x.label, s->shard == "1/1" ? "" : " shard " + s->shard),
-                    *s->device, false);
+                    *s->device, all_open);
     }
   }
   if (out.empty()) return "";
