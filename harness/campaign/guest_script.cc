@@ -27,7 +27,7 @@ std::string ServeArgs(const Scenario& s, uint64_t seed, size_t index) {
     serve = absl::StrCat("- --geometry ", GuestPayloadPath(index, kGuestGeometry));
   }
   absl::StrAppend(&serve, " --script ", GuestPayloadPath(index, kGuestFaultScript), " --seed ",
-                  seed, " --events \"$FF_EVENTS\"");
+                  seed, " --events \"$FF_EVENTS\" --summary ", GuestSummaryPath(index));
   if (!s.workload.parts.empty()) absl::StrAppend(&serve, " --parts ", ShellQuote(s.workload.parts));
   // Every workload gets the control directory (snippet.sh's ff_power_cut, ...).
   absl::StrAppend(&serve, " --control \"$FF_CTL\"");
@@ -84,6 +84,7 @@ std::string ScenarioBlock(const Scenario& s, uint64_t seed, size_t index) {
                   "# how this scenario's server starts (again: ff_restart_server)\n"
                   "ff_serve() { muse_start_server ", ServeArgs(s, seed, index), "; }\n"
                   "ff_step serve\n"
+                  "mkdir -p ", kGuestExportDir, "/", index, "\n"
                   "ff_serve\n"
                   "FF_PAYLOAD=", GuestPayloadPath(index, ""), " FF_FILES=",
                   GuestPayloadPath(index, kGuestFiles), "\n"
@@ -112,6 +113,10 @@ std::string ShellQuote(const std::string& text) {
 
 std::string GuestSliceName(size_t index) { return absl::StrCat("scenario.", index); }
 
+std::string GuestSummaryPath(size_t index) {
+  return absl::StrCat(kGuestExportDir, "/", index, "/", kDeviceSummaryName);
+}
+
 std::string GuestPayloadPath(size_t index, const char* name) {
   return absl::StrCat("/ffrun/", index, "/", name);
 }
@@ -127,6 +132,9 @@ std::string GuestScript(std::span<const ScenarioRun> runs) {
   for (size_t i = 0; i < runs.size(); ++i) {
     absl::StrAppend(&out, ScenarioBlock(*runs[i].scenario, runs[i].seed, i));
   }
+  // The device summaries to the host; a run is judged without them.
+  absl::StrAppend(&out, "\n# ---- the servers' device summaries to the host\nff_export ",
+                  kGuestExportDir, " || echo \"FFRUN export_failed\"\n");
   return out;
 }
 

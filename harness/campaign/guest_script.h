@@ -10,7 +10,8 @@
 // again: GuestSegment). The block is also framed in the kernel log by the
 // marker records of slice GuestSliceName(index) (ff_slice in
 // harness/vm/guest/lib.sh): the host cuts the scenario's records out of the
-// streamed log (scenario_log.h).
+// streamed log (scenario_log.h). Each server writes a device summary, and
+// the script's last step sends them all to the host (GuestSummaryPath).
 // Must not: decide a verdict (the host does), or print lines starting with
 // "FLASHFAULT-" (the rig's markers).
 #pragma once
@@ -35,6 +36,13 @@ inline constexpr char kGuestCrashOps[] = "ops.jsonl";
 inline constexpr char kGuestFiles[] = "files";  // the scenario's "files", as listed
 inline constexpr char kGuestErasedPart[] = "/tmp/ff.part.img";  // an "erased-file" image
 std::string GuestPayloadPath(size_t index, const char* name);
+// Where scenario `index`'s server writes its device summary
+// (harness/server/device_summary.h): /tmp/ffout/<index>/device.json. The
+// script ends by sending /tmp/ffout to the host (ff_export), which finds it
+// under its --export directory as <index>/device.json.
+inline constexpr char kGuestExportDir[] = "/tmp/ffout";
+inline constexpr char kDeviceSummaryName[] = "device.json";
+std::string GuestSummaryPath(size_t index);
 // The kernel-log slice of scenario `index`: "scenario.<index>".
 std::string GuestSliceName(size_t index);
 inline constexpr char kGuestWorkloads[] = "/ff/workloads.sh";

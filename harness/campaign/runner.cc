@@ -8,6 +8,7 @@
 #include "common/atomic_file.h"
 #include "common/input_file.h"
 #include "common/status_macros.h"
+#include "common/utc_time.h"
 #include "absl/strings/str_join.h"
 #include "harness/campaign/guest_script.h"
 #include "harness/campaign/kernel_log.h"
@@ -140,6 +141,21 @@ JobOutcome Judge(const ScenarioJob& job, size_t index, const std::string& guest_
   return out;
 }
 
+// Moves job `index`'s device summary from what the guest exported into
+// JOB.out/device.json; its name there for results.json, or null when the
+// guest sent none (its server was killed, the export failed).
+ojson KeepDeviceSummary(const fs::path& exported, size_t index, const fs::path& job_out) {
+  const std::string text =
+      ReadFileOrEmpty((exported / absl::StrCat(index) / kDeviceSummaryName).string());
+  if (text.empty()) return ojson();
+  const absl::Status w = WriteFileAtomically((job_out / kDeviceSummaryName).string(), text);
+  if (!w.ok()) {
+    std::fprintf(stderr, "flashfault: %s\n", std::string(w.message()).c_str());
+    return ojson();
+  }
+  return kDeviceSummaryName;
+}
+
 // Completes `out.results` from the outcome and writes it.
 void WriteResults(const ScenarioJob& job, JobOutcome& out, double wall) {
   ojson& r = out.results;
@@ -192,7 +208,7 @@ std::vector<JobOutcome> RecordRigError(std::span<const ScenarioJob> jobs, const 
     o.exit_code = kFailure;
     o.error = why;
     o.results = StartResults(job);
-    o.results.update(ojson{{"verdict", "error"}, {"exit_code", kFailure}, {"error", why},
+    o.results.update(ojson{{"started_at", Iso8601UtcNow()}, {"verdict", "error"}, {"exit_code", kFailure}, {"error", why},
                            {"wall_seconds", wall_seconds}});
     (void)WriteFileAtomically((job.out / "results.json").string(), o.results.dump(2) + "\n");
     outs.push_back(std::move(o));
@@ -216,6 +232,7 @@ absl::StatusOr<BatchOutcome> RunScenarioBatch(const RigPaths& rig, std::span<con
                                               const fs::path& rig_dir) {
   FF_RETURN_IF_ERROR(CheckOneBoot(jobs));
   const auto start = std::chrono::steady_clock::now();
+  const std::string started_at = Iso8601UtcNow();
   auto wall = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
@@ -236,9 +253,11 @@ absl::StatusOr<BatchOutcome> RunScenarioBatch(const RigPaths& rig, std::span<con
   const fs::path& vm = batch.vm_dir;
   std::error_code ec;
   fs::remove(vm / "result.json", ec);
+  const fs::path exported = rig_dir / "export";  // the guest's /tmp/ffout (GuestSummaryPath)
+  fs::remove_all(exported, ec);
   std::vector<std::string> argv = RunGuestCommand(rig);
   argv.insert(argv.end(), {"--script", (rig_dir / "run/guest.sh").string(), "--out", vm.string(),
-                           "--timeout", absl::StrCat(timeout)});
+                           "--timeout", absl::StrCat(timeout), "--export", exported.string()});
   if (!jobs.empty() && !jobs[0].scenario.kernel_args.empty()) {
     argv.insert(argv.end(), {"--append", absl::StrJoin(jobs[0].scenario.kernel_args, " ")});
   }
@@ -259,7 +278,9 @@ absl::StatusOr<BatchOutcome> RunScenarioBatch(const RigPaths& rig, std::span<con
   for (size_t i = 0; i < jobs.size(); ++i) {
     JobOutcome out = Judge(jobs[i], i, guest_log, kmsg, classifier, vm);
     out.results = StartResults(jobs[i]);
+    out.results["started_at"] = started_at;
     out.results["rig"] = rig_result;
+    out.results["device_summary"] = KeepDeviceSummary(exported, i, jobs[i].out);
     if (jobs.size() > 1) {
       out.results["batch"] = {{"index", i}, {"of", jobs.size()}, {"logs", vm.string()}};
     }
@@ -270,6 +291,7 @@ absl::StatusOr<BatchOutcome> RunScenarioBatch(const RigPaths& rig, std::span<con
     }
     batch.jobs.push_back(std::move(out));
   }
+  fs::remove_all(exported, ec);  // each summary now sits in its job's folder
   return batch;
 }
 

@@ -4,7 +4,9 @@
 // the jobs' kernel_args), then judges every job from its own share of the
 // output (verdict.h) and of the streamed kernel log (scenario_log.h: its
 // slice, classified; records lost make the job an error), and writes
-// JOB.out/results.json and JOB.out/dmesg.log (its slice) atomically.
+// JOB.out/results.json, JOB.out/dmesg.log (its slice) and JOB.out/device.json
+// (its server's device summary, harness/server/device_summary.h, when the
+// guest sent it back) atomically.
 //
 // `flashfault run` is flags and printing over this; explore, fuzz and
 // nightly reuse it. Must not: print results (only progress on stderr), or

@@ -495,6 +495,8 @@ absl::StatusOr<Scenario> ParseScenario(const json& j, const std::string& file) {
   if (j.contains("description")) {
     FF_ASSIGN_OR_RETURN(s.description, GetString(c, j["description"], "$.description"));
   }
+  // For editors only, but a string, as the schema says (tests/schema/).
+  if (j.contains("$schema")) FF_RETURN_IF_ERROR(GetString(c, j["$schema"], "$[\"$schema\"]").status());
   if (j.contains("crash_state")) {
     FF_RETURN_IF_ERROR(ParseCrashState(c, j["crash_state"], &s));
     if (j.contains("image")) return c.Err("$.image", "a crash_state scenario starts from the state");

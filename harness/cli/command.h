@@ -37,5 +37,6 @@ int RunRun(std::span<char* const> args);
 int RunWorkload(std::span<char* const> args);
 int RunExplore(std::span<char* const> args);
 int RunExploreAgent(std::span<char* const> args);
+int RunReport(std::span<char* const> args);
 
 }  // namespace flashfault::cli

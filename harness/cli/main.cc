@@ -21,6 +21,7 @@ constexpr Command kCommands[] = {
     {"workload", "run a workload and check crash states against its oracle", RunWorkload},
     {"explore", "check every crash state a power cut leaves in a workload", RunExplore},
     {"explore-agent", "(in the guest) check crash states for 'flashfault explore'", RunExploreAgent},
+    {"report", "merge results of runs and explorations into junit.xml and report.html", RunReport},
 };
 
 void PrintUsage(std::FILE* out) {

@@ -99,13 +99,13 @@ int RunServe(std::span<char* const> args_in) {
   }
   std::string preset, geometry_file, image, device = "/dev/muse", socket_path, name, parts;
   std::string control_dir, script, events, seed_text, fault_stream, export_script;
-  std::string crash_log, crash_state;
+  std::string crash_log, crash_state, summary;
   uint64_t fd = UINT64_MAX, max_io = 0;
   bool verbose = false, no_direct_reads = false;
   ArgParser parser(
       "flashfault serve (--preset NAME | --geometry FILE | --image FILE)"
       " [--device PATH | --fd N | --socket PATH]"
-      " [--script FILE] [--seed N] [--events FILE]"
+      " [--script FILE] [--seed N] [--events FILE] [--summary FILE]"
       " [--name MTDNAME] [--parts CMDLINE] [--control DIR] [-v]",
       "Serve an emulated flash part to the kernel as an MTD over the MUSE protocol. By default\n"
       "opens /dev/muse (load muse.ko first; needs CAP_SYS_ADMIN) and serves until the kernel\n"
@@ -116,7 +116,9 @@ int RunServe(std::span<char* const> args_in) {
       "SYNC, and everything at exit, survives a restart. --control DIR mounts a control\n"
       "directory (FUSE, owner only) with live state and commands; see 'flashfault ctl'.\n"
       "--script injects the faults of a JSON fault script (see 'flashfault script check');\n"
-      "--events logs every operation and injected fault as JSON Lines.",
+      "--events logs every operation and injected fault as JSON Lines; --summary writes at\n"
+      "exit the erase count of every eraseblock, the bad blocks (at start and grown), and\n"
+      "ops and faults along the op sequence (what 'flashfault report' draws).",
       "  sudo flashfault serve --preset slc-2k-128m --name ff0 --parts '1M(boot),-(ubi)'\n"
       "  sudo flashfault serve --image nand.img\n"
       "  flashfault serve --preset slc-2k-64m --socket /tmp/ff.sock -v\n"
@@ -139,6 +141,10 @@ int RunServe(std::span<char* const> args_in) {
   parser.AddString("seed", "N", "seed of every random fault decision (default: the script's)",
                    &seed_text);
   parser.AddString("events", "FILE", "write the event log (JSON Lines) to FILE", &events);
+  parser.AddString("summary", "FILE",
+                   "at exit, write the device summary (erase counts, bad blocks, ops and faults "
+                   "over time; harness/server/device_summary.h) to FILE",
+                   &summary);
   parser.AddString("fault-stream", "FILE",
                    "let a byte stream (e.g. a fuzzer input) decide faults op by op", &fault_stream);
   parser.AddString("export-script", "FILE",
@@ -170,6 +176,7 @@ int RunServe(std::span<char* const> args_in) {
   options.device.image = image;
   options.device.script = script;
   options.device.events = events;
+  options.device.summary = summary;
   options.device.fault_stream = fault_stream;
   options.device.export_script = export_script;
   if (!seed_text.empty()) {

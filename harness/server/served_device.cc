@@ -14,6 +14,7 @@
 #include "common/atomic_file.h"
 #include "common/status_macros.h"
 #include "fault-models/replay/replay_log.h"
+#include "harness/server/device_summary.h"
 #include "fault-models/script/fault_script.h"
 
 namespace flashfault::server {
@@ -58,6 +59,10 @@ ServedDevice::~ServedDevice() {
     absl::Status s = sink->Flush();
     if (!s.ok()) std::fprintf(stderr, "flashfault serve: event log: %s\n", s.ToString().c_str());
   }
+  if (!summary_path.empty() && layer != nullptr) {
+    absl::Status s = WriteDeviceSummary(summary_path, *layer, bad_at_start, timeline.get());
+    if (!s.ok()) std::fprintf(stderr, "flashfault serve: --summary: %s\n", s.ToString().c_str());
+  }
   sink.reset();
   if (events_file != nullptr) std::fclose(events_file);
   if (payload_file != nullptr) std::fclose(payload_file);
@@ -101,13 +106,25 @@ absl::Status AttachFrontEnds(const ServedDeviceOptions& o, const FaultPlan& plan
   return absl::OkStatus();
 }
 
+// Notes where the summary goes and which blocks are bad before the first
+// request (the image's table, factory_bad faults, a crash state's), so the
+// summary can tell those from the blocks that grow bad while served.
+std::unique_ptr<ServedDevice> Summarised(const ServedDeviceOptions& o,
+                                         std::unique_ptr<ServedDevice> served) {
+  if (o.summary.empty()) return served;
+  served->summary_path = o.summary;
+  served->bad_at_start = BadBlocksNow(served->layer->model());
+  return served;
+}
+
 // A caller's layer (ServedDeviceOptions::layer), served as it is.
 absl::StatusOr<std::unique_ptr<ServedDevice>> ServeBorrowedLayer(const ServedDeviceOptions& o) {
   if (!o.preset.empty() || !o.geometry_file.empty() || o.geometry || !o.image.empty() ||
-      !o.script.empty() || o.seed || !o.events.empty() || !o.fault_stream.empty()) {
+      !o.script.empty() || o.seed || !o.events.empty() || !o.fault_stream.empty() ||
+      !o.summary.empty()) {
     return absl::InvalidArgumentError(
         "a borrowed layer comes with its part and plan: no geometry, image, script, seed, "
-        "events or fault stream");
+        "events, fault stream or summary");
   }
   auto served = std::make_unique<ServedDevice>();
   served->layer = o.layer;
@@ -136,10 +153,15 @@ absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDevic
   auto served = std::make_unique<ServedDevice>();
   served->script_json = PlanToJson(plan, &geometry).dump(2) + "\n";
   if (o.events.empty()) {
-    FF_ASSIGN_OR_RETURN(served->owned_layer, FaultLayer::Create(std::move(model), plan));
+    FaultLayerOptions options;
+    if (!o.summary.empty()) {
+      served->timeline = std::make_unique<OpTimelineSink>(nullptr);
+      options.sink = served->timeline.get();
+    }
+    FF_ASSIGN_OR_RETURN(served->owned_layer, FaultLayer::Create(std::move(model), plan, options));
     served->layer = served->owned_layer.get();
     FF_RETURN_IF_ERROR(AttachFrontEnds(o, plan, *served));
-    return served;
+    return Summarised(o, std::move(served));
   }
   served->events_file = std::fopen(o.events.c_str(), "w");
   if (served->events_file == nullptr) {
@@ -147,15 +169,20 @@ absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDevic
   }
   served->events_path = o.events;
   served->sink = std::make_unique<JsonlEventSink>(served->events_file);
+  // The layer reports to the timeline when a summary is asked for; it
+  // forwards every record to the log unchanged.
+  if (!o.summary.empty()) served->timeline = std::make_unique<OpTimelineSink>(served->sink.get());
+  EventSink* front = served->timeline ? static_cast<EventSink*>(served->timeline.get())
+                                      : served->sink.get();
   if (!o.image.empty() || o.initial_state) {
     // An image's (or a crash state's) starting content is not in the log, so
     // such a log is for reading (flashfault log), not for replay.
     FaultLayerOptions options;
-    options.sink = served->sink.get();
+    options.sink = front;
     FF_ASSIGN_OR_RETURN(served->owned_layer, FaultLayer::Create(std::move(model), plan, options));
     served->layer = served->owned_layer.get();
     FF_RETURN_IF_ERROR(AttachFrontEnds(o, plan, *served));
-    return served;
+    return Summarised(o, std::move(served));
   }
   const std::string payload = o.events + ".data";
   served->payload_file = std::fopen(payload.c_str(), "w");
@@ -167,10 +194,10 @@ absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDevic
       served->owned_layer,
       CreateRecordedLayer(std::move(model), plan, *served->sink, served->payload_file,
                           slash == std::string::npos ? payload : payload.substr(slash + 1),
-                          ServedDevice::kHashEvery));
+                          ServedDevice::kHashEvery, RuleMode::kStrict, front));
   served->layer = served->owned_layer.get();
   FF_RETURN_IF_ERROR(AttachFrontEnds(o, plan, *served));
-  return served;
+  return Summarised(o, std::move(served));
 }
 
 }  // namespace flashfault::server

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "fault-models/event_sink.h"
 #include "fault-models/fault_layer.h"
+#include "fault-models/op_timeline.h"
 #include "fault-models/stream/byte_stream_source.h"
 #include "harness/server/direct_reads.h"
 
@@ -35,6 +36,10 @@ struct ServedDeviceOptions {
   std::optional<uint64_t> seed;  // overrides the script's seed
   std::string fault_stream;   // a byte stream (e.g. a fuzzer input) deciding faults op by op
   std::string export_script;  // at exit, the stream's decisions as an equivalent script
+  // At exit, the device summary (device_summary.h): erase counts, bad blocks,
+  // ops and faults along the op sequence. Counting every op makes queries
+  // observed, so the module's direct reads are off (as with `events`).
+  std::string summary;
   // Keep the map of clean blocks for the module's direct reads (RAM devices
   // then live in a memfd the module can read); see direct_reads.h.
   bool direct_reads = false;
@@ -57,6 +62,11 @@ struct ServedDevice {
   std::string script_json;  // the active plan, as an equivalent script
   std::string events_path;
   std::unique_ptr<JsonlEventSink> sink;  // null without --events
+  // With a summary: the timeline in front of `sink` (or alone), where it is
+  // written at exit, and the bad blocks before the first request.
+  std::unique_ptr<OpTimelineSink> timeline;
+  std::string summary_path;
+  std::vector<uint32_t> bad_at_start;
   std::FILE* events_file = nullptr;
   std::FILE* payload_file = nullptr;     // replayable logs only
   static constexpr uint64_t kHashEvery = 100000;
@@ -80,7 +90,8 @@ struct ServedDevice {
   ServedDevice(const ServedDevice&) = delete;
   ServedDevice& operator=(const ServedDevice&) = delete;
   // Writes the final state hash (replayable logs), flushes and closes the
-  // log, and exports the fault stream's decisions when asked.
+  // log, exports the fault stream's decisions and writes the device summary
+  // when asked.
   ~ServedDevice();
 };
 

@@ -13,7 +13,11 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   qemu-system-x86 busybox-static mtd-utils kmod cpio zstd xz-utils
   sparse jq
+  # In the guest, for the tests scenarios write (issue 21): setfattr/getfattr, xfs_io.
   attr xfsprogs
+  # Tests of `flashfault report` and the schemas (issue 18): report.html in a real
+  # browser (headless), junit.xml against its XSD, corpora/ against corpora/schemas/.
+  chromium libxml2-utils python3-jsonschema
 )
 
 missing=()

@@ -4,7 +4,8 @@
 # (exit 0, states checked, each with its own kernel log, no finding, and the same results
 # for the boundary states on nandsim holding the same cells); the planted workload,
 # whose oracle is told an unsynced file is durable, is found (exit 3) with a reproducer
-# scenario that `flashfault run` replays with exit 3.
+# scenario that `flashfault run` replays with exit 3; `flashfault report` over all three
+# names that finding.
 # Usage: explore_ubifs.sh [BUILD_DIR]. Exit 0 pass, 1 fail, 77 prerequisites missing.
 # Must not: pass on a run that checked no state, or on a finding without its replay.
 set -euo pipefail
@@ -51,4 +52,18 @@ cat "$E2E_OUT/replay.stdout"
 [ "$rrc" = 3 ] || e2e_scenario_fail "the reproducer exited $rrc, expected 3 (see $E2E_OUT/replay.stderr)"
 grep -q 'the oracle refused it' "$E2E_OUT/replay/vm/guest.log" ||
     e2e_scenario_fail "the reproducer failed for another reason than the oracle"
+# 3. What `flashfault report` reads came back: the recording's device summary, when each
+# state was done; the report over both explorations and the replay finds the one finding.
+e2e_need_result .device_summary recording/device.json
+[ "$(jq '.ops' "$E2E_OUT/planted/recording/device.json")" -gt 0 ] || e2e_scenario_fail "an empty device summary"
+[ "$(jq -s '[.[] | select(.at_s > 0)] | length' "$E2E_OUT/planted/states.jsonl")" = \
+  "$(e2e_result .states_checked)" ] || e2e_scenario_fail "states without at_s"
+set +e
+"$E2E_BIN" report "$E2E_OUT/clean" "$E2E_OUT/planted" "$E2E_OUT/replay" --out "$E2E_OUT/report" \
+    >"$E2E_OUT/report.stdout" 2>&1
+rrc=$?
+set -e
+[ "$rrc" = 3 ] || e2e_scenario_fail "flashfault report exited $rrc, expected 3 (see $E2E_OUT/report.stdout)"
+grep -q "^FINDING $(e2e_result '.findings[0].signature' | sed 's/[][\.*^$]/\\&/g') " "$E2E_OUT/report.stdout" ||
+    e2e_scenario_fail "the report does not name the finding"
 e2e_scenario_pass

@@ -301,13 +301,16 @@ TEST(GuestScriptTest, ServesWithSeedAndQuotes) {
   EXPECT_NE(g.find("FF_FILE_SIZES='1 2'"), std::string::npos);
   EXPECT_NE(g.find("echo 'hi'\n"), std::string::npos);
   EXPECT_NE(g.find("echo \"FFRUN workload_exit $FF_WL_RC\""), std::string::npos);
-  // A shell workload has the control directory, its folders, and a way to restart.
+  // A shell workload has the control directory, its folders, and a way to restart; each
+  // server writes its device summary where the last step exports it from.
   EXPECT_NE(g.find("ff_serve() { muse_start_server 'slc-2k-128m' --script /ffrun/1/faults.json "
-                   "--seed 7 --events \"$FF_EVENTS\" --parts '1M(boot),-(ubi)' --control "
-                   "\"$FF_CTL\"; }\nff_step serve\nff_serve\n"),
+                   "--seed 7 --events \"$FF_EVENTS\" --summary /tmp/ffout/1/device.json --parts "
+                   "'1M(boot),-(ubi)' --control \"$FF_CTL\"; }\nff_step serve\nmkdir -p "
+                   "/tmp/ffout/1\nff_serve\n"),
             std::string::npos) << g;
   EXPECT_NE(g.find("FF_PAYLOAD=/ffrun/1/ FF_FILES=/ffrun/1/files\nexport FF_MUSE_MTD"),
             std::string::npos) << g;
+  EXPECT_GT(g.rfind("ff_export /tmp/ffout"), g.find("echo \"FFRUN-END 1\""));
   EXPECT_EQ(ShellQuote("a'b"), "'a'\\''b'");
 }
 

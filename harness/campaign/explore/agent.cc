@@ -359,6 +359,9 @@ absl::StatusOr<bool> Explorer::CheckOne(const CrashState& s) {
         return MaterialiseCrashState(cursor, cut, p, l);
       }));
   ++summary_.checked;
+  // When the state was done, in seconds since the checks began: the report's
+  // states-per-minute curve and a finding's first-seen time.
+  r["at_s"] = std::chrono::duration<double>(Clock::now() - start_).count();
   const bool failed = r["result"] == "fail";
   if (failed) ++summary_.failed;
   if (states_ != nullptr) {

@@ -19,7 +19,8 @@
 // a bug kind fails the state as "kernel". Each state's full record (its
 // whole kernel log included) goes to AgentOptions::states_file, and a short
 // "FFSTATE {...}" line to `out` (the console: progress, and what is left if
-// the guest dies), then a summary line.
+// the guest dies), then a summary line. Every record carries "at_s", the
+// seconds from the start of the checks to the end of that state.
 // Must not: judge findings (the host groups them: findings.h), or keep
 // anything of one state's part for the next.
 #pragma once

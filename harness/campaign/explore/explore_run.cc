@@ -8,6 +8,7 @@
 #include "common/atomic_file.h"
 #include "common/input_file.h"
 #include "common/status_macros.h"
+#include "common/utc_time.h"
 #include "harness/campaign/explore/nandsim_reference.h"
 #include "harness/campaign/guest_script.h"
 #include "harness/campaign/log_classifier.h"
@@ -117,7 +118,8 @@ std::string ExploreGuestScript(const ExploreOptions& o) {
       "mkdir -p $REC $MNT\n"
       "ff_step 'explore: recording the workload'\n"
       "/flashfault serve --preset ", ShellQuote(o.preset),
-      " --name ffrec --events $REC/events.jsonl --control $CTL >$REC/server.log 2>&1 &\n"
+      " --name ffrec --events $REC/events.jsonl --summary $REC/device.json --control $CTL"
+      " >$REC/server.log 2>&1 &\n"
       "SRV=$!\n"
       "mtd=$(wait_mtd 30 ffrec) || { cat $REC/server.log; ff_fail 'the recording MTD did not appear'; }\n"
       "ex_format $FS $mtd $MNT || ff_fail \"making the file system failed (step $?)\"\n"
@@ -147,6 +149,7 @@ std::string ExploreGuestScript(const ExploreOptions& o) {
 
 absl::StatusOr<ExploreOutcome> RunExplore(const RigPaths& rig, const ExploreOptions& o) {
   const auto start = std::chrono::steady_clock::now();
+  const std::string started_at = Iso8601UtcNow();
   const fs::path run = o.out / "run";
   const fs::path vm = o.out / "vm";
   const fs::path recording = o.out / "recording";
@@ -251,8 +254,12 @@ absl::StatusOr<ExploreOutcome> RunExplore(const RigPaths& rig, const ExploreOpti
   ojson& r = out.results;
   r = {{"command", "explore"}, {"workload", o.workload_name}, {"fs", o.fs},
        {"geometry", o.preset}, {"mode", o.mode}, {"inside", o.inside}, {"shard", o.shard},
-       {"seed", o.seed}, {"budget_seconds", o.budget_seconds}, {"reproduce", o.reproduce}};
+       {"seed", o.seed}, {"budget_seconds", o.budget_seconds}, {"reproduce", o.reproduce},
+       {"started_at", started_at}};
   r["recorded"] = out.recorded;
+  // The recording server's device summary (the workload's wear and bad blocks).
+  r["device_summary"] =
+      fs::exists(recording / "device.json") ? ojson("recording/device.json") : ojson();
   r["oracle"] = out.summary.value("oracle", false);
   r["states_space"] = out.summary.value("space", uint64_t{0});
   r["states_selected"] = out.summary.value("selected", uint64_t{0});

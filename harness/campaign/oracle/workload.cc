@@ -206,7 +206,12 @@ absl::StatusOr<Op> ParseOpArgs(OpKind kind, const json& args, absl::string_view 
   if (kind == OpKind::kMkdir) op.mode = 0755;
   for (const auto& [key, value] : args.items()) {
     const std::string at = absl::StrCat(where, ".", key);
-    if (key == "op" || key == "comment") continue;
+    if (key == "op") continue;
+    if (key == "comment") {
+      // Ignored, but a string, as the schema says (tests/schema/).
+      if (!value.is_string()) return Bad(source, at, "expected a string");
+      continue;
+    }
     std::optional<Field> field;
     for (const FieldInfo& fi : kFields) {
       if (key == fi.key) field = fi.field;
@@ -269,7 +274,10 @@ absl::StatusOr<Workload> ParseWorkload(const json& j, absl::string_view source) 
         FF_ASSIGN_OR_RETURN(Op op, ParseOp(value[i], source, absl::StrCat(at, "[", i, "]")));
         w.ops.push_back(std::move(op));
       }
-    } else if (key != "comment" && key != "$schema") {
+    } else if (key == "comment" || key == "$schema") {
+      // Ignored, but strings, as the schema says (tests/schema/).
+      if (!value.is_string()) return Bad(source, at, "expected a string");
+    } else {
       return Bad(source, at, "unknown key (expected name, description, ops, oracle_assume_durable)");
     }
   }
