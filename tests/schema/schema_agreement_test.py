@@ -83,6 +83,19 @@ def flashfault_verdict(probe, flashfault, kind, path):
     return valid, message
 
 
+def DeclaredKind(path, validators):
+    """The schema a file names in "$schema" ("../../schemas/fault-script.schema.json"),
+    when it is one of ours: a scenario's folder may hold the fault scripts it ships."""
+    try:
+        declared = json.loads(path.read_text()).get("$schema")
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(declared, str) or not declared.endswith(".schema.json"):
+        return None
+    kind = declared.rsplit("/", 1)[-1][: -len(".schema.json")]
+    return kind if kind in validators else None
+
+
 def main():
     if len(sys.argv) != 4:
         print(__doc__)
@@ -98,7 +111,8 @@ def main():
             print("corpora/%s holds JSON examples but no schema kind is known for it "
                   "(add it to EXAMPLE_KINDS)" % folder.name)
             return 1
-        cases += [(EXAMPLE_KINDS[folder.name], f, True, True) for f in files]
+        cases += [(DeclaredKind(f, validators) or EXAMPLE_KINDS[folder.name], f, True, True)
+                  for f in files]
     here = root / "tests" / "schema"
     for sub, schema_ok, ff_ok in (("valid", True, True), ("invalid", False, False),
                                   ("beyond-schema", True, False)):
