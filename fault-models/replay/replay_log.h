@@ -36,11 +36,11 @@ std::string ReplayStartJson(const Geometry& g, const FaultPlan& plan, const std:
 // payload bytes go to `payload` (named `payload_name` in the log, relative to
 // the log's directory), a hash line every `hash_every` ops. REQUIRES: sink
 // and payload outlive the layer. Call sink.WriteStateHash(layer.op_count()-1)
-// at the end of the run for a final hash.
+// at the end of the run for a final hash. `decode`: FaultLayerOptions::decode.
 absl::StatusOr<std::unique_ptr<FaultLayer>> CreateRecordedLayer(
     std::unique_ptr<NandModel> model, const FaultPlan& plan, JsonlEventSink& sink,
     std::FILE* payload, const std::string& payload_name, uint64_t hash_every,
-    RuleMode rules = RuleMode::kStrict);
+    RuleMode rules = RuleMode::kStrict, bool decode = false);
 
 struct ReplayResult {
   std::unique_ptr<FaultLayer> layer;    // the rebuilt device

@@ -153,8 +153,18 @@ TEST(FaultScriptSchema, MatchesTheParser) {
   EXPECT_EQ(keys(defs["where"]["properties"]), expected(ScriptWhereKeys()));
   EXPECT_EQ(keys(defs["when"]["properties"]), expected(ScriptWhenKeys()));
   EXPECT_EQ(keys(defs["partition"]["properties"]), expected(ScriptPartitionKeys()));
+  // The vocabulary of aims by meaning: keys and words as meaning_aim.cc spells them.
+  EXPECT_EQ(keys(defs["meaning"]["properties"]), expected(MeaningAimKeys()));
+  auto words = [&](const char* key) {
+    std::set<std::string> out;
+    for (const json& w : defs["meaning"]["properties"][key]["enum"]) out.insert(w);
+    return out;
+  };
+  EXPECT_EQ(words("ubi"), expected(UbiAimWords()));
+  EXPECT_EQ(words("ubifs"), expected(UbifsAimWords()));
+  EXPECT_EQ(words("jffs2"), expected(Jffs2AimWords()));
   for (const json* obj : {&schema, &defs["fault"], &defs["where"], &defs["when"],
-                          &defs["partition"]}) {
+                          &defs["partition"], &defs["meaning"]}) {
     EXPECT_EQ((*obj)["additionalProperties"], false);
     for (const auto& item : (*obj)["properties"].items()) {
       const json& p = item.value();
