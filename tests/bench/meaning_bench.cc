@@ -16,7 +16,12 @@
 // On a loaded machine wall times swing by tens of percent; the ops run are
 // printed at exit so instruction counts (valgrind --tool=callgrind
 // --collect-atstart=no --toggle-collect='*RunMix*', one benchmark per run)
-// give a per-op cost that does not.
+// give a per-op cost that does not. Measured (RelWithDebInfo, g++-12):
+// instructions per op 1306 -> 2123 without faults (decoding also takes the
+// slow path), 2045 -> 2515 (+23%) with the typical plan, 2718 (+33%) with an
+// aim as well: most of it is observing each programmed page (walking its
+// nodes and checking their CRCs, ~1200 per 2 KiB write); a read costs ~130
+// (a cache lookup). Above the 10% target: see the notes.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -123,12 +128,22 @@ FaultPlan TypicalPlan(bool aimed) {
   return plan;
 }
 
+// What the spare PEBs are rewritten with, built once outside the timed loop.
+const std::vector<std::vector<uint8_t>>& Spare() {
+  static const std::vector<std::vector<uint8_t>> spare = [] {
+    std::vector<std::vector<uint8_t>> v;
+    for (uint32_t i = 0; i < kSpare; ++i) v.push_back(UbiPeb(100 + i, 500000 + i));
+    return v;
+  }();
+  return spare;
+}
+
 uint64_t ops_run = 0;  // over every run of every benchmark, for instruction counts
 
-void RunMix(benchmark::State& state, FaultLayer& d) {
+// Not inlined: instruction counts toggle on it (see the top).
+[[gnu::noinline]] void RunMix(benchmark::State& state, FaultLayer& d) {
   std::vector<uint8_t> data(kPage), oob(Part().oob_size);
-  std::vector<std::vector<uint8_t>> spare;
-  for (uint32_t i = 0; i < kSpare; ++i) spare.push_back(UbiPeb(100 + i, 500000 + i));
+  const std::vector<std::vector<uint8_t>>& spare = Spare();
   uint32_t filling = 0, next_page = 0;
   uint64_t read_page = 0, ops = 0;
   for (auto _ : state) {
@@ -158,6 +173,10 @@ void Mix(benchmark::State& state, bool typical, bool decode, bool aimed) {
   options.decode = decode;
   auto d = std::move(*FaultLayer::Create(FilledModel(), typical ? TypicalPlan(aimed) : FaultPlan{},
                                          std::move(options)));
+  // A decoding layer learns the part's contents before its first op: a
+  // one-off (a few ms for these 8 MiB), kept out of the per-op figures.
+  (void)d->IsBad(0);
+  (void)Spare();
   RunMix(state, *d);
 }
 
