@@ -435,58 +435,6 @@ absl::Status FaultLayer::Sync() {
   return st.status;
 }
 
-// ---- Control ----
-
-absl::Status FaultLayer::Arm(absl::string_view id) {
-  for (const auto& f : families_) {
-    if (f->spec().id != id) continue;
-    if (!f->spec().when.on_demand) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("fault '", id, "' is not on_demand; it fires by its own trigger"));
-    }
-    f->trigger().Arm();
-    if (sink_ != nullptr) {
-      sink_->OnControl({.before_op = next_op_, .kind = ControlKind::kArm, .us = 0, .id = id});
-    }
-    return absl::OkStatus();
-  }
-  return absl::NotFoundError(absl::StrCat("no fault '", id, "' in the plan"));
-}
-
-void FaultLayer::CutPower(absl::string_view by) {
-  LosePower(by);
-  if (sink_ != nullptr) {
-    sink_->OnControl({.before_op = next_op_, .kind = ControlKind::kPowerOff, .us = 0, .id = by});
-  }
-}
-
-bool FaultLayer::QueriesObserved() const {
-  if (sink_ != nullptr || !powered_ || !by_op_[OpSlot(kOpRead)].empty() ||
-      !by_op_[OpSlot(kOpIsBad)].empty()) {
-    return true;
-  }
-  for (const auto& f : families_) {
-    if (f->spec().when.at_op) return true;
-  }
-  return false;
-}
-
-void FaultLayer::PowerOn() {
-  powered_ = true;
-  no_power_ = absl::OkStatus();
-  UpdateSlowPath();
-  if (sink_ != nullptr) {
-    sink_->OnControl({.before_op = next_op_, .kind = ControlKind::kPowerOn, .us = 0, .id = {}});
-  }
-}
-
-void FaultLayer::AdvanceClock(uint64_t us) {
-  now_us_ += us;
-  if (sink_ != nullptr) {
-    sink_->OnControl({.before_op = next_op_, .kind = ControlKind::kClock, .us = us, .id = {}});
-  }
-}
-
 void FaultLayer::Register(FaultFamily* f) {
   for (uint32_t op = 1; op < kOpAll; op <<= 1) {
     if (f->ops() & op) by_op_[OpSlot(op)].push_back(f);
