@@ -17,12 +17,17 @@ bool Contains(uint64_t outer, uint64_t outer_len, uint64_t inner, uint64_t inner
   return inner >= outer && inner + inner_len <= outer + outer_len;
 }
 
-// Records one node's type into the meaning.
-void NoteType(PageMeaning& m, uint8_t type, bool bad_crc) {
+// Records one node's type (and inode number, 0 = none) into the meaning.
+void NoteType(PageMeaning& m, uint8_t type, bool bad_crc, uint32_t inum) {
   if (type < 32) m.type_mask |= uint32_t{1} << type;
   if (m.first_type == 0xFF) m.first_type = type;
   if (m.nodes < UINT16_MAX) ++m.nodes;
   if (bad_crc && m.bad_crc < UINT16_MAX) ++m.bad_crc;
+  if (inum == 0 || m.inum_count == PageMeaning::kMaxInums) return;
+  for (int i = 0; i < m.inum_count; ++i) {
+    if (m.inums[i] == inum) return;
+  }
+  m.inums[m.inum_count++] = inum;
 }
 
 }  // namespace
@@ -93,7 +98,7 @@ FlashMeaning::Carry FlashMeaning::IncomingCarry(uint32_t peb, uint32_t offset) c
   if (pages_per_eb_ > 0 && offset % facts_.page_size == 0 &&
       offset / facts_.page_size < pages_per_eb_) {
     const PageCarry& c = page_carry_[uint64_t{peb} * pages_per_eb_ + offset / facts_.page_size];
-    if (c.end > offset) return {true, offset, c.end, c.type};
+    if (c.end > offset) return {true, offset, c.end, c.type, c.inum};
   }
   const Carry& c = pebs_[peb].carry;
   if (c.set && offset >= c.from && offset < c.end) return c;
@@ -107,7 +112,7 @@ void FlashMeaning::RememberCarry(uint32_t peb, uint32_t offset, size_t len, cons
   // Every page that starts inside the node learns where it ends.
   const uint64_t ps = facts_.page_size;
   for (uint64_t q = (offset + len + ps - 1) / ps; q < pages_per_eb_ && q * ps < carry.end; ++q) {
-    page_carry_[uint64_t{peb} * pages_per_eb_ + q] = {carry.end, carry.type};
+    page_carry_[uint64_t{peb} * pages_per_eb_ + q] = {carry.end, carry.inum, carry.type};
   }
 }
 
@@ -168,7 +173,7 @@ PageMeaning FlashMeaning::ClassifyImpl(uint32_t peb, uint32_t offset, Bytes byte
       m.header_crc_bad |= !vid || vid->crc != CrcStatus::kOk;
       if (vid && vid->crc == CrcStatus::kOk) {
         m.mapped = true;
-        m.leb = {vid->vol_id, vid->lnum, vid->sqnum, vid->vol_type};
+        m.leb = {vid->vol_id, vid->lnum, vid->sqnum, vid->vol_type, vid->copy_flag};
       }
     }
   }
@@ -203,8 +208,10 @@ void FlashMeaning::ClassifyData(const PebState* st, const Carry& in, uint32_t of
   if (in.set) {
     m.continued = true;
     m.continued_type = in.type;
+    m.continued_inum = in.inum;
     start = static_cast<uint32_t>(std::min<uint64_t>(in.end - offset, bytes.size()));
   }
+  m.first_node = start;
   if (AllErased(bytes)) {
     m.kind = PageKind::kErased;
     return;
@@ -238,13 +245,15 @@ void FlashMeaning::ClassifyData(const PebState* st, const Carry& in, uint32_t of
   // JFFS2 lives on bare flash; UBIFS only inside UBI.
   const bool jffs2 = !ubi && !m.ec_header;
   uint8_t last_type = 0xFF;
+  uint32_t last_inum = 0;
   size_t next = 0;
   WalkStop stop;
   if (jffs2) {
     Jffs2Walk w = WalkJffs2Nodes(bytes, start, [&](const Jffs2Node& n) {
       if (n.hdr_crc == CrcStatus::kOk) {
-        NoteType(m, n.kind, n.node_crc == CrcStatus::kBad || n.data_crc == CrcStatus::kBad);
+        NoteType(m, n.kind, n.node_crc == CrcStatus::kBad || n.data_crc == CrcStatus::kBad, n.ino);
         last_type = n.kind;
+        last_inum = n.ino;
       } else if (m.bad_crc < UINT16_MAX) {
         ++m.bad_crc;
       }
@@ -258,8 +267,12 @@ void FlashMeaning::ClassifyData(const PebState* st, const Carry& in, uint32_t of
     }
   } else {
     UbifsWalk w = WalkUbifsNodes(bytes, start, [&](const UbifsNode& n) {
-      NoteType(m, n.node_type, n.crc == CrcStatus::kBad);
+      const uint32_t inum = n.has_key ? n.key.inum
+                            : n.node_type == kUbifsTrun ? static_cast<uint32_t>(n.inum)
+                                                         : 0;
+      NoteType(m, n.node_type, n.crc == CrcStatus::kBad, inum);
       last_type = n.node_type;
+      last_inum = inum;
       return true;
     });
     stop = w.stop;
@@ -279,8 +292,9 @@ void FlashMeaning::ClassifyData(const PebState* st, const Carry& in, uint32_t of
       carry->set = true;
       carry->end = static_cast<uint32_t>(std::min<uint64_t>(uint64_t{offset} + next, UINT32_MAX));
       carry->type = last_type;
+      carry->inum = last_inum;
     } else if (m.continued && start >= bytes.size()) {
-      *carry = {true, carry->from, in.end, in.type};  // still inside it
+      *carry = {true, carry->from, in.end, in.type, in.inum};  // still inside it
     }
   }
 }
@@ -302,6 +316,7 @@ void FlashMeaning::LearnHeaders(uint32_t peb, uint32_t offset, Bytes bytes) {
           ec->data_offset < eb && ec->vid_hdr_offset % 8 == 0) {
         vid_off_ = ec->vid_hdr_offset;
         data_off_ = ec->data_offset;
+        ++generation_;
         for (int i = 0; i < static_cast<int>(kUbiLayoutVolumeLebs); ++i) {
           vtbl_[i].assign(std::min<uint64_t>(kVtblBytes, eb - *data_off_), 0xFF);
           vtbl_have_[i].assign(vtbl_[i].size(), false);
@@ -314,7 +329,7 @@ void FlashMeaning::LearnHeaders(uint32_t peb, uint32_t offset, Bytes bytes) {
     if (vid && vid->crc == CrcStatus::kOk) {
       st.ubi = true;
       st.mapped = true;
-      st.leb = {vid->vol_id, vid->lnum, vid->sqnum, vid->vol_type};
+      st.leb = {vid->vol_id, vid->lnum, vid->sqnum, vid->vol_type, vid->copy_flag};
     }
   }
 }
@@ -332,7 +347,17 @@ void FlashMeaning::LearnData(uint32_t peb, uint32_t offset, Bytes bytes) {
     std::optional<UbifsSuperblock> sb = DecodeUbifsSuperblock(data);
     // A page holds only the superblock's start: a CRC that could not be
     // checked is accepted, one that fails is not.
-    if (sb && sb->crc != CrcStatus::kBad) superblocks_[leb.vol_id] = *sb;
+    if (sb && sb->crc != CrcStatus::kBad) {
+      // Only a change of the areas changes what pages mean: an identical
+      // superblock written again does not age cached meanings.
+      auto [it, fresh] = superblocks_.try_emplace(leb.vol_id, *sb);
+      const UbifsSuperblock& old = it->second;
+      if (fresh || old.leb_cnt != sb->leb_cnt || old.log_lebs != sb->log_lebs ||
+          old.lpt_lebs != sb->lpt_lebs || old.orph_lebs != sb->orph_lebs) {
+        it->second = *sb;
+        ++generation_;
+      }
+    }
   }
 }
 

@@ -54,6 +54,7 @@ struct LebRef {
   uint32_t lnum = 0;
   uint64_t sqnum = 0;
   uint8_t vol_type = 0;
+  uint8_t copy_flag = 0;  // the VID header says the PEB was copied (wear-levelling, scrub)
 };
 
 struct PageMeaning {
@@ -74,6 +75,13 @@ struct PageMeaning {
   uint16_t bad_crc = 0;         // nodes whose CRC fails
   bool continued = false;       // the bytes start inside a node begun earlier
   uint8_t continued_type = 0xFF;  // its type, when that earlier page was seen
+  uint32_t continued_inum = 0;    // its inode number (0: none or unknown)
+  uint32_t first_node = 0;        // where the first node header starts in the bytes
+  // Inode numbers of the nodes whose headers lie in the bytes (UBIFS keys,
+  // JFFS2 inode and dirent targets), the first kMaxInums distinct ones.
+  static constexpr int kMaxInums = 4;
+  uint32_t inums[kMaxInums] = {};
+  uint8_t inum_count = 0;
   FastmapPart fastmap = FastmapPart::kNone;
   uint32_t vtbl_first = 0, vtbl_count = 0;  // layout records starting here
 };
@@ -93,6 +101,10 @@ class FlashMeaning {
   void Erased(uint32_t peb);
 
   const FlashFacts& facts() const { return facts_; }
+  // Grows whenever something was learned that changes how pages classify
+  // (the VID header offset, a UBIFS superblock): a caller caching meanings
+  // re-classifies entries older than this.
+  uint64_t generation() const { return generation_; }
   std::optional<uint32_t> vid_hdr_offset() const { return vid_off_; }
   std::optional<uint32_t> data_offset() const { return data_off_; }
   // In-use volume table records, by volume id.
@@ -106,6 +118,7 @@ class FlashMeaning {
     bool set = false;
     uint32_t from = 0, end = 0;
     uint8_t type = 0xFF;
+    uint32_t inum = 0;
   };
   struct PebState {
     bool ubi = false;     // an EC header was seen
@@ -118,6 +131,7 @@ class FlashMeaning {
   // (not just the next one) knows where its first node begins.
   struct PageCarry {
     uint32_t end = 0;  // PEB offset where that node ends; 0: none known
+    uint32_t inum = 0;
     uint8_t type = 0xFF;
   };
   Carry IncomingCarry(uint32_t peb, uint32_t offset) const;
@@ -130,6 +144,7 @@ class FlashMeaning {
   void FeedVolumeTable(uint32_t lnum, uint32_t leb_offset, Bytes bytes);
 
   FlashFacts facts_;
+  uint64_t generation_ = 0;
   std::optional<uint32_t> vid_off_, data_off_;
   std::vector<PebState> pebs_;
   uint32_t pages_per_eb_ = 0;          // 0: no per-page carries (NOR, or too many)

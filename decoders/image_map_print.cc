@@ -71,7 +71,8 @@ ordered_json UbifsToJson(const UbifsMap& u) {
                    {"cmt_no", u.master->cmt_no},
                    {"log_lnum", u.master->log_lnum},
                    {"root_lnum", u.master->root_lnum},
-                   {"lpt_lnum", u.master->lpt_lnum}};
+                   {"lpt_lnum", u.master->lpt_lnum},
+                   {"leb_cnt", u.master->leb_cnt}};
   }
   return j;
 }

@@ -16,7 +16,7 @@ constexpr size_t kKeyEnd = kUbifsKeyOffset + 8;  // the simple key's 8 bytes
 // The largest name a dent or xent may carry.
 constexpr size_t kMaxNameLen = 255;
 constexpr size_t kSbFieldsEnd = 128;
-constexpr size_t kMstFieldsEnd = 172;
+constexpr size_t kMstFieldsEnd = 168;
 
 size_t Align8(size_t x) { return (x + 7) & ~size_t{7}; }
 
@@ -138,9 +138,9 @@ std::optional<UbifsMaster> DecodeUbifsMaster(Bytes b) {
   m.ihead_offs = Le32(b, 68);
   m.lpt_lnum = Le32(b, 120);
   m.lpt_offs = Le32(b, 124);
-  m.empty_lebs = Le32(b, 160);
-  m.idx_lebs = Le32(b, 164);
-  m.leb_cnt = Le32(b, 168);
+  m.empty_lebs = Le32(b, 156);
+  m.idx_lebs = Le32(b, 160);
+  m.leb_cnt = Le32(b, 164);
   m.crc = n->crc;
   return m;
 }

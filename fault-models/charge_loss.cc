@@ -20,7 +20,7 @@ class ChargeLoss final : public FaultFamily {
   void Apply(FaultEnv& env, OpState& op) override {
     std::optional<Target> t = Strike(env, op);
     if (!t) return;
-    std::vector<uint32_t> bits = PickCells(env, trigger_.rng(), spec_.where, t->device_page,
+    std::vector<uint32_t> bits = PickCells(env, trigger_.rng(), CellWindow(env, *t), t->device_page,
                                            spec_.flips, CellFilter::kProgrammed);
     env.model().AddCellErrors(t->device_page, bits);
     Fire();

@@ -6,6 +6,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/bit_mask.h"
+#include "decoders/jffs2_nodes.h"
+#include "decoders/ubi_volume_table.h"
+#include "decoders/ubifs_nodes.h"
 
 namespace flashfault {
 namespace {
@@ -134,6 +137,7 @@ void JsonlEventSink::OnOp(const OpRecord& op) {
   if (op.op == kOpIsBad && op.code == absl::StatusCode::kOk) {
     absl::StrAppend(&buf_, ",\"bad\":", op.bad ? "true" : "false");
   }
+  if (!op.meanings.empty()) WriteMeanings(op);
   if (payload_ != nullptr && op.op == kOpWrite) {
     // Every write, refused or not: a replay re-issues it with the same bytes.
     if (!op.data.empty()) {
@@ -150,6 +154,82 @@ void JsonlEventSink::OnOp(const OpRecord& op) {
   if (hash_every_ != 0 && (op.index + 1) % hash_every_ == 0) {
     WriteStateHash(static_cast<int64_t>(op.index));
   }
+}
+
+namespace {
+
+const char* NodeName(const decoders::PageMeaning& m, uint8_t t) {
+  return m.kind == decoders::PageKind::kJffs2 ? decoders::Jffs2KindName(static_cast<decoders::Jffs2Kind>(t))
+                                              : decoders::UbifsNodeTypeName(t);
+}
+
+}  // namespace
+
+void JsonlEventSink::WriteMeanings(const OpRecord& op) {
+  using decoders::PageKind;
+  buf_.append(",\"m\":[");
+  for (size_t i = 0; i < op.meanings.size(); ++i) {
+    const decoders::PageMeaning& m = op.meanings[i];
+    if (i) buf_.push_back(',');
+    absl::StrAppend(&buf_, "{\"kind\":\"", decoders::PageKindName(m.kind), "\"");
+    if (m.kind == PageKind::kErased && !m.mapped && !m.ec_header) {
+      size_t run = 1;  // fold the erased pages that follow
+      while (i + run < op.meanings.size() && op.meanings[i + run].kind == PageKind::kErased &&
+             !op.meanings[i + run].mapped && !op.meanings[i + run].ec_header) {
+        ++run;
+      }
+      if (run > 1) absl::StrAppend(&buf_, ",\"pages\":", run);
+      i += run - 1;
+      buf_.push_back('}');
+      continue;
+    }
+    if (m.ec_header) buf_.append(",\"ec\":true");
+    if (m.vid_header) buf_.append(",\"vid\":true");
+    if (m.header_crc_bad) buf_.append(",\"hdr_crc\":\"bad\"");
+    if (m.mapped) {
+      absl::StrAppend(&buf_, ",\"vol\":", m.leb.vol_id);
+      if (op.flash != nullptr) {
+        auto it = op.flash->volumes().find(m.leb.vol_id);
+        if (it != op.flash->volumes().end()) {
+          buf_.append(",\"name\":");
+          AppendString(buf_, decoders::PrintableName(
+                                 decoders::Bytes(reinterpret_cast<const uint8_t*>(it->second.name.data()),
+                                                 it->second.name.size()),
+                                 decoders::kUbiVolNameMax));
+        }
+      }
+      absl::StrAppend(&buf_, ",\"lnum\":", m.leb.lnum, ",\"sqnum\":", m.leb.sqnum);
+      if (m.leb.copy_flag) buf_.append(",\"copy\":true");
+      if (m.kind != PageKind::kEcHeader && m.kind != PageKind::kVidHeader) {
+        absl::StrAppend(&buf_, ",\"off\":", m.leb_offset);
+      }
+    }
+    if (m.area_known) absl::StrAppend(&buf_, ",\"area\":\"", decoders::UbifsAreaName(m.area), "\"");
+    if (m.type_mask != 0) {
+      buf_.append(",\"nodes\":[");
+      bool first = true;
+      for (uint8_t t = 0; t < 32; ++t) {
+        if ((m.type_mask >> t & 1) == 0) continue;
+        absl::StrAppend(&buf_, first ? "" : ",", "\"", NodeName(m, t), "\"");
+        first = false;
+      }
+      buf_.push_back(']');
+    }
+    if (m.continued) {
+      absl::StrAppend(&buf_, ",\"cont\":\"", m.continued_type == 0xFF ? "?" : NodeName(m, m.continued_type), "\"");
+    }
+    if (m.inum_count > 0) {
+      buf_.append(",\"inums\":[");
+      for (int k = 0; k < m.inum_count; ++k) absl::StrAppend(&buf_, k ? "," : "", m.inums[k]);
+      buf_.push_back(']');
+    }
+    if (m.bad_crc > 0) absl::StrAppend(&buf_, ",\"bad_crc\":", m.bad_crc);
+    if (m.kind == PageKind::kFastmap) {
+      absl::StrAppend(&buf_, ",\"fm\":\"", decoders::FastmapPartName(m.fastmap), "\"");
+    }
+    buf_.push_back('}');
+  }
+  buf_.push_back(']');
 }
 
 std::vector<uint32_t> FaultBits(const FaultRecord& f) {

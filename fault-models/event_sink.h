@@ -25,6 +25,15 @@
 //       (id names who), virtual clock advanced by U us, fault id armed)
 //   {"t":"hash","i":N,"state":"16 hex digits"}
 //      (StateHash() of the whole device after op N; -1 = before op 0)
+// Decoding layers (FaultLayerOptions::decode, or faults aimed by meaning)
+// add to every placed op what it touched, per page (erase, isbad, markbad:
+// per block; NOR: one for the op), runs of erased pages folded into one:
+//   "m":[{"kind":"vid-header","ec":true,"vid":true,"vol":0,"name":"data",
+//         "lnum":3,"sqnum":812,"copy":true,"off":4096,"area":"master",
+//         "nodes":["mst"],"cont":"data","inums":[65],"bad_crc":1,
+//         "hdr_crc":"bad","fm":"superblock"}, {"kind":"erased","pages":12}]
+//   (each key only when it applies; kind is decoders::PageKindName, nodes
+//    and cont name UBIFS node types or JFFS2 node kinds)
 // Replayable logs (JsonlEventSink::SetReplay) add to the start line
 //   "replay":{"geometry":{...},"plan":{...},"payload":"LOG.data","hash_every":K}
 // (the full geometry and the plan as a JSON fault script), and every write
@@ -44,6 +53,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "backends/model/flash_device.h"
+#include "decoders/flash_meaning.h"
 #include "fault-models/fault_spec.h"
 
 namespace flashfault {
@@ -61,6 +71,10 @@ struct OpRecord {
   bool bad = false;   // isbad only: the answer
   // Writes only: the payload as the caller passed it (valid during OnOp).
   std::span<const uint8_t> data, oob;
+  // Decoding layers: what each page (block) of the op meant, and what the
+  // classifier knows (volume names); valid during OnOp. Empty / null otherwise.
+  std::span<const decoders::PageMeaning> meanings;
+  const decoders::FlashMeaning* flash = nullptr;
 };
 
 // A change made between ops (not an op: it gets no op index of its own).
@@ -149,6 +163,7 @@ class JsonlEventSink final : public EventSink {
 
  private:
   void EndLine();
+  void WriteMeanings(const OpRecord& op);
   void WritePayload(std::span<const uint8_t> bytes);
 
   std::FILE* payload_ = nullptr;

@@ -12,15 +12,79 @@
 
 namespace flashfault {
 
+bool FaultFamily::Aimed(const FaultEnv& env, const OpState& op, uint64_t device_page) const {
+  if (!spec_.where.meaning) return true;
+  const decoders::FlashMeaning* flash = env.flash_meaning();
+  if (flash == nullptr || op.meanings.empty()) return false;
+  size_t i = 0;  // NOR: one meaning for the whole op
+  if (env.geometry().is_nand()) {
+    const uint64_t ppb = env.geometry().pages_per_block;
+    i = op.op == kOpRead || op.op == kOpWrite ? device_page - op.first_page
+                                              : device_page / ppb - op.first_block;
+  }
+  return i < op.meanings.size() && AimMatches(*spec_.where.meaning, op.meanings[i], *flash);
+}
+
+// An aimed fault: the first page (block ops: block) of the op inside
+// `where` whose meaning matches.
+std::optional<Target> FaultFamily::FindAimedTarget(const FaultEnv& env, const OpState& op) const {
+  const Trigger& trigger = trigger_;
+  const Geometry& g = env.geometry();
+  const uint32_t ppb = g.pages_per_block;
+  if (op.op == kOpRead || op.op == kOpWrite) {
+    if (!g.is_nand()) {
+      // NOR "pages" are bytes: the op's one meaning decides, where places.
+      if (!Aimed(env, op, op.first_page)) return std::nullopt;
+      std::optional<uint64_t> page = trigger.FirstPage(op.first_page, op.page_count, ppb);
+      if (!page) return std::nullopt;
+      const auto block = static_cast<uint32_t>(*page / ppb);
+      return Target{.block = block, .page = static_cast<int64_t>(*page - uint64_t{block} * ppb),
+                    .device_page = *page};
+    }
+    for (uint64_t page = op.first_page; page < op.first_page + op.page_count; ++page) {
+      const auto block = static_cast<uint32_t>(page / ppb);
+      const auto in_block = static_cast<uint32_t>(page % ppb);
+      if (!trigger.MatchesBlock(block) || !trigger.MatchesPage(in_block)) continue;
+      if (Aimed(env, op, page)) {
+        return Target{.block = block, .page = in_block, .device_page = page};
+      }
+    }
+    return std::nullopt;
+  }
+  for (uint32_t b = op.first_block; b < op.first_block + op.block_count; ++b) {
+    if (trigger.MatchesBlock(b) && Aimed(env, op, uint64_t{b} * ppb)) {
+      return Target{.block = b, .page = -1, .device_page = uint64_t{b} * ppb};
+    }
+  }
+  return std::nullopt;
+}
+
+Where FaultFamily::CellWindow(const FaultEnv& env, const Target& t) const {
+  Where w = spec_.where;
+  if (!w.meaning || !w.meaning->ubi || w.bytes || t.page < 0) return w;
+  const Geometry& g = env.geometry();
+  std::optional<uint64_t> at;  // byte of the header in its PEB
+  if (*w.meaning->ubi == UbiAim::kEc) at = 0;
+  if (*w.meaning->ubi == UbiAim::kVid && env.flash_meaning() != nullptr) {
+    at = env.flash_meaning()->vid_hdr_offset();
+  }
+  if (at && *at / g.page_size == static_cast<uint64_t>(t.page)) {
+    const uint64_t first = *at % g.page_size;
+    w.bytes = Range{first, std::min<uint64_t>(first + 63, g.page_size - 1)};
+  }
+  return w;
+}
+
 std::optional<Target> FaultFamily::FindTarget(const FaultEnv& env, const OpState& op) const {
   if (!op.placed) return std::nullopt;
   const uint32_t ppb = env.geometry().pages_per_block;
   Target t;
   if (op.op == kOpSync) {
-    if (!trigger_.Unplaced()) return std::nullopt;
+    if (!trigger_.Unplaced() || spec_.where.meaning) return std::nullopt;
     t.placed = false;
     return t;
   }
+  if (spec_.where.meaning) return FindAimedTarget(env, op);
   if (op.op == kOpRead || op.op == kOpWrite) {
     std::optional<uint64_t> page = trigger_.FirstPage(op.first_page, op.page_count, ppb);
     if (!page) return std::nullopt;

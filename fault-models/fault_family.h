@@ -19,6 +19,7 @@
 
 #include "absl/status/status.h"
 #include "backends/model/nand_model.h"
+#include "decoders/flash_meaning.h"
 #include "fault-models/event_sink.h"
 #include "fault-models/fault_spec.h"
 #include "fault-models/trigger.h"
@@ -38,6 +39,9 @@ struct OpState {
   bool placed = false;
   uint64_t first_page = 0, page_count = 0;  // device-wide pages touched
   uint32_t first_block = 0, block_count = 0;
+  // When the layer decodes: what each page of the op means (block ops: each
+  // block; NOR: one entry for the op). Empty otherwise.
+  std::span<const decoders::PageMeaning> meanings;
 
   // Outcome set by families.
   bool handled = false;  // a family did (or refused) the op: do not forward
@@ -64,8 +68,13 @@ class FaultEnv {
   // The same for every cell set in `mask` (ecc_engine.h's order; unstable
   // cells toggle thousands at a time).
   virtual void ToggleMaskForRead(uint64_t page, std::span<const uint64_t> mask) = 0;
+  // For the read in flight only: the ECC decoder of `page` miscorrects (or
+  // misses) the step mc.step if it holds more errors than the strength.
+  virtual void MiscorrectForRead(uint64_t page, EccEngine::Miscorrection mc) = 0;
   virtual void Sleep(uint64_t us) = 0;
   virtual void Emit(const FaultRecord& record) = 0;
+  // What the layer's classifier learned (volume names), null when not decoding.
+  virtual const decoders::FlashMeaning* flash_meaning() const { return nullptr; }
 };
 
 // The unit of an op a fault strikes: the op's first page (reads, writes) or
@@ -100,13 +109,24 @@ class FaultFamily {
   // Each op in ops(), before it reaches the model, in plan order; not called
   // once an earlier family handled the op.
   virtual void Apply(FaultEnv& env, OpState& op) = 0;
+  // After a read in ops() reached the model and succeeded: op.read_data is
+  // what it returns (families that change what a read sees, not the cells).
+  virtual void AfterRead(FaultEnv&, OpState&) {}
   // Pages [first, first+count) were programmed; block `block` was erased.
   virtual void OnProgrammed(FaultEnv&, uint64_t /*first*/, uint64_t /*count*/) {}
   virtual void OnErased(FaultEnv&, uint32_t /*block*/) {}
 
  protected:
-  // The op's unit inside `where`, or nullopt when the op misses it.
+  // The op's unit inside `where` (and, for an aim, the first page or block
+  // whose meaning matches it), or nullopt when the op misses it.
   std::optional<Target> FindTarget(const FaultEnv& env, const OpState& op) const;
+  // Whether `device_page` of `op` (block ops: its block) is what the aim
+  // names; true without an aim.
+  bool Aimed(const FaultEnv& env, const OpState& op, uint64_t device_page) const;
+  // spec().where, with bytes narrowed to the UBI header an aim names
+  // ("ubi": "ec" or "vid") when the script gave no bytes and the header
+  // lies in `t`'s page: cells then land in the header itself.
+  Where CellWindow(const FaultEnv& env, const Target& t) const;
   // MatchesOp + FindTarget + Trigger::Evaluate: the usual way to decide.
   std::optional<Target> Strike(FaultEnv& env, const OpState& op);
   TriggerInput Input(FaultEnv& env, const OpState& op, const Target& t) const;
@@ -130,6 +150,7 @@ class FaultFamily {
                        uint64_t fire, std::span<const uint64_t> mask = {});
 
  private:
+  std::optional<Target> FindAimedTarget(const FaultEnv& env, const OpState& op) const;
   // What both Inject forms do: count, then emit one record.
   void Record(FaultEnv& env, int64_t op_index, const Target& t, absl::string_view effect,
               uint64_t fire, std::span<const uint32_t> bits, std::span<const uint64_t> mask);

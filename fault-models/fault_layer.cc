@@ -12,6 +12,7 @@
 #include "common/status_macros.h"
 #include "fault-models/charge_loss.h"
 #include "fault-models/erase_fail.h"
+#include "fault-models/field_mutation.h"
 #include "fault-models/factory_bad.h"
 #include "fault-models/grown_bad.h"
 #include "fault-models/latency.h"
@@ -20,6 +21,7 @@
 #include "fault-models/read_bitflip.h"
 #include "fault-models/read_disturb.h"
 #include "fault-models/retention.h"
+#include "fault-models/silent_corruption.h"
 #include "fault-models/stuck_bit.h"
 #include "fault-models/wear_out.h"
 
@@ -33,6 +35,7 @@ constexpr Factory kFactories[kFaultKindCount] = {
     MakeReadBitflip, MakeChargeLoss, MakeStuckBit, MakeProgramFail,
     MakeEraseFail,   MakeFactoryBad, MakeGrownBad, MakePowerCut,
     MakeReadDisturb, MakeRetention,  MakeWearOut,  MakeLatency,
+    MakeSilentCorruption, MakeFieldMutation,
 };
 
 int OpSlot(uint32_t op) { return std::countr_zero(op); }
@@ -55,7 +58,7 @@ class FaultLayer::Env final : public FaultEnv {
 
   absl::Status ForwardWrite(const OpState& op) override {
     absl::Status s = l_.model_->Write(op.flash_op, op.write_data, op.write_oob);
-    if (s.ok() && op.placed) PagesChanged(op.first_page, op.page_count);
+    if (s.ok() && op.placed) Programmed(op.first_page, op.page_count);
     return s;
   }
 
@@ -69,12 +72,21 @@ class FaultLayer::Env final : public FaultEnv {
   }
 
   void Erased(uint32_t block) {
+    if (l_.meaning_) l_.meaning_->Erased(block);
     for (FaultFamily* f : l_.listeners_) f->OnErased(*this, block);
   }
 
-  void PagesChanged(uint64_t first_page, uint64_t count) override {
+  // A write programmed these pages: the classifier saw them already.
+  void Programmed(uint64_t first_page, uint64_t count) {
     for (FaultFamily* f : l_.listeners_) f->OnProgrammed(*this, first_page, count);
   }
+
+  void PagesChanged(uint64_t first_page, uint64_t count) override {
+    if (l_.meaning_) l_.meaning_->Changed(first_page, count);
+    Programmed(first_page, count);
+  }
+
+  const decoders::FlashMeaning* flash_meaning() const override { return l_.flash_meaning(); }
 
   void ToggleForRead(uint64_t page, uint32_t bit) override {
     l_.model_->ToggleCellError(page, bit);
@@ -87,6 +99,11 @@ class FaultLayer::Env final : public FaultEnv {
     MaskToggle& t = l_.mask_toggles_[l_.mask_toggles_used_++];
     t.page = page;
     t.mask.assign(mask.begin(), mask.end());
+  }
+
+  void MiscorrectForRead(uint64_t page, EccEngine::Miscorrection mc) override {
+    l_.model_->SetMiscorrection(page, std::move(mc));
+    l_.miscorrecting_ = true;
   }
 
   void Sleep(uint64_t us) override { l_.sleeper_(us); }
@@ -104,7 +121,8 @@ FaultLayer::FaultLayer(std::unique_ptr<NandModel> model, uint64_t seed, FaultLay
       seed_(seed),
       sink_(options.sink),
       sleeper_(std::move(options.sleeper)),
-      env_(std::make_unique<Env>(*this)) {
+      env_(std::make_unique<Env>(*this)),
+      decode_option_(options.decode) {
   if (!sleeper_) {
     sleeper_ = [](uint64_t us) { std::this_thread::sleep_for(std::chrono::microseconds(us)); };
   }
@@ -181,6 +199,8 @@ absl::Status FaultLayer::StartOver(const FaultPlan& plan, bool wipe_model) {
   toggles_.clear();
   mask_toggles_used_ = 0;
   if (wipe_model) model_->Reset();
+  // Wiped, or about to be overwritten: learn the store again before the next op.
+  if (meaning_) meaning_->Forget();
   next_op_ = 0;
   now_us_ = 0;
   powered_ = true;
@@ -202,6 +222,7 @@ void FaultLayer::Install(const FaultPlan& plan,
     sink_->OnStart(info);
   }
   for (const auto& f : families_) f->Attach(*env_);
+  UpdateDecoding();
   UpdateSlowPath();
 }
 
@@ -228,6 +249,10 @@ void FaultLayer::LosePower(absl::string_view by) {
 }
 
 void FaultLayer::UndoReadToggles() {
+  if (miscorrecting_) {
+    model_->ClearMiscorrections();
+    miscorrecting_ = false;
+  }
   for (const Toggle& t : toggles_) model_->ToggleCellError(t.page, t.bit);
   toggles_.clear();
   for (size_t i = 0; i < mask_toggles_used_; ++i) {
@@ -254,7 +279,12 @@ void FaultLayer::Finish(const OpState& st, absl::StatusCode code, const ReadRepo
              .report = report ? *report : ReadReport{},
              .bad = bad,
              .data = st.write_data,
-             .oob = st.write_oob};
+             .oob = st.write_oob,
+             // Logged when asked for (decode), not merely because a fault is
+             // aimed: a plan replayed from the start must log as the run did.
+             .meanings = decode_option_ ? st.meanings
+                                        : std::span<const decoders::PageMeaning>{},
+             .flash = flash_meaning()};
   sink_->OnOp(r);
 }
 
@@ -278,6 +308,9 @@ absl::StatusOr<ReadReport> FaultLayer::ReadSlow(const FlashOp& op, std::span<uin
   absl::StatusOr<ReadReport> r =
       st.handled ? absl::StatusOr<ReadReport>(st.status) : model_->Read(op, data, oob);
   UndoReadToggles();
+  if (r.ok() && !st.handled) {
+    for (FaultFamily* f : by_op_[OpSlot(kOpRead)]) f->AfterRead(*env_, st);
+  }
   if (r.ok() && st.handled) r = ReadReport{};  // a family answered without the model
   Finish(st, r.status().code(), r.ok() ? &*r : nullptr, false);
   return r;
@@ -299,7 +332,9 @@ absl::Status FaultLayer::WriteSlow(const FlashOp& op, std::span<const uint8_t> d
   st.write_data = data;
   st.write_oob = oob;
   if (!BeginDataOp(st, data.size(), oob.size())) return no_power_;
+  if (st.write_data.data() != data.data()) Redecode(st);  // a family rewrote the bytes
   if (!st.handled) st.status = env_->ForwardWrite(st);
+  WriteDone(st);
   Finish(st, st.status.code(), nullptr, false);
   return st.status;
 }
@@ -317,6 +352,7 @@ absl::Status FaultLayer::Erase(uint64_t addr, uint64_t len) {
     return no_power_;
   }
   PlaceBlocks(st, addr, len);
+  Decode(st);
   RunFamilies(st);
   if (!st.handled) st.status = env_->ForwardErase(addr, len);
   Finish(st, st.status.code(), nullptr, false);
@@ -330,6 +366,7 @@ bool FaultLayer::BeginDataOp(OpState& st, uint64_t data_len, uint64_t oob_len) {
   }
   const FlashOp& op = st.flash_op;
   PlaceData(st, op.addr, data_len, op.ooboffs, oob_len, op.mode);
+  Decode(st);
   RunFamilies(st);
   return true;
 }
@@ -344,6 +381,7 @@ bool FaultLayer::BeginBlockOp(OpState& st, uint64_t addr) {
     PlaceBlocks(st, addr - addr % geometry().block_size(), geometry().block_size());
     st.addr = addr;
   }
+  Decode(st);
   RunFamilies(st);
   return true;
 }
@@ -397,58 +435,6 @@ absl::Status FaultLayer::Sync() {
   return st.status;
 }
 
-// ---- Control ----
-
-absl::Status FaultLayer::Arm(absl::string_view id) {
-  for (const auto& f : families_) {
-    if (f->spec().id != id) continue;
-    if (!f->spec().when.on_demand) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("fault '", id, "' is not on_demand; it fires by its own trigger"));
-    }
-    f->trigger().Arm();
-    if (sink_ != nullptr) {
-      sink_->OnControl({.before_op = next_op_, .kind = ControlKind::kArm, .us = 0, .id = id});
-    }
-    return absl::OkStatus();
-  }
-  return absl::NotFoundError(absl::StrCat("no fault '", id, "' in the plan"));
-}
-
-void FaultLayer::CutPower(absl::string_view by) {
-  LosePower(by);
-  if (sink_ != nullptr) {
-    sink_->OnControl({.before_op = next_op_, .kind = ControlKind::kPowerOff, .us = 0, .id = by});
-  }
-}
-
-bool FaultLayer::QueriesObserved() const {
-  if (sink_ != nullptr || !powered_ || !by_op_[OpSlot(kOpRead)].empty() ||
-      !by_op_[OpSlot(kOpIsBad)].empty()) {
-    return true;
-  }
-  for (const auto& f : families_) {
-    if (f->spec().when.at_op) return true;
-  }
-  return false;
-}
-
-void FaultLayer::PowerOn() {
-  powered_ = true;
-  no_power_ = absl::OkStatus();
-  UpdateSlowPath();
-  if (sink_ != nullptr) {
-    sink_->OnControl({.before_op = next_op_, .kind = ControlKind::kPowerOn, .us = 0, .id = {}});
-  }
-}
-
-void FaultLayer::AdvanceClock(uint64_t us) {
-  now_us_ += us;
-  if (sink_ != nullptr) {
-    sink_->OnControl({.before_op = next_op_, .kind = ControlKind::kClock, .us = us, .id = {}});
-  }
-}
-
 void FaultLayer::Register(FaultFamily* f) {
   for (uint32_t op = 1; op < kOpAll; op <<= 1) {
     if (f->ops() & op) by_op_[OpSlot(op)].push_back(f);
@@ -467,6 +453,7 @@ absl::Status FaultLayer::AddFault(const FaultSpec& spec) {
   families_.push_back(std::move(family));
   Register(f);
   f->Attach(*env_);
+  UpdateDecoding();
   UpdateSlowPath();
   return absl::OkStatus();
 }

@@ -15,8 +15,14 @@
 // Injected failures carry a payload (IsInjectedFault) so they are never
 // mistaken for errors of the model itself.
 //
-// With no faults, no sink and power on, each op costs one predictable branch
-// over the bare model. Not thread-safe: the caller serialises ops (the
+// With decoding on (FaultLayerOptions::decode, or a fault aimed by meaning),
+// step 3 is preceded by the op's meaning: each page (erase, isbad, markbad:
+// each block) classified by MeaningTracker (meaning_tracker.h), which sees
+// every write for it, so OpState::meanings tells families and the log what
+// the op touches; an image the model starts with is learned before the
+// first op.
+// With no faults, no sink, no decoding and power on, each op costs one
+// predictable branch over the bare model. Not thread-safe: the caller serialises ops (the
 // server does). Decisions depend only on the plan, its seed and the op
 // sequence (plus the virtual clock): no wall clock, no global RNG.
 #pragma once
@@ -32,6 +38,7 @@
 #include "fault-models/event_sink.h"
 #include "fault-models/fault_family.h"
 #include "fault-models/fault_spec.h"
+#include "fault-models/meaning_tracker.h"
 
 namespace flashfault {
 
@@ -39,6 +46,10 @@ struct FaultLayerOptions {
   EventSink* sink = nullptr;  // not owned; null = no log
   // Called by the latency family; null = really sleep (std::this_thread).
   std::function<void(uint64_t us)> sleeper;
+  // Classify every op by what the flash holds (UBI, UBIFS, JFFS2) and log
+  // it (OpRecord::meanings). Faults aimed by meaning and field mutations
+  // turn classification on by themselves, without logging it.
+  bool decode = false;
 };
 
 // Per fault: how often its trigger matched and fired, and how many faults
@@ -123,6 +134,13 @@ class FaultLayer final : public FlashDevice {
   // the start record: export the plan for a replayable log.
   absl::Status AddFault(const FaultSpec& spec);
 
+  // Whether ops are classified by meaning, and what the classifier learned
+  // so far (null when not decoding).
+  bool decoding() const { return meaning_ != nullptr; }
+  const decoders::FlashMeaning* flash_meaning() const {
+    return meaning_ ? &meaning_->flash() : nullptr;
+  }
+
   uint64_t op_count() const { return next_op_; }
   uint64_t seed() const { return seed_; }
   std::vector<FaultStats> stats() const;
@@ -154,7 +172,17 @@ class FaultLayer final : public FlashDevice {
   absl::Status StartOver(const FaultPlan& plan, bool wipe_model);  // Reset and Restart
   // Routes `f` to the ops it acts on and, if it asks, to change notices.
   void Register(FaultFamily* f);
-  void UpdateSlowPath() { slow_ = !families_.empty() || sink_ != nullptr || !powered_; }
+  void UpdateSlowPath() {
+    slow_ = !families_.empty() || sink_ != nullptr || !powered_ || meaning_ != nullptr;
+  }
+  // Decoding on or off as the options and the plan want (fault_layer_meaning.cc).
+  void UpdateDecoding();
+  // Sets st.meanings for a placed op (learning the store first if needed).
+  void Decode(OpState& st);
+  // A write that did not program what it was given: classify again when asked.
+  void WriteDone(const OpState& st);
+  // A family replaced a write's bytes (field mutation): observe what is written.
+  void Redecode(OpState& st);
 
   absl::StatusOr<ReadReport> ReadSlow(const FlashOp& op, std::span<uint8_t> data,
                                       std::span<uint8_t> oob);
@@ -166,6 +194,9 @@ class FaultLayer final : public FlashDevice {
   EventSink* sink_;
   std::function<void(uint64_t)> sleeper_;
   std::unique_ptr<Env> env_;
+  bool decode_option_;
+  std::unique_ptr<MeaningTracker> meaning_;          // null: not decoding
+  std::vector<decoders::PageMeaning> meaning_buf_;   // the op in flight's meanings
   std::vector<std::unique_ptr<FaultFamily>> families_;  // plan order
   std::vector<FaultFamily*> by_op_[6];                  // per OpMask bit, plan order
   std::vector<FaultFamily*> listeners_;                 // wants_changes()
@@ -189,6 +220,7 @@ class FaultLayer final : public FlashDevice {
   uint64_t now_us_ = 0;
   bool powered_ = true;
   bool slow_ = false;
+  bool miscorrecting_ = false;  // the read in flight has miscorrections to clear
 };
 
 }  // namespace flashfault

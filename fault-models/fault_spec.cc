@@ -10,6 +10,7 @@ namespace {
 constexpr std::array<const char*, kFaultKindCount> kKindNames = {
     "read_bitflip", "charge_loss", "stuck_bit",    "program_fail", "erase_fail", "factory_bad",
     "grown_bad",    "power_cut",   "read_disturb", "retention",    "wear_out",   "latency",
+    "silent_corruption", "field_mutation",
 };
 
 constexpr std::array<const char*, 6> kOpNames = {"read", "write", "erase", "isbad", "markbad",
@@ -53,6 +54,14 @@ const char* EraseFailEffectName(EraseFailEffect e) {
   switch (e) {
     case EraseFailEffect::kUnchanged: return "unchanged";
     case EraseFailEffect::kPartial: return "partial";
+  }
+  return "?";
+}
+
+const char* SilentEffectName(SilentEffect e) {
+  switch (e) {
+    case SilentEffect::kMiscorrect: return "miscorrect";
+    case SilentEffect::kMiss: return "miss";
   }
   return "?";
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "fault-models/meaning_aim.h"
 
 namespace flashfault {
 
@@ -31,8 +32,12 @@ enum class FaultKind {
   kRetention,      // flips grow with virtual time, faster on worn blocks
   kWearOut,        // past endurance, program/erase failures and flips rise
   kLatency,        // added delay per operation
+  kSilentCorruption,  // beyond ECC strength, the decoder miscorrects or misses: the read
+                      // comes back corrected or clean with wrong data
+  kFieldMutation,     // a decoded field of a UBI header, UBIFS or JFFS2 node is set to a
+                      // value, its CRC fixed or not (as written, or as read)
 };
-inline constexpr int kFaultKindCount = 12;
+inline constexpr int kFaultKindCount = 14;
 const char* FaultKindName(FaultKind kind);                     // "read_bitflip", ...
 std::optional<FaultKind> FaultKindFromName(absl::string_view name);
 
@@ -64,6 +69,9 @@ struct Where {
   std::optional<Range> bytes;      // byte offsets inside a page (data, then OOB)
   std::optional<Range> bits;       // bit numbers 0..7 inside those bytes
   std::string partition;           // a named partition; resolved to blocks when loaded
+  // What the flash must hold there (meaning_aim.h): only pages (block ops:
+  // blocks) whose decoded meaning matches are struck. Turns decoding on.
+  std::optional<MeaningAim> meaning;
   friend bool operator==(const Where&, const Where&) = default;
 };
 
@@ -71,6 +79,8 @@ struct Where {
 struct When {
   uint32_t ops = kOpAll;                  // which operations match
   std::optional<uint64_t> at_op;          // the device-wide operation index (0-based)
+  std::optional<uint64_t> after_op;       // only ops from this index on exist for the
+                                          // trigger: matches, odds and fires start there
   std::optional<uint64_t> nth_match;      // the n-th (1-based) op that matches ops + where
   double probability = 1.0;               // chance per matching op, drawn from the seed
   std::optional<uint64_t> after_erases;   // the block has been erased at least N times
@@ -84,8 +94,11 @@ struct When {
 enum class ProgramFailEffect { kUnchanged, kPartial, kFull };
 // What a failed erase leaves in the block.
 enum class EraseFailEffect { kUnchanged, kPartial };
+// What a decoder beyond its strength does in a silent corruption.
+enum class SilentEffect { kMiscorrect, kMiss };
 const char* ProgramFailEffectName(ProgramFailEffect e);
 const char* EraseFailEffectName(EraseFailEffect e);
+const char* SilentEffectName(SilentEffect e);  // "miscorrect", "miss"
 
 struct FaultSpec {
   std::string id;                 // unique name, used in logs and exported scripts
@@ -117,6 +130,15 @@ struct FaultSpec {
   //                 rate * k and reads get about flips * k * 100 / endurance
   //                 transient flips
   //   latency       latency_us
+  //   silent_corruption  flips (> the ECC strength, in one ECC step of the
+  //                 page's data), silent_effect (miscorrect: up to strength
+  //                 more bits wrongly "corrected", reported corrected; miss:
+  //                 reported clean), real_odds (the decoder is silent only
+  //                 with EccEngine::MiscorrectionOdds, about 1/strength!,
+  //                 else it reports the step uncorrectable)
+  //   field_mutation field (node_fields.h: "ubifs.ino.size"), value, mask
+  //                 (bits of the field set from value; the rest kept),
+  //                 fix_crc (recompute the structure's CRCs)
   uint32_t flips = 1;                     // bitflips (cells) per firing
   double rate = 0.0;                      // growth rate (disturb, retention) or failure
                                           // odds per cycle past endurance (wear-out)
@@ -129,6 +151,12 @@ struct FaultSpec {
   uint32_t count = 0;                     // factory bad: that many random blocks
   uint64_t latency_us = 0;                // latency per matching op
   uint64_t threshold = 0;                 // grown bad / wear-out / retention: erase counts
+  SilentEffect silent_effect = SilentEffect::kMiscorrect;  // silent corruption
+  bool real_odds = false;                 // silent corruption: draw with the decoder's odds
+  std::string field;                      // field mutation: which field (node_fields.h)
+  uint64_t value = 0;                     // field mutation: the value to set
+  uint64_t mask = UINT64_MAX;             // field mutation: which bits of it to set
+  bool fix_crc = false;                   // field mutation: make the CRCs match again
   friend bool operator==(const FaultSpec&, const FaultSpec&) = default;
 };
 

@@ -20,7 +20,8 @@ class ReadBitflip final : public FaultFamily {
     std::optional<Target> t = Strike(env, op);
     if (!t) return;
     std::vector<uint32_t> bits =
-        PickCells(env, trigger_.rng(), spec_.where, t->device_page, spec_.flips, CellFilter::kAny);
+        PickCells(env, trigger_.rng(), CellWindow(env, *t), t->device_page, spec_.flips,
+                  CellFilter::kAny);
     for (uint32_t bit : bits) env.ToggleForRead(t->device_page, bit);
     Fire();
     Inject(env, static_cast<int64_t>(op.index), *t, "flips", bits);

@@ -36,6 +36,7 @@ class ReadDisturb final : public FaultFamily {
     for (uint64_t page = t->device_page; page < end; ++page) {
       const uint32_t block = static_cast<uint32_t>(page / ppb), in_block = page % ppb;
       if (!trigger_.MatchesBlock(block) || !trigger_.MatchesPage(in_block)) continue;
+      if (!Aimed(env, op, page)) continue;
       BlockReads& b = blocks_[block];
       if (b.page_reads.empty()) b.page_reads.assign(ppb, 0), b.disturbed.assign(ppb, 0);
       const uint64_t others = b.total - b.page_reads[in_block];

@@ -36,6 +36,7 @@ class Retention final : public FaultFamily {
       const uint32_t block = static_cast<uint32_t>(page / g.pages_per_block);
       const uint32_t in_block = page % g.pages_per_block;
       if (!trigger_.MatchesBlock(block) || !trigger_.MatchesPage(in_block)) continue;
+      if (!Aimed(env, op, page)) continue;
       // A page never seen programmed counts from time 0 (programmed before
       // the layer existed); it is recorded only once it leaks, so reading an
       // erased page does not start its clock.

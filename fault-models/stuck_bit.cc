@@ -24,6 +24,7 @@ class StuckBit final : public FaultFamily {
 
   // The stuck cells are drawn here, once, so they never depend on the ops.
   void Attach(FaultEnv& env) override {
+    if (spec_.where.meaning) return;  // drawn when an aimed page is struck
     const Geometry& g = env.geometry();
     const Where& w = spec_.where;
     const Range blocks = w.blocks.value_or(Range{0, g.block_count - 1u});
@@ -51,6 +52,10 @@ class StuckBit final : public FaultFamily {
 
   // Any op in `where` may bring the cells to life; after that they stay.
   void Apply(FaultEnv& env, OpState& op) override {
+    if (spec_.where.meaning) {
+      StrikeAimed(env, op);
+      return;
+    }
     if (active_) return;
     std::optional<Target> t = Strike(env, op);
     if (!t) return;
@@ -81,6 +86,23 @@ class StuckBit final : public FaultFamily {
   }
 
  private:
+  // The aimed form: every firing makes `flips` more cells of the page it
+  // struck stuck, from now on.
+  void StrikeAimed(FaultEnv& env, OpState& op) {
+    std::optional<Target> t = Strike(env, op);
+    if (!t) return;
+    std::vector<uint32_t> bits = PickCells(env, trigger_.rng(), CellWindow(env, *t),
+                                           t->device_page, spec_.flips, CellFilter::kAny);
+    std::vector<uint32_t>& cells = cells_[t->device_page];
+    for (uint32_t b : bits) {
+      if (std::find(cells.begin(), cells.end(), b) == cells.end()) cells.push_back(b);
+    }
+    active_ = true;
+    Fire();
+    Reconcile(env, t->device_page);
+    Inject(env, static_cast<int64_t>(op.index), *t, spec_.stuck_value ? "stuck1" : "stuck0", bits);
+  }
+
   void Reconcile(FaultEnv& env, uint64_t page) {
     std::span<const uint8_t> raw = RawPage(env, page);
     for (uint32_t bit : cells_[page]) {

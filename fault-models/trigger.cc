@@ -55,6 +55,7 @@ std::optional<uint64_t> Trigger::FirstPage(uint64_t first, uint64_t count,
 
 bool Trigger::Gate(const TriggerInput& in) const {
   if (exhausted()) return false;
+  if (when_.after_op && in.op_index < *when_.after_op) return false;
   if (when_.at_op && in.op_index != *when_.at_op) return false;
   if (when_.after_erases && in.block_erases < *when_.after_erases) return false;
   if (when_.after_time_us && in.now_us < *when_.after_time_us) return false;
@@ -63,6 +64,8 @@ bool Trigger::Gate(const TriggerInput& in) const {
 }
 
 bool Trigger::Evaluate(const TriggerInput& in) {
+  // Ops before after_op are not counted: the n-th match is the n-th from there.
+  if (when_.after_op && in.op_index < *when_.after_op) return false;
   ++matches_;
   if (when_.nth_match && matches_ != *when_.nth_match) return false;
   if (!Gate(in)) return false;
@@ -105,6 +108,13 @@ absl::Status ValidateTrigger(const Where& where, const When& when, const Geometr
   }
   if (s.ok()) s = CheckRange(id, "bits", where.bits, 8, "bits in a byte");
   if (!s.ok()) return s;
+  if (where.meaning) {
+    if (std::optional<AimProblem> p = CheckAim(*where.meaning)) {
+      return absl::InvalidArgumentError(absl::StrCat("faults[", id, "].where.meaning",
+                                                     p->key.empty() ? "" : ".", p->key, ": ",
+                                                     p->why));
+    }
+  }
   if ((when.ops & ~uint32_t{kOpAll}) != 0 || when.ops == 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("faults[", id, "].when.ops: no or unknown operations (mask ", when.ops, ")"));

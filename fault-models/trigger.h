@@ -135,7 +135,8 @@ class Trigger {
   std::optional<uint32_t> FirstBlock(uint32_t first, uint32_t count) const;
 
   // Called for an op that matches `ops` and `where` (the caller checked):
-  // counts the match, then checks at_op, nth_match, after_erases,
+  // ignores ops before after_op (not even counted), counts the match, then
+  // checks at_op, nth_match, after_erases,
   // after_time_us, on_demand and max_fires, and last draws `probability`
   // (drawn only when everything else holds). True means "fire"; the family
   // then calls Fired() once it has actually injected something.

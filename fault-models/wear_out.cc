@@ -39,7 +39,7 @@ class WearOut final : public FaultFamily {
       const uint32_t n = DrawCount(rng, mean);
       if (n == 0) return;
       std::vector<uint32_t> bits =
-          PickCells(env, rng, spec_.where, t->device_page, n, CellFilter::kAny);
+          PickCells(env, rng, CellWindow(env, *t), t->device_page, n, CellFilter::kAny);
       for (uint32_t bit : bits) env.ToggleForRead(t->device_page, bit);
       Fire();
       Inject(env, static_cast<int64_t>(op.index), *t, "flips", bits);

@@ -279,6 +279,42 @@ ReadReport EccEngine::Decode(const CellErrors& errors, std::span<uint8_t> page,
   return report;
 }
 
+double EccEngine::MiscorrectionOdds(uint32_t strength) {
+  double odds = 1.0;
+  for (uint32_t k = 2; k <= strength && odds > 0.0; ++k) odds /= k;
+  return odds;
+}
+
+ReadReport EccEngine::Decode(const CellErrorSet& errors, std::span<uint8_t> page, bool raw,
+                             const Miscorrection* mc) const {
+  ReadReport report = Decode(errors, page, raw);
+  if (mc == nullptr || raw || steps_ == 0 || mc->step >= steps_) return report;
+  const uint64_t step_bits = uint64_t{geometry_.ecc_step} * 8;
+  const uint64_t lo = mc->step * step_bits, hi = lo + step_bits;
+  uint64_t flips = 0;
+  if (!errors.mask().empty()) {
+    flips = CountCells(errors.mask(), lo, hi);
+  } else {
+    const CellErrors& sorted = errors.sorted();
+    flips = std::lower_bound(sorted.begin(), sorted.end(), hi) -
+            std::lower_bound(sorted.begin(), sorted.end(), lo);
+  }
+  if (flips <= geometry_.ecc_strength) return report;  // corrected honestly
+  // The step failed above (its raw cells are in `page`); instead the decoder
+  // flips its wrong bits and calls the step corrected.
+  --report.failed_steps;
+  uint32_t wrong = 0;
+  for (uint32_t bit : mc->wrong) {
+    if (bit < lo || bit >= hi || wrong == geometry_.ecc_strength) continue;
+    FlipBit(page, bit);
+    ++wrong;
+  }
+  report.corrected_bitflips += wrong;
+  report.max_bitflips = std::max(report.max_bitflips, wrong);
+  report.scrub = threshold_ != 0 && report.max_bitflips >= threshold_;
+  return report;
+}
+
 // The decisions of Decode(CellErrors), taken per step with a popcount and
 // applied by whole words: the cost no longer grows with the errors.
 ReadReport EccEngine::DecodeMask(std::span<const uint64_t> mask, std::span<uint8_t> page,

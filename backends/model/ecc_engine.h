@@ -84,6 +84,30 @@ class EccEngine {
  public:
   explicit EccEngine(const Geometry& geometry);
 
+  // Beyond its strength t a BCH decoder usually sees that it cannot decode
+  // a step (-EBADMSG). Sometimes it does not: the syndromes of the word it
+  // read happen to be those of a word within t flips of another codeword,
+  // and it "corrects" towards that one. Over random error patterns the
+  // share of syndromes that decode is the number of patterns of <= t flips
+  // over 2^(m t) for a code over GF(2^m); with n ~ 2^m bits per codeword
+  // that is about 1/t!: 1/24 for BCH-4, 1/40320 for BCH-8, below 1e-23 for
+  // BCH-24. A decoder that lands on a wrong codeword returns the raw cells
+  // with up to t more bits flipped and reports them corrected; one whose
+  // syndromes come out zero (the errors form a codeword themselves) reports
+  // the step clean. Which steps do this is the caller's choice (the model
+  // has no randomness of its own): it names them per read.
+  static double MiscorrectionOdds(uint32_t strength);
+  struct Miscorrection {
+    uint32_t step = 0;            // the ECC step (codeword) of the page
+    std::vector<uint32_t> wrong;  // bits it flips "correcting" (<= strength); empty: a miss
+  };
+  // Decode() with `mc` applied: if its step holds more errors than the
+  // strength, the step comes back miscorrected and counted as corrected
+  // (mc->wrong.size() flips), not failed. Within the strength the decoder
+  // corrects as always: a miscorrection needs more errors than it can fix.
+  ReadReport Decode(const CellErrorSet& errors, std::span<uint8_t> page, bool raw,
+                    const Miscorrection* mc) const;
+
   // Decodes one page. `page` holds the programmed bytes (data then OOB) and
   // is changed in place into what the read returns. `raw` skips correction.
   ReadReport Decode(const CellErrors& errors, std::span<uint8_t> page, bool raw) const;

@@ -152,8 +152,16 @@ const uint8_t* NandModel::ReadPage(uint64_t page, bool raw, ReadReport& report) 
   auto it = b.cell_errors.find(static_cast<uint32_t>(page % geometry_.pages_per_block));
   if (it == b.cell_errors.end()) return cells.data();
   std::memcpy(scratch_.data(), cells.data(), page_stride_);
-  report.Merge(ecc_.Decode(it->second, scratch_, raw));
+  const EccEngine::Miscorrection* mc = nullptr;
+  for (const auto& [p, m] : miscorrections_) {
+    if (p == page) mc = &m;
+  }
+  report.Merge(mc ? ecc_.Decode(it->second, scratch_, raw, mc) : ecc_.Decode(it->second, scratch_, raw));
   return scratch_.data();
+}
+
+void NandModel::SetMiscorrection(uint64_t page, EccEngine::Miscorrection mc) {
+  miscorrections_.emplace_back(page, std::move(mc));
 }
 
 absl::StatusOr<ReadReport> NandModel::Read(const FlashOp& op, std::span<uint8_t> data,

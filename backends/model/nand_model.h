@@ -128,6 +128,13 @@ class NandModel final : public FlashDevice {
   // Sorted; valid until the next change of this page's errors.
   const CellErrors* cell_errors(uint64_t page) const;
 
+  // For the reads until ClearMiscorrections(): the ECC decoder of `page`
+  // miscorrects (or misses) step mc.step when it holds more errors than the
+  // strength (EccEngine::Miscorrection). The fault layer sets it for one
+  // read and clears it after; the model draws no odds itself.
+  void SetMiscorrection(uint64_t page, EccEngine::Miscorrection mc);
+  void ClearMiscorrections() { miscorrections_.clear(); }
+
  private:
   NandModel(const Geometry& geometry, std::unique_ptr<PageStore> store, RuleMode rules);
 
@@ -176,6 +183,8 @@ class NandModel final : public FlashDevice {
   uint64_t synced_from_ = 0;
   uint64_t synced_to_ = 0;
   std::vector<uint8_t> scratch_;        // one page, for ECC decoding
+  // Pages whose decoder miscorrects during the read in flight (few: a list).
+  std::vector<std::pair<uint64_t, EccEngine::Miscorrection>> miscorrections_;
 };
 
 }  // namespace flashfault

@@ -63,6 +63,45 @@ absl::Status Strings(const json& j, const char* key, std::vector<std::string>& o
   return absl::OkStatus();
 }
 
+absl::Status Meanings(const json& j, std::vector<EventMeaning>& out) {
+  const auto it = j.find("m");
+  if (it == j.end()) return absl::OkStatus();
+  if (!it->is_array()) return NotA("m", "an array of objects");
+  for (const json& e : *it) {
+    if (!e.is_object()) return NotA("m", "an array of objects");
+    EventMeaning m;
+    std::optional<std::string> kind, hdr_crc;
+    std::optional<bool> ec, vid, copy;
+    std::optional<uint64_t> pages, bad_crc;
+    FF_RETURN_IF_ERROR(String(e, "kind", kind));
+    m.kind = kind.value_or("?");
+    FF_RETURN_IF_ERROR(Number(e, "pages", pages));
+    m.pages = pages.value_or(1);
+    FF_RETURN_IF_ERROR(Bool(e, "ec", ec));
+    FF_RETURN_IF_ERROR(Bool(e, "vid", vid));
+    FF_RETURN_IF_ERROR(Bool(e, "copy", copy));
+    FF_RETURN_IF_ERROR(String(e, "hdr_crc", hdr_crc));
+    m.ec = ec.value_or(false);
+    m.vid = vid.value_or(false);
+    m.copy = copy.value_or(false);
+    m.hdr_crc_bad = hdr_crc.has_value();
+    FF_RETURN_IF_ERROR(Number(e, "vol", m.vol));
+    FF_RETURN_IF_ERROR(Number(e, "lnum", m.lnum));
+    FF_RETURN_IF_ERROR(Number(e, "sqnum", m.sqnum));
+    FF_RETURN_IF_ERROR(Number(e, "off", m.off));
+    FF_RETURN_IF_ERROR(String(e, "name", m.name));
+    FF_RETURN_IF_ERROR(String(e, "area", m.area));
+    FF_RETURN_IF_ERROR(String(e, "cont", m.cont));
+    FF_RETURN_IF_ERROR(String(e, "fm", m.fm));
+    FF_RETURN_IF_ERROR(Strings(e, "nodes", m.nodes));
+    FF_RETURN_IF_ERROR(Numbers(e, "inums", m.inums));
+    FF_RETURN_IF_ERROR(Number(e, "bad_crc", bad_crc));
+    m.bad_crc = bad_crc.value_or(0);
+    out.push_back(std::move(m));
+  }
+  return absl::OkStatus();
+}
+
 RecordType TypeOf(const std::string& t) {
   if (t == "start") return RecordType::kStart;
   if (t == "op") return RecordType::kOp;
@@ -104,6 +143,7 @@ absl::StatusOr<EventRecord> ParseEventRecord(std::string_view line) {
   FF_RETURN_IF_ERROR(Bool(j, "bad", r.bad));
   FF_RETURN_IF_ERROR(Number(j, "data", r.data));
   FF_RETURN_IF_ERROR(Number(j, "oobd", r.oobd));
+  FF_RETURN_IF_ERROR(Meanings(j, r.meanings));
 
   FF_RETURN_IF_ERROR(String(j, "id", r.id));
   FF_RETURN_IF_ERROR(String(j, "kind", r.kind));

@@ -19,6 +19,19 @@
 
 namespace flashfault {
 
+// One entry of an op's "m" (decoded meaning; event_sink.h). Keys absent
+// from the entry stay unset / empty.
+struct EventMeaning {
+  std::string kind;  // decoders::PageKindName
+  uint64_t pages = 1;  // a run of erased pages
+  bool ec = false, vid = false, hdr_crc_bad = false, copy = false;
+  std::optional<uint64_t> vol, lnum, sqnum, off;
+  std::optional<std::string> name, area, cont, fm;
+  std::vector<std::string> nodes;
+  std::vector<uint64_t> inums;
+  uint64_t bad_crc = 0;
+};
+
 // The record types of the "t" field.
 enum class RecordType { kStart, kOp, kFault, kControl, kHash, kUnknown };
 
@@ -43,6 +56,7 @@ struct EventRecord {
   std::optional<bool> scrub;               // reads
   std::optional<bool> bad;                 // isbad: the answer
   std::optional<uint64_t> data, oobd;      // replayable writes: payload offsets
+  std::vector<EventMeaning> meanings;      // decoding layers: per page (block) of the op
 
   // "fault": one injected fault ("id" also names a control step's fault or cutter).
   std::optional<std::string> id, kind, effect;

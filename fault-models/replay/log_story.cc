@@ -3,6 +3,7 @@
 // logged geometry name; without either they stay byte addresses.
 #include "fault-models/replay/log_story.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -54,6 +55,87 @@ std::string OpText(const EventRecord& j, const std::optional<Geometry>& g) {
     if (j.bad) absl::StrAppend(&s, *j.bad ? ", bad" : ", good");
   } else {
     absl::StrAppend(&s, " -> ", status);
+  }
+  return s;
+}
+
+// "UBIFS master node", "UBIFS inode+dent nodes", "JFFS2 dirent node".
+std::string NodesText(const char* format, const std::vector<std::string>& nodes) {
+  static const std::pair<const char*, const char*> kPretty[] = {
+      {"mst", "master"}, {"sb", "superblock"}, {"idx", "index"},   {"ino", "inode"},
+      {"ref", "log reference"}, {"cs", "commit start"}, {"orph", "orphan"},
+      {"pad", "padding"}, {"trun", "truncation"}, {"xent", "xattr entry"}};
+  std::vector<std::string> names;
+  for (const std::string& n : nodes) {
+    std::string pretty = n;
+    for (const auto& [from, to] : kPretty) {
+      if (n == from) pretty = to;
+    }
+    names.push_back(pretty);
+  }
+  return absl::StrCat(format, " ", absl::StrJoin(names, "+"), names.size() == 1 ? " node" : " nodes");
+}
+
+// What one page (block) held, in words.
+std::string MeaningText(const EventMeaning& m) {
+  std::string head;
+  const std::string name = m.name ? absl::StrCat(" \"", *m.name, "\"") : "";
+  if (m.vid && m.vol) {
+    head = absl::StrCat(m.ec ? "EC header, " : "", "VID vol=", *m.vol, name, " lnum=",
+                        m.lnum.value_or(0), " sqnum=", m.sqnum.value_or(0), m.copy ? " copy" : "");
+  } else if (m.ec) {
+    head = "EC header";
+  } else if (m.vol) {
+    head = absl::StrCat("vol=", *m.vol, name, " lnum=", m.lnum.value_or(0));
+    if (m.off) absl::StrAppend(&head, " +", *m.off);
+  }
+  if (m.hdr_crc_bad) absl::StrAppend(&head, " (header CRC bad)");
+  std::string body;
+  const bool jffs2 = m.kind == "jffs2";
+  if (m.kind == "ubifs" || jffs2) {
+    const char* format = jffs2 ? "JFFS2" : "UBIFS";
+    if (!m.nodes.empty()) body = NodesText(format, m.nodes);
+    if (m.cont) {
+      absl::StrAppend(&body, body.empty() ? "" : ", ", "inside a ", format, " ",
+                      *m.cont == "?" ? "node" : NodesText("", {*m.cont}).substr(1));
+    }
+    if (body.empty()) body = absl::StrCat(format, " bytes");
+  } else if (m.kind == "ubifs-lpt") {
+    body = "UBIFS LPT";
+  } else if (m.kind == "layout-volume") {
+    body = "volume table";
+  } else if (m.kind == "fastmap") {
+    body = absl::StrCat("fastmap ", m.fm.value_or("data"));
+  } else if (m.kind == "ubi-data") {
+    body = "volume data";
+  } else if (m.kind == "erased") {
+    body = m.pages > 1 ? absl::StrCat("erased (", m.pages, " pages)") : "erased";
+  } else if (m.kind == "unknown") {
+    body = "unknown bytes";
+  }
+  if (m.area && m.kind != "erased") absl::StrAppend(&body, " (", *m.area, " area)");
+  if (m.bad_crc) absl::StrAppend(&body, ", ", m.bad_crc, " with a bad CRC");
+  if (head.empty()) return body;
+  if (body.empty()) return head;
+  return absl::StrCat(head, ": ", body);
+}
+
+// The op's meanings as one clause: "PEB 17 <- ...; page 4: ...".
+std::string OpMeaningText(const EventRecord& j, const std::optional<Geometry>& g) {
+  const std::string op = j.op.value_or("?");
+  const uint64_t addr = j.addr.value_or(0);
+  const std::string peb = g && g->block_size() ? absl::StrCat("PEB ", addr / g->block_size())
+                                               : absl::StrCat("addr ", addr);
+  if (op == "erase") return absl::StrCat(peb, " erased, held ", MeaningText(j.meanings[0]));
+  const char* arrow = op == "write" ? " <- " : op == "read" ? " -> " : ": ";
+  std::string s = absl::StrCat(peb, arrow, MeaningText(j.meanings[0]));
+  // Further pages: each new description once, in order.
+  std::vector<std::string> seen{MeaningText(j.meanings[0])};
+  for (size_t i = 1; i < j.meanings.size(); ++i) {
+    std::string t = MeaningText(j.meanings[i]);
+    if (std::find(seen.begin(), seen.end(), t) != seen.end()) continue;
+    absl::StrAppend(&s, "; then ", t);
+    seen.push_back(std::move(t));
   }
   return s;
 }
@@ -125,6 +207,7 @@ absl::Status PrintStory(std::istream& in, const std::string& name, const StoryOp
     } else if (t == "op") {
       if (in_range(i) && (!options.faults_only || !pending.empty())) {
         std::string s = OpText(j, g);
+        if (options.decode && !j.meanings.empty()) absl::StrAppend(&s, " | ", OpMeaningText(j, g));
         for (const std::string& f : pending) absl::StrAppend(&s, "; ", f);
         std::fprintf(out, "%s\n", s.c_str());
       }

@@ -28,14 +28,15 @@ std::string ReplayStartJson(const Geometry& g, const FaultPlan& plan, const std:
 absl::StatusOr<std::unique_ptr<FaultLayer>> CreateRecordedLayer(
     std::unique_ptr<NandModel> model, const FaultPlan& plan, JsonlEventSink& sink,
     std::FILE* payload, const std::string& payload_name, uint64_t hash_every, RuleMode rules,
-    EventSink* front) {
+    EventSink* front, bool decode) {
   if (model == nullptr) return absl::InvalidArgumentError("no model");
   sink.SetReplay(ReplayStartJson(model->geometry(), plan, payload_name, hash_every, rules),
                  payload);
   FF_ASSIGN_OR_RETURN(std::unique_ptr<FaultLayer> layer,
                       FaultLayer::Create(std::move(model), plan,
                                          FaultLayerOptions{.sink = front ? front : &sink,
-                                                           .sleeper = [](uint64_t) {}}));
+                                                           .sleeper = [](uint64_t) {},
+                                                           .decode = decode}));
   FaultLayer* raw = layer.get();
   sink.SetStateHasher([raw] { return StateHash(*raw); }, hash_every);
   return layer;

@@ -39,10 +39,11 @@ std::string ReplayStartJson(const Geometry& g, const FaultPlan& plan, const std:
 // at the end of the run for a final hash. `front`, when given, is the sink
 // the layer reports to instead of `sink`: one that forwards every record to
 // `sink` unchanged (an OpTimelineSink), so the log stays replayable.
+// `decode`: FaultLayerOptions::decode.
 absl::StatusOr<std::unique_ptr<FaultLayer>> CreateRecordedLayer(
     std::unique_ptr<NandModel> model, const FaultPlan& plan, JsonlEventSink& sink,
     std::FILE* payload, const std::string& payload_name, uint64_t hash_every,
-    RuleMode rules = RuleMode::kStrict, EventSink* front = nullptr);
+    RuleMode rules = RuleMode::kStrict, EventSink* front = nullptr, bool decode = false);
 
 struct ReplayResult {
   std::unique_ptr<FaultLayer> layer;    // the rebuilt device

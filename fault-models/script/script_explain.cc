@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "backends/model/ecc_engine.h"
 #include "fault-models/script/fault_script.h"
 #include "fault-models/script/script_internal.h"
 
@@ -114,6 +115,30 @@ std::string What(const FaultSpec& f, const FaultPlan& plan, const Geometry& g) {
                           f.flips, " x k x 100 / T transient flips on average");
     case FaultKind::kLatency:
       return absl::StrCat("each matching operation takes ", Duration(f.latency_us), " longer");
+    case FaultKind::kSilentCorruption:
+      return absl::StrCat(
+          f.flips, " transient bitflips in one ECC step (beyond its strength of ", g.ecc_strength,
+          "), and the decoder ",
+          f.silent_effect == SilentEffect::kMiss
+              ? "misses them: the read is reported clean with wrong data"
+              : "miscorrects: the read is reported corrected with wrong data",
+          f.real_odds ? absl::StrCat(" (with the odds of a real BCH decoder, about 1 in ",
+                                     1.0 / EccEngine::MiscorrectionOdds(g.ecc_strength),
+                                     "; otherwise the read fails as uncorrectable)")
+                      : "");
+    case FaultKind::kFieldMutation: {
+      const uint64_t full = ~uint64_t{0};
+      return absl::StrCat(
+          "field ", f.field, " of the first such structure in the op's bytes is set to ",
+          f.mask == full ? absl::StrCat(f.value)
+                         : absl::StrCat("0x", absl::Hex(f.value), " in the bits of mask 0x",
+                                        absl::Hex(f.mask)),
+          f.fix_crc ? ", its CRC recomputed so it passes its checks"
+                    : ", its CRC left as it was (the node reads as corrupted)",
+          f.when.ops & kOpWrite ? (f.when.ops & kOpRead ? " (as written and as read)"
+                                                        : " (as written: on the flash)")
+                                : " (as read: the cells keep the truth)");
+    }
   }
   return "?";
 }
@@ -149,8 +174,10 @@ std::string WhereText(const FaultSpec& f, const FaultPlan& plan, const Geometry&
     parts.push_back(b);
   }
   if (w.bits) parts.push_back(RangeText("bit", "bits", *w.bits));
-  if (parts.empty()) return "; anywhere on the device";
-  return absl::StrCat("; in ", absl::StrJoin(parts, " "));
+  // An aim: said after the addresses, which only narrow where it is looked for.
+  const std::string aim = w.meaning ? absl::StrCat(" ", DescribeAim(*w.meaning)) : "";
+  if (parts.empty()) return aim.empty() ? "; anywhere on the device" : absl::StrCat(";", aim);
+  return absl::StrCat("; in ", absl::StrJoin(parts, " "), aim);
 }
 
 std::string WhenText(const FaultSpec& f) {
@@ -165,6 +192,9 @@ std::string WhenText(const FaultSpec& f) {
     parts.push_back(absl::StrCat("on ", OpsText(w.ops, true)));
   }
   if (w.at_op) parts.push_back(absl::StrCat("at device operation #", *w.at_op, " (0-based)"));
+  if (w.after_op) {
+    parts.push_back(absl::StrCat("counting from device operation #", *w.after_op, " (0-based)"));
+  }
   if (w.probability < 1.0) {
     parts.push_back(absl::StrCat("with probability ", w.probability, " each time"));
   }

@@ -38,6 +38,23 @@ const PartitionSpec* FindPartition(const FaultPlan& plan, const std::string& nam
   return nullptr;
 }
 
+// Keys in MeaningAimKeys() order.
+ordered_json AimToJson(const MeaningAim& a) {
+  ordered_json j = ordered_json::object();
+  if (a.ubi) j["ubi"] = UbiAimName(*a.ubi);
+  if (a.volume_id) j["volume"] = *a.volume_id;
+  if (!a.volume_name.empty()) j["volume"] = a.volume_name;
+  if (a.lnum_first) {
+    j["lnum"] = a.lnum_last ? ordered_json::array({*a.lnum_first, *a.lnum_last})
+                            : ordered_json(*a.lnum_first);
+  }
+  if (a.copy) j["copy"] = *a.copy;
+  if (a.ubifs) j["ubifs"] = UbifsAimName(*a.ubifs);
+  if (a.inum) j["inum"] = *a.inum;
+  if (a.jffs2) j["jffs2"] = Jffs2AimName(*a.jffs2);
+  return j;
+}
+
 ordered_json WhereToJson(const Where& w, const FaultPlan& plan) {
   ordered_json j = ordered_json::object();
   // With a partition, blocks are written relative to it (as a user writes
@@ -56,6 +73,7 @@ ordered_json WhereToJson(const Where& w, const FaultPlan& plan) {
   if (w.bytes) j["bytes"] = RangeToJson(*w.bytes);
   if (w.bits) j["bits"] = RangeToJson(*w.bits);
   if (!w.partition.empty()) j["partition"] = w.partition;
+  if (w.meaning) j["meaning"] = AimToJson(*w.meaning);
   return j;
 }
 
@@ -64,6 +82,7 @@ ordered_json WhenToJson(const When& w) {
   ordered_json j = ordered_json::object();
   if (w.ops != d.ops) j["ops"] = OpsToJson(w.ops);
   if (w.at_op) j["at_op"] = *w.at_op;
+  if (w.after_op) j["after_op"] = *w.after_op;
   if (w.nth_match) j["nth_match"] = *w.nth_match;
   if (w.probability != d.probability) j["probability"] = w.probability;
   if (w.after_erases) j["after_erases"] = *w.after_erases;
@@ -92,6 +111,12 @@ ordered_json FaultToJson(const FaultSpec& f, const FaultPlan& plan) {
   if (params & kCount) j["count"] = f.count;
   if (params & kLatencyUs) j["latency_us"] = f.latency_us;
   if (params & kThreshold) j["threshold"] = f.threshold;
+  if (params & kSilentEffect) j["silent_effect"] = SilentEffectName(f.silent_effect);
+  if (params & kRealOdds) j["real_odds"] = f.real_odds;
+  if (params & kField) j["field"] = f.field;
+  if (params & kValue) j["value"] = f.value;
+  if (params & kMask) j["mask"] = f.mask;
+  if (params & kFixCrc) j["fix_crc"] = f.fix_crc;
   return j;
 }
 

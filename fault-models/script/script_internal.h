@@ -29,8 +29,14 @@ enum Param : uint32_t {
   kCount = 1u << 8,
   kLatencyUs = 1u << 9,
   kThreshold = 1u << 10,
+  kSilentEffect = 1u << 11,
+  kRealOdds = 1u << 12,
+  kField = 1u << 13,
+  kValue = 1u << 14,
+  kMask = 1u << 15,
+  kFixCrc = 1u << 16,
 };
-inline constexpr int kParamCount = 11;
+inline constexpr int kParamCount = 17;
 
 // The JSON key of one parameter bit.
 absl::string_view ParamKey(Param p);

@@ -21,6 +21,12 @@ absl::string_view ParamKey(Param p) {
     case kCount: return "count";
     case kLatencyUs: return "latency_us";
     case kThreshold: return "threshold";
+    case kSilentEffect: return "silent_effect";
+    case kRealOdds: return "real_odds";
+    case kField: return "field";
+    case kValue: return "value";
+    case kMask: return "mask";
+    case kFixCrc: return "fix_crc";
   }
   return "?";
 }
@@ -39,6 +45,8 @@ uint32_t KindParams(FaultKind kind) {
     case FaultKind::kRetention: return kRate | kThreshold;
     case FaultKind::kWearOut: return kRate | kThreshold | kFlips;
     case FaultKind::kLatency: return kLatencyUs;
+    case FaultKind::kSilentCorruption: return kFlips | kSilentEffect | kRealOdds;
+    case FaultKind::kFieldMutation: return kField | kValue | kMask | kFixCrc;
   }
   return 0;
 }
@@ -57,6 +65,12 @@ uint32_t NonDefaultParams(const FaultSpec& f) {
   if (f.count != d.count) bits |= kCount;
   if (f.latency_us != d.latency_us) bits |= kLatencyUs;
   if (f.threshold != d.threshold) bits |= kThreshold;
+  if (f.silent_effect != d.silent_effect) bits |= kSilentEffect;
+  if (f.real_odds != d.real_odds) bits |= kRealOdds;
+  if (f.field != d.field) bits |= kField;
+  if (f.value != d.value) bits |= kValue;
+  if (f.mask != d.mask) bits |= kMask;
+  if (f.fix_crc != d.fix_crc) bits |= kFixCrc;
   return bits;
 }
 
@@ -68,6 +82,7 @@ bool KindTargetsBits(FaultKind kind) {
     case FaultKind::kReadDisturb:
     case FaultKind::kRetention:
     case FaultKind::kWearOut:
+    case FaultKind::kSilentCorruption:
       return true;
     default:
       return false;
@@ -93,6 +108,7 @@ bool KindHasTrigger(FaultKind kind) { return kind != FaultKind::kFactoryBad; }
 uint32_t KindRequiredOp(FaultKind kind) {
   switch (kind) {
     case FaultKind::kReadBitflip: return kOpRead;
+    case FaultKind::kSilentCorruption: return kOpRead;
     case FaultKind::kProgramFail: return kOpWrite;
     case FaultKind::kEraseFail: return kOpErase;
     default: return 0;

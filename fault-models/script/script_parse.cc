@@ -30,15 +30,17 @@ using script_internal::PathError;
 
 constexpr std::array<absl::string_view, 6> kTopKeys = {"$schema",    "description", "geometry",
                                                        "seed",       "partitions",  "faults"};
-constexpr std::array<absl::string_view, 15> kFaultKeys = {
-    "id",          "kind",           "where",        "when",          "flips",
-    "rate",        "stuck_value",    "program_effect", "erase_effect", "torn_fraction",
-    "unstable",    "block_list",     "count",        "latency_us",    "threshold"};
-constexpr std::array<absl::string_view, 5> kWhereKeys = {"blocks", "pages", "bytes", "bits",
-                                                         "partition"};
-constexpr std::array<absl::string_view, 8> kWhenKeys = {
-    "ops", "at_op", "nth_match", "probability", "after_erases", "after_time_us", "on_demand",
-    "max_fires"};
+constexpr std::array<absl::string_view, 21> kFaultKeys = {
+    "id",          "kind",           "where",          "when",          "flips",
+    "rate",        "stuck_value",    "program_effect", "erase_effect",  "torn_fraction",
+    "unstable",    "block_list",     "count",          "latency_us",    "threshold",
+    "silent_effect", "real_odds",    "field",          "value",         "mask",
+    "fix_crc"};
+constexpr std::array<absl::string_view, 6> kWhereKeys = {"blocks", "pages",     "bytes",
+                                                         "bits",   "partition", "meaning"};
+constexpr std::array<absl::string_view, 9> kWhenKeys = {
+    "ops",          "at_op",         "after_op",  "nth_match", "probability",
+    "after_erases", "after_time_us", "on_demand", "max_fires"};
 constexpr std::array<absl::string_view, 3> kPartitionKeys = {"name", "first_block",
                                                              "block_count"};
 
@@ -133,6 +135,56 @@ absl::StatusOr<uint32_t> ReadOps(const json& v, const std::string& path) {
   return mask;
 }
 
+// One word of a vocabulary (meaning_aim.h): an error lists the words.
+template <typename E>
+absl::StatusOr<E> ReadWord(const json& v, const std::string& path,
+                           std::span<const absl::string_view> words,
+                           std::optional<E> (*lookup)(absl::string_view)) {
+  FF_ASSIGN_OR_RETURN(std::string w, ReadString(v, path));
+  if (std::optional<E> e = lookup(w)) return *e;
+  return PathError(path, absl::StrCat("unknown word \"", QuoteExcerpt(w), "\" (expected one of: ",
+                                      absl::StrJoin(words, ", "), ")"));
+}
+
+// where.meaning: what the flash must hold where the fault strikes.
+absl::StatusOr<MeaningAim> ReadAim(const json& v, const std::string& path) {
+  FF_RETURN_IF_ERROR(CheckKeys(v, path, MeaningAimKeys()));
+  MeaningAim a;
+  if (v.contains("ubi")) {
+    FF_ASSIGN_OR_RETURN(a.ubi, ReadWord<UbiAim>(v["ubi"], path + ".ubi", UbiAimWords(),
+                                                &UbiAimFromName));
+  }
+  if (v.contains("volume")) {
+    const json& vol = v["volume"];
+    if (vol.is_string()) {
+      a.volume_name = vol.get<std::string>();
+      if (a.volume_name.empty()) return PathError(path + ".volume", "must not be empty");
+    } else if (vol.is_number_unsigned()) {
+      FF_ASSIGN_OR_RETURN(a.volume_id, ReadU32(vol, path + ".volume"));
+    } else {
+      return PathError(path + ".volume", absl::StrCat("expected a volume name or id, got ",
+                                                      Describe(vol)));
+    }
+  }
+  if (v.contains("lnum")) {
+    FF_ASSIGN_OR_RETURN(Range r, ReadRange(v["lnum"], path + ".lnum"));
+    if (r.last > UINT32_MAX) return PathError(path + ".lnum", "does not fit 32 bits");
+    a.lnum_first = static_cast<uint32_t>(r.first);
+    if (r.last != r.first) a.lnum_last = static_cast<uint32_t>(r.last);
+  }
+  if (v.contains("copy")) { FF_ASSIGN_OR_RETURN(a.copy, ReadBool(v["copy"], path + ".copy")); }
+  if (v.contains("ubifs")) {
+    FF_ASSIGN_OR_RETURN(a.ubifs, ReadWord<UbifsAim>(v["ubifs"], path + ".ubifs",
+                                                    UbifsAimWords(), &UbifsAimFromName));
+  }
+  if (v.contains("inum")) { FF_ASSIGN_OR_RETURN(a.inum, ReadU32(v["inum"], path + ".inum")); }
+  if (v.contains("jffs2")) {
+    FF_ASSIGN_OR_RETURN(a.jffs2, ReadWord<Jffs2Aim>(v["jffs2"], path + ".jffs2",
+                                                    Jffs2AimWords(), &Jffs2AimFromName));
+  }
+  return a;
+}
+
 absl::Status ReadWhere(const json& v, const std::string& path, Where* w) {
   FF_RETURN_IF_ERROR(CheckKeys(v, path, kWhereKeys));
   std::optional<Range>* ranges[] = {&w->blocks, &w->pages, &w->bytes, &w->bits};
@@ -146,6 +198,9 @@ absl::Status ReadWhere(const json& v, const std::string& path, Where* w) {
     FF_ASSIGN_OR_RETURN(w->partition, ReadString(v["partition"], path + ".partition"));
     if (w->partition.empty()) return PathError(path + ".partition", "must not be empty");
   }
+  if (v.contains("meaning")) {
+    FF_ASSIGN_OR_RETURN(w->meaning, ReadAim(v["meaning"], path + ".meaning"));
+  }
   return absl::OkStatus();
 }
 
@@ -153,6 +208,9 @@ absl::Status ReadWhen(const json& v, const std::string& path, When* w) {
   FF_RETURN_IF_ERROR(CheckKeys(v, path, kWhenKeys));
   if (v.contains("ops")) { FF_ASSIGN_OR_RETURN(w->ops, ReadOps(v["ops"], path + ".ops")); }
   if (v.contains("at_op")) { FF_ASSIGN_OR_RETURN(w->at_op, ReadU64(v["at_op"], path + ".at_op")); }
+  if (v.contains("after_op")) {
+    FF_ASSIGN_OR_RETURN(w->after_op, ReadU64(v["after_op"], path + ".after_op"));
+  }
   if (v.contains("nth_match")) {
     FF_ASSIGN_OR_RETURN(w->nth_match, ReadU64(v["nth_match"], path + ".nth_match"));
   }
@@ -232,6 +290,23 @@ absl::Status ReadParams(const json& v, const std::string& path, FaultSpec* f) {
       case kCount: { FF_ASSIGN_OR_RETURN(f->count, ReadU32(x, kp)); break; }
       case kLatencyUs: { FF_ASSIGN_OR_RETURN(f->latency_us, ReadU64(x, kp)); break; }
       case kThreshold: { FF_ASSIGN_OR_RETURN(f->threshold, ReadU64(x, kp)); break; }
+      case kSilentEffect: {
+        FF_ASSIGN_OR_RETURN(std::string e, ReadString(x, kp));
+        if (e == SilentEffectName(SilentEffect::kMiscorrect)) {
+          f->silent_effect = SilentEffect::kMiscorrect;
+        } else if (e == SilentEffectName(SilentEffect::kMiss)) {
+          f->silent_effect = SilentEffect::kMiss;
+        } else {
+          return PathError(kp, absl::StrCat("expected \"miscorrect\" or \"miss\", got \"",
+                                            QuoteExcerpt(e), "\""));
+        }
+        break;
+      }
+      case kRealOdds: { FF_ASSIGN_OR_RETURN(f->real_odds, ReadBool(x, kp)); break; }
+      case kField: { FF_ASSIGN_OR_RETURN(f->field, ReadString(x, kp)); break; }
+      case kValue: { FF_ASSIGN_OR_RETURN(f->value, ReadU64(x, kp)); break; }
+      case kMask: { FF_ASSIGN_OR_RETURN(f->mask, ReadU64(x, kp)); break; }
+      case kFixCrc: { FF_ASSIGN_OR_RETURN(f->fix_crc, ReadBool(x, kp)); break; }
     }
   }
   return absl::OkStatus();

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/json_load.h"
 #include "common/status_macros.h"
+#include "fault-models/node_fields.h"
 #include "fault-models/script/fault_script.h"
 #include "fault-models/script/script_internal.h"
 
@@ -85,6 +86,15 @@ absl::Status ValidateWhere(const FaultSpec& f, const FaultPlan& plan, const Geom
                      absl::StrCat("a ", kind, " fault does not act on single bits; only blocks",
                                   KindTargetsPages(f.kind) ? " and pages" : "", " apply"));
   }
+  if (w.meaning) {
+    if (!KindHasTrigger(f.kind)) {
+      return PathError(path + ".meaning", "factory bad blocks are chosen before anything is on "
+                                          "the flash; an aim by meaning does not apply");
+    }
+    if (std::optional<AimProblem> p = CheckAim(*w.meaning)) {
+      return PathError(absl::StrCat(path, ".meaning", p->key.empty() ? "" : ".", p->key), p->why);
+    }
+  }
   if (w.pages && !KindTargetsPages(f.kind)) {
     return PathError(path + ".pages",
                      absl::StrCat("a ", kind, " fault acts on whole blocks; pages do not apply"));
@@ -130,6 +140,10 @@ absl::Status ValidateWhen(const FaultSpec& f, const std::string& path) {
   }
   if (w.at_op && w.nth_match) {
     return PathError(path + ".nth_match", "contradicts at_op: give one of at_op and nth_match");
+  }
+  if (w.at_op && w.after_op && *w.at_op < *w.after_op) {
+    return PathError(path + ".at_op", absl::StrCat("op ", *w.at_op, " comes before after_op ",
+                                                   *w.after_op, ": the fault could never fire"));
   }
   if (w.nth_match && *w.nth_match == 0) {
     return PathError(path + ".nth_match", "counts from 1 (the first matching op is 1)");
@@ -247,6 +261,34 @@ absl::Status ValidateParams(const FaultSpec& f, const Geometry& g, const std::st
     return PathError(path + ".latency_us",
                      absl::StrCat(f.latency_us == 0 ? "missing or 0" : "too large",
                                   ": a latency fault needs 1 to ", kMaxLatencyUs, " us"));
+  }
+  if (f.kind == FaultKind::kSilentCorruption) {
+    if (!g.is_nand() || g.ecc_step == 0) {
+      return PathError(path + ".kind", absl::StrCat("geometry '", g.name,
+                                                    "' has no ECC for a decoder to fool"));
+    }
+    if (f.flips <= g.ecc_strength) {
+      return PathError(path + ".flips",
+                       absl::StrCat(f.flips, " flips are within the ECC strength (",
+                                    g.ecc_strength, "): the decoder corrects them honestly"));
+    }
+    if (f.flips > g.ecc_step * 8) {
+      return PathError(path + ".flips", absl::StrCat(f.flips, " flips do not fit one ECC step (",
+                                                     g.ecc_step * 8, " bits)"));
+    }
+  }
+  if (f.kind == FaultKind::kFieldMutation) {
+    if (f.field.empty()) return PathError(path + ".field", "missing: which field to set");
+    std::optional<NodeField> nf = FindNodeField(f.field);
+    if (!nf) return PathError(path + ".field", UnknownFieldMessage(f.field));
+    const uint64_t width = nf->size == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * nf->size)) - 1;
+    if ((f.value & f.mask & ~width) != 0) {
+      return PathError(path + ".value", absl::StrCat(f.value, " does not fit the ", int{nf->size},
+                                                     "-byte field ", f.field));
+    }
+    if (!(f.when.ops & (kOpRead | kOpWrite))) {
+      return PathError(path + ".when.ops", "a field_mutation fault acts on reads or writes");
+    }
   }
   if (f.kind == FaultKind::kWearOut && f.threshold == 0 && g.endurance == 0) {
     return PathError(path + ".threshold",

@@ -7,8 +7,12 @@
 // where.blocks / where.pages pinned to the op's block and page (byte windows
 // and parameters also drawn from the stream). The spec goes into the fault
 // layer through FaultLayer::AddFault, so the injection itself is done by the
-// usual family code, and into plan(), the decisions taken so far. Because an
-// at_op trigger cannot fire (nor draw from its RNG) before its op, running
+// usual family code, and into plan(), the decisions taken so far. Some
+// selectors aim the fault by meaning instead (where.meaning, counted from
+// the op with when.after_op): it fires on a later op of the same kind whose
+// pages hold the structure named (a master node, a VID header being copied,
+// a JFFS2 dirent, ...). Because an at_op trigger cannot fire (nor draw from
+// its RNG) before its op, nor an after_op trigger count anything, running
 // plan() from the start through FaultLayer::Create with the same ops gives
 // the same faults: PlanToJson(plan()) is the readable reproducer.
 //

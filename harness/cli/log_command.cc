@@ -1,5 +1,6 @@
-// `flashfault log LOG [--faults-only] [--from N] [--to M]`: print an event
-// log as a readable story, one line per op with the faults that struck it.
+// `flashfault log LOG [--faults-only] [--decode] [--from N] [--to M]`: print
+// an event log as a readable story, one line per op with the faults that
+// struck it and, with --decode, what it touched on the flash.
 // Streams the log (constant memory). Exit 0, 2 for bad usage or a line that
 // is not a log record. Read-only.
 #include <cstdio>
@@ -16,14 +17,20 @@ namespace flashfault::cli {
 int RunLog(std::span<char* const> args) {
   std::vector<std::string> positional;
   bool faults_only = false;
+  bool decode = false;
   uint64_t from = UINT64_MAX, to = UINT64_MAX;
-  ArgParser parser("flashfault log LOG [--faults-only] [--from N] [--to M]",
+  ArgParser parser("flashfault log LOG [--faults-only] [--decode] [--from N] [--to M]",
                    "Print an event log (JSON Lines) as a readable story: each op with its "
                    "address, result and the faults injected into it.",
                    "  flashfault log run/events.jsonl --faults-only\n"
+                   "  flashfault log run/events.jsonl --decode   # PEB 17 <- VID vol=0 lnum=3 ...\n"
                    "  flashfault log run/events.jsonl --from 1200 --to 1300");
   parser.SetPositional("LOG", 1, 1, &positional);
   parser.AddBool("faults-only", "only ops struck by a fault", &faults_only);
+  parser.AddBool("decode",
+                 "say what each op touched (UBI headers and volumes, UBIFS and JFFS2 nodes), "
+                 "from a log written with decoding on (serve --decode)",
+                 &decode);
   parser.AddUint("from", "N", "first op to print", &from);
   parser.AddUint("to", "M", "last op to print", &to);
   if (int rc = HandleParseResult(parser, parser.Parse(args), "log"); rc >= 0) return rc;
@@ -34,6 +41,7 @@ int RunLog(std::span<char* const> args) {
   }
   StoryOptions options;
   options.faults_only = faults_only;
+  options.decode = decode;
   if (from != UINT64_MAX) options.from = from;
   if (to != UINT64_MAX) options.to = to;
   absl::Status s = PrintStory(in, positional[0], options, stdout);

@@ -101,11 +101,11 @@ int RunServe(std::span<char* const> args_in) {
   std::string control_dir, script, events, seed_text, fault_stream, export_script;
   std::string crash_log, crash_state, summary;
   uint64_t fd = UINT64_MAX, max_io = 0;
-  bool verbose = false, no_direct_reads = false;
+  bool verbose = false, no_direct_reads = false, decode = false;
   ArgParser parser(
       "flashfault serve (--preset NAME | --geometry FILE | --image FILE)"
       " [--device PATH | --fd N | --socket PATH]"
-      " [--script FILE] [--seed N] [--events FILE] [--summary FILE]"
+      " [--script FILE] [--seed N] [--events FILE [--decode]] [--summary FILE]"
       " [--name MTDNAME] [--parts CMDLINE] [--control DIR] [-v]",
       "Serve an emulated flash part to the kernel as an MTD over the MUSE protocol. By default\n"
       "opens /dev/muse (load muse.ko first; needs CAP_SYS_ADMIN) and serves until the kernel\n"
@@ -116,9 +116,12 @@ int RunServe(std::span<char* const> args_in) {
       "SYNC, and everything at exit, survives a restart. --control DIR mounts a control\n"
       "directory (FUSE, owner only) with live state and commands; see 'flashfault ctl'.\n"
       "--script injects the faults of a JSON fault script (see 'flashfault script check');\n"
-      "--events logs every operation and injected fault as JSON Lines; --summary writes at\n"
-      "exit the erase count of every eraseblock, the bad blocks (at start and grown), and\n"
-      "ops and faults along the op sequence (what 'flashfault report' draws).",
+      "--events logs every operation and injected fault as JSON Lines; with --decode each\n"
+      "op also says what it touched (UBI headers and volumes, UBIFS and JFFS2 nodes; read\n"
+      "it with 'flashfault log --decode'). Faults aimed by meaning decode by themselves.\n"
+      "--summary writes at exit the erase count of every eraseblock, the bad blocks (at\n"
+      "start and grown), and ops and faults along the op sequence (what 'flashfault\n"
+      "report' draws).",
       "  sudo flashfault serve --preset slc-2k-128m --name ff0 --parts '1M(boot),-(ubi)'\n"
       "  sudo flashfault serve --image nand.img\n"
       "  flashfault serve --preset slc-2k-64m --socket /tmp/ff.sock -v\n"
@@ -163,6 +166,10 @@ int RunServe(std::span<char* const> args_in) {
                  "send every read to the server, even clean ones the module could serve "
                  "from the shared store",
                  &no_direct_reads);
+  parser.AddBool("decode",
+                 "classify every op by what the flash holds, for the event log and the "
+                 "control directory",
+                 &decode);
   parser.AddBool("verbose", "log every request on stderr (also -v)", &verbose);
   if (int rc = HandleParseResult(parser, parser.Parse(args), "serve"); rc >= 0) return rc;
 
@@ -177,6 +184,7 @@ int RunServe(std::span<char* const> args_in) {
   options.device.script = script;
   options.device.events = events;
   options.device.summary = summary;
+  options.device.decode = decode;
   options.device.fault_stream = fault_stream;
   options.device.export_script = export_script;
   if (!seed_text.empty()) {

@@ -149,11 +149,16 @@ absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDevic
     plan = std::move(script.plan);
   }
   if (o.seed) plan.seed = *o.seed;
+  // A script aimed by meaning logs what each op touched, so the log shows
+  // where its faults landed.
+  ServedDeviceOptions opts = o;
+  for (const FaultSpec& f : plan.faults) opts.decode |= f.where.meaning.has_value();
 
   auto served = std::make_unique<ServedDevice>();
   served->script_json = PlanToJson(plan, &geometry).dump(2) + "\n";
   if (o.events.empty()) {
     FaultLayerOptions options;
+    options.decode = opts.decode;
     if (!o.summary.empty()) {
       served->timeline = std::make_unique<OpTimelineSink>(nullptr);
       options.sink = served->timeline.get();
@@ -179,6 +184,7 @@ absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDevic
     // such a log is for reading (flashfault log), not for replay.
     FaultLayerOptions options;
     options.sink = front;
+    options.decode = opts.decode;
     FF_ASSIGN_OR_RETURN(served->owned_layer, FaultLayer::Create(std::move(model), plan, options));
     served->layer = served->owned_layer.get();
     FF_RETURN_IF_ERROR(AttachFrontEnds(o, plan, *served));
@@ -194,7 +200,7 @@ absl::StatusOr<std::unique_ptr<ServedDevice>> OpenServedDevice(const ServedDevic
       served->owned_layer,
       CreateRecordedLayer(std::move(model), plan, *served->sink, served->payload_file,
                           slash == std::string::npos ? payload : payload.substr(slash + 1),
-                          ServedDevice::kHashEvery, RuleMode::kStrict, front));
+                          ServedDevice::kHashEvery, RuleMode::kStrict, front, opts.decode));
   served->layer = served->owned_layer.get();
   FF_RETURN_IF_ERROR(AttachFrontEnds(o, plan, *served));
   return Summarised(o, std::move(served));

@@ -34,6 +34,8 @@ struct ServedDeviceOptions {
                               // device the log is replayable: write payloads go to
                               // EVENTS.data, a state hash every kHashEvery ops and at exit
   std::optional<uint64_t> seed;  // overrides the script's seed
+  bool decode = false;        // classify every op by meaning (FaultLayerOptions::decode):
+                              // the event log says what each op touched
   std::string fault_stream;   // a byte stream (e.g. a fuzzer input) deciding faults op by op
   std::string export_script;  // at exit, the stream's decisions as an equivalent script
   // At exit, the device summary (device_summary.h): erase counts, bad blocks,

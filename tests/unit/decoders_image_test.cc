@@ -174,6 +174,9 @@ TEST_F(DecodersImageTest, UbiVolumesLebsAndUbifsAsAskedFor) {
   // (64), and the master node says so.
   EXPECT_EQ(u["inodes"], json({1, 65, 66, 67, 68, 69, 70}));
   EXPECT_EQ(u["master"]["highest_inum"], 70);
+  // The master's LEB count sits at byte 164 of the 512-byte node and agrees
+  // with the superblock's.
+  EXPECT_EQ(u["master"]["leb_cnt"], u["leb_cnt"]);
 }
 
 // Byte offset in the raw UBI image of LEB `lnum` of `vol`, from the map.

@@ -85,7 +85,7 @@ TEST(FaultScriptRoundTrip, EveryFieldSet) {
   FaultSpec a;
   a.id = "a";
   a.kind = FaultKind::kChargeLoss;
-  a.where = Where{Range{20, 30}, Range{1, 1}, Range{4096, 4100}, Range{2, 6}, "ubi"};
+  a.where = Where{Range{20, 30}, Range{1, 1}, Range{4096, 4100}, Range{2, 6}, "ubi", std::nullopt};
   a.when.ops = kOpRead | kOpSync;
   a.when.nth_match = 7;
   a.when.probability = 0.123456789012345;
@@ -153,8 +153,18 @@ TEST(FaultScriptSchema, MatchesTheParser) {
   EXPECT_EQ(keys(defs["where"]["properties"]), expected(ScriptWhereKeys()));
   EXPECT_EQ(keys(defs["when"]["properties"]), expected(ScriptWhenKeys()));
   EXPECT_EQ(keys(defs["partition"]["properties"]), expected(ScriptPartitionKeys()));
+  // The vocabulary of aims by meaning: keys and words as meaning_aim.cc spells them.
+  EXPECT_EQ(keys(defs["meaning"]["properties"]), expected(MeaningAimKeys()));
+  auto words = [&](const char* key) {
+    std::set<std::string> out;
+    for (const json& w : defs["meaning"]["properties"][key]["enum"]) out.insert(w);
+    return out;
+  };
+  EXPECT_EQ(words("ubi"), expected(UbiAimWords()));
+  EXPECT_EQ(words("ubifs"), expected(UbifsAimWords()));
+  EXPECT_EQ(words("jffs2"), expected(Jffs2AimWords()));
   for (const json* obj : {&schema, &defs["fault"], &defs["where"], &defs["when"],
-                          &defs["partition"]}) {
+                          &defs["partition"], &defs["meaning"]}) {
     EXPECT_EQ((*obj)["additionalProperties"], false);
     for (const auto& item : (*obj)["properties"].items()) {
       const json& p = item.value();

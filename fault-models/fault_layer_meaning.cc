@@ -1,0 +1,56 @@
+// The fault layer's decoding: when ops are classified by meaning, and the
+// hooks that keep the MeaningTracker in step with the ops (fault_layer.h,
+// "With decoding on"). Must not decide faults: families read OpState::meanings.
+#include "fault-models/fault_layer.h"
+
+namespace flashfault {
+
+void FaultLayer::UpdateDecoding() {
+  bool want = decode_option_;
+  // Field mutations find their node with what the classifier learned (the
+  // VID header and data offsets, where the page's first node begins).
+  for (const auto& f : families_) {
+    want |= f->spec().where.meaning.has_value() || f->spec().kind == FaultKind::kFieldMutation;
+  }
+  if (want && meaning_ == nullptr) {
+    meaning_ = std::make_unique<MeaningTracker>(model_->geometry());
+  } else if (!want) {
+    // Off: it would go stale while it sees no ops.
+    meaning_.reset();
+  }
+}
+
+void FaultLayer::Decode(OpState& st) {
+  if (meaning_ == nullptr) return;
+  if (!meaning_->learned()) meaning_->LearnAll(*model_);
+  if (!st.placed) return;
+  switch (st.op) {
+    case kOpRead:
+      st.meanings = meaning_->ForRead(*model_, st.flash_op.addr, st.read_data.size(),
+                                      st.first_page, st.page_count, meaning_buf_);
+      return;
+    case kOpWrite:
+      meaning_->ForWrite(*model_, st.flash_op.addr, st.write_data, st.first_page, st.page_count,
+                         meaning_buf_);
+      break;
+    default:
+      meaning_->ForBlocks(*model_, st.first_block, st.block_count, meaning_buf_);
+      break;
+  }
+  st.meanings = meaning_buf_;
+}
+
+void FaultLayer::Redecode(OpState& st) {
+  if (meaning_ == nullptr || !st.placed) return;
+  meaning_->ForWrite(*model_, st.flash_op.addr, st.write_data, st.first_page, st.page_count,
+                     meaning_buf_);
+  st.meanings = meaning_buf_;
+}
+
+void FaultLayer::WriteDone(const OpState& st) {
+  if (meaning_ == nullptr || !st.placed || st.status.ok()) return;
+  // Failed, refused or cut: what was observed may not be what the cells hold.
+  meaning_->Changed(st.first_page, st.page_count);
+}
+
+}  // namespace flashfault

@@ -1,0 +1,197 @@
+// MeaningTracker implementation; see meaning_tracker.h.
+#include "fault-models/meaning_tracker.h"
+
+#include <algorithm>
+
+#include "decoders/bytes.h"
+
+namespace flashfault {
+namespace {
+
+using decoders::PageKind;
+using decoders::PageMeaning;
+
+decoders::FlashFacts FactsOf(const Geometry& g) {
+  return {g.page_size, static_cast<uint32_t>(g.block_size()), g.page_size, g.block_count};
+}
+
+// Adds what `page` holds to the eraseblock's meaning `b`.
+void MergeInto(PageMeaning& b, const PageMeaning& page, bool first_data) {
+  if (first_data) {
+    b.kind = page.kind;
+    b.area_known = page.area_known;
+    b.area = page.area;
+  }
+  b.type_mask |= page.type_mask;
+  if (b.first_type == 0xFF) b.first_type = page.first_type;
+  b.nodes = static_cast<uint16_t>(std::min<uint32_t>(b.nodes + page.nodes, UINT16_MAX));
+  b.bad_crc = static_cast<uint16_t>(std::min<uint32_t>(b.bad_crc + page.bad_crc, UINT16_MAX));
+  for (int i = 0; i < page.inum_count; ++i) {
+    bool have = false;
+    for (int k = 0; k < b.inum_count && !have; ++k) have = b.inums[k] == page.inums[i];
+    if (!have && b.inum_count < PageMeaning::kMaxInums) b.inums[b.inum_count++] = page.inums[i];
+  }
+}
+
+}  // namespace
+
+MeaningTracker::MeaningTracker(const Geometry& g)
+    : g_(g), flash_(FactsOf(g)), stride_(uint64_t{g.page_size} + g.oob_size) {
+  if (g.is_nand()) blocks_.resize(g.block_count);
+}
+
+void MeaningTracker::Forget() {
+  flash_ = decoders::FlashMeaning(FactsOf(g_));
+  for (auto& b : blocks_) b = BlockCache{};
+  learned_ = false;
+}
+
+std::span<const uint8_t> MeaningTracker::StoredPage(NandModel& model, uint64_t page) const {
+  const uint32_t block = static_cast<uint32_t>(page / g_.pages_per_block);
+  return model.store().Block(block).subspan((page % g_.pages_per_block) * stride_, g_.page_size);
+}
+
+MeaningTracker::EntryRef MeaningTracker::Slot(uint64_t page) {
+  BlockCache& b = blocks_[page / g_.pages_per_block];
+  if (!b.gen) {
+    b.gen = std::make_unique<uint64_t[]>(g_.pages_per_block);  // zeroed: never classified
+    b.m = std::make_unique<PageMeaning[]>(g_.pages_per_block);
+  }
+  const uint64_t i = page % g_.pages_per_block;
+  return {b.gen[i], b.m[i]};
+}
+
+void MeaningTracker::Set(uint64_t page, const PageMeaning& m) {
+  EntryRef e = Slot(page);
+  e.m = m;
+  e.gen = flash_.generation() + 1;
+}
+
+const PageMeaning& MeaningTracker::Page(NandModel& model, uint64_t page) {
+  EntryRef e = Slot(page);
+  const uint64_t now = flash_.generation() + 1;
+  if (e.gen != now) {
+    const uint32_t ppb = g_.pages_per_block;
+    e.m = flash_.Classify(static_cast<uint32_t>(page / ppb), (page % ppb) * g_.page_size,
+                          StoredPage(model, page));
+    e.gen = now;
+  }
+  return e.m;
+}
+
+void MeaningTracker::LearnAll(NandModel& model) {
+  learned_ = true;
+  if (!g_.is_nand()) return;  // NOR ops are classified whole, each time
+  const uint32_t ppb = g_.pages_per_block;
+  for (uint32_t b = 0; b < g_.block_count; ++b) {
+    if (model.BlockIsBad(b)) continue;
+    for (uint32_t p = 0; p < ppb; ++p) {
+      const uint64_t page = uint64_t{b} * ppb + p;
+      std::span<const uint8_t> bytes = StoredPage(model, page);
+      if (decoders::AllErased(bytes)) continue;  // classified when first asked
+      Set(page, flash_.Observe(b, p * g_.page_size, bytes));
+    }
+  }
+}
+
+void MeaningTracker::ForWrite(NandModel& model, uint64_t addr, std::span<const uint8_t> data,
+                              uint64_t first_page, uint64_t count, std::vector<PageMeaning>& out) {
+  out.clear();
+  const uint64_t bs = g_.block_size();
+  if (!g_.is_nand()) {
+    out.push_back(flash_.Observe(static_cast<uint32_t>(addr / bs),
+                                 static_cast<uint32_t>(addr % bs), data));
+    return;
+  }
+  const uint64_t ps = g_.page_size;
+  const uint64_t end = addr + data.size();
+  for (uint64_t page = first_page; page < first_page + count; ++page) {
+    const uint64_t lo = std::max(addr, page * ps), hi = std::min(end, (page + 1) * ps);
+    if (lo >= hi) {  // OOB only: the page keeps its meaning
+      out.push_back(Page(model, page));
+      continue;
+    }
+    const auto peb = static_cast<uint32_t>(lo / bs);
+    out.push_back(flash_.Observe(peb, static_cast<uint32_t>(lo % bs),
+                                 data.subspan(lo - addr, hi - lo)));
+    if (hi - lo == ps) {
+      Set(page, out.back());
+    } else {
+      Changed(page, 1);  // a subpage: the whole page is classified when next read
+    }
+  }
+}
+
+std::span<const PageMeaning> MeaningTracker::ForRead(NandModel& model, uint64_t addr,
+                                                     uint64_t len, uint64_t first_page,
+                                                     uint64_t count, std::vector<PageMeaning>& out) {
+  out.clear();
+  if (!g_.is_nand()) {
+    const uint64_t bs = g_.block_size();
+    const auto block = static_cast<uint32_t>(addr / bs);
+    // One NOR read stays inside the device; classify what lies in its first block.
+    const uint64_t n = std::min(len, bs - addr % bs);
+    out.push_back(flash_.Classify(block, static_cast<uint32_t>(addr % bs),
+                                  model.store().Block(block).subspan(addr % bs, n)));
+    return out;
+  }
+  const uint32_t ppb = g_.pages_per_block;
+  if (count > 0 && first_page / ppb == (first_page + count - 1) / ppb) {
+    // One block: its entries are contiguous; refresh the stale ones in place.
+    for (uint64_t page = first_page; page < first_page + count; ++page) Page(model, page);
+    return {&blocks_[first_page / ppb].m[first_page % ppb], count};
+  }
+  for (uint64_t page = first_page; page < first_page + count; ++page) {
+    out.push_back(Page(model, page));
+  }
+  return out;
+}
+
+void MeaningTracker::ForBlocks(NandModel& model, uint32_t first_block, uint32_t count,
+                               std::vector<PageMeaning>& out) {
+  out.clear();
+  for (uint32_t b = first_block; b < first_block + count; ++b) {
+    if (!g_.is_nand()) {
+      out.push_back(flash_.Classify(b, 0, model.store().Block(b).first(g_.block_size())));
+      continue;
+    }
+    const uint32_t ppb = g_.pages_per_block;
+    PageMeaning m = Page(model, uint64_t{b} * ppb);
+    if (std::optional<decoders::LebRef> owner = flash_.Owner(b)) {
+      m.mapped = true;
+      m.leb = *owner;
+      m.vid_header = true;
+    }
+    // The node types of the block's other pages, as last classified (a
+    // page not classified since it changed is classified now).
+    bool data_seen = m.kind != PageKind::kEcHeader && m.kind != PageKind::kVidHeader &&
+                     m.kind != PageKind::kErased;
+    for (uint32_t p = 1; p < ppb; ++p) {
+      const PageMeaning& pm = Page(model, uint64_t{b} * ppb + p);
+      if (pm.kind == PageKind::kErased) continue;
+      MergeInto(m, pm, !data_seen);
+      data_seen = true;
+    }
+    out.push_back(m);
+  }
+}
+
+void MeaningTracker::Changed(uint64_t first_page, uint64_t count) {
+  if (!g_.is_nand()) return;
+  for (uint64_t page = first_page; page < first_page + count; ++page) {
+    if (blocks_[page / g_.pages_per_block].gen) Slot(page).gen = 0;
+  }
+}
+
+void MeaningTracker::Erased(uint32_t block) {
+  flash_.Erased(block);
+  if (!g_.is_nand()) return;
+  // Known without looking: every page is erased now.
+  PageMeaning erased;
+  erased.kind = PageKind::kErased;
+  for (uint32_t p = 0; p < g_.pages_per_block; ++p) {
+    Set(uint64_t{block} * g_.pages_per_block + p, erased);
+  }
+}
+
+}  // namespace flashfault

@@ -1,0 +1,91 @@
+// MeaningTracker: what every page of the part means, kept up to date by
+// the fault layer from the ops it sees, so faults can be aimed by meaning
+// and the event log can say what each op touched.
+//
+// It owns a decoders::FlashMeaning (the incremental classifier) and a cache
+// of one PageMeaning per page: a whole-page write is observed once (learn,
+// classify, cache); a read looks its pages up and classifies from the store
+// only the pages nobody classified since they last changed, or since the
+// classifier learned something that changes meanings (its generation). An
+// imported image (or a state a caller wrote into the model) is learned by
+// walking the store once (LearnAll) before the next op.
+// NOR parts have byte-sized "pages": there the meaning of an op is that of
+// its whole byte range, classified each time (no cache).
+// Must not: change the model, decide faults, or read anything but the
+// programmed bytes of the store (what the cells hold apart from deviations).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "backends/model/nand_model.h"
+#include "decoders/flash_meaning.h"
+
+namespace flashfault {
+
+class MeaningTracker {
+ public:
+  explicit MeaningTracker(const Geometry& g);
+
+  const decoders::FlashMeaning& flash() const { return flash_; }
+  // Forget everything (the model was wiped or is about to be overwritten):
+  // the next op first learns the whole store again.
+  void Forget();
+  bool learned() const { return learned_; }
+  // Observes every programmed page of every good block, block by block in
+  // page order, as if each had just been written. Cost: one pass over the
+  // store (erased pages are a word compare each).
+  void LearnAll(NandModel& model);
+
+  // The meanings of a write's pages before it reaches the model: each
+  // page's slice of `data` (in-band bytes at device byte `addr`) observed,
+  // one entry per page of [first_page, first_page + count). NOR: one entry.
+  void ForWrite(NandModel& model, uint64_t addr, std::span<const uint8_t> data,
+                uint64_t first_page, uint64_t count, std::vector<decoders::PageMeaning>& out);
+  // The meanings of pages as programmed now (reads), one per page: the
+  // cache's own entries when the pages lie in one block (no copy; valid
+  // until the tracker next changes), else copies in `out`.
+  // NOR: one entry for the byte range [addr, addr + len), in `out`.
+  std::span<const decoders::PageMeaning> ForRead(NandModel& model, uint64_t addr, uint64_t len,
+                                                 uint64_t first_page, uint64_t count,
+                                                 std::vector<decoders::PageMeaning>& out);
+  // One meaning per eraseblock (erase, isbad, markbad): the PEB's header
+  // page, with the LEB it maps, its area, and the node types and inodes of
+  // every page that holds anything.
+  void ForBlocks(NandModel& model, uint32_t first_block, uint32_t count,
+                 std::vector<decoders::PageMeaning>& out);
+
+  // After the op: the write failed (nothing or not all of it programmed),
+  // or pages changed outside a write (torn, restored): classify them again
+  // when next asked. The block was erased: it holds nothing.
+  void Changed(uint64_t first_page, uint64_t count);
+  void Erased(uint32_t block);
+
+ private:
+  // Per block: each page's meaning and the classifier generation it was
+  // classified at (+1; 0: never), apart so a block's meanings are one span.
+  struct BlockCache {
+    std::unique_ptr<uint64_t[]> gen;
+    std::unique_ptr<decoders::PageMeaning[]> m;
+  };
+  struct EntryRef {
+    uint64_t& gen;
+    decoders::PageMeaning& m;
+  };
+  // The page's meaning, classified from the store if stale.
+  const decoders::PageMeaning& Page(NandModel& model, uint64_t page);
+  EntryRef Slot(uint64_t page);
+  void Set(uint64_t page, const decoders::PageMeaning& m);
+  std::span<const uint8_t> StoredPage(NandModel& model, uint64_t page) const;
+
+  const Geometry& g_;
+  decoders::FlashMeaning flash_;
+  bool learned_ = false;
+  uint64_t stride_;  // store bytes per page (data + OOB)
+  // Per block, allocated when one of its pages is first classified.
+  std::vector<BlockCache> blocks_;
+};
+
+}  // namespace flashfault
