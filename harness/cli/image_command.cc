@@ -9,6 +9,7 @@
 #include "decoders/image_map.h"
 #include "harness/cli/arg_parser.h"
 #include "harness/cli/command.h"
+#include "harness/report/device_map.h"
 
 namespace flashfault::cli {
 namespace {
@@ -62,22 +63,6 @@ int Wear(std::span<char* const> args) {
   return kExitOk;
 }
 
-// What the decoders need of the geometry, and every good block read back
-// through the model (ECC applied, as the kernel would read it).
-absl::StatusOr<decoders::ImageMap> Decode(NandModel& model, const Geometry& g) {
-  const decoders::FlashFacts facts{g.page_size, static_cast<uint32_t>(g.block_size()),
-                                   g.page_size, g.block_count};
-  std::vector<uint8_t> block(g.block_size());
-  return decoders::DescribeImage(
-      facts,
-      [&](uint32_t peb) -> absl::StatusOr<decoders::Bytes> {
-        absl::StatusOr<ReadReport> r = model.Read(FlashOp{.addr = peb * g.block_size()}, block, {});
-        if (!r.ok()) return r.status();
-        return decoders::Bytes(block);
-      },
-      [&](uint32_t peb) { return model.IsBad(peb * g.block_size()).value_or(false); });
-}
-
 int Info(std::span<char* const> args) {
   bool json = false, decode = false;
   std::vector<std::string> in;
@@ -106,7 +91,7 @@ int Info(std::span<char* const> args) {
   const Geometry& g = info->geometry;
   std::optional<decoders::ImageMap> decoded;
   if (decode) {
-    absl::StatusOr<decoders::ImageMap> m = Decode(**model, g);
+    absl::StatusOr<decoders::ImageMap> m = report::DecodeModel(**model);
     if (!m.ok()) return Fail("info", m.status());
     decoded = std::move(*m);
   }

@@ -87,7 +87,8 @@ void PrintSummary(const Scenario& s, uint64_t seed, const campaign::Observations
     }
   };
   for (const FaultSpec& f : s.script.plan.faults) add(f.id, FaultKindName(f.kind), "");
-  for (const auto& [id, n] : o.faults_fired) {
+  for (const auto& [fault_id, n] : o.faults_fired) {
+    const std::string& id = fault_id;  // lambdas may not capture a structured binding (C++20)
     if (id.rfind("ctl:", 0) == 0) {  // by command (ctl), not from a script
       absl::StrAppend(&fired, fired.empty() ? "" : ", ", id, " x", n);
     } else if (std::none_of(s.script.plan.faults.begin(), s.script.plan.faults.end(),

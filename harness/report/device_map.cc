@@ -9,12 +9,7 @@
 
 namespace flashfault::report {
 
-absl::StatusOr<decoders::ImageMap> DecodeImageFile(const std::string& image) {
-  absl::StatusOr<std::unique_ptr<NandModel>> opened = OpenImage(image);
-  if (!opened.ok()) {
-    return absl::Status(opened.status().code(), absl::StrCat(image, ": ", opened.status().message()));
-  }
-  NandModel& model = **opened;
+absl::StatusOr<decoders::ImageMap> DecodeModel(NandModel& model) {
   const Geometry& g = model.geometry();
   const decoders::FlashFacts facts{g.page_size, static_cast<uint32_t>(g.block_size()), g.page_size,
                                    g.block_count};
@@ -28,6 +23,14 @@ absl::StatusOr<decoders::ImageMap> DecodeImageFile(const std::string& image) {
         return decoders::Bytes(block);
       },
       [&](uint32_t peb) { return model.BlockIsBad(peb); });
+}
+
+absl::StatusOr<decoders::ImageMap> DecodeImageFile(const std::string& image) {
+  absl::StatusOr<std::unique_ptr<NandModel>> opened = OpenImage(image);
+  if (!opened.ok()) {
+    return absl::Status(opened.status().code(), absl::StrCat(image, ": ", opened.status().message()));
+  }
+  return DecodeModel(**opened);
 }
 
 }  // namespace flashfault::report

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "backends/model/nand_model.h"
 #include "decoders/image_map.h"
 
 namespace flashfault::report {
@@ -16,5 +17,7 @@ namespace flashfault::report {
 // Opens IMAGE (with IMAGE.meta.json beside it) and maps it; errors name the
 // file (InvalidArgument / NotFound for a broken or missing image).
 absl::StatusOr<decoders::ImageMap> DecodeImageFile(const std::string& image);
+// The same for a model already open (`flashfault image info --decode`).
+absl::StatusOr<decoders::ImageMap> DecodeModel(NandModel& model);
 
 }  // namespace flashfault::report

@@ -19,46 +19,20 @@
 #include "backends/store/ram_store.h"
 #include "common/crc32.h"
 #include "decoders/flash_meaning.h"
+#include "tests/bench/bench_flash.h"
 #include "tests/bench/ratio_reporter.h"
 
 namespace flashfault {
 namespace {
 
 using decoders::Bytes;
-constexpr uint32_t kPage = 2048, kPagesPerPeb = 64, kPeb = kPage * kPagesPerPeb;
+using bench::kPage;
+using bench::kPagesPerPeb;
+using bench::kPeb;
+using bench::Put;
 
-void Put(std::vector<uint8_t>& b, size_t off, uint64_t v, int n, bool big) {
-  for (int i = 0; i < n; ++i) b[off + i] = static_cast<uint8_t>(v >> (8 * (big ? n - 1 - i : i)));
-}
-
-// One UBI PEB: EC and VID headers on page 0, then a UBIFS LEB of nodes.
-std::vector<uint8_t> UbiPeb() {
-  std::vector<uint8_t> p(kPeb, 0xFF);
-  auto header = [&](size_t at, uint32_t magic, std::initializer_list<std::pair<int, uint32_t>> f) {
-    std::fill_n(p.begin() + at, 64, 0);
-    Put(p, at, magic, 4, true);
-    p[at + 4] = 1;
-    for (auto [off, v] : f) Put(p, at + off, v, 4, true);
-    Put(p, at + 60, Crc32Update(0xFFFFFFFF, Bytes(p).subspan(at, 60)), 4, true);
-  };
-  header(0, 0x55424923, {{16, 512}, {20, kPage}});
-  header(512, 0x55424921, {{8, 0}, {12, 20}});
-  p[512 + 5] = 1;
-  Put(p, 512 + 60, Crc32Update(0xFFFFFFFF, Bytes(p).subspan(512, 60)), 4, true);
-  size_t off = kPage;
-  for (uint32_t i = 0; off + 4200 < kPeb; ++i) {
-    const uint32_t type = i % 3, len = type == 0 ? 160 : type == 2 ? 64 : 48 + 4096;
-    std::fill_n(p.begin() + off, len, 0x11);
-    Put(p, off, 0x06101831, 4, false);
-    Put(p, off + 8, i, 8, false);
-    Put(p, off + 16, len, 4, false);
-    p[off + 20] = static_cast<uint8_t>(type);
-    Put(p, off + 24, 64 + i, 4, false);
-    Put(p, off + 4, Crc32Update(0xFFFFFFFF, Bytes(p).subspan(off + 8, len - 8)), 4, false);
-    off = (off + len + 7) & ~size_t{7};
-  }
-  return p;
-}
+// One UBI PEB holding LEB 20 of volume 0 (bench_flash.h).
+std::vector<uint8_t> UbiPeb() { return bench::UbiPeb(20, 0); }
 
 // One JFFS2 eraseblock: inode nodes of 1 KiB of data each.
 std::vector<uint8_t> Jffs2Block() {

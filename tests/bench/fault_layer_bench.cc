@@ -15,6 +15,7 @@
 #include "backends/store/ram_store.h"
 #include "fault-models/event_sink.h"
 #include "fault-models/fault_layer.h"
+#include "tests/bench/bench_flash.h"
 #include "tests/bench/ratio_reporter.h"
 
 namespace flashfault {
@@ -37,26 +38,8 @@ std::unique_ptr<NandModel> FilledModel() {
   return m;
 }
 
-FaultPlan TypicalPlan() {
-  FaultPlan plan;
-  plan.seed = 2024;
-  FaultSpec noise;
-  noise.id = "noise";
-  noise.kind = FaultKind::kReadBitflip;
-  noise.when.probability = 0.001;
-  noise.flips = 2;
-  FaultSpec wear;
-  wear.id = "wear";
-  wear.kind = FaultKind::kWearOut;
-  wear.rate = 0.01;
-  FaultSpec bad;
-  bad.id = "factory";
-  bad.kind = FaultKind::kFactoryBad;
-  bad.count = 8;
-  bad.where.blocks = Range{64, 511};  // away from the pages read here
-  plan.faults = {noise, wear, bad};
-  return plan;
-}
+// Away from the pages read here.
+FaultPlan TypicalPlan() { return bench::TypicalPlan(64); }
 
 void Run(benchmark::State& state, FlashDevice& d) {
   const Geometry& g = Part();

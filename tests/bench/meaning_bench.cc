@@ -32,59 +32,23 @@
 #include "common/crc32.h"
 #include "decoders/bytes.h"
 #include "fault-models/fault_layer.h"
+#include "tests/bench/bench_flash.h"
 #include "tests/bench/ratio_reporter.h"
 
 namespace flashfault {
 namespace {
 
 using decoders::Bytes;
-constexpr uint32_t kPage = 2048, kPpb = 64, kPeb = kPage * kPpb;
+using bench::kPage;
+using bench::kPeb;
+using bench::UbiPeb;
+constexpr uint32_t kPpb = bench::kPagesPerPeb;
 constexpr uint32_t kFilled = 64;  // PEBs read from
 constexpr uint32_t kSpare = 16;   // PEBs rewritten in turn
 
 const Geometry& Part() {
   static const Geometry g = *FindPreset("slc-2k-64m");
   return g;
-}
-
-void Put(std::vector<uint8_t>& b, size_t off, uint64_t v, int n, bool big) {
-  for (int i = 0; i < n; ++i) b[off + i] = static_cast<uint8_t>(v >> (8 * (big ? n - 1 - i : i)));
-}
-
-// A UBI PEB: EC header at 0 (VID at 512, data at 2048), VID header for
-// volume 0 LEB `lnum`, then UBIFS ino, dent and 4 KiB data nodes.
-std::vector<uint8_t> UbiPeb(uint32_t lnum, uint64_t sqnum) {
-  std::vector<uint8_t> p(kPeb, 0xFF);
-  auto header = [&](size_t at, uint32_t magic) {
-    std::fill_n(p.begin() + at, 64, 0);
-    Put(p, at, magic, 4, true);
-    p[at + 4] = 1;
-  };
-  auto seal = [&](size_t at) {
-    Put(p, at + 60, Crc32Update(0xFFFFFFFF, Bytes(p).subspan(at, 60)), 4, true);
-  };
-  header(0, 0x55424923);
-  Put(p, 16, 512, 4, true);
-  Put(p, 20, kPage, 4, true);
-  seal(0);
-  header(512, 0x55424921);
-  p[512 + 5] = 1;  // dynamic
-  Put(p, 512 + 12, lnum, 4, true);
-  Put(p, 512 + 40, sqnum, 8, true);
-  seal(512);
-  size_t off = kPage;
-  for (uint32_t i = 0; off + 4200 < kPeb; ++i) {
-    const uint32_t type = i % 3, len = type == 0 ? 160 : type == 2 ? 64 : 48 + 4096;
-    std::fill_n(p.begin() + off, len, 0x11);
-    Put(p, off, 0x06101831, 4, false);
-    Put(p, off + 8, sqnum + i, 8, false);
-    Put(p, off + 16, len, 4, false);
-    p[off + 20] = static_cast<uint8_t>(type);
-    Put(p, off + 24, 64 + i, 4, false);
-    Put(p, off + 4, Crc32Update(0xFFFFFFFF, Bytes(p).subspan(off + 8, len - 8)), 4, false);
-    off = (off + len + 7) & ~size_t{7};
-  }
-  return p;
 }
 
 std::unique_ptr<NandModel> FilledModel() {
@@ -97,23 +61,7 @@ std::unique_ptr<NandModel> FilledModel() {
 }
 
 FaultPlan TypicalPlan(bool aimed) {
-  FaultPlan plan;
-  plan.seed = 2024;
-  FaultSpec noise;
-  noise.id = "noise";
-  noise.kind = FaultKind::kReadBitflip;
-  noise.when.probability = 0.001;
-  noise.flips = 2;
-  FaultSpec wear;
-  wear.id = "wear";
-  wear.kind = FaultKind::kWearOut;
-  wear.rate = 0.01;
-  FaultSpec bad;
-  bad.id = "factory";
-  bad.kind = FaultKind::kFactoryBad;
-  bad.count = 8;
-  bad.where.blocks = Range{256, 511};  // away from the blocks used here
-  plan.faults = {noise, wear, bad};
+  FaultPlan plan = bench::TypicalPlan(256);
   if (aimed) {
     FaultSpec idx;
     idx.id = "idx";
