@@ -24,7 +24,7 @@
 # kernel NULL pointer dereference", the "kernel BUG at lib/list_debug.c" after a list
 # corruption). A trace that starts outside a report (dump_stack: "CPU: N PID: N Comm:" or
 # "Call Trace:") belongs to the nearest line before it, skipping hex dumps, tab-indented
-# header dumps, "task:" lines, the rest of a trace a line of another CPU cut short, and the
+# header dumps, UBIFS debug dumps ("(pid N) dumping pnode:"), "task:" lines, the rest of a trace a line of another CPU cut short, and the
 # kernel talking about itself from timer and interrupt context (perf/hrtimer "interrupt
 # took", clocksource watchdog, RT throttling, a workqueue hogging a CPU): when that line is a flash-stack message (UBI, UBIFS,
 # JFFS2, MTD: UBI dumps the stack after a failed write, UBIFS when it turns read-only),
@@ -87,11 +87,13 @@ function trace_line(m) {
     if (m ~ /^---\[ end (trace|Kernel panic)/ || m ~ /^note: / || m ~ /^Sending NMI from CPU/ || m ~ /^NMI backtrace for cpu/) return 1
     return 0
 }
-# Lines that sit between a message and the stack it dumps: hex dumps, UBI header dumps.
+# Lines that sit between a message and the stack it dumps: hex dumps, UBI header dumps,
+# and UBIFS debug dumps, whose headers say "(pid N) dumping pnode:", "(pid N) start dumping LEB".
 function hexdump(m) { return m ~ /^[0-9a-f]+: [0-9a-f][0-9a-f] / }
+function ubifs_dump(m) { return m ~ /^\(pid [0-9]+\) / }
 # Also the dump_stack header lines, when a hex dump of another CPU split them from their CPU line.
 function transparent(m) {
-    return m == "" || hexdump(m) || m ~ /^(Hardware name|Workqueue|Tainted): / || m ~ /^\t/ || m ~ /dump:$/ || m ~ /^task:[^ ]/ || m ~ /cut here/ || m ~ /^=+$/
+    return m == "" || hexdump(m) || ubifs_dump(m) || m ~ /^(Hardware name|Workqueue|Tainted): / || m ~ /^\t/ || m ~ /dump:$/ || m ~ /^task:[^ ]/ || m ~ /cut here/ || m ~ /^=+$/
 }
 # What the kernel says about itself from timer or interrupt context, at any moment: under
 # TCG on a loaded host these land between a driver message and the stack it dumps.

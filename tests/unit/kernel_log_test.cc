@@ -198,6 +198,9 @@ const std::vector<Sample>& Samples() {
       {"ubi_write_error_612.log", {{"ubi_errors", 1}}, "ubi_errors",
        "ubi0 error: ubi_io_write [ubi]: cannot write 2048 bytes to PEB 374:51200 (emulated)",
        "ubi_io_write+0x465"},
+      // UBIFS's debug dump ("(pid N) dumping pnode:") between its error and its stack.
+      {"ubifs_pnode_error.log", {{"ubifs_errors", 3}}, "ubifs_errors",
+       "UBIFS error (ubi0:0 pid 2563): ubifs_leb_read [ubifs]: reading 2048 bytes", ""},
       {"ubi_bad_ec_header.log", {{"ubi_errors", 2}}, "ubi_errors",
        "ubi0 error: validate_ec_hdr: bad VID header offset", ""},
       {"errors.log", {{"ubi_errors", 1}, {"ubifs_errors", 1}, {"jffs2_errors", 1}, {"mtd_errors", 1}},
