@@ -72,6 +72,8 @@ struct Where {
   // What the flash must hold there (meaning_aim.h): only pages (block ops:
   // blocks) whose decoded meaning matches are struck. Turns decoding on.
   std::optional<MeaningAim> meaning;
+  std::vector<uint64_t> block_list;  // only these blocks (sorted, no repeats); with
+                                     // blocks, the listed blocks inside that range
   friend bool operator==(const Where&, const Where&) = default;
 };
 

@@ -27,18 +27,25 @@ class StuckBit final : public FaultFamily {
     if (spec_.where.meaning) return;  // drawn when an aimed page is struck
     const Geometry& g = env.geometry();
     const Where& w = spec_.where;
-    const Range blocks = w.blocks.value_or(Range{0, g.block_count - 1u});
+    const Range span = w.blocks.value_or(Range{0, g.block_count - 1u});
+    // The blocks the cells may sit in: the range, or the listed blocks inside it.
+    std::vector<uint64_t> listed;
+    for (uint64_t b : w.block_list) {
+      if (span.Contains(b)) listed.push_back(b);
+    }
+    const uint64_t nblocks = w.block_list.empty() ? span.last - span.first + 1 : listed.size();
     const Range pages = w.pages.value_or(Range{0, g.pages_per_block - 1u});
     const Range bytes = w.bytes.value_or(Range{0, g.page_size + g.oob_size - 1u});
     const Range bits = w.bits.value_or(Range{0, 7});
-    const uint64_t region = (blocks.last - blocks.first + 1) * (pages.last - pages.first + 1) *
+    const uint64_t region = nblocks * (pages.last - pages.first + 1) *
                             (bytes.last - bytes.first + 1) * (bits.last - bits.first + 1);
     Rng& rng = trigger_.rng();
     uint32_t placed = 0;
     for (uint64_t tries = 0;
          placed < spec_.flips && placed < region && tries < uint64_t{spec_.flips} * 32 + 64;
          ++tries) {
-      const uint64_t block = blocks.first + rng.Below(blocks.last - blocks.first + 1);
+      const uint64_t pick = rng.Below(nblocks);
+      const uint64_t block = w.block_list.empty() ? span.first + pick : listed[pick];
       const uint64_t page = pages.first + rng.Below(pages.last - pages.first + 1);
       const uint64_t byte = bytes.first + rng.Below(bytes.last - bytes.first + 1);
       const uint64_t bit = bits.first + rng.Below(bits.last - bits.first + 1);

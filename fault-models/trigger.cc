@@ -28,11 +28,16 @@ MaskOdds::MaskOdds(double p) {
 
 std::optional<uint32_t> Trigger::FirstBlock(uint32_t first, uint32_t count) const {
   if (count == 0) return std::nullopt;
-  if (!where_.blocks) return first;
-  const uint64_t lo = std::max<uint64_t>(first, where_.blocks->first);
-  const uint64_t hi = std::min<uint64_t>(uint64_t{first} + count - 1, where_.blocks->last);
+  if (!where_.blocks && where_.block_list.empty()) return first;
+  const Range r = where_.blocks.value_or(Range{0, UINT64_MAX});
+  const uint64_t lo = std::max<uint64_t>(first, r.first);
+  const uint64_t hi = std::min<uint64_t>(uint64_t{first} + count - 1, r.last);
   if (lo > hi) return std::nullopt;
-  return static_cast<uint32_t>(lo);
+  if (where_.block_list.empty()) return static_cast<uint32_t>(lo);
+  // The first listed block at or past lo, if it is not past hi.
+  auto it = std::lower_bound(where_.block_list.begin(), where_.block_list.end(), lo);
+  if (it == where_.block_list.end() || *it > hi) return std::nullopt;
+  return static_cast<uint32_t>(*it);
 }
 
 std::optional<uint64_t> Trigger::FirstPage(uint64_t first, uint64_t count,
@@ -101,6 +106,18 @@ absl::Status ValidateTrigger(const Where& where, const When& when, const Geometr
                      "' was not resolved to blocks before the plan reached the fault layer"));
   }
   absl::Status s = CheckRange(id, "blocks", where.blocks, g.block_count, "eraseblocks");
+  for (size_t i = 0; s.ok() && i < where.block_list.size(); ++i) {
+    const uint64_t b = where.block_list[i];
+    if (b >= g.block_count) {
+      s = absl::InvalidArgumentError(absl::StrCat("faults[", id, "].where.block_list: block ", b,
+                                                  " must lie in [0, ", g.block_count - 1,
+                                                  "] (eraseblocks)"));
+    } else if (i > 0 && b <= where.block_list[i - 1]) {
+      // MatchesBlock searches it: the loaders sort it and drop repeats.
+      s = absl::InvalidArgumentError(absl::StrCat("faults[", id,
+                                                  "].where.block_list: not sorted or repeats ", b));
+    }
+  }
   if (s.ok()) s = CheckRange(id, "pages", where.pages, g.pages_per_block, "pages per block");
   if (s.ok()) {
     s = CheckRange(id, "bytes", where.bytes, uint64_t{g.page_size} + g.oob_size,

@@ -7,6 +7,7 @@
 // and it knows nothing of what a fault does once it fires.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 
@@ -119,19 +120,21 @@ class Trigger {
 
   bool MatchesOp(uint32_t op) const { return (when_.ops & op) != 0; }
   bool MatchesBlock(uint32_t block) const {
-    return !where_.blocks || where_.blocks->Contains(block);
+    return (!where_.blocks || where_.blocks->Contains(block)) &&
+           (where_.block_list.empty() ||
+            std::binary_search(where_.block_list.begin(), where_.block_list.end(), block));
   }
   bool MatchesPage(uint32_t page_in_block) const {
     return !where_.pages || where_.pages->Contains(page_in_block);
   }
   // True when `where` constrains neither blocks nor pages (ops without an
   // address, such as sync, match only then).
-  bool Unplaced() const { return !where_.blocks && !where_.pages; }
+  bool Unplaced() const { return !where_.blocks && where_.block_list.empty() && !where_.pages; }
 
   // The first device-wide page in [first, first+count) inside `where`, if
   // any; pages_per_block from the geometry. Cost: one step per block.
   std::optional<uint64_t> FirstPage(uint64_t first, uint64_t count, uint32_t pages_per_block) const;
-  // The first block in [first, first+count) inside where.blocks.
+  // The first block in [first, first+count) inside where.blocks and block_list.
   std::optional<uint32_t> FirstBlock(uint32_t first, uint32_t count) const;
 
   // Called for an op that matches `ops` and `where` (the caller checked):

@@ -166,6 +166,13 @@ std::string WhereText(const FaultSpec& f, const FaultPlan& plan, const Geometry&
   } else if (w.blocks) {
     parts.push_back(RangeText("block", "blocks", *w.blocks));
   }
+  if (!w.block_list.empty()) {
+    // Device block numbers: a partition's are already named above.
+    parts.push_back(absl::StrCat(w.blocks || !w.partition.empty() ? "only " : "",
+                                 w.block_list.size() == 1 ? "block " : "blocks ",
+                                 absl::StrJoin(w.block_list, ", "),
+                                 w.partition.empty() ? "" : " of the device"));
+  }
   if (w.pages) parts.push_back(RangeText("page", "pages", *w.pages));
   if (w.bytes) {
     std::string b = RangeText("byte", "bytes", *w.bytes);

@@ -6,6 +6,7 @@
 // validate or repair: exporting an invalid plan gives a script that fails
 // `flashfault script check` with the reason.
 #include <string>
+#include <vector>
 
 #include "backends/model/geometry_json.h"
 #include "backends/model/presets.h"
@@ -68,6 +69,13 @@ ordered_json WhereToJson(const Where& w, const FaultPlan& plan) {
       j["blocks"] = RangeToJson(Range{w.blocks->first - part->first_block,
                                       w.blocks->last - part->first_block});
     }
+  }
+  if (!w.block_list.empty()) {
+    std::vector<uint64_t> list = w.block_list;
+    if (part != nullptr) {
+      for (uint64_t& b : list) b -= part->first_block;
+    }
+    j["block_list"] = list;
   }
   if (w.pages) j["pages"] = RangeToJson(*w.pages);
   if (w.bytes) j["bytes"] = RangeToJson(*w.bytes);

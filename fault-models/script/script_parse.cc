@@ -36,8 +36,8 @@ constexpr std::array<absl::string_view, 21> kFaultKeys = {
     "unstable",    "block_list",     "count",          "latency_us",    "threshold",
     "silent_effect", "real_odds",    "field",          "value",         "mask",
     "fix_crc"};
-constexpr std::array<absl::string_view, 6> kWhereKeys = {"blocks", "pages",     "bytes",
-                                                         "bits",   "partition", "meaning"};
+constexpr std::array<absl::string_view, 7> kWhereKeys = {
+    "blocks", "pages", "bytes", "bits", "partition", "meaning", "block_list"};
 constexpr std::array<absl::string_view, 9> kWhenKeys = {
     "ops",          "at_op",         "after_op",  "nth_match", "probability",
     "after_erases", "after_time_us", "on_demand", "max_fires"};
@@ -185,6 +185,20 @@ absl::StatusOr<MeaningAim> ReadAim(const json& v, const std::string& path) {
   return a;
 }
 
+// A non-empty array of block indexes, as written (ValidatePlan checks them).
+absl::StatusOr<std::vector<uint64_t>> ReadBlockList(const json& x, const std::string& path) {
+  if (!x.is_array() || x.empty()) {
+    return PathError(path, absl::StrCat("expected a non-empty array of block indexes, got ",
+                                        Describe(x)));
+  }
+  std::vector<uint64_t> list;
+  for (size_t i = 0; i < x.size(); ++i) {
+    FF_ASSIGN_OR_RETURN(uint64_t b, ReadU64(x[i], absl::StrCat(path, "[", i, "]")));
+    list.push_back(b);
+  }
+  return list;
+}
+
 absl::Status ReadWhere(const json& v, const std::string& path, Where* w) {
   FF_RETURN_IF_ERROR(CheckKeys(v, path, kWhereKeys));
   std::optional<Range>* ranges[] = {&w->blocks, &w->pages, &w->bytes, &w->bits};
@@ -200,6 +214,16 @@ absl::Status ReadWhere(const json& v, const std::string& path, Where* w) {
   }
   if (v.contains("meaning")) {
     FF_ASSIGN_OR_RETURN(w->meaning, ReadAim(v["meaning"], path + ".meaning"));
+  }
+  if (v.contains("block_list")) {
+    FF_ASSIGN_OR_RETURN(w->block_list, ReadBlockList(v["block_list"], path + ".block_list"));
+    // Sorted once here, so the fault layer can search it; a repeat is a typo worth naming.
+    std::vector<uint64_t> sorted = w->block_list;
+    std::sort(sorted.begin(), sorted.end());
+    if (auto dup = std::adjacent_find(sorted.begin(), sorted.end()); dup != sorted.end()) {
+      return PathError(path + ".block_list", absl::StrCat("block ", *dup, " is listed twice"));
+    }
+    w->block_list = std::move(sorted);
   }
   return absl::OkStatus();
 }
@@ -276,17 +300,7 @@ absl::Status ReadParams(const json& v, const std::string& path, FaultSpec* f) {
       case kEraseEffect: { FF_ASSIGN_OR_RETURN(f->erase_effect, ReadEraseEffect(x, kp)); break; }
       case kTornFraction: { FF_ASSIGN_OR_RETURN(f->torn_fraction, ReadNumber(x, kp)); break; }
       case kUnstable: { FF_ASSIGN_OR_RETURN(f->unstable, ReadBool(x, kp)); break; }
-      case kBlockList: {
-        if (!x.is_array() || x.empty()) {
-          return PathError(kp, absl::StrCat("expected a non-empty array of block indexes, got ",
-                                            Describe(x)));
-        }
-        for (size_t i = 0; i < x.size(); ++i) {
-          FF_ASSIGN_OR_RETURN(uint64_t b, ReadU64(x[i], absl::StrCat(kp, "[", i, "]")));
-          f->block_list.push_back(b);
-        }
-        break;
-      }
+      case kBlockList: { FF_ASSIGN_OR_RETURN(f->block_list, ReadBlockList(x, kp)); break; }
       case kCount: { FF_ASSIGN_OR_RETURN(f->count, ReadU32(x, kp)); break; }
       case kLatencyUs: { FF_ASSIGN_OR_RETURN(f->latency_us, ReadU64(x, kp)); break; }
       case kThreshold: { FF_ASSIGN_OR_RETURN(f->threshold, ReadU64(x, kp)); break; }
@@ -398,6 +412,14 @@ absl::Status ResolvePartition(const std::vector<PartitionSpec>& parts, size_t in
                                   it->block_count, " blocks; blocks are relative to it)"));
   }
   f->where.blocks = Range{it->first_block + rel.first, it->first_block + rel.last};
+  for (uint64_t& b : f->where.block_list) {
+    if (b > whole.last) {
+      return PathError(path + ".block_list",
+                       absl::StrCat("block ", b, " is outside partition '", it->name, "' (",
+                                    it->block_count, " blocks; blocks are relative to it)"));
+    }
+    b += it->first_block;
+  }
   return absl::OkStatus();
 }
 

@@ -4,10 +4,12 @@
 // source or the control filesystem get the same checks as scripts; the error
 // paths are the ones the field has in a script. It must stay free of side
 // effects and must not fix anything up: a plan is accepted as it is or not.
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/json_load.h"
@@ -69,11 +71,40 @@ absl::Status ValidatePartitions(const std::vector<PartitionSpec>& parts, const G
   return absl::OkStatus();
 }
 
+// where.block_list (absolute once loaded, sorted, no repeats): inside the device, not on
+// factory_bad (its own block_list names them), and meeting where.blocks when both are given.
+absl::Status ValidateBlockList(const FaultSpec& f, const Geometry& g, const std::string& path) {
+  const std::vector<uint64_t>& list = f.where.block_list;
+  if (!KindHasTrigger(f.kind)) {
+    return PathError(path + ".block_list", "a factory_bad fault names its blocks in its own "
+                                           "block_list, not in where");
+  }
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (list[i] >= g.block_count) {
+      return PathError(path + ".block_list",
+                       absl::StrCat("block ", list[i], " is outside the device's ",
+                                    g.block_count, " blocks"));
+    }
+    if (i > 0 && list[i] <= list[i - 1]) {
+      return PathError(path + ".block_list", absl::StrCat("block ", list[i], " is listed twice "
+                                                          "(or the list was not loaded sorted)"));
+    }
+  }
+  if (f.where.blocks &&
+      std::none_of(list.begin(), list.end(), [&](uint64_t b) { return f.where.blocks->Contains(b); })) {
+    return PathError(path + ".block_list",
+                     absl::StrCat("no listed block lies in blocks [", f.where.blocks->first, ", ",
+                                  f.where.blocks->last, "]: the fault could never strike"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateWhere(const FaultSpec& f, const FaultPlan& plan, const Geometry& g,
                            const std::string& path) {
   const Where& w = f.where;
   FF_RETURN_IF_ERROR(CheckRange(w.blocks, path + ".blocks", "block", g.block_count,
                                 absl::StrCat("device's ", g.block_count, " blocks")));
+  if (!w.block_list.empty()) FF_RETURN_IF_ERROR(ValidateBlockList(f, g, path));
   FF_RETURN_IF_ERROR(CheckRange(w.pages, path + ".pages", "page", g.pages_per_block,
                                 absl::StrCat(g.pages_per_block, " pages of a block")));
   const uint64_t page_bytes = uint64_t{g.page_size} + g.oob_size;

@@ -16,6 +16,10 @@ if [ "${1:-}" = "--asan" ]; then
     -DFF_SANITIZE=ON -DFF_FUZZ=ON -DFF_E2E=OFF -DFF_BENCH=OFF >/dev/null
   ninja -C "$root/build-asan" -j "$jobs"
 else
-  cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  # -O2 without debug info by default: g++'s -g more than doubles the compile time of the
+  # template-heavy test files (42 s against 17 s for report_test.cc), and CI builds all of
+  # them on 2 cores. FF_BUILD_TYPE=RelWithDebInfo brings the symbols back for gdb.
+  cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE="${FF_BUILD_TYPE:-Release}" \
+    -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" >/dev/null
   ninja -C "$root/build" -j "$jobs"
 fi

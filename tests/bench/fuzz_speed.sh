@@ -27,7 +27,7 @@ extra=("$@")
 
 targets=(${FF_FUZZ_TARGETS:-fault_stream_fuzzer fault_script_fuzzer muse_session_fuzzer})
 
-# RelWithDebInfo like the default build: speed figures of a Debug build
+# Optimised like the default build: speed figures of a Debug build
 # would measure the compiler's -O0, not our code.
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \

@@ -156,6 +156,26 @@ TEST(TriggerTest, NthMatchCountsOnlyOpsInsideWhere) {
   EXPECT_EQ(d->stats()[0].matches, 4u);
 }
 
+TEST(TriggerTest, BlockListMatchesOnlyTheListedBlocks) {
+  RecordingSink sink;
+  FaultSpec s = Spec("f", FaultKind::kProgramFail);
+  s.where.block_list = {2, 5, 9};
+  auto d = MakeLayer("slc-2k-64m", {s}, 1, &sink);
+  EXPECT_FALSE(WritePage(*d, 2 * kPpb, 0).ok());  // op 0: block 2, listed
+  ASSERT_TRUE(WritePage(*d, 3 * kPpb, 0).ok());   // op 1: block 3, between listed ones
+  ASSERT_TRUE(WritePage(*d, 4 * kPpb, 0).ok());   // op 2
+  EXPECT_FALSE(WritePage(*d, 9 * kPpb, 0).ok());  // op 3: block 9, the last listed
+  ASSERT_TRUE(WritePage(*d, 10 * kPpb, 0).ok());  // op 4: past the list
+  EXPECT_THAT(sink.OpsOf("f"), ElementsAre(0, 3));
+  // With blocks: only the listed blocks inside the range.
+  RecordingSink sink2;
+  s.where.blocks = Range{4, 20};
+  auto d2 = MakeLayer("slc-2k-64m", {s}, 1, &sink2);
+  ASSERT_TRUE(WritePage(*d2, 2 * kPpb, 0).ok());   // listed, outside the range
+  EXPECT_FALSE(WritePage(*d2, 5 * kPpb, 0).ok());  // listed and inside
+  EXPECT_THAT(sink2.OpsOf("f"), ElementsAre(1));
+}
+
 TEST(TriggerTest, ProbabilityIsDeterministicPerSeed) {
   auto fired = [](uint64_t seed) {
     RecordingSink sink;

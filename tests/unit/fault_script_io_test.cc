@@ -101,6 +101,12 @@ TEST(FaultScriptRoundTrip, EveryFieldSet) {
   b.when.on_demand = true;
   b.torn_fraction = 1.0 / 3.0;
   b.unstable = true;
+  FaultSpec e;
+  e.id = "e";
+  e.kind = FaultKind::kGrownBad;
+  e.where.partition = "ubi";
+  e.where.blocks = Range{16, 2047};
+  e.where.block_list = {17, 40, 2047};  // exported relative to 'ubi': [1, 24, 2031]
   FaultSpec c;
   c.id = "c";
   c.kind = FaultKind::kFactoryBad;
@@ -111,12 +117,18 @@ TEST(FaultScriptRoundTrip, EveryFieldSet) {
   d.when.at_op = 18446744073709551615ull;
   d.rate = 1e-300;
   d.threshold = 1;
-  plan.faults = {a, b, c, d};
+  plan.faults = {a, b, c, d, e};
   ASSERT_TRUE(ValidatePlan(plan, *g).ok()) << ValidatePlan(plan, *g);
   const nlohmann::ordered_json j = PlanToJson(plan);
   EXPECT_FALSE(j.contains("geometry"));
   EXPECT_FALSE(j["faults"][1]["where"].contains("blocks")) << j.dump();
   EXPECT_EQ(j["faults"][0]["where"]["blocks"].dump(), "[4,14]");  // relative to 'ubi'
+  EXPECT_EQ(j["faults"][4]["where"]["block_list"].dump(), "[1,24,2031]");
+  EXPECT_EQ(ExplainFault(plan.faults[4], plan, *g).find("partition 'ubi'") != std::string::npos &&
+                ExplainFault(plan.faults[4], plan, *g).find("only blocks 17, 40, 2047 of the device") !=
+                    std::string::npos,
+            true)
+      << ExplainFault(plan.faults[4], plan, *g);
   absl::StatusOr<FaultPlan> back = ParsePlan(json::parse(j.dump()), *g);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(*back, plan) << j.dump(2);

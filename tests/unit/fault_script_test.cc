@@ -277,6 +277,28 @@ TEST(FaultScriptErrors, Partitions) {
               HasSubstr("partition 'b' starts at byte 65536, not on an eraseblock boundary"));
 }
 
+TEST(FaultScriptErrors, BlockList) {
+  EXPECT_EQ(Error(One(R"("kind": "grown_bad", "where": {"block_list": [3, 1024]})")),
+            "t.json: $.faults[0].where.block_list: block 1024 is outside the device's 1024 blocks");
+  EXPECT_EQ(Error(One(R"("kind": "grown_bad", "where": {"block_list": [7, 3, 7]})")),
+            "t.json: $.faults[0].where.block_list: block 7 is listed twice");
+  EXPECT_THAT(Error(One(R"("kind": "grown_bad", "where": {"block_list": []})")),
+              HasSubstr("$.faults[0].where.block_list: expected a non-empty array of block"));
+  EXPECT_THAT(Error(One(R"("kind": "grown_bad", "where": {"block_list": [1, "2"]})")),
+              HasSubstr("$.faults[0].where.block_list[1]"));
+  EXPECT_EQ(Error(One(R"("kind": "grown_bad", "where": {"blocks": [10, 20], "block_list": [3, 30]})")),
+            "t.json: $.faults[0].where.block_list: no listed block lies in blocks [10, 20]: the "
+            "fault could never strike");
+  EXPECT_THAT(Error(One(R"("kind": "factory_bad", "count": 2, "where": {"block_list": [3]})")),
+              HasSubstr("$.faults[0].where.block_list: a factory_bad fault names its blocks in "
+                        "its own block_list"));
+  EXPECT_THAT(Error(R"({"partitions": [{"name": "ubi", "first_block": 8, "block_count": 16}],
+                        "faults": [{"id": "f", "kind": "grown_bad",
+                                    "where": {"partition": "ubi", "block_list": [0, 16]}}]})"),
+              HasSubstr("$.faults[0].where.block_list: block 16 is outside partition 'ubi' (16 "
+                        "blocks; blocks are relative to it)"));
+}
+
 TEST(PartitionString, ResolvesSizesOffsetsAndTheRest) {
   absl::StatusOr<Geometry> g = FindPreset("slc-2k-128m");  // 128 KiB blocks, 1024 of them
   ASSERT_TRUE(g.ok());
