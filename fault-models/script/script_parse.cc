@@ -218,12 +218,11 @@ absl::Status ReadWhere(const json& v, const std::string& path, Where* w) {
   if (v.contains("block_list")) {
     FF_ASSIGN_OR_RETURN(w->block_list, ReadBlockList(v["block_list"], path + ".block_list"));
     // Sorted once here, so the fault layer can search it; a repeat is a typo worth naming.
-    std::vector<uint64_t> sorted = w->block_list;
-    std::sort(sorted.begin(), sorted.end());
-    if (auto dup = std::adjacent_find(sorted.begin(), sorted.end()); dup != sorted.end()) {
+    std::vector<uint64_t>& list = w->block_list;
+    std::sort(list.begin(), list.end());
+    if (auto dup = std::adjacent_find(list.begin(), list.end()); dup != list.end()) {
       return PathError(path + ".block_list", absl::StrCat("block ", *dup, " is listed twice"));
     }
-    w->block_list = std::move(sorted);
   }
   return absl::OkStatus();
 }

@@ -24,10 +24,11 @@
 # kernel NULL pointer dereference", the "kernel BUG at lib/list_debug.c" after a list
 # corruption). A trace that starts outside a report (dump_stack: "CPU: N PID: N Comm:" or
 # "Call Trace:") belongs to the nearest line before it, skipping hex dumps, tab-indented
-# header dumps, UBIFS debug dumps ("(pid N) dumping pnode:"), "task:" lines, the rest of a trace a line of another CPU cut short, and the
-# kernel talking about itself from timer and interrupt context (perf/hrtimer "interrupt
-# took", clocksource watchdog, RT throttling, a workqueue hogging a CPU): when that line is a flash-stack message (UBI, UBIFS,
-# JFFS2, MTD: UBI dumps the stack after a failed write, UBIFS when it turns read-only),
+# header dumps, UBIFS debug dumps ("(pid N) dumping pnode:"), "task:" lines, the rest of a
+# trace a line of another CPU cut short, and the kernel talking about itself from timer and
+# interrupt context (perf/hrtimer "interrupt took", clocksource watchdog, RT throttling, a
+# workqueue hogging a CPU): when that line is a flash-stack message (UBI, UBIFS, JFFS2,
+# MTD: UBI dumps the stack after a failed write, UBIFS when it turns read-only),
 # an rcu:/sysrq:/NMI line, or another report, the trace is that line's; otherwise it is an
 # unattributed_trace. Hex dump lines of another CPU inside a trace do not split it.
 #
