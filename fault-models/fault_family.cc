@@ -112,9 +112,43 @@ TriggerInput FaultFamily::Input(FaultEnv& env, const OpState& op, const Target& 
 
 std::optional<Target> FaultFamily::Strike(FaultEnv& env, const OpState& op) {
   if (!trigger_.MatchesOp(op.op)) return std::nullopt;
+  return Decide(env, op);
+}
+
+std::optional<Target> FaultFamily::Decide(FaultEnv& env, const OpState& op,
+                                          absl::FunctionRef<bool(const Target&)> eligible) {
+  if (spec_.when.per == MatchUnit::kPage && op.placed && op.op != kOpSync) {
+    return DecidePerPage(env, op, eligible);
+  }
   std::optional<Target> t = FindTarget(env, op);
-  if (!t || !trigger_.Evaluate(Input(env, op, *t))) return std::nullopt;
+  if (!t || !eligible(*t) || !trigger_.Evaluate(Input(env, op, *t))) return std::nullopt;
   return t;
+}
+
+std::optional<Target> FaultFamily::DecidePerPage(FaultEnv& env, const OpState& op,
+                                                 absl::FunctionRef<bool(const Target&)> eligible) {
+  // Validation keeps per page to NAND: a NOR op's "pages" are its bytes.
+  const uint32_t ppb = env.geometry().pages_per_block;
+  auto consider = [&](const Target& t) {
+    return eligible(t) && trigger_.Evaluate(Input(env, op, t));
+  };
+  if (op.op == kOpRead || op.op == kOpWrite) {
+    for (uint64_t page = op.first_page; page < op.first_page + op.page_count; ++page) {
+      const auto block = static_cast<uint32_t>(page / ppb);
+      const auto in_block = static_cast<uint32_t>(page % ppb);
+      if (!trigger_.MatchesBlock(block) || !trigger_.MatchesPage(in_block)) continue;
+      if (!Aimed(env, op, page)) continue;
+      const Target t{.block = block, .page = in_block, .device_page = page};
+      if (consider(t)) return t;
+    }
+    return std::nullopt;
+  }
+  for (uint32_t b = op.first_block; b < op.first_block + op.block_count; ++b) {
+    if (!trigger_.MatchesBlock(b) || !Aimed(env, op, uint64_t{b} * ppb)) continue;
+    const Target t{.block = b, .page = -1, .device_page = uint64_t{b} * ppb};
+    if (consider(t)) return t;
+  }
+  return std::nullopt;
 }
 
 void FaultFamily::Inject(FaultEnv& env, int64_t op_index, const Target& t, absl::string_view effect,
@@ -325,6 +359,22 @@ std::pair<int64_t, std::vector<uint64_t>> TearErase(FaultEnv& env, Rng& rng, uin
   }
   if (erased < ppb) env.PagesChanged(base + erased, ppb - erased);
   return half;
+}
+
+absl::Status ForwardWritePages(FaultEnv& env, const OpState& op, uint64_t pages) {
+  if (pages == 0) return absl::OkStatus();
+  if (pages >= op.page_count) return env.ForwardWrite(op);
+  const Geometry& g = env.geometry();
+  OpState prefix = op;
+  // The data ends with page `pages - 1`; a first page may start mid-page.
+  const uint64_t data_end = pages * g.page_size - op.flash_op.addr % g.page_size;
+  prefix.write_data = op.write_data.first(std::min<uint64_t>(op.write_data.size(), data_end));
+  // OOB bytes fill each page's OOB area in turn, from ooboffs in the first.
+  const uint64_t per_page = env.model().OobPerPage(op.flash_op.mode);
+  const uint64_t oob_end = pages * per_page - std::min<uint64_t>(op.flash_op.ooboffs, per_page);
+  prefix.write_oob = op.write_oob.first(std::min<uint64_t>(op.write_oob.size(), oob_end));
+  prefix.page_count = pages;
+  return env.ForwardWrite(prefix);
 }
 
 absl::Status InjectedError(absl::StatusCode code, const FaultSpec& spec, absl::string_view what) {

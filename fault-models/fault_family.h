@@ -17,6 +17,7 @@
 #include <span>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "backends/model/nand_model.h"
 #include "decoders/flash_meaning.h"
@@ -127,8 +128,21 @@ class FaultFamily {
   // ("ubi": "ec" or "vid") when the script gave no bytes and the header
   // lies in `t`'s page: cells then land in the header itself.
   Where CellWindow(const FaultEnv& env, const Target& t) const;
-  // MatchesOp + FindTarget + Trigger::Evaluate: the usual way to decide.
+  // MatchesOp + Decide: the usual way to decide.
   std::optional<Target> Strike(FaultEnv& env, const OpState& op);
+  // FindTarget + Trigger::Evaluate, as when.per says: per op, the op's
+  // unit inside `where` is evaluated once; per page, each page of a read or
+  // write (each block of a block op) inside `where`, in order, until one
+  // fires (the units after it are not counted). `eligible` (default: all)
+  // leaves units out before they count as matches.
+  std::optional<Target> Decide(FaultEnv& env, const OpState& op,
+                               absl::FunctionRef<bool(const Target&)> eligible = AnyTarget);
+  // Whether when.per counts pages and `op` is a write: the family then
+  // programs the pages before the target and leaves the ones after it
+  // erased, as a device that works through a request page by page does.
+  bool StopsAtTarget(const OpState& op) const {
+    return spec_.when.per == MatchUnit::kPage && op.op == kOpWrite;
+  }
   TriggerInput Input(FaultEnv& env, const OpState& op, const Target& t) const;
   // Begins a firing: counts it in the trigger and numbers it. Records
   // injected until the next Fire() carry that number (FaultRecord::fire).
@@ -151,6 +165,9 @@ class FaultFamily {
 
  private:
   std::optional<Target> FindAimedTarget(const FaultEnv& env, const OpState& op) const;
+  static bool AnyTarget(const Target&) { return true; }
+  std::optional<Target> DecidePerPage(FaultEnv& env, const OpState& op,
+                                      absl::FunctionRef<bool(const Target&)> eligible);
   // What both Inject forms do: count, then emit one record.
   void Record(FaultEnv& env, int64_t op_index, const Target& t, absl::string_view effect,
               uint64_t fire, std::span<const uint32_t> bits, std::span<const uint64_t> mask);
@@ -223,6 +240,11 @@ std::vector<std::vector<uint64_t>> TearProgram(FaultEnv& env, Rng& rng, const Pa
 std::pair<int64_t, std::vector<uint64_t>> TearErase(FaultEnv& env, Rng& rng, uint32_t block,
                                                     const PageSnapshot& before,
                                                     double done_fraction);
+
+// Forwards the first `pages` pages of write `op`: its data and OOB up to
+// the end of page op.first_page + pages - 1 (nothing when 0). What a write
+// cut short after those pages programmed.
+absl::Status ForwardWritePages(FaultEnv& env, const OpState& op, uint64_t pages);
 
 // The status an injected failure returns: `code` with a message naming the
 // fault, plus the payload kInjectedPayload = fault id, so that a real error

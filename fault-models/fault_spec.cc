@@ -41,6 +41,8 @@ std::optional<uint32_t> OpFromName(absl::string_view name) {
   return std::nullopt;
 }
 
+const char* MatchUnitName(MatchUnit u) { return u == MatchUnit::kPage ? "page" : "op"; }
+
 const char* ProgramFailEffectName(ProgramFailEffect e) {
   switch (e) {
     case ProgramFailEffect::kUnchanged: return "unchanged";

@@ -77,6 +77,10 @@ struct Where {
   friend bool operator==(const Where&, const Where&) = default;
 };
 
+// What a trigger counts as one match (When::per).
+enum class MatchUnit { kOp, kPage };
+const char* MatchUnitName(MatchUnit u);  // "op", "page"
+
 // When a fault fires. All given conditions must hold for a matching op.
 struct When {
   uint32_t ops = kOpAll;                  // which operations match
@@ -89,6 +93,10 @@ struct When {
   std::optional<uint64_t> after_time_us;  // virtual clock at or past this time
   bool on_demand = false;                 // armed only by a command (ctl, API)
   uint64_t max_fires = 0;                 // how often it may fire; 0 = no limit
+  // What one match is: a whole MTD request, or each page of a read or write
+  // (each eraseblock of an erase) inside `where`, so that nth_match can
+  // name the N-th page programmed whatever size the kernel's requests have.
+  MatchUnit per = MatchUnit::kOp;
   friend bool operator==(const When&, const When&) = default;
 };
 

@@ -34,10 +34,12 @@ class GrownBad final : public FaultFamily {
                       it->second);
       return;
     }
-    std::optional<Target> t = FindTarget(env, op);
-    if (!t || !trigger_.MatchesOp(op.op)) return;
-    if (spec_.threshold != 0 && env.erases(t->block) < spec_.threshold) return;
-    if (!trigger_.Evaluate(Input(env, op, *t))) return;
+    if (!trigger_.MatchesOp(op.op)) return;
+    // Blocks younger than the threshold are not matches.
+    std::optional<Target> t = Decide(env, op, [&](const Target& u) {
+      return spec_.threshold == 0 || env.erases(u.block) >= spec_.threshold;
+    });
+    if (!t) return;
     Fire();
     bad_.emplace(t->block, trigger_.fires());
     op.handled = true;

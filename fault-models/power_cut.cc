@@ -69,13 +69,20 @@ class PowerCut final : public FaultFamily {
   // clear at 1. On MLC, an upper page in flight also damages its paired
   // lower page: each of its programmed data cells reads 1 with odds
   // 1 - torn_fraction. Returns the torn cells of the target page.
+  // Counted per page, the cut stops the request at the target: the pages
+  // before it programmed, the target torn, the pages after it never
+  // started. Counted per op, every page of the request is in flight.
   std::vector<uint64_t> TornProgram(FaultEnv& env, OpState& op, const Target& t) {
-    const PageSnapshot before = Snapshot(env, op.first_page, op.page_count);
-    if (!env.ForwardWrite(op).ok()) return {};  // refused by the model: nothing torn
+    const bool stop = StopsAtTarget(op);
+    const uint64_t first = stop ? t.device_page : op.first_page;
+    const uint64_t through = t.device_page - op.first_page + 1;  // pages up to the target
+    const PageSnapshot before = Snapshot(env, first, stop ? 1 : op.page_count);
+    const absl::Status s = stop ? ForwardWritePages(env, op, through) : env.ForwardWrite(op);
+    if (!s.ok()) return {};  // refused by the model: nothing torn
     auto torn = TearProgram(env, trigger_.rng(), before, spec_.torn_fraction);
-    for (uint64_t i = 0; i < torn.size(); ++i) Remember(op.first_page + i, torn[i]);
+    for (uint64_t i = 0; i < torn.size(); ++i) Remember(first + i, torn[i]);
     const Geometry& g = env.geometry();
-    for (uint64_t page = op.first_page; page < op.first_page + op.page_count; ++page) {
+    for (uint64_t page = first; page < first + before.count; ++page) {
       const int64_t lower = g.PairedLowerPage(static_cast<uint32_t>(page % g.pages_per_block));
       if (lower < 0) continue;
       const uint64_t lower_page = page - page % g.pages_per_block + static_cast<uint64_t>(lower);
@@ -101,7 +108,7 @@ class PowerCut final : public FaultFamily {
                 .device_page = lower_page};
       InjectCells(env, static_cast<int64_t>(op.index), at, "paired_page", damaged);
     }
-    return std::move(torn[t.device_page - op.first_page]);
+    return std::move(torn[t.device_page - first]);
   }
 
   void Remember(uint64_t page, const std::vector<uint64_t>& cells) {

@@ -24,20 +24,27 @@ class ProgramFail final : public FaultFamily {
     if (!t) return;
     op.handled = true;
     std::vector<uint64_t> torn_cells;  // mask
-    if (spec_.program_effect != ProgramFailEffect::kUnchanged) {
+    // Counted per page, the request stops at the failed page: the pages
+    // before it programmed, the ones after it never started.
+    const bool stop = StopsAtTarget(op);
+    const uint64_t before_target = t->device_page - op.first_page;
+    if (spec_.program_effect == ProgramFailEffect::kUnchanged) {
+      if (stop) op.status = ForwardWritePages(env, op, before_target);
+    } else {
+      const uint64_t first = stop ? t->device_page : op.first_page;
       PageSnapshot before;
       if (spec_.program_effect == ProgramFailEffect::kPartial) {
-        before = Snapshot(env, op.first_page, op.page_count);
+        before = Snapshot(env, first, stop ? 1 : op.page_count);
       }
-      op.status = env.ForwardWrite(op);
-      // The model refused the op itself (a rule violation): that error
-      // stands and nothing was injected.
-      if (!op.status.ok()) return;
-      if (spec_.program_effect == ProgramFailEffect::kPartial) {
+      op.status = stop ? ForwardWritePages(env, op, before_target + 1) : env.ForwardWrite(op);
+      if (op.status.ok() && spec_.program_effect == ProgramFailEffect::kPartial) {
         auto torn = TearProgram(env, trigger_.rng(), before, spec_.torn_fraction);
-        torn_cells = std::move(torn[t->device_page - op.first_page]);
+        torn_cells = std::move(torn[t->device_page - first]);
       }
     }
+    // The model refused the op itself (a rule violation): that error
+    // stands and nothing was injected.
+    if (!op.status.ok()) return;
     Fire();
     op.status = InjectedError(absl::StatusCode::kDataLoss, spec_,
                               absl::StrCat("program failed at page ", t->device_page));

@@ -198,6 +198,10 @@ std::string WhenText(const FaultSpec& f) {
   } else {
     parts.push_back(absl::StrCat("on ", OpsText(w.ops, true)));
   }
+  if (w.per == MatchUnit::kPage) {
+    parts.push_back("counting each page of a read or write (each eraseblock of an erase) as one "
+                    "match");
+  }
   if (w.at_op) parts.push_back(absl::StrCat("at device operation #", *w.at_op, " (0-based)"));
   if (w.after_op) {
     parts.push_back(absl::StrCat("counting from device operation #", *w.after_op, " (0-based)"));

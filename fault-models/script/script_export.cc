@@ -97,6 +97,7 @@ ordered_json WhenToJson(const When& w) {
   if (w.after_time_us) j["after_time_us"] = *w.after_time_us;
   if (w.on_demand) j["on_demand"] = true;
   if (w.max_fires != d.max_fires) j["max_fires"] = w.max_fires;
+  if (w.per != d.per) j["per"] = MatchUnitName(w.per);
   return j;
 }
 

@@ -38,9 +38,9 @@ constexpr std::array<absl::string_view, 21> kFaultKeys = {
     "fix_crc"};
 constexpr std::array<absl::string_view, 7> kWhereKeys = {
     "blocks", "pages", "bytes", "bits", "partition", "meaning", "block_list"};
-constexpr std::array<absl::string_view, 9> kWhenKeys = {
+constexpr std::array<absl::string_view, 10> kWhenKeys = {
     "ops",          "at_op",         "after_op",  "nth_match", "probability",
-    "after_erases", "after_time_us", "on_demand", "max_fires"};
+    "after_erases", "after_time_us", "on_demand", "max_fires", "per"};
 constexpr std::array<absl::string_view, 3> kPartitionKeys = {"name", "first_block",
                                                              "block_count"};
 
@@ -251,6 +251,14 @@ absl::Status ReadWhen(const json& v, const std::string& path, When* w) {
   }
   if (v.contains("max_fires")) {
     FF_ASSIGN_OR_RETURN(w->max_fires, ReadU64(v["max_fires"], path + ".max_fires"));
+  }
+  if (v.contains("per")) {
+    FF_ASSIGN_OR_RETURN(std::string per, ReadString(v["per"], path + ".per"));
+    if (per == MatchUnitName(MatchUnit::kPage)) {
+      w->per = MatchUnit::kPage;
+    } else if (per != MatchUnitName(MatchUnit::kOp)) {
+      return PathError(path + ".per", absl::StrCat("expected \"op\" or \"page\", got \"", per, "\""));
+    }
   }
   return absl::OkStatus();
 }

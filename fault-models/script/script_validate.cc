@@ -152,7 +152,7 @@ absl::Status ValidateWhere(const FaultSpec& f, const FaultPlan& plan, const Geom
   return absl::OkStatus();
 }
 
-absl::Status ValidateWhen(const FaultSpec& f, const std::string& path) {
+absl::Status ValidateWhen(const FaultSpec& f, const Geometry& g, const std::string& path) {
   const When& w = f.when;
   if (!KindHasTrigger(f.kind)) {
     if (!(w == When{})) {
@@ -187,6 +187,17 @@ absl::Status ValidateWhen(const FaultSpec& f, const std::string& path) {
   if (!InUnitInterval(w.probability)) {
     return PathError(path + ".probability",
                      absl::StrCat("must be in [0, 1], got ", w.probability));
+  }
+  if (w.per == MatchUnit::kPage &&
+      (f.kind == FaultKind::kReadDisturb || f.kind == FaultKind::kRetention ||
+       f.kind == FaultKind::kWearOut)) {
+    return PathError(path + ".per", absl::StrCat("a ", FaultKindName(f.kind), " fault works out "
+                                                 "every page of an op by its own rate; per: "
+                                                 "\"page\" does not apply"));
+  }
+  if (w.per == MatchUnit::kPage && !g.is_nand()) {
+    return PathError(path + ".per", absl::StrCat("'", g.name, "' is a NOR part: it has no pages to "
+                                                 "count (a NOR op is counted whole)"));
   }
   if ((w.at_op || w.nth_match) && w.max_fires > 1) {
     return PathError(path + ".max_fires",
@@ -360,7 +371,7 @@ absl::Status ValidatePlan(const FaultPlan& plan, const Geometry& g) {
                                                   "' (also $.faults[", it->second, "])"));
     }
     FF_RETURN_IF_ERROR(ValidateWhere(f, plan, g, path + ".where"));
-    FF_RETURN_IF_ERROR(ValidateWhen(f, path + ".when"));
+    FF_RETURN_IF_ERROR(ValidateWhen(f, g, path + ".when"));
     FF_RETURN_IF_ERROR(ValidateParams(f, g, path));
   }
   return absl::OkStatus();

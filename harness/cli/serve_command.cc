@@ -137,7 +137,8 @@ int RunServe(std::span<char* const> args_in) {
   parser.AddString("parts", "CMDLINE", "partitions, cmdlinepart syntax without 'mtd-id:'", &parts);
   parser.AddUint("max-io", "BYTES",
                  "max_read/max_write to offer, at least max(4096, page size) (default: automatic); "
-                 "the kernel splits longer I/O, and fault scripts count each request as one op",
+                 "the kernel splits longer I/O, and fault scripts count each request as one op "
+                 "(when.per \"page\" counts its pages)",
                  &max_io);
   parser.AddString("script", "FILE", "JSON fault script to inject (checked against the geometry)",
                    &script);

@@ -99,6 +99,7 @@ TEST(FaultScriptRoundTrip, EveryFieldSet) {
   b.where.partition = "boot";
   b.where.blocks = Range{0, 15};  // the whole partition: exported without blocks
   b.when.on_demand = true;
+  b.when.per = MatchUnit::kPage;
   b.torn_fraction = 1.0 / 3.0;
   b.unstable = true;
   FaultSpec e;
@@ -124,6 +125,11 @@ TEST(FaultScriptRoundTrip, EveryFieldSet) {
   EXPECT_FALSE(j["faults"][1]["where"].contains("blocks")) << j.dump();
   EXPECT_EQ(j["faults"][0]["where"]["blocks"].dump(), "[4,14]");  // relative to 'ubi'
   EXPECT_EQ(j["faults"][4]["where"]["block_list"].dump(), "[1,24,2031]");
+  EXPECT_EQ(j["faults"][1]["when"]["per"], "page");
+  EXPECT_FALSE(j["faults"][0]["when"].contains("per"));  // "op" is the default
+  EXPECT_NE(ExplainFault(plan.faults[1], plan, *g).find("counting each page of a read or write"),
+            std::string::npos)
+      << ExplainFault(plan.faults[1], plan, *g);
   EXPECT_EQ(ExplainFault(plan.faults[4], plan, *g).find("partition 'ubi'") != std::string::npos &&
                 ExplainFault(plan.faults[4], plan, *g).find("only blocks 17, 40, 2047 of the device") !=
                     std::string::npos,

@@ -299,6 +299,23 @@ TEST(FaultScriptErrors, BlockList) {
                         "blocks; blocks are relative to it)"));
 }
 
+TEST(FaultScriptErrors, PerPage) {
+  EXPECT_EQ(Error(One(R"("kind": "power_cut", "when": {"per": "pages"})")),
+            "t.json: $.faults[0].when.per: expected \"op\" or \"page\", got \"pages\"");
+  EXPECT_EQ(Error(One(R"("kind": "read_disturb", "rate": 0.5, "when": {"per": "page"})")),
+            "t.json: $.faults[0].when.per: a read_disturb fault works out every page of an op by "
+            "its own rate; per: \"page\" does not apply");
+  EXPECT_EQ(Error(One(R"("kind": "power_cut", "when": {"per": "page"})"), "nor-64k-16m"),
+            "t.json: $.faults[0].when.per: 'nor-64k-16m' is a NOR part: it has no pages to count "
+            "(a NOR op is counted whole)");
+  absl::StatusOr<Geometry> g = FindPreset("slc-2k-128m");
+  ASSERT_TRUE(g.ok());
+  absl::StatusOr<FaultScript> op =
+      ParseScriptText(One(R"("kind": "power_cut", "when": {"per": "op"})"), "t.json", &*g);
+  ASSERT_TRUE(op.ok()) << op.status();
+  EXPECT_EQ(op->plan.faults[0].when.per, MatchUnit::kOp);
+}
+
 TEST(PartitionString, ResolvesSizesOffsetsAndTheRest) {
   absl::StatusOr<Geometry> g = FindPreset("slc-2k-128m");  // 128 KiB blocks, 1024 of them
   ASSERT_TRUE(g.ok());

@@ -1,7 +1,9 @@
 // Faults aimed by meaning (issue 17), through the fault layer on structures
 // written as UBI, UBIFS and JFFS2 write them: each fires exactly on the
 // structure it names and nowhere else, combined with nth_match, odds and
-// after_op; the event log says what each op touched.
+// after_op; the event log says what each op touched. Where an example
+// script under corpora/scripts/ names such a fault, the test loads the
+// example itself, so that its description is checked too.
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,6 +11,7 @@
 #include "fault-models/fault_layer.h"
 #include "fault-models/stream/byte_stream_source.h"
 #include "gtest/gtest.h"
+#include "tests/unit/example_scripts.h"
 #include "tests/unit/fault_test_util.h"
 #include "tests/unit/flash_image_builder.h"
 
@@ -16,6 +19,7 @@ namespace flashfault {
 namespace {
 
 using namespace test_images;
+using testing::ExampleFault;
 using testing::RecordingSink;
 using testing::Spec;
 
@@ -69,11 +73,7 @@ Buf LayoutPeb(uint32_t lnum) {
 }
 
 TEST(MeaningAim, PowerCutDuringTheSecondProgramOfAMasterNode) {
-  FaultSpec cut = Spec("cut", FaultKind::kPowerCut);
-  cut.where.meaning = Ubifs(UbifsAim::kMaster);
-  cut.when.ops = kOpWrite;
-  cut.when.nth_match = 2;
-  auto r = MakeRig({cut});
+  auto r = MakeRig({ExampleFault("ubifs-master-powercut.json")});
   ASSERT_TRUE(r->d->decoding());  // an aim turns decoding on
   ASSERT_TRUE(r->Write(3, UbiPeb(0, 0, 10, UbifsSb(40))));
   // Master LEB 1: headers, then a master node at LEB offset 0 and, after a
@@ -91,12 +91,8 @@ TEST(MeaningAim, PowerCutDuringTheSecondProgramOfAMasterNode) {
 }
 
 TEST(MeaningAim, UncorrectableReadsOfEveryPageHoldingAnIndexNode) {
-  FaultSpec noise = Spec("idx-noise", FaultKind::kReadBitflip);
-  noise.where.meaning = Ubifs(UbifsAim::kIndex);
-  noise.where.bytes = Range{0, 511};  // 5 flips in one step of BCH-4: uncorrectable
-  noise.when.ops = kOpRead;
-  noise.flips = 5;
-  auto r = MakeRig({noise});
+  // 5 flips in bytes 0-511, one step of BCH-4: uncorrectable.
+  auto r = MakeRig({ExampleFault("ubifs-index-uncorrectable.json")});
   ASSERT_TRUE(r->Write(3, UbiPeb(0, 0, 10, UbifsSb(40))));
   // Main LEB 20: ino, dent, a 4 KiB data node over pages 1-3, then an index
   // node on page 3; LEB 21: an index node on its page 1.
@@ -112,18 +108,11 @@ TEST(MeaningAim, UncorrectableReadsOfEveryPageHoldingAnIndexNode) {
       EXPECT_EQ(rep->uncorrectable(), idx) << "PEB " << peb << " page " << page;
     }
   }
-  EXPECT_EQ(r->d->injected("idx-noise"), 2u);
+  EXPECT_EQ(r->d->injected("index-unreadable"), 2u);
 }
 
 TEST(MeaningAim, BitflipsBeyondEccStrengthInTheLptOfVolumeData) {
-  FaultSpec lpt = Spec("lpt", FaultKind::kChargeLoss);
-  lpt.where.meaning = Ubifs(UbifsAim::kLpt);
-  lpt.where.meaning->volume_name = "data";
-  lpt.where.bytes = Range{0, 511};
-  lpt.when.ops = kOpRead;
-  lpt.when.max_fires = 1;
-  lpt.flips = 6;
-  auto r = MakeRig({lpt});
+  auto r = MakeRig({ExampleFault("ubifs-lpt-uncorrectable.json")});
   ASSERT_TRUE(r->Write(0, LayoutPeb(0)));
   ASSERT_TRUE(r->Write(1, LayoutPeb(1)));
   ASSERT_TRUE(r->Write(3, UbiPeb(0, 0, 10, UbifsSb(40))));
@@ -143,12 +132,7 @@ TEST(MeaningAim, BitflipsBeyondEccStrengthInTheLptOfVolumeData) {
 }
 
 TEST(MeaningAim, EraseFailureOfTheFastmapAnchor) {
-  FaultSpec fail = Spec("anchor", FaultKind::kEraseFail);
-  MeaningAim anchor;
-  anchor.ubi = UbiAim::kFastmapAnchor;
-  fail.where.meaning = anchor;
-  fail.when.ops = kOpErase;
-  auto r = MakeRig({fail});
+  auto r = MakeRig({ExampleFault("ubi-fastmap-anchor-erase-fail.json")});
   Buf fm_sb(64, 0);
   PutBe(fm_sb, 0, 0x7B11D69F, 4);
   ASSERT_TRUE(r->Write(2, UbiPeb(kFmAnchorVol, 0, 50, fm_sb)));
@@ -162,16 +146,7 @@ TEST(MeaningAim, EraseFailureOfTheFastmapAnchor) {
 }
 
 TEST(MeaningAim, StuckBitsInTheVidHeaderOfAPebCopiedByWearLevelling) {
-  FaultSpec stuck = Spec("stuck-vid", FaultKind::kStuckBit);
-  MeaningAim copied;
-  copied.ubi = UbiAim::kVid;
-  copied.copy = true;
-  stuck.where.meaning = copied;
-  stuck.when.ops = kOpWrite;
-  stuck.when.max_fires = 1;
-  stuck.flips = 3;
-  stuck.stuck_value = 1;
-  auto r = MakeRig({stuck});
+  auto r = MakeRig({ExampleFault("ubi-wl-copy-stuck-vid.json")});
   ASSERT_TRUE(r->Write(5, UbiPeb(0, 3, 60, Nodes({UbifsNode(0, 160, 5, 70)}))));
   EXPECT_EQ(r->sink.faults.size(), 0u);  // a VID header, but no copy
   ASSERT_TRUE(r->Write(9, UbiPeb(0, 3, 61, Nodes({UbifsNode(0, 160, 5, 70)}), /*copy=*/1)));
@@ -186,17 +161,17 @@ TEST(MeaningAim, StuckBitsInTheVidHeaderOfAPebCopiedByWearLevelling) {
 }
 
 TEST(MeaningAim, ATornJffs2Dirent) {
-  FaultSpec cut = Spec("dirent-cut", FaultKind::kPowerCut);
-  MeaningAim dirent;
-  dirent.jffs2 = Jffs2Aim::kDirent;
-  cut.where.meaning = dirent;
-  cut.when.ops = kOpWrite;
-  auto r = MakeRig({cut});
+  // Counted from device op 200: a dirent written during the mount scan's
+  // reads is left alone, the first one after it is cut.
+  auto r = MakeRig({ExampleFault("jffs2-torn-dirent.json")});
   Buf block(kPeb, 0xFF);
   const Buf inodes = Jffs2Nodes({Jffs2Inode(2, 900), Jffs2Inode(3, 900)});
   const Buf dirents = Jffs2Nodes({Jffs2Dirent(1, 2, "a"), Jffs2Dirent(1, 3, "b")});
   std::copy(inodes.begin(), inodes.end(), block.begin());
   std::copy(dirents.begin(), dirents.end(), block.begin() + kPage);
+  ASSERT_TRUE(r->Write(19, block));  // ops 0 and 1
+  for (int op = 2; op < 200; ++op) ASSERT_TRUE(r->Read(19, 1).ok());
+  EXPECT_TRUE(r->sink.faults.empty());
   EXPECT_FALSE(r->Write(20, block));
   ASSERT_EQ(r->sink.faults.size(), 1u);
   EXPECT_EQ(r->sink.faults[0].block, 20);
