@@ -38,5 +38,6 @@ int RunWorkload(std::span<char* const> args);
 int RunExplore(std::span<char* const> args);
 int RunExploreAgent(std::span<char* const> args);
 int RunReport(std::span<char* const> args);
+int RunNightly(std::span<char* const> args);
 
 }  // namespace flashfault::cli

@@ -15,6 +15,7 @@
 #include "common/status_macros.h"
 #include "harness/campaign/scenario.h"
 #include "harness/campaign/crash_states.h"
+#include "harness/campaign/duration.h"
 #include "backends/model/geometry_json.h"
 #include "harness/campaign/explore/explore_run.h"
 #include "harness/campaign/explore/nandsim_reference.h"
@@ -28,24 +29,6 @@ namespace flashfault::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-// "30m", "90s", "2h", "45" (seconds); nullopt when malformed.
-std::optional<uint64_t> ParseBudget(const std::string& text) {
-  if (text.empty()) return uint64_t{0};
-  uint64_t scale = 1;
-  std::string digits = text;
-  switch (text.back()) {
-    case 's': digits.pop_back(); break;
-    case 'm': scale = 60; digits.pop_back(); break;
-    case 'h': scale = 3600; digits.pop_back(); break;
-    default: break;
-  }
-  if (digits.empty() || digits.size() > 9 ||
-      digits.find_first_not_of("0123456789") != std::string::npos) {
-    return std::nullopt;
-  }
-  return std::stoull(digits) * scale;
-}
 
 // What WORKLOAD names: a built-in workload with an oracle, a workload file
 // (corpora/workloads/), a shell workload (*.sh, logging its ops with
@@ -186,7 +169,7 @@ int RunExplore(std::span<char* const> args) {
   if (absl::Status s = campaign::ParseSelection(o.mode, o.inside, o.shard).status(); !s.ok()) {
     return Usage(std::string(s.message()));
   }
-  const std::optional<uint64_t> b = ParseBudget(budget);
+  const std::optional<uint64_t> b = campaign::ParseDurationSeconds(budget);
   if (!b) return Usage("--budget: expected seconds or a number with s, m or h, got '" + budget + "'");
   o.budget_seconds = *b;
   const std::string& w = positional[0];

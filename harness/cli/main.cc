@@ -22,6 +22,7 @@ constexpr Command kCommands[] = {
     {"explore", "check every crash state a power cut leaves in a workload", RunExplore},
     {"explore-agent", "(in the guest) check crash states for 'flashfault explore'", RunExploreAgent},
     {"report", "merge results of runs and explorations into junit.xml and report.html", RunReport},
+    {"nightly", "the nightly run: regression corpus, exploration and report on a budget", RunNightly},
 };
 
 void PrintUsage(std::FILE* out) {

@@ -107,5 +107,24 @@ grep -q '^ok k.json: k ' out.txt || { echo "FAIL: --check did not list the valid
 "$ff" run --check k.json >out.txt 2>err.txt || { echo "FAIL: --check of a valid scenario: $(cat err.txt)"; fails=$((fails + 1)); }
 nothing_written results
 
+# Issue 18: `nightly` refuses a corpus that does not load (naming the file), a corpus
+# without scenarios/, a malformed budget, shard or workload, before booting or writing.
+mkdir -p corpus/scenarios corpus/reproducers/abc
+printf '{"name": "ok", "geometry": "slc-2k-64m", "workload": "ubi-attach"}\n' >corpus/scenarios/ok.json
+printf 'maybe\n' >corpus/reproducers/abc/verdict
+printf '{"name": "abc", "geometry": "slc-2k-64m", "workload": "ubi-attach"}\n' >corpus/reproducers/abc/scenario.json
+expect 2 'abc/verdict: expected "pass" or "fail", got "maybe"' "$ff" nightly --corpus corpus --out n1
+nothing_written n1
+printf '{"name": "bad", "geometry": "slc-2k-64m", "workload": 7}\n' >corpus/scenarios/bad.json
+printf 'fail\n' >corpus/reproducers/abc/verdict
+expect 2 'bad.json: $.workload' "$ff" nightly --corpus corpus --shard 2/2 --out n2
+nothing_written n2
+expect 2 "no scenarios/ folder" "$ff" nightly --corpus corpus/reproducers --out n3
+expect 2 "--budget: expected seconds" "$ff" nightly --corpus corpus --budget 5x --out n4
+expect 2 "--shard: " "$ff" nightly --corpus corpus --shard 3/2 --out n5
+expect 2 "--workload: 'nope' is neither" "$ff" nightly --corpus corpus --workload nope --out n6
+expect 2 "--out DIR is required" "$ff" nightly --corpus corpus
+nothing_written n3 n4 n5 n6
+
 if [ "$fails" != 0 ]; then echo "$fails failures"; exit 1; fi
 echo "all hostile inputs refused cleanly"

@@ -1,8 +1,9 @@
 #!/bin/bash
-# tests/e2e/scenario_batch.sh -- e2e: `flashfault run A B` runs both scenarios in one guest
-# boot, each judged on its own share of the output: a scenario whose workload fails gets
-# FAIL (exit 3 for the run) and the next one, ubi-factory-bad, still runs on a fresh
-# module and server and passes with its own figures and a kernel log of its own.
+# tests/e2e/scenario_batch.sh -- e2e: `flashfault run A B C D` runs the scenarios in one
+# guest boot, each judged on its own share of the output: a scenario whose workload fails
+# gets FAIL (exit 3 for the run) and the next ones, ubi-factory-bad then the example
+# scenarios no other test runs (jffs2-nand, and default: the README's main command), still
+# run on a fresh module and server and pass with their own figures and kernel logs.
 # Usage: scenario_batch.sh [BUILD_DIR]. Exit 0 pass, 1 fail, 77 prerequisites missing.
 # Must not: pass unless both scenarios were judged from the same boot.
 set -euo pipefail
@@ -16,9 +17,12 @@ ko="${E2E_FILES[3]%:/muse.ko}"
 failing="$E2E_OUT/fails.json"
 printf '%s\n' '{"name": "fails", "geometry": "slc-2k-64m",
   "workload": {"shell": "ubiformat -y -q /dev/mtd$FF_MUSE_MTD; exit 4"}}' >"$failing"
-rm -rf "$E2E_OUT/fails" "$E2E_OUT/ubi-factory-bad" "$E2E_OUT/batch"
+rm -rf "$E2E_OUT/fails" "$E2E_OUT/ubi-factory-bad" "$E2E_OUT/jffs2-nand" "$E2E_OUT/default" \
+    "$E2E_OUT/batch"
 set +e
-"$E2E_BIN" run "$failing" "$E2E_REPO/corpora/scenarios/ubi-factory-bad.json" --out "$E2E_OUT" \
+scenarios="$E2E_REPO/corpora/scenarios"
+"$E2E_BIN" run "$failing" "$scenarios/ubi-factory-bad.json" "$scenarios/jffs2-nand.json" \
+    "$scenarios/default.json" --out "$E2E_OUT" \
     --muse-ko "$ko" >"$E2E_OUT/run.stdout" 2>"$E2E_OUT/run.stderr"
 E2E_RUN_RC=$?
 set -e
@@ -34,8 +38,16 @@ e2e_need_result .verdict pass
 e2e_need_result .batch.index 1
 e2e_need_result .observed.ubi_bad_pebs 10
 e2e_need_result '.observed.kernel_log.lines | length' 0
+# The examples judge themselves by their own expect blocks (what their descriptions say).
+for name in jffs2-nand default; do
+    E2E_RESULTS="$E2E_OUT/$name/results.json"
+    e2e_need_result .verdict pass
+done
+e2e_need_result .batch.index 3
 grep -q '^VERDICT: FAIL fails ' "$E2E_OUT/run.stdout" || e2e_scenario_fail "no FAIL verdict for 'fails'"
-grep -q '^VERDICT: PASS ubi-factory-bad ' "$E2E_OUT/run.stdout" ||
-    e2e_scenario_fail "no PASS verdict for ubi-factory-bad"
+for name in ubi-factory-bad jffs2-nand default; do
+    grep -q "^VERDICT: PASS $name " "$E2E_OUT/run.stdout" ||
+        e2e_scenario_fail "no PASS verdict for $name"
+done
 E2E_OUT="$E2E_OUT/batch"   # where the rig's logs are, for a failure message
 e2e_scenario_pass

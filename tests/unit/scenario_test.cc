@@ -50,6 +50,29 @@ TEST(ScenarioTest, EveryExampleParses) {
   EXPECT_GE(n, 8);
 }
 
+// Each example's expect block says in checks what its description says in
+// words; an e2e test must run it, or the promise is never held to account.
+TEST(ScenarioTest, EveryExampleRunsInAnE2eTestAndExpectsSomething) {
+  std::string e2e;
+  for (const auto& e : fs::directory_iterator(std::string(FF_SOURCE_DIR) + "/tests/e2e")) {
+    if (e.path().extension() != ".sh") continue;
+    std::ifstream in(e.path());
+    e2e += std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  for (const auto& e : fs::directory_iterator(kDir)) {
+    if (e.path().extension() != ".json") continue;
+    const std::string name = e.path().stem().string();
+    const bool run = e2e.find("e2e_scenario " + name + "\n") != std::string::npos ||
+                     e2e.find("/" + name + ".json") != std::string::npos;
+    EXPECT_TRUE(run) << name << ".json is run by no tests/e2e/*.sh";
+    absl::StatusOr<Scenario> s = LoadScenarioFile(e.path().string());
+    ASSERT_TRUE(s.ok()) << s.status();
+    std::ifstream in(e.path());
+    const json j = json::parse(in);
+    EXPECT_TRUE(j.contains("expect") && !j["expect"].empty()) << name << " expects nothing";
+  }
+}
+
 TEST(ScenarioTest, SchemaListsTheParsersKeys) {
   std::ifstream in(std::string(FF_SOURCE_DIR) + "/corpora/schemas/scenario.schema.json");
   const json schema = json::parse(in);

@@ -1,0 +1,45 @@
+#!/bin/bash
+# tests/e2e/nightly.sh -- e2e: `flashfault nightly` on a scratch copy of the corpus with a
+# planted regression (ubifs-basic expecting a file it never writes) and a kept reproducer
+# folder, on a budget of a few minutes: the regression boot runs, the exploration gets the
+# rest of the budget and checks its states, the run exits 3, and the regression is in
+# nightly.json, in junit.xml as a failure and in report.html.
+# Usage: nightly.sh [BUILD_DIR]. Exit 0 pass, 1 fail, 77 prerequisites missing.
+# Must not: pass when the regression went unseen, or when the exploration never ran.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/scenario_lib.sh"
+e2e_init nightly "$@"
+e2e_explore_init
+corpus="$E2E_OUT/corpus"
+rm -rf "$corpus" "$E2E_OUT/n"
+mkdir -p "$corpus/scenarios" "$corpus/reproducers/0123456789abcdef"
+jq '.expect.files_verified = 10' "$E2E_REPO/corpora/scenarios/ubifs-basic.json" \
+    >"$corpus/scenarios/ubifs-basic.json"
+set +e
+"$E2E_BIN" nightly --budget 200s --corpus "$corpus" --workload basic-durability \
+    --mode sample:3 --seed 7 --muse-ko "$E2E_KO" --out "$E2E_OUT/n" \
+    >"$E2E_OUT/n.stdout" 2>"$E2E_OUT/n.stderr"
+rc=$?
+set -e
+cat "$E2E_OUT/n.stdout"
+E2E_OUT="$E2E_OUT/n"
+[ "$rc" = 3 ] || e2e_scenario_fail "nightly exited $rc, expected 3 (the planted regression)"
+E2E_RESULTS="$E2E_OUT/nightly.json"
+e2e_need_result '.regression | length' 1
+e2e_need_result '.regression[0].status' regression
+e2e_need_result '.regression[0].verdict' fail
+e2e_need_result .exploration.status ran
+e2e_need_result '.exploration.new_findings | length' 0
+e2e_need_result .seed 7
+E2E_RESULTS="$E2E_OUT/explore/results.json"
+[ "$(e2e_result .states_checked)" -ge 1 ] || e2e_scenario_fail "the exploration checked no state"
+grep -q '^VERDICT: FOUND ' "$E2E_OUT/../n.stdout" || e2e_scenario_fail "no FOUND verdict line"
+xmllint --noout "$E2E_OUT/junit.xml" || e2e_scenario_fail "junit.xml is not well-formed XML"
+grep -q '<testcase[^>]*name="ubifs-basic"' "$E2E_OUT/junit.xml" ||
+    e2e_scenario_fail "junit.xml has no testcase for ubifs-basic"
+grep -A3 '<testcase[^>]*name="ubifs-basic"' "$E2E_OUT/junit.xml" | grep -q '<failure' ||
+    e2e_scenario_fail "junit.xml does not fail ubifs-basic"
+grep -q 'files_verified' "$E2E_OUT/report.html" ||
+    e2e_scenario_fail "report.html does not show the failed check"
+e2e_scenario_pass
