@@ -85,7 +85,7 @@ TEST(FaultScriptRoundTrip, EveryFieldSet) {
   FaultSpec a;
   a.id = "a";
   a.kind = FaultKind::kChargeLoss;
-  a.where = Where{Range{20, 30}, Range{1, 1}, Range{4096, 4100}, Range{2, 6}, "ubi", std::nullopt};
+  a.where = Where{Range{20, 30}, Range{1, 1}, Range{4096, 4100}, Range{2, 6}, "ubi", std::nullopt, {}};
   a.when.ops = kOpRead | kOpSync;
   a.when.nth_match = 7;
   a.when.probability = 0.123456789012345;
