@@ -28,6 +28,7 @@ std::string ServeArgs(const Scenario& s, uint64_t seed, size_t index) {
   }
   absl::StrAppend(&serve, " --script ", GuestPayloadPath(index, kGuestFaultScript), " --seed ",
                   seed, " --events \"$FF_EVENTS\" --summary ", GuestSummaryPath(index));
+  if (s.log_meanings) absl::StrAppend(&serve, " --decode");
   if (!s.workload.parts.empty()) absl::StrAppend(&serve, " --parts ", ShellQuote(s.workload.parts));
   // Every workload gets the control directory (snippet.sh's ff_power_cut, ...).
   absl::StrAppend(&serve, " --control \"$FF_CTL\"");
@@ -130,6 +131,10 @@ std::string GuestScript(std::span<const ScenarioRun> runs) {
       ". ",
       kGuestWorkloads, "\n");
   for (size_t i = 0; i < runs.size(); ++i) {
+    // A progress line for the host (a bar on a terminal: campaign/progress.h).
+    absl::StrAppend(&out, "\nff_step ",
+                    ShellQuote(absl::StrCat("run ", i + 1, "/", runs.size(), " scenarios: ",
+                                            runs[i].scenario->name)));
     absl::StrAppend(&out, ScenarioBlock(*runs[i].scenario, runs[i].seed, i));
   }
   // The device summaries to the host; a run is judged without them.

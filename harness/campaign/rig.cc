@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
+#include "harness/campaign/progress.h"
 
 namespace flashfault::campaign {
 namespace {
@@ -153,7 +154,7 @@ void StepRelay::Poll() {
     // After the script, /init repeats its whole output framed: relay only the live part.
     if (line.find("FLASHFAULT-BEGIN-GUEST-LOG") != std::string::npos) replayed_ = true;
     if (!replayed_ && line.rfind("STEP ", 0) == 0) {
-      std::fprintf(stderr, "[guest] %s\n", line.c_str() + 5);
+      ProgressPrinter::Stderr().Line("[guest]", line.substr(5));
     }
   }
 }

@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "harness/campaign/guest_script.h"
 #include "harness/campaign/kernel_log.h"
+#include "harness/campaign/progress.h"
 #include "harness/campaign/scenario_log.h"
 
 namespace flashfault::campaign {
@@ -22,7 +23,7 @@ using ojson = nlohmann::ordered_json;
 
 constexpr int kPass = 0, kFailure = 1, kFound = 3;  // the CLI's exit conventions
 
-void Progress(const std::string& msg) { std::fprintf(stderr, "[run] %s\n", msg.c_str()); }
+void Progress(const std::string& msg) { ProgressPrinter::Stderr().Line("[run]", msg); }
 
 // The files every run ships: this binary, muse.ko, the built-in workloads.
 std::vector<std::string> CommonPayload(const RigPaths& rig) {

@@ -11,6 +11,7 @@
 // is not kept in the corpus's reproducers/), 1 the tool failed, 2 bad input.
 // Must not: judge a scenario or a state itself (run and explore do), or
 // write outside DIR.
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -30,6 +31,7 @@
 #include "harness/campaign/duration.h"
 #include "harness/campaign/nightly/nightly_plan.h"
 #include "harness/campaign/oracle/builtin_workloads.h"
+#include "harness/campaign/progress.h"
 #include "harness/campaign/rig.h"
 #include "harness/cli/arg_parser.h"
 #include "harness/cli/command.h"
@@ -44,7 +46,7 @@ namespace fs = std::filesystem;
 using campaign::NightlyPlan;
 using ojson = nlohmann::ordered_json;
 
-void Progress(const std::string& msg) { std::fprintf(stderr, "[nightly] %s\n", msg.c_str()); }
+void Progress(const std::string& msg) { campaign::ProgressPrinter::Stderr().Line("[nightly]", msg); }
 
 struct NightlyFlags {
   std::string budget, shard = "1/1", corpus, out, seed_text;
@@ -121,6 +123,7 @@ class Nightly {
   // Boots are taken in order by --jobs workers; a boot not started while
   // the regression share of the budget lasts leaves its items "skipped".
   void Regression() {
+    Progress(absl::StrCat("regression 0/", plan_.regression.size(), " scenarios"));
     size_t next = 0;
     std::mutex mu;
     auto worker = [&] {
@@ -153,6 +156,8 @@ class Nightly {
     args.insert(args.end(), {"--out", run_out.string()});
     for (const std::string& a : RigArgs(f_)) args.push_back(a);
     (void)Call(RunRun, args);  // the verdicts are read back from results.json
+    const size_t done = (items_done_ += items.size());
+    Progress(absl::StrCat("regression ", done, "/", plan_.regression.size(), " scenarios"));
     for (size_t i : items) {
       ItemResult& r = results_[i];
       r.results = (dir / plan_.regression[i].name / "results.json").string();
@@ -270,6 +275,7 @@ class Nightly {
   NightlyPlan plan_;
   fs::path out_;
   std::vector<ItemResult> results_;  // one per plan_.regression item
+  std::atomic<size_t> items_done_{0};
   ojson explore_ = {{"status", "skipped"}, {"why", "not reached"}};
   std::chrono::steady_clock::time_point start_;
 };

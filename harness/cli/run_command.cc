@@ -18,6 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "harness/campaign/log_classifier.h"
+#include "harness/campaign/progress.h"
 #include "harness/campaign/runner.h"
 #include "harness/campaign/scenario.h"
 #include "harness/campaign/verdict.h"
@@ -34,7 +35,7 @@ using campaign::Scenario;
 using campaign::ScenarioJob;
 using ojson = nlohmann::ordered_json;
 
-void Progress(const std::string& msg) { std::fprintf(stderr, "[run] %s\n", msg.c_str()); }
+void Progress(const std::string& msg) { campaign::ProgressPrinter::Stderr().Line("[run]", msg); }
 
 struct RunFlags {
   std::string out, seed_text;

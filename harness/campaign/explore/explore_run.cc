@@ -8,6 +8,7 @@
 #include "common/atomic_file.h"
 #include "common/input_file.h"
 #include "common/status_macros.h"
+#include "harness/campaign/progress.h"
 #include "common/utc_time.h"
 #include "harness/campaign/explore/nandsim_reference.h"
 #include "harness/campaign/guest_script.h"
@@ -25,7 +26,7 @@ constexpr char kGuestWorkload[] = "/ffx/workload.json";
 constexpr char kGuestWorkloadShell[] = "/ffx/workload.sh";
 constexpr char kStepNames[][12] = {"materialise", "present", "mount", "oracle", "space", "teardown"};
 
-void Progress(const std::string& msg) { std::fprintf(stderr, "[explore] %s\n", msg.c_str()); }
+void Progress(const std::string& msg) { ProgressPrinter::Stderr().Line("[explore]", msg); }
 
 // The JSON objects of a JSON Lines file (a missing file has none); lines
 // that are not objects are skipped.
