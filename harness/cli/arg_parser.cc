@@ -1,9 +1,10 @@
-// ArgParser implementation; see arg_parser.h for the contract.
+// ArgParser on CLI11 (Debian's libcli11-dev); see arg_parser.h for the contract.
 #include "harness/cli/arg_parser.h"
 
 #include <charconv>
 #include <cstdio>
 
+#include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "harness/cli/command.h"
 
@@ -55,57 +56,45 @@ void ArgParser::SetPositional(std::string metavar, size_t min_count, size_t max_
   positional_ = out;
 }
 
-const ArgParser::Flag* ArgParser::Find(absl::string_view name) const {
-  for (const Flag& f : flags_) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
-}
-
 absl::Status ArgParser::Parse(std::span<char* const> args) {
-  std::vector<std::string> positional;
-  bool only_positional = false;
+  // --help wins wherever it stands before "--", whatever else is wrong.
   for (size_t i = 1; i < args.size(); ++i) {
-    absl::string_view arg = args[i];
-    if (only_positional || arg.size() < 2 || arg[0] != '-') {
-      positional.emplace_back(arg);
-      continue;
-    }
-    if (arg == "--") {
-      only_positional = true;
-      continue;
-    }
-    if (arg == "--help" || arg == "-h") {
+    const absl::string_view a = args[i];
+    if (a == "--") break;
+    if (a == "--help" || a == "-h") {
       help_requested_ = true;
       return absl::OkStatus();
     }
-    if (arg.substr(0, 2) != "--") {
-      return absl::InvalidArgumentError(absl::StrCat("unknown option '", arg, "'"));
+  }
+  // CLI11 does the parsing (--flag VALUE, --flag=VALUE, "--", unknown
+  // options, missing values); each value then goes through its flag's own
+  // setter, which names the flag when the value is wrong. The help text
+  // stays ours (Help()), generated from the same declarations.
+  CLI::App app;
+  app.set_help_flag();
+  std::vector<std::string> values(flags_.size());
+  std::vector<int64_t> counts(flags_.size(), 0);
+  std::vector<CLI::Option*> options(flags_.size(), nullptr);
+  for (size_t i = 0; i < flags_.size(); ++i) {
+    const Flag& f = flags_[i];
+    if (f.metavar.empty()) {
+      options[i] = app.add_flag("--" + f.name, counts[i])->disable_flag_override();
+    } else {
+      options[i] = app.add_option("--" + f.name, values[i])
+                       ->type_name(f.metavar)
+                       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     }
-    absl::string_view body = arg.substr(2);
-    absl::string_view value;
-    bool has_value = false;
-    if (size_t eq = body.find('='); eq != absl::string_view::npos) {
-      value = body.substr(eq + 1);
-      body = body.substr(0, eq);
-      has_value = true;
-    }
-    const Flag* flag = Find(body);
-    if (flag == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat("unknown option '--", body, "'"));
-    }
-    if (flag->metavar.empty()) {
-      if (has_value) {
-        return absl::InvalidArgumentError(absl::StrCat("--", body, " takes no value"));
-      }
-    } else if (!has_value) {
-      if (i + 1 >= args.size()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--", body, " needs a value (", flag->metavar, ")"));
-      }
-      value = args[++i];
-    }
-    absl::Status s = flag->set(value);
+  }
+  std::vector<std::string> positional;
+  app.add_option("positional", positional)->expected(0, CLI::detail::expected_max_vector_size);
+  try {
+    app.parse(static_cast<int>(args.size()), args.data());
+  } catch (const CLI::ParseError& e) {
+    return absl::InvalidArgumentError(e.what());
+  }
+  for (size_t i = 0; i < flags_.size(); ++i) {
+    if (options[i]->count() == 0) continue;
+    absl::Status s = flags_[i].set(values[i]);
     if (!s.ok()) return s;
   }
   if (positional.size() < positional_min_ || positional.size() > positional_max_) {

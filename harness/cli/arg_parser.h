@@ -1,8 +1,9 @@
-// ArgParser: the small flag parser every subcommand uses.
+// ArgParser: the flag declarations every subcommand makes, parsed by CLI11.
 //
 // Flags are declared by the subcommand that owns them, with their help text,
 // so `--help` is generated from the same declarations that parse. Supports
-// `--flag VALUE`, `--flag=VALUE`, boolean `--flag`, and positional arguments.
+// `--flag VALUE`, `--flag=VALUE`, boolean `--flag`, `--` and positional
+// arguments; a repeated flag keeps its last value.
 // It never prints or exits by itself: Parse() returns an error message and the
 // caller decides (usually: print usage, exit 2).
 #pragma once
@@ -45,7 +46,6 @@ class ArgParser {
     std::string help;
     std::function<absl::Status(absl::string_view)> set;
   };
-  const Flag* Find(absl::string_view name) const;
 
   std::string usage_, description_, examples_;
   std::vector<Flag> flags_;

@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   g++-12 clang-14 libfuzzer-14-dev libclang-rt-14-dev
-  libabsl-dev nlohmann-json3-dev libfuse3-dev fuse3
+  libabsl-dev nlohmann-json3-dev libcli11-dev libfuse3-dev fuse3
   libgtest-dev libgmock-dev libbenchmark-dev
   qemu-system-x86 busybox-static mtd-utils kmod cpio zstd xz-utils
   sparse jq

@@ -1,4 +1,4 @@
-// ArgParser: flags, values, positionals and the errors users see.
+// ArgParser (on CLI11): flags, values, positionals and the errors users see.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -30,6 +30,14 @@ TEST(ArgParserTest, ParsesEveryForm) {
   EXPECT_EQ(seed, 42u);
   EXPECT_TRUE(json);
   EXPECT_EQ(files, (std::vector<std::string>{"f1", "f2"}));
+  // A repeated flag keeps its last value; after "--" everything is positional
+  // ("-" too: stdin for the commands that read files).
+  json = false;
+  ASSERT_TRUE(ParseWords(p, {"cmd", "--seed", "1", "--seed", "7", "--", "--json", "-"}).ok());
+  EXPECT_EQ(seed, 7u);
+  EXPECT_FALSE(json);
+  EXPECT_EQ(files, (std::vector<std::string>{"--json", "-"}));
+  EXPECT_THAT(ParseWords(p, {"cmd", "--json=1", "f"}).message(), HasSubstr("json"));
 }
 
 TEST(ArgParserTest, ErrorsNameTheProblem) {
@@ -40,7 +48,9 @@ TEST(ArgParserTest, ErrorsNameTheProblem) {
   p.SetPositional("FILE", 1, 1, &files);
   EXPECT_THAT(ParseWords(p, {"cmd", "--nope", "f"}).message(), HasSubstr("--nope"));
   EXPECT_THAT(ParseWords(p, {"cmd", "--seed", "x1", "f"}).message(), HasSubstr("--seed"));
-  EXPECT_THAT(ParseWords(p, {"cmd", "f", "--seed"}).message(), HasSubstr("needs a value"));
+  EXPECT_THAT(ParseWords(p, {"cmd", "f", "--seed"}).message(), HasSubstr("--seed: 1 required N missing"));
+  EXPECT_THAT(ParseWords(p, {"cmd", "-x", "f"}).message(), HasSubstr("-x"));
+  EXPECT_THAT(ParseWords(p, {"cmd", "f", "g"}).message(), HasSubstr("expected 1 FILE argument(s), got 2"));
   EXPECT_THAT(ParseWords(p, {"cmd"}).message(), HasSubstr("FILE"));
   EXPECT_TRUE(ParseWords(p, {"cmd", "--help"}).ok());
   EXPECT_TRUE(p.help_requested());
