@@ -13,6 +13,7 @@ const char* CrcStatusName(CrcStatus s) {
     case CrcStatus::kOk: return "ok";
     case CrcStatus::kBad: return "bad";
     case CrcStatus::kTruncated: return "truncated";
+    case CrcStatus::kUnchecked: return "unchecked";
   }
   return "?";
 }

@@ -48,6 +48,7 @@ enum class CrcStatus : uint8_t {
   kOk,         // matches
   kBad,        // does not match: corrupted, torn, or not this structure
   kTruncated,  // the bytes it covers run past the buffer: not checked
+  kUnchecked,  // the caller did not ask for it (FlashMeaning without node CRCs)
 };
 const char* CrcStatusName(CrcStatus s);
 

@@ -65,6 +65,7 @@ std::string DescribePage(const PageMeaning& m) {
                             : UbifsNodeTypeName(m.continued_type));
   }
   if (m.bad_crc > 0) absl::StrAppend(&s, ", ", m.bad_crc, " with a bad CRC");
+  if (!m.node_crcs_checked) absl::StrAppend(&s, ", node CRCs not checked");
   if (m.header_crc_bad) absl::StrAppend(&s, ", header CRC bad");
   if (m.kind == PageKind::kFastmap) absl::StrAppend(&s, " ", FastmapPartName(m.fastmap));
   if (m.kind == PageKind::kLayoutVolume && m.vtbl_count > 0) {
@@ -274,7 +275,8 @@ void FlashMeaning::ClassifyData(const PebState* st, const Carry& in, uint32_t of
       last_type = n.node_type;
       last_inum = inum;
       return true;
-    });
+    }, check_node_crcs_);
+    m.node_crcs_checked = check_node_crcs_;
     stop = w.stop;
     next = w.next_offset;
     if (w.stop == WalkStop::kGarbage && w.stop_offset == start && !m.continued) {

@@ -73,6 +73,7 @@ struct PageMeaning {
   uint8_t first_type = 0xFF;
   uint16_t nodes = 0;
   uint16_t bad_crc = 0;         // nodes whose CRC fails
+  bool node_crcs_checked = true;  // false: UBIFS node CRCs were not checked
   bool continued = false;       // the bytes start inside a node begun earlier
   uint8_t continued_type = 0xFF;  // its type, when that earlier page was seen
   uint32_t continued_inum = 0;    // its inode number (0: none or unknown)
@@ -111,6 +112,14 @@ class FlashMeaning {
   const std::map<uint32_t, UbiVtblRecord>& volumes() const { return volumes_; }
   std::optional<LebRef> Owner(uint32_t peb) const;
   const UbifsSuperblock* Superblock(uint32_t vol_id) const;
+  // Whether UBIFS node CRCs are checked (default yes). A CRC covers the
+  // whole node, so it is most of what classifying a written page costs;
+  // nothing but a reader of the meanings (the decoded log, a story) needs
+  // it, and without it PageMeaning::bad_crc counts nothing and
+  // node_crcs_checked is false. UBI headers and JFFS2 nodes are always
+  // checked (their CRCs decide what the bytes are).
+  void set_check_node_crcs(bool on) { check_node_crcs_ = on; }
+  bool check_node_crcs() const { return check_node_crcs_; }
 
  private:
   // A node that began before `from` runs to `end` (PEB offsets).
@@ -144,6 +153,7 @@ class FlashMeaning {
   void FeedVolumeTable(uint32_t lnum, uint32_t leb_offset, Bytes bytes);
 
   FlashFacts facts_;
+  bool check_node_crcs_ = true;
   uint64_t generation_ = 0;
   std::optional<uint32_t> vid_off_, data_off_;
   std::vector<PebState> pebs_;

@@ -45,7 +45,7 @@ const char* UbifsKeyTypeName(uint8_t t) {
   return t < 4 ? kNames[t] : "invalid";
 }
 
-std::optional<UbifsNode> DecodeUbifsNode(Bytes b, size_t off) {
+std::optional<UbifsNode> DecodeUbifsNode(Bytes b, size_t off, bool check_crc) {
   if (!Fits(b, off, kUbifsCommonHeaderSize) || Le32(b, off) != kUbifsNodeMagic) {
     return std::nullopt;
   }
@@ -57,7 +57,8 @@ std::optional<UbifsNode> DecodeUbifsNode(Bytes b, size_t off) {
   n.node_type = b[off + 20];
   n.group_type = b[off + 21];
   if (n.len < kUbifsCommonHeaderSize) return std::nullopt;
-  n.crc = CheckCrc(b, off + 8, n.len - 8, kUbifsCrcSeed, n.crc_stored);
+  n.crc = check_crc ? CheckCrc(b, off + 8, n.len - 8, kUbifsCrcSeed, n.crc_stored)
+                    : CrcStatus::kUnchecked;
   n.len_ok = n.node_type < kUbifsNodeTypeCount && n.len >= kMinLen[n.node_type];
   if (!n.len_ok) return n;
   // Fields are read only where both the node's own len and the buffer
@@ -188,7 +189,8 @@ uint32_t UbifsWalk::nodes() const {
   return n;
 }
 
-UbifsWalk WalkUbifsNodes(Bytes b, size_t start, absl::FunctionRef<bool(const UbifsNode&)> visit) {
+UbifsWalk WalkUbifsNodes(Bytes b, size_t start, absl::FunctionRef<bool(const UbifsNode&)> visit,
+                         bool check_crc) {
   UbifsWalk w;
   size_t off = Align8(start);
   auto finish = [&](WalkStop s, size_t at) { return WalkEnd::Finish(w, s, at, b.size()); };
@@ -203,7 +205,7 @@ UbifsWalk WalkUbifsNodes(Bytes b, size_t start, absl::FunctionRef<bool(const Ubi
       off = end;
       continue;
     }
-    std::optional<UbifsNode> n = DecodeUbifsNode(b, off);
+    std::optional<UbifsNode> n = DecodeUbifsNode(b, off, check_crc);
     if (!n) {
       // A header cut by the end of the buffer is an overrun, not garbage.
       static constexpr uint8_t kMagicLe[4] = {0x31, 0x18, 0x10, 0x06};

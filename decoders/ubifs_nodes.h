@@ -66,7 +66,9 @@ struct UbifsNode {
 
 // The node whose common header starts at b[off], or nullopt when fewer than
 // 24 bytes remain, the magic is not there, or len is smaller than a header.
-std::optional<UbifsNode> DecodeUbifsNode(Bytes b, size_t off);
+// Without `check_crc` the CRC over the node (its whole length, the costly
+// part of a decode) is left kUnchecked.
+std::optional<UbifsNode> DecodeUbifsNode(Bytes b, size_t off, bool check_crc = true);
 
 struct UbifsSuperblock {
   uint8_t key_hash = 0, key_fmt = 0;
@@ -114,9 +116,10 @@ struct UbifsWalk : WalkEnd {
 // Walks the nodes of `b` from `start`, every node 8-byte aligned relative
 // to b[0] (so `b` must begin at a multiple of 8 in its LEB). `visit` sees
 // each node; returning false stops the walk (stop = kEnd). Bounded: each
-// step moves at least 8 bytes forward.
+// step moves at least 8 bytes forward. `check_crc` as DecodeUbifsNode's
+// (bad_crc then counts nothing).
 UbifsWalk WalkUbifsNodes(Bytes b, size_t start,
-                         absl::FunctionRef<bool(const UbifsNode&)> visit);
+                         absl::FunctionRef<bool(const UbifsNode&)> visit, bool check_crc = true);
 UbifsWalk WalkUbifsNodes(Bytes b, size_t start = 0);
 
 }  // namespace flashfault::decoders

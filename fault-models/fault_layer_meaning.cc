@@ -13,7 +13,8 @@ void FaultLayer::UpdateDecoding() {
     want |= f->spec().where.meaning.has_value() || f->spec().kind == FaultKind::kFieldMutation;
   }
   if (want && meaning_ == nullptr) {
-    meaning_ = std::make_unique<MeaningTracker>(model_->geometry());
+    // Node CRCs (most of a written page's cost) only for the log's readers.
+    meaning_ = std::make_unique<MeaningTracker>(model_->geometry(), decode_option_);
   } else if (!want) {
     // Off: it would go stale while it sees no ops.
     meaning_.reset();

@@ -35,13 +35,16 @@ void MergeInto(PageMeaning& b, const PageMeaning& page, bool first_data) {
 
 }  // namespace
 
-MeaningTracker::MeaningTracker(const Geometry& g)
+MeaningTracker::MeaningTracker(const Geometry& g, bool check_node_crcs)
     : g_(g), flash_(FactsOf(g)), stride_(uint64_t{g.page_size} + g.oob_size) {
+  flash_.set_check_node_crcs(check_node_crcs);
   if (g.is_nand()) blocks_.resize(g.block_count);
 }
 
 void MeaningTracker::Forget() {
+  const bool check = flash_.check_node_crcs();
   flash_ = decoders::FlashMeaning(FactsOf(g_));
+  flash_.set_check_node_crcs(check);
   for (auto& b : blocks_) b = BlockCache{};
   learned_ = false;
 }

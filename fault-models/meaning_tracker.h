@@ -27,7 +27,10 @@ namespace flashfault {
 
 class MeaningTracker {
  public:
-  explicit MeaningTracker(const Geometry& g);
+  // `check_node_crcs`: whether the meanings carry UBIFS node CRC checks
+  // (FlashMeaning::set_check_node_crcs). The layer asks for them only when
+  // it logs the meanings: aims and field mutations never read them.
+  MeaningTracker(const Geometry& g, bool check_node_crcs);
 
   const decoders::FlashMeaning& flash() const { return flash_; }
   // Forget everything (the model was wiped or is about to be overwritten):

@@ -45,7 +45,7 @@ std::vector<PageMeaning> scratch;  // ForRead's copies when pages span blocks
 
 TEST(MeaningTracker, WritesTeachAndPagesRecallTheirNodes) {
   auto model = Model();
-  MeaningTracker t(model->geometry());
+  MeaningTracker t(model->geometry(), true);
   t.LearnAll(*model);
   std::vector<PageMeaning> out;
   auto write = [&](uint32_t peb, const Buf& bytes) {
@@ -98,11 +98,34 @@ TEST(MeaningTracker, WritesTeachAndPagesRecallTheirNodes) {
   EXPECT_EQ(out[0].kind, PageKind::kErased);
 }
 
+// Node CRCs are checked only when the tracker is asked to (the layer asks
+// when it logs meanings): without them a node with a broken CRC keeps its
+// type and inode, counts as nothing bad, and the meaning says it was not
+// checked; with them it is counted.
+TEST(MeaningTracker, NodeCrcsAreCheckedOnlyWhenAskedFor) {
+  Buf main = MainPeb();
+  main[kDataOff + 30] ^= 0x01;  // inside the inode node: its CRC fails
+  for (const bool check : {true, false}) {
+    SCOPED_TRACE(check ? "checked" : "not checked");
+    auto model = Model();
+    ASSERT_TRUE(model->Write({.addr = 7 * kPeb}, std::span<const uint8_t>(main).first(2 * kPage), {}).ok());
+    MeaningTracker t(model->geometry(), check);
+    t.LearnAll(*model);
+    std::vector<PageMeaning> out =
+        Copy(t.ForRead(*model, 7 * kPeb + kPage, kPage, 7 * kPpb + 1, 1, scratch));
+    EXPECT_EQ(out[0].kind, PageKind::kUbifs);
+    EXPECT_EQ(out[0].inums[0], 65u);
+    EXPECT_EQ(out[0].node_crcs_checked, check);
+    EXPECT_EQ(out[0].bad_crc, check ? 1u : 0u);
+    EXPECT_EQ(decoders::DescribePage(out[0]).find("not checked") != std::string::npos, !check);
+  }
+}
+
 TEST(MeaningTracker, ASuperblockLearnedLaterAgesWhatWasClassified) {
   auto model = Model();
   const Buf main = MainPeb(), sb = SbPeb();
   ASSERT_TRUE(model->Write({.addr = 7 * kPeb}, main, {}).ok());
-  MeaningTracker t(model->geometry());
+  MeaningTracker t(model->geometry(), true);
   t.LearnAll(*model);  // no superblock yet: areas unknown
   std::vector<PageMeaning> out;
   out = Copy(t.ForRead(*model, 7 * kPeb + kPage, kPage, 7 * kPpb + 1, 1, scratch));
@@ -121,7 +144,7 @@ TEST(MeaningTracker, ASuperblockLearnedLaterAgesWhatWasClassified) {
 
 TEST(MeaningTracker, SubpageWritesAndFailedWritesAreClassifiedAgainFromTheStore) {
   auto model = Model();
-  MeaningTracker t(model->geometry());
+  MeaningTracker t(model->geometry(), true);
   t.LearnAll(*model);
   std::vector<PageMeaning> out;
   // UBI writes the EC header, then the VID header, each as a 512-byte subpage.
