@@ -465,7 +465,7 @@ const std::vector<std::string>& ScenarioTopKeys() {
   static const std::vector<std::string> k = {"$schema", "name",     "description", "geometry",
                                              "seed",    "image",    "script",      "workload",
                                              "expect",  "timeout",  "kernel_args", "crash_state",
-                                             "files",   "wear"};
+                                             "files",   "wear",     "log_meanings"};
   return k;
 }
 
@@ -530,6 +530,10 @@ absl::StatusOr<Scenario> ParseScenario(const json& j, const std::string& file) {
     s.timeout_seconds = j["timeout"].get<uint32_t>();
   }
   if (j.contains("kernel_args")) FF_RETURN_IF_ERROR(ParseKernelArgs(c, j["kernel_args"], &s));
+  if (j.contains("log_meanings")) {
+    if (!j["log_meanings"].is_boolean()) return c.Err("$.log_meanings", "expected true or false");
+    s.log_meanings = j["log_meanings"].get<bool>();
+  }
   if (j.contains("image")) FF_RETURN_IF_ERROR(ParseImage(c, j["image"], &s));
   if (j.contains("files")) {
     absl::StatusOr<std::vector<ShippedFile>> files = CheckShippedFiles(j["files"], DirOf(c.file));

@@ -100,6 +100,9 @@ struct Scenario {
   WorkloadSpec workload;
   Expectations expect;
   uint32_t timeout_seconds = 300;
+  // The server logs what each op touched on the flash (serve --decode), so
+  // a workload can tell its story with `flashfault log --decode`.
+  bool log_meanings = false;
   std::vector<std::string> kernel_args;  // added to the guest's boot (kernel_args.h allows them)
   std::vector<ShippedFile> files;         // shipped to $FF_FILES (scenario_files.h)
   // Initial erase counts (a part that starts worn), applied to the image

@@ -35,6 +35,7 @@ constexpr char kUsage[] =
     "  stats [--json]      device and session counters\n"
     "  bad                 bad eraseblocks, one per line\n"
     "  erase-counts        erase count of every eraseblock: BLOCK ERASES\n"
+    "  map [--json]        the device by meaning now: UBI volumes and LEBs, UBIFS areas, nodes\n"
     "  power-cut           cut power now\n"
     "  power-on            power on again\n"
     "  snapshot FILE       export the device's image (nanddump layout) to FILE\n"
@@ -193,7 +194,7 @@ int RunCtl(std::span<char* const> args_in) {
   std::vector<std::string> positional;
   ArgParser p(absl::StrCat("flashfault ctl DIR ", command, " ..."), "See 'flashfault ctl --help'.",
               "");
-  if (command == "stats") {
+  if (command == "stats" || command == "map") {
     p.AddBool("json", "print the JSON as the server wrote it", &json);
   } else if (command == "events") {
     p.AddUint("lines", "N", "how many lines (also -n)", &lines);
@@ -222,6 +223,11 @@ int RunCtl(std::span<char* const> args_in) {
     nlohmann::ordered_json j = nlohmann::ordered_json::parse(text, nullptr, false);
     if (j.is_discarded()) return Fail({absl::StrCat(dir, "/stats.json is not JSON"), kExitFailure});
     PrintStats(j, "");
+    return kExitOk;
+  }
+  if (command == "map") {
+    if (!ctl.Read(json ? "map.json" : "map", &text, &f)) return Fail(f);
+    std::fputs(text.c_str(), stdout);
     return kExitOk;
   }
   if (command == "bad" || command == "erase-counts") {

@@ -33,6 +33,14 @@ class ControlTarget {
   virtual absl::StatusOr<std::vector<uint64_t>> EraseCounts() = 0;
   // Bad eraseblocks, ascending.
   virtual absl::StatusOr<std::vector<uint32_t>> BadBlocks() = 0;
+  // The device mapped by meaning as it is programmed now (which PEB holds
+  // which UBI volume and LEB, the UBIFS areas, node counts; JFFS2's): as
+  // text, one fact per line, and as JSON, from one look at the device.
+  struct DeviceMap {
+    std::string text;
+    nlohmann::ordered_json json;
+  };
+  virtual absl::StatusOr<DeviceMap> MapByMeaning() = 0;
 
   // The active fault script (JSON text).
   virtual absl::StatusOr<std::string> Script() = 0;

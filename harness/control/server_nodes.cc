@@ -29,6 +29,10 @@ std::string AboutText() {
                       "stats.json            device and session counters (JSON)\n"
                       "blocks/erase_counts   one line per eraseblock: BLOCK ERASES\n"
                       "blocks/bad            one line per bad eraseblock: BLOCK\n"
+                      "map                   the device by meaning now: UBI volumes and LEBs, "
+                      "UBIFS areas, nodes\n"
+                      "map.json              the same as JSON (image info --decode --json's "
+                      "form)\n"
                       "script                the active fault script; write a new one to "
                       "replace it\n"
                       "events                the last ",
@@ -77,6 +81,21 @@ std::vector<ControlNode> BuildServerNodes(ControlTarget& target, const std::stri
                      std::string out;
                      for (uint32_t b : *bad) absl::StrAppend(&out, b, "\n");
                      return out;
+                   },
+                   nullptr});
+  // The live map: computed at each open, from the cells as they are then.
+  nodes.push_back({"map", Access::kReadOnly,
+                   [t]() -> absl::StatusOr<std::string> {
+                     absl::StatusOr<ControlTarget::DeviceMap> m = t->MapByMeaning();
+                     if (!m.ok()) return m.status();
+                     return std::move(m->text);
+                   },
+                   nullptr});
+  nodes.push_back({"map.json", Access::kReadOnly,
+                   [t]() -> absl::StatusOr<std::string> {
+                     absl::StatusOr<ControlTarget::DeviceMap> m = t->MapByMeaning();
+                     if (!m.ok()) return m.status();
+                     return m->json.dump(2) + "\n";
                    },
                    nullptr});
   nodes.push_back({"script", Access::kReadWrite, [t] { return t->Script(); },

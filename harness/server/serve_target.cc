@@ -12,6 +12,7 @@
 #include "common/status_macros.h"
 #include "common/tail_lines.h"
 #include "fault-models/script/fault_script.h"
+#include "fault-models/stored_map.h"
 
 namespace flashfault::server {
 
@@ -64,6 +65,15 @@ absl::StatusOr<std::vector<uint64_t>> ServeControlTarget::EraseCounts() {
   std::vector<uint64_t> counts(model_.geometry().block_count);
   for (uint32_t b = 0; b < counts.size(); ++b) counts[b] = model_.block_counters(b).erases;
   return counts;
+}
+
+absl::StatusOr<control::ControlTarget::DeviceMap> ServeControlTarget::MapByMeaning() {
+  // One pass over the stored cells (fault-models/stored_map.h), between two
+  // requests: the kernel's next request waits for it.
+  std::lock_guard<std::mutex> lock(mutex_);
+  absl::StatusOr<decoders::ImageMap> map = MapStoredCells(model_);
+  if (!map.ok()) return map.status();
+  return DeviceMap{decoders::ImageMapToText(*map), decoders::ImageMapToJson(*map)};
 }
 
 absl::StatusOr<std::vector<uint32_t>> ServeControlTarget::BadBlocks() {

@@ -36,6 +36,7 @@ class ServeControlTarget final : public control::ControlTarget {
   absl::StatusOr<nlohmann::ordered_json> Stats() override;
   absl::StatusOr<std::vector<uint64_t>> EraseCounts() override;
   absl::StatusOr<std::vector<uint32_t>> BadBlocks() override;
+  absl::StatusOr<DeviceMap> MapByMeaning() override;
   absl::StatusOr<std::string> Script() override;
   absl::Status ReplaceScript(absl::string_view json) override;
   absl::StatusOr<std::vector<std::string>> EventTail(size_t max_lines) override;

@@ -42,6 +42,9 @@ class FakeTarget final : public ControlTarget {
     return std::vector<uint64_t>{3, 0, 7};
   }
   absl::StatusOr<std::vector<uint32_t>> BadBlocks() override { return std::vector<uint32_t>{2}; }
+  absl::StatusOr<DeviceMap> MapByMeaning() override {
+    return DeviceMap{"format: ubi\n", nlohmann::ordered_json{{"format", "ubi"}, {"maps", ++map_calls}}};
+  }
   absl::StatusOr<std::string> Script() override {
     std::lock_guard<std::mutex> l(mu);
     return script;
@@ -78,7 +81,7 @@ class FakeTarget final : public ControlTarget {
     return absl::OkStatus();
   }
 
-  std::atomic<int> stats_calls{0}, power_cuts{0}, power_ons{0};
+  std::atomic<int> stats_calls{0}, power_cuts{0}, power_ons{0}, map_calls{0};
   std::atomic<bool> powered_off{false};
   std::mutex mu;
   std::string script = "{\"faults\": []}\n";
@@ -131,7 +134,10 @@ TEST_F(ControlFsTest, EveryNodeReadsWithPlainFileIo) {
   for (const auto& e : fs::directory_iterator(dir_)) names.push_back(e.path().filename());
   std::sort(names.begin(), names.end());
   EXPECT_EQ(names, (std::vector<std::string>{"about", "blocks", "commands", "events", "geometry",
-                                             "last_error", "script", "stats.json"}));
+                                             "last_error", "map", "map.json", "script",
+                                             "stats.json"}));
+  EXPECT_EQ(Slurp(P("map")), "format: ubi\n");
+  EXPECT_EQ(nlohmann::json::parse(Slurp(P("map.json")))["format"], "ubi");
 }
 
 TEST_F(ControlFsTest, EachOpenSeesItsOwnSnapshot) {

@@ -20,6 +20,7 @@
 #include "nlohmann/json.hpp"
 #include "tests/control/control_test_util.h"
 #include "tests/protocol/fake_kernel.h"
+#include "tests/unit/flash_image_builder.h"
 
 namespace flashfault::control_test {
 namespace {
@@ -122,6 +123,28 @@ TEST_F(ServeControlTest, StatsAreJsonAndFollowTheIo) {
   EXPECT_EQ(std::count(counts.begin(), counts.end(), '\n'), 512);
   nlohmann::json g = nlohmann::json::parse(Slurp(dir_ + "/geometry"));
   EXPECT_EQ(g["page_size"], kPage);
+}
+
+// The live map by meaning: a PEB given EC and VID headers through the
+// served device shows as mapped to its volume and LEB, and the device
+// changes neither its counters nor its cells by being looked at.
+TEST_F(ServeControlTest, TheLiveMapShowsWhatTheFlashHoldsNow) {
+  using namespace test_images;
+  nlohmann::json map = nlohmann::json::parse(Slurp(dir_ + "/map.json"));
+  EXPECT_EQ(map["format"], "erased");
+  Buf page(kPage, 0xFF);
+  const Buf ec = EcHeader(), vid = VidHeader(0, 3, 77);
+  std::copy(ec.begin(), ec.end(), page.begin());
+  std::copy(vid.begin(), vid.end(), page.begin() + kVidOff);
+  ASSERT_EQ(kernel_->Write(7 * kBlock, page, kInband).error, 0);
+  const nlohmann::json before = Stats();
+  map = nlohmann::json::parse(Slurp(dir_ + "/map.json"));
+  EXPECT_EQ(map["format"], "ubi");
+  EXPECT_EQ(map["pebs"][7]["use"], "mapped");
+  EXPECT_EQ(map["pebs"][7]["vol_id"], 0);
+  EXPECT_EQ(map["pebs"][7]["lnum"], 3);
+  EXPECT_NE(Slurp(dir_ + "/map").find("ubi"), std::string::npos);
+  EXPECT_EQ(Stats()["device"], before["device"]);  // looking counts no read
 }
 
 // A script written into the control directory takes effect at once; an
