@@ -54,15 +54,21 @@ void WriteTwoRequests(TwoRequests& t, FaultSpec fault) {
   t.d->PowerOn();
 }
 
-TEST(PerPageTest, APowerCutOnTheFourthPageProgramsThreeTearsOneAndLeavesTheRestErased) {
-  TwoRequests t;
-  FaultSpec cut = WriteFault(FaultKind::kPowerCut, 4, MatchUnit::kPage);
+// A half-done power cut on the nth match counted `per`, which must strike
+// the second request and no other.
+void CutInTheSecondRequest(TwoRequests& t, uint64_t nth, MatchUnit per) {
+  FaultSpec cut = WriteFault(FaultKind::kPowerCut, nth, per);
   cut.torn_fraction = 0.5;
   WriteTwoRequests(t, cut);
   ASSERT_TRUE(t.first.ok());
   EXPECT_EQ(t.second.code(), absl::StatusCode::kUnavailable);
   ASSERT_EQ(t.sink.faults.size(), 1u);
   EXPECT_EQ(t.sink.faults[0].effect, "torn_program");
+}
+
+TEST(PerPageTest, APowerCutOnTheFourthPageProgramsThreeTearsOneAndLeavesTheRestErased) {
+  TwoRequests t;
+  ASSERT_NO_FATAL_FAILURE(CutInTheSecondRequest(t, 4, MatchUnit::kPage));
   EXPECT_EQ(t.sink.faults[0].page, 3);  // the 4th page written in block 1
   EXPECT_THAT(DataOf(ReadPage(*t.d, kPpb + 2)), Each(0x00));  // before the cut: done
   EXPECT_NE(t.d->model().cell_errors(kPpb + 3), nullptr);     // in flight: torn
@@ -74,12 +80,7 @@ TEST(PerPageTest, APowerCutOnTheFourthPageProgramsThreeTearsOneAndLeavesTheRestE
 
 TEST(PerPageTest, APowerCutCountedPerRequestTearsTheWholeSecondRequest) {
   TwoRequests t;
-  FaultSpec cut = WriteFault(FaultKind::kPowerCut, 2, MatchUnit::kOp);
-  cut.torn_fraction = 0.5;
-  WriteTwoRequests(t, cut);
-  ASSERT_TRUE(t.first.ok());
-  EXPECT_EQ(t.second.code(), absl::StatusCode::kUnavailable);
-  ASSERT_EQ(t.sink.faults.size(), 1u);
+  ASSERT_NO_FATAL_FAILURE(CutInTheSecondRequest(t, 2, MatchUnit::kOp));
   EXPECT_EQ(t.sink.faults[0].page, 2);  // the request's first page in where
   for (uint64_t p = kPpb + 2; p < kPpb + 6; ++p) {
     EXPECT_NE(t.d->model().cell_errors(p), nullptr) << "page " << p;
