@@ -28,33 +28,38 @@ bool FaultFamily::Aimed(const FaultEnv& env, const OpState& op, uint64_t device_
 // An aimed fault: the first page (block ops: block) of the op inside
 // `where` whose meaning matches.
 std::optional<Target> FaultFamily::FindAimedTarget(const FaultEnv& env, const OpState& op) const {
-  const Trigger& trigger = trigger_;
   const Geometry& g = env.geometry();
-  const uint32_t ppb = g.pages_per_block;
+  if ((op.op == kOpRead || op.op == kOpWrite) && !g.is_nand()) {
+    // NOR "pages" are bytes: the op's one meaning decides, where places.
+    if (!Aimed(env, op, op.first_page)) return std::nullopt;
+    const uint32_t ppb = g.pages_per_block;
+    std::optional<uint64_t> page = trigger_.FirstPage(op.first_page, op.page_count, ppb);
+    if (!page) return std::nullopt;
+    const auto block = static_cast<uint32_t>(*page / ppb);
+    return Target{.block = block, .page = static_cast<int64_t>(*page - uint64_t{block} * ppb),
+                  .device_page = *page};
+  }
+  return FirstUnit(env, op, AnyTarget);
+}
+
+std::optional<Target> FaultFamily::FirstUnit(const FaultEnv& env, const OpState& op,
+                                             absl::FunctionRef<bool(const Target&)> take) const {
+  const uint32_t ppb = env.geometry().pages_per_block;
   if (op.op == kOpRead || op.op == kOpWrite) {
-    if (!g.is_nand()) {
-      // NOR "pages" are bytes: the op's one meaning decides, where places.
-      if (!Aimed(env, op, op.first_page)) return std::nullopt;
-      std::optional<uint64_t> page = trigger.FirstPage(op.first_page, op.page_count, ppb);
-      if (!page) return std::nullopt;
-      const auto block = static_cast<uint32_t>(*page / ppb);
-      return Target{.block = block, .page = static_cast<int64_t>(*page - uint64_t{block} * ppb),
-                    .device_page = *page};
-    }
     for (uint64_t page = op.first_page; page < op.first_page + op.page_count; ++page) {
       const auto block = static_cast<uint32_t>(page / ppb);
       const auto in_block = static_cast<uint32_t>(page % ppb);
-      if (!trigger.MatchesBlock(block) || !trigger.MatchesPage(in_block)) continue;
-      if (Aimed(env, op, page)) {
-        return Target{.block = block, .page = in_block, .device_page = page};
-      }
+      if (!trigger_.MatchesBlock(block) || !trigger_.MatchesPage(in_block)) continue;
+      if (!Aimed(env, op, page)) continue;
+      const Target t{.block = block, .page = in_block, .device_page = page};
+      if (take(t)) return t;
     }
     return std::nullopt;
   }
   for (uint32_t b = op.first_block; b < op.first_block + op.block_count; ++b) {
-    if (trigger.MatchesBlock(b) && Aimed(env, op, uint64_t{b} * ppb)) {
-      return Target{.block = b, .page = -1, .device_page = uint64_t{b} * ppb};
-    }
+    if (!trigger_.MatchesBlock(b) || !Aimed(env, op, uint64_t{b} * ppb)) continue;
+    const Target t{.block = b, .page = -1, .device_page = uint64_t{b} * ppb};
+    if (take(t)) return t;
   }
   return std::nullopt;
 }
@@ -128,27 +133,9 @@ std::optional<Target> FaultFamily::Decide(FaultEnv& env, const OpState& op,
 std::optional<Target> FaultFamily::DecidePerPage(FaultEnv& env, const OpState& op,
                                                  absl::FunctionRef<bool(const Target&)> eligible) {
   // Validation keeps per page to NAND: a NOR op's "pages" are its bytes.
-  const uint32_t ppb = env.geometry().pages_per_block;
-  auto consider = [&](const Target& t) {
+  return FirstUnit(env, op, [&](const Target& t) {
     return eligible(t) && trigger_.Evaluate(Input(env, op, t));
-  };
-  if (op.op == kOpRead || op.op == kOpWrite) {
-    for (uint64_t page = op.first_page; page < op.first_page + op.page_count; ++page) {
-      const auto block = static_cast<uint32_t>(page / ppb);
-      const auto in_block = static_cast<uint32_t>(page % ppb);
-      if (!trigger_.MatchesBlock(block) || !trigger_.MatchesPage(in_block)) continue;
-      if (!Aimed(env, op, page)) continue;
-      const Target t{.block = block, .page = in_block, .device_page = page};
-      if (consider(t)) return t;
-    }
-    return std::nullopt;
-  }
-  for (uint32_t b = op.first_block; b < op.first_block + op.block_count; ++b) {
-    if (!trigger_.MatchesBlock(b) || !Aimed(env, op, uint64_t{b} * ppb)) continue;
-    const Target t{.block = b, .page = -1, .device_page = uint64_t{b} * ppb};
-    if (consider(t)) return t;
-  }
-  return std::nullopt;
+  });
 }
 
 void FaultFamily::Inject(FaultEnv& env, int64_t op_index, const Target& t, absl::string_view effect,

@@ -166,6 +166,10 @@ class FaultFamily {
  private:
   std::optional<Target> FindAimedTarget(const FaultEnv& env, const OpState& op) const;
   static bool AnyTarget(const Target&) { return true; }
+  // The first unit of a NAND op, in address order, inside `where` and the
+  // aim (reads, writes: pages; block ops: blocks) that `take` accepts.
+  std::optional<Target> FirstUnit(const FaultEnv& env, const OpState& op,
+                                  absl::FunctionRef<bool(const Target&)> take) const;
   std::optional<Target> DecidePerPage(FaultEnv& env, const OpState& op,
                                       absl::FunctionRef<bool(const Target&)> eligible);
   // What both Inject forms do: count, then emit one record.

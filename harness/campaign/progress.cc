@@ -96,10 +96,4 @@ void ProgressPrinter::Line(const std::string& prefix, const std::string& text) {
   std::fflush(out_);
 }
 
-void ProgressPrinter::Break() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (bar_open_) std::fputc('\n', out_);
-  bar_open_ = false;
-}
-
 }  // namespace flashfault::campaign

@@ -30,8 +30,6 @@ class ProgressPrinter {
   // Prints "PREFIX TEXT" (PREFIX like "[guest]"), as a bar when it is a
   // progress line and this is a terminal.
   void Line(const std::string& prefix, const std::string& text);
-  // Ends a bar line in progress (before other output to the terminal).
-  void Break();
 
  private:
   std::string Bar(const std::string& word, uint64_t done, uint64_t total,

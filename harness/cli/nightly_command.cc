@@ -93,12 +93,20 @@ struct ItemResult {
   std::string results;             // its results.json
 };
 
+// A results.json a run or an exploration wrote, as an object; nullopt when
+// it is missing or not one (the run could not write it).
+std::optional<nlohmann::json> ReadResults(const fs::path& file) {
+  absl::StatusOr<std::string> text = ReadInputFile(file.string());
+  if (!text.ok()) return std::nullopt;
+  absl::StatusOr<nlohmann::json> j = ParseJsonText(*text, file.string());
+  if (!j.ok() || !j->is_object()) return std::nullopt;
+  return *std::move(j);
+}
+
 // The verdict in `results` ("" when there is none to read).
 std::string VerdictOf(const fs::path& results) {
-  absl::StatusOr<std::string> text = ReadInputFile(results.string());
-  if (!text.ok()) return "";
-  absl::StatusOr<nlohmann::json> j = ParseJsonText(*text, results.string());
-  if (!j.ok() || !j->is_object() || !(*j)["verdict"].is_string()) return "";
+  std::optional<nlohmann::json> j = ReadResults(results);
+  if (!j || !(*j)["verdict"].is_string()) return "";
   return (*j)["verdict"].get<std::string>();
 }
 
@@ -189,10 +197,8 @@ class Nightly {
     explore_ = {{"status", rc == kExitFailure ? "error" : "ran"}, {"exit_code", rc},
                 {"results", (dir / "results.json").string()}};
     ojson known = ojson::array(), fresh = ojson::array();
-    absl::StatusOr<std::string> text = ReadInputFile((dir / "results.json").string());
-    absl::StatusOr<nlohmann::json> j = text.ok() ? ParseJsonText(*text, "results.json")
-                                                 : absl::StatusOr<nlohmann::json>(text.status());
-    if (j.ok() && j->is_object() && (*j)["findings"].is_array()) {
+    std::optional<nlohmann::json> j = ReadResults(dir / "results.json");
+    if (j && (*j)["findings"].is_array()) {
       for (const nlohmann::json& finding : (*j)["findings"]) {
         const std::string id = finding.value("signature_id", "");
         (plan_.known_signatures.count(id) ? known : fresh).push_back(id);
