@@ -236,6 +236,7 @@ const FaultSpec* ByteStreamSource::Decide(uint64_t index, const OpView& op) {
 // ---- StreamFaultDevice ----
 
 void StreamFaultDevice::Consult(const OpView& view) {
+  if (!consulting_.load(std::memory_order_relaxed)) return;
   const FaultSpec* spec = source_.Decide(layer_.op_count(), view);
   if (spec != nullptr && !layer_.AddFault(*spec).ok()) source_.DropLast();
 }

@@ -21,6 +21,7 @@
 // or touch the device: StreamFaultDevice does the plumbing.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -90,11 +91,17 @@ class StreamFaultDevice final : public FlashDevice {
   absl::Status MarkBad(uint64_t addr) override;
   absl::Status Sync() override;
 
+  // While off, ops go straight to the layer and consume no stream bytes:
+  // the kernel fuzzer keeps the stream for the phase it fuzzes (the
+  // workload) and checks recovery afterwards with no new faults.
+  void set_consulting(bool on) { consulting_.store(on, std::memory_order_relaxed); }
+
  private:
   void Consult(const OpView& view);
 
   FaultLayer& layer_;
   ByteStreamSource& source_;
+  std::atomic<bool> consulting_{true};
 };
 
 }  // namespace flashfault

@@ -37,6 +37,7 @@ int RunRun(std::span<char* const> args);
 int RunWorkload(std::span<char* const> args);
 int RunExplore(std::span<char* const> args);
 int RunExploreAgent(std::span<char* const> args);
+int RunFuzzAgent(std::span<char* const> args);
 int RunReport(std::span<char* const> args);
 int RunNightly(std::span<char* const> args);
 

@@ -77,7 +77,9 @@ absl::StatusOr<std::vector<uint8_t>> ReadStream(const std::string& path) {
 
 // Puts a byte-stream fault source in front of the layer when one is given.
 absl::Status AttachStream(const ServedDeviceOptions& o, ServedDevice& served) {
-  if (o.fault_stream.empty()) {
+  if (o.fault_stream_bytes) {
+    served.stream_bytes = *o.fault_stream_bytes;
+  } else if (o.fault_stream.empty()) {
     if (!o.export_script.empty()) {
       return absl::InvalidArgumentError("--export-script needs --fault-stream");
     }
@@ -86,7 +88,9 @@ absl::Status AttachStream(const ServedDeviceOptions& o, ServedDevice& served) {
   if (!o.script.empty()) {
     return absl::InvalidArgumentError("give --script or --fault-stream, not both");
   }
-  FF_ASSIGN_OR_RETURN(served.stream_bytes, ReadStream(o.fault_stream));
+  if (!o.fault_stream_bytes) {
+    FF_ASSIGN_OR_RETURN(served.stream_bytes, ReadStream(o.fault_stream));
+  }
   served.stream_source = std::make_unique<ByteStreamSource>(
       served.stream_bytes, served.layer->seed(), served.layer->geometry());
   served.stream_device = std::make_unique<StreamFaultDevice>(*served.layer, *served.stream_source);

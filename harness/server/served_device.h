@@ -37,6 +37,9 @@ struct ServedDeviceOptions {
   bool decode = false;        // classify every op by meaning (FaultLayerOptions::decode):
                               // the event log says what each op touched
   std::string fault_stream;   // a byte stream (e.g. a fuzzer input) deciding faults op by op
+  // The same, already in memory (the kernel fuzzer's agent); also allowed
+  // with a borrowed layer.
+  std::optional<std::vector<uint8_t>> fault_stream_bytes;
   std::string export_script;  // at exit, the stream's decisions as an equivalent script
   // At exit, the device summary (device_summary.h): erase counts, bad blocks,
   // ops and faults along the op sequence. Counting every op makes queries

@@ -4,7 +4,10 @@
 # Usage: run-guest.sh --script GUEST.sh [--file HOST[:GUEST]]... [--out DIR]
 #                     [--timeout SECS] [--mem 1G] [--append "KERNEL ARGS"] [--env NAME=VALUE]...
 #                     [--export DIR]   (files the guest sends with ff_export land in DIR)
-#                     [--kernel SPEC]  (default, 6.1, 6.12 or an ABI: fetch-kernel.sh)
+#                     [--kernel SPEC]  (default, 6.1, 6.12, an ABI or debug: fetch-kernel.sh)
+#                     [--channel SOCK] (a two-way virtio port flashfault.channel, which the
+#                                       host reaches as the unix socket SOCK: qemu listens,
+#                                       the host connects; the kernel fuzzer's link)
 # Steps: fetch-kernel.sh (cached), build-initramfs.sh (cached), probe-accel.sh (cached),
 # make-payload.sh; boot qemu with base+payload initramfs; the guest's /init runs the script
 # (busybox ash, as root, cwd /root, helpers in /ff) and powers off. Writes into DIR:
@@ -22,7 +25,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-script="" out="" limit=300 mem=1G append="" files=() export_dir="" kernel=()
+script="" out="" limit=300 mem=1G append="" files=() export_dir="" kernel=() channel=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --script) script="${2:?--script needs a file}"; shift 2 ;;
@@ -33,8 +36,9 @@ while [ $# -gt 0 ]; do
         --mem) mem="${2:?--mem needs a size}"; shift 2 ;;
         --append) append="${2:?--append needs kernel arguments}"; shift 2 ;;
         --export) export_dir="${2:?--export needs a directory}"; shift 2 ;;
+        --channel) channel="${2:?--channel needs a socket path}"; shift 2 ;;
         --kernel) kernel=(--kernel "${2:?--kernel needs a kernel (default, 6.1, 6.12, an ABI)}"); shift 2 ;;
-        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) printf 'run-guest.sh: unknown option %s (see --help)\n' "$1" >&2; exit 1 ;;
     esac
 done
@@ -68,6 +72,12 @@ if [ -n "$export_dir" ]; then
     # port, unpacked into the export directory when the guest is gone.
     QEMU_ARGV+=(-device virtio-serial-pci,id=ffexpbus -chardev "file,id=ffexp,path=$out/export.tar"
                 -device virtserialport,bus=ffexpbus.0,chardev=ffexp,name=flashfault.export)
+fi
+if [ -n "$channel" ]; then
+    case "$channel" in *,*) vm_die "--channel $channel: a comma cannot be passed to qemu's -chardev path" ;; esac
+    rm -f "$channel"
+    QEMU_ARGV+=(-device virtio-serial-pci,id=ffchbus -chardev "socket,id=ffch,path=$channel,server=on,wait=off"
+                -device virtserialport,bus=ffchbus.0,chardev=ffch,name=flashfault.channel)
 fi
 printf '%q ' "${QEMU_ARGV[@]}" >"$out/qemu.cmdline"; echo >>"$out/qemu.cmdline"
 

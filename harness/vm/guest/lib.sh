@@ -22,7 +22,8 @@
 #                        (FF_MUSE_STANDIN=nandsim: rig self-test with nandsim, no muse;
 #                        FF_MUSE_PARAMS="fuse_minor=33": insmod parameters of muse.ko)
 # Files to the host:     ff_export DIR (everything under DIR, as one tar stream, to the host's
-#                        run-guest.sh --export directory; once per boot)
+#                        run-guest.sh --export directory; once per boot); ff_port NAME (the
+#                        device of a virtio port: flashfault.export, flashfault.channel)
 # Must not: print lines starting with "FLASHFAULT-" (the rig's markers) or power off.
 
 : "${FF_LIB:=/ff}"
@@ -315,18 +316,24 @@ check_dmesg_no_crash() {
     "$FF_LIB/classify-dmesg.sh" --check-crash /tmp/ff.dmesg.part || ff_fail "kernel crashed, warned or hung${1:+ ($1)}"
 }
 
-# ff_export DIR: send DIR's files to the host (run-guest.sh --export). Fails when the rig
-# gave no export port.
-ff_export() {
+# ff_port NAME: print the device of the virtio port NAME (the rig's --export and --channel
+# ports), waiting up to 5 s for it to show up; fails when there is none.
+ff_port() {
     modprobe virtio_pci 2>/dev/null; modprobe virtio_console 2>/dev/null
     _port="" _i=0
     while [ -z "$_port" ] && [ $_i -lt 100 ]; do   # the port shows up asynchronously
         for _p in /sys/class/virtio-ports/*; do
-            [ "$(cat "$_p/name" 2>/dev/null)" = flashfault.export ] && _port=/dev/${_p##*/}
+            [ "$(cat "$_p/name" 2>/dev/null)" = "$1" ] && _port=/dev/${_p##*/}
         done
         [ -n "$_port" ] && [ -c "$_port" ] && break
         _port=""; _i=$((_i + 1)); usleep 50000
     done
-    [ -n "$_port" ] && [ -c "$_port" ] || { ff_log "no export port (run-guest.sh --export)"; return 1; }
+    [ -n "$_port" ] && [ -c "$_port" ] && echo "$_port"
+}
+
+# ff_export DIR: send DIR's files to the host (run-guest.sh --export). Fails when the rig
+# gave no export port.
+ff_export() {
+    _port="$(ff_port flashfault.export)" || { ff_log "no export port (run-guest.sh --export)"; return 1; }
     tar -c -C "$1" . >"$_port"
 }

@@ -1,0 +1,362 @@
+// The kernel fuzzer's guest loop; see fuzz_agent.h.
+#include "harness/campaign/fuzz/fuzz_agent.h"
+
+#include <fcntl.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/status_macros.h"
+#include "fault-models/fault_layer.h"
+#include "fault-models/script/fault_script.h"
+#include "harness/campaign/explore/kmsg_reader.h"
+#include "harness/campaign/fuzz/features.h"
+#include "harness/campaign/fuzz/fs_steps.h"
+#include "harness/campaign/fuzz/fuzz_input.h"
+#include "harness/campaign/fuzz/fuzz_wire.h"
+#include "harness/campaign/fuzz/kcov.h"
+#include "harness/campaign/guest_shell.h"
+#include "harness/campaign/kernel_log.h"
+#include "harness/campaign/log_classifier.h"
+#include "harness/campaign/oracle/executor.h"
+#include "harness/campaign/oracle/survivable_faults.h"
+#include "harness/campaign/oracle/tree_snapshot.h"
+#include "harness/campaign/signature.h"
+#include "harness/server/server.h"
+
+namespace flashfault::campaign::fuzz {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using ojson = nlohmann::ordered_json;
+
+constexpr char kMtdName[] = "fffuzz";
+constexpr char kOpLog[] = "/tmp/fffuzz-ops.jsonl";
+constexpr size_t kMaxLogLines = 400;  // per result: the excerpt, not the flood
+constexpr int kClassifyLevel = 4;     // KERN_WARNING or worse may carry a bug
+
+double MsSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+// One execution: either raw input bytes (a stream) or a case (a script).
+struct Execution {
+  std::optional<FuzzInput> input;
+  FaultPlan plan;  // a case's faults (empty for an input)
+  oracle::Workload workload;
+};
+
+class Agent {
+ public:
+  explicit Agent(const FuzzAgentOptions& o) : o_(o) {}
+  absl::Status Run();
+
+ private:
+  absl::Status MakeBase();
+  absl::StatusOr<ojson> Execute(const Execution& e);
+  // The steps under faults; the first failure's step name ("" none).
+  std::string RunUnderFaults(const Execution& e, int mtd, server::ServedDevice& dev, ojson& steps,
+                             ojson& ms);
+  // The recovery check with faults off; the first failing step ("" none).
+  std::string Recover(int mtd, ojson& steps, ojson& ms, ojson& r);
+  absl::StatusOr<Execution> Decode(const Frame& f);
+
+  const FuzzAgentOptions& o_;
+  int port_ = -1;
+  std::unique_ptr<FaultLayer> part_;
+  std::unique_ptr<NandModel> base_;
+  std::unique_ptr<Kcov> kcov_;
+  KmsgReader kmsg_;
+  uint64_t executions_ = 0;
+};
+
+absl::StatusOr<std::unique_ptr<NandModel>> NewModel(const std::string& preset) {
+  server::ServedDeviceOptions mo;
+  mo.preset = preset;
+  mo.direct_reads = true;
+  return server::OpenServedModel(mo);
+}
+
+absl::Status Agent::MakeBase() {
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<NandModel> model, NewModel(o_.preset));
+  FF_ASSIGN_OR_RETURN(part_, FaultLayer::Create(std::move(model), FaultPlan{}));
+  FF_ASSIGN_OR_RETURN(base_, NewModel(o_.preset));
+  server::ServerOptions so;
+  so.device.layer = part_.get();
+  so.muse_device = o_.muse_device;
+  so.session.name = kMtdName;
+  so.log = nullptr;
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<server::Server> srv, server::Server::Create(std::move(so)));
+  absl::Status served;
+  std::thread serving([&] { served = srv->Run(); });
+  const int mtd = WaitMtd(kMtdName, 20000);
+  std::string out;
+  int rc = -1;
+  if (mtd >= 0) {
+    const std::string lib = absl::StrCat(". ", o_.guest_lib, "/lib.sh; . ", o_.guest_lib, "/explore.sh; ");
+    rc = RunShell(absl::StrCat(lib, "ex_format ", o_.fs, " ", mtd, " ", o_.mount_point, " && ex_unmount ",
+                               o_.fs, " ", o_.mount_point),
+                  &out);
+  }
+  srv->RequestStop();
+  serving.join();
+  srv.reset();
+  if (mtd < 0) return absl::UnavailableError("the base part's MTD did not appear");
+  if (rc != 0) return absl::InternalError(absl::StrCat("formatting the base failed (", rc, "): ", out));
+  FF_RETURN_IF_ERROR(served);
+  return base_->CopyStateFrom(part_->model());
+}
+
+absl::StatusOr<Execution> Agent::Decode(const Frame& f) {
+  Execution e;
+  if (f.type == FrameType::kInput) {
+    const auto* bytes = reinterpret_cast<const uint8_t*>(f.body.data());
+    e.input = DecodeInput({bytes, f.body.size()});
+    FF_ASSIGN_OR_RETURN(e.workload, InputWorkload(*e.input, o_.workload));
+    return e;
+  }
+  const nlohmann::json j = nlohmann::json::parse(f.body, nullptr, false);
+  if (j.is_discarded()) return absl::InvalidArgumentError("case: not JSON");
+  FF_ASSIGN_OR_RETURN(FuzzCase c, CaseFromJson(j, "case"));
+  FF_ASSIGN_OR_RETURN(e.plan, ParsePlan(c.script, part_->geometry()));
+  e.workload = std::move(c.workload);
+  return e;
+}
+
+// Records a step's outcome in `steps` and its time in `ms`; true when it
+// succeeded. `run` is called here so the time is the step's own.
+template <typename Fn>
+bool Step(ojson& steps, ojson& ms, const char* name, Fn run) {
+  const Clock::time_point t = Clock::now();
+  const absl::Status s = run();
+  ms[name] = MsSince(t);
+  steps[name] = s.ok() ? "ok" : std::string(s.message());
+  return s.ok();
+}
+
+std::string Agent::RunUnderFaults(const Execution& e, int mtd, server::ServedDevice& dev,
+                                  ojson& steps, ojson& ms) {
+  auto step = [&](const char* name, auto run) { return Step(steps, ms, name, run); };
+  if (!step("attach", [&] { return AttachFs(o_.fs, mtd); })) return "attach";
+  if (!step("mount", [&] { return MountFs(o_.fs, mtd, o_.mount_point); })) {
+    (void)DetachFs(o_.fs);
+    return "mount";
+  }
+  if (dev.stream_device) dev.stream_device->set_consulting(true);
+  oracle::ExecOptions xo;
+  xo.root = o_.mount_point;
+  xo.log = kOpLog;
+  const Clock::time_point t = Clock::now();
+  absl::StatusOr<oracle::ExecSummary> ran = oracle::ExecuteWorkload(e.workload, xo);
+  ::sync();
+  ms["workload"] = MsSince(t);
+  if (ran.ok()) {
+    steps["ops"] = ran->ops;
+    steps["ops_failed"] = ran->failed;
+  } else {
+    steps["workload"] = std::string(ran.status().message());
+  }
+  const bool down = step("umount", [&] { return UnmountFs(o_.mount_point); });
+  const bool detached = step("detach", [&] { return DetachFs(o_.fs); });
+  if (dev.stream_device) dev.stream_device->set_consulting(false);
+  return down ? (detached ? "" : "detach") : "umount";
+}
+
+std::string Agent::Recover(int mtd, ojson& steps, ojson& ms, ojson& r) {
+  auto step = [&](const char* name, auto run) { return Step(steps, ms, name, run); };
+  if (!step("recover_attach", [&] { return AttachFs(o_.fs, mtd); })) return "attach";
+  std::string failed;
+  if (!step("recover_mount", [&] { return MountFs(o_.fs, mtd, o_.mount_point); })) {
+    failed = "mount";
+  } else {
+    const bool walked = step("recover_walk", [&]() -> absl::Status {
+      absl::StatusOr<oracle::TreeSnapshot> tree = oracle::WalkTree(o_.mount_point);
+      return tree.ok() ? absl::OkStatus() : tree.status();
+    });
+    if (!walked) {
+      r["oracle_error"] = steps["recover_walk"];
+      failed = "oracle:walk";
+    }
+    if (!step("recover_umount", [&] { return UnmountFs(o_.mount_point); }) && failed.empty()) {
+      failed = "umount";
+    }
+  }
+  if (!step("recover_detach", [&] { return DetachFs(o_.fs); }) && failed.empty()) failed = "detach";
+  return failed;
+}
+
+absl::StatusOr<ojson> Agent::Execute(const Execution& e) {
+  ojson r = ojson::object();
+  ojson steps = ojson::object(), ms = ojson::object();
+  (void)kmsg_.Drain();  // what came before is not this input's
+  Clock::time_point t = Clock::now();
+  server::ServerOptions so;
+  so.device.layer = part_.get();
+  const FaultPlan case_plan = e.plan;
+  so.device.initial_state = [this, &case_plan](FaultLayer& l, const FaultPlan&) -> absl::Status {
+    FF_RETURN_IF_ERROR(l.model().SyncStateFrom(*base_));
+    return l.Restart(case_plan);
+  };
+  if (e.input) so.device.fault_stream_bytes = e.input->stream;
+  so.muse_device = o_.muse_device;
+  so.session.name = kMtdName;
+  so.log = nullptr;
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<server::Server> srv, server::Server::Create(std::move(so)));
+  // Decisions start at the attach only when the input says so.
+  if (StreamFaultDevice* sd = srv->device().stream_device.get()) {
+    sd->set_consulting(e.input->faults_from_attach);
+  }
+  ms["fresh"] = MsSince(t);
+  t = Clock::now();
+  absl::Status served;
+  std::thread serving([&] { served = srv->Run(); });
+  const int mtd = WaitMtd(kMtdName, 20000);
+  ms["present"] = MsSince(t);
+  std::string under, recovered;
+  if (mtd >= 0) {
+    if (kcov_) (void)kcov_->Enable();
+    under = RunUnderFaults(e, mtd, srv->device(), steps, ms);
+    // Faults off: no new decisions, the plan emptied, the power back.
+    FaultPlan none;
+    none.seed = part_->seed();
+    (void)part_->ReplacePlan(none);
+    part_->PowerOn();
+    recovered = Recover(mtd, steps, ms, r);
+  } else {
+    recovered = "present";
+  }
+  FeatureSet features, edges;  // edges: KCOV's, apart so the host can measure them alone
+  if (kcov_) {
+    bool overflowed = false;
+    const std::vector<uint64_t> pcs = kcov_->Disable(&overflowed);
+    edges.AddKcovEdges(pcs);
+    r["kcov_pcs"] = pcs.size();
+    if (overflowed) r["kcov_overflowed"] = true;
+  }
+  t = Clock::now();
+  const FaultPlan decided =
+      srv->device().stream_source ? srv->device().stream_source->plan() : case_plan;
+  std::vector<FaultStats> stats = part_->stats();
+  srv->RequestStop();
+  serving.join();
+  srv.reset();
+  ms["teardown"] = MsSince(t);
+
+  // The faults that fired, and whether the file system had to survive them.
+  ojson fired = ojson::array();
+  std::string excuse;
+  for (const FaultStats& s : stats) {
+    if (s.fires == 0) continue;
+    fired.push_back(s.id);
+    features.Add("fired", FaultKindName(s.kind));
+    for (const FaultSpec& spec : decided.faults) {
+      if (spec.id != s.id || !excuse.empty()) continue;
+      excuse = oracle::WhyNotSurvivable(spec, part_->geometry(), o_.survivable_also);
+    }
+  }
+
+  t = Clock::now();
+  const KmsgReader::Batch log = kmsg_.Drain();
+  const std::string text = RenderDmesg(log.records);
+  std::vector<std::string> lines;
+  for (absl::string_view l : absl::StrSplit(text, '\n', absl::SkipEmpty())) lines.emplace_back(l);
+  bool serious = false;
+  for (const KernelRecord& k : log.records) serious = serious || k.level <= kClassifyLevel;
+  Classification c;
+  if (serious) {
+    FF_ASSIGN_OR_RETURN(c, ClassifyText(text, absl::StrCat(o_.guest_lib, "/classify-dmesg.sh")));
+  }
+  ms["classify"] = MsSince(t);
+  features.AddLogLines(lines);
+  for (const auto& [kind, n] : c.counts) {
+    if (n > 0) features.Add("kind", kind, static_cast<uint32_t>(n));
+  }
+  for (const auto& [name, value] : steps.items()) {
+    features.Add("step", absl::StrCat(name, "=", value.is_string() ? value.get<std::string>() : "n"));
+  }
+
+  std::string failed;
+  if (c.bugs() > 0) {
+    failed = "kernel";
+  } else if (!recovered.empty()) {
+    failed = recovered;
+  }
+  if (!failed.empty() && failed != "kernel" && !excuse.empty()) {
+    r["excused"] = absl::StrCat("recovery step '", failed, "' failed after ", excuse);
+    failed.clear();
+  }
+  r["result"] = failed.empty() ? "pass" : "fail";
+  if (!failed.empty()) {
+    const Signature sig = MakeSignature(failed, c, lines);
+    r["failed"] = failed;
+    r["signature"] = sig.Text();
+    r["signature_id"] = sig.Id();
+  }
+  if (!under.empty()) r["under_faults_failed"] = under;
+  r["steps"] = steps;
+  r["fired"] = fired;
+  r["script"] = PlanToJson(decided);
+  r["workload"] = oracle::WorkloadToJson(e.workload);
+  ojson excerpt = ojson::array();
+  for (const std::string& l : lines) {
+    if (excerpt.size() < kMaxLogLines) excerpt.push_back(l);
+  }
+  r["kernel_log"] = excerpt;
+  r["kernel_log_lines"] = lines.size();
+  r["kernel_log_lost"] = log.lost;
+  r["ms"] = ms;
+  r["features"] = features.ToJson();
+  r["kcov"] = edges.ToJson();
+  r["execution"] = ++executions_;
+  return r;
+}
+
+absl::Status Agent::Run() {
+  port_ = ::open(o_.port.c_str(), O_RDWR | O_CLOEXEC);
+  if (port_ < 0) return absl::NotFoundError(absl::StrCat("cannot open the channel ", o_.port));
+  if (o_.kcov) {
+    absl::StatusOr<std::unique_ptr<Kcov>> k = Kcov::Open();
+    if (k.ok()) kcov_ = std::move(*k);
+  }
+  FF_RETURN_IF_ERROR(MakeBase());
+  utsname u{};
+  ::uname(&u);
+  const ojson hello = {{"kernel", u.release}, {"kcov", kcov_ != nullptr}, {"fs", o_.fs},
+                       {"preset", o_.preset}, {"workload", o_.workload}};
+  FF_RETURN_IF_ERROR(WriteFrame(port_, FrameType::kHello, hello.dump()));
+  for (;;) {
+    absl::StatusOr<Frame> f = ReadFrame(port_, -1);
+    if (absl::IsOutOfRange(f.status())) return absl::OkStatus();  // the host went away
+    if (!f.ok()) return f.status();
+    if (f->type == FrameType::kQuit) return absl::OkStatus();
+    if (f->type != FrameType::kInput && f->type != FrameType::kCase) {
+      return absl::DataLossError("the host sent a frame the agent does not take");
+    }
+    ojson r;
+    absl::StatusOr<Execution> e = Decode(*f);
+    if (!e.ok()) {
+      r = {{"result", "error"}, {"error", std::string(e.status().message())}};
+    } else {
+      absl::StatusOr<ojson> done = Execute(*e);
+      if (!done.ok()) return done.status();  // the agent itself broke: the host sees it
+      r = std::move(*done);
+    }
+    FF_RETURN_IF_ERROR(WriteFrame(port_, FrameType::kResult, r.dump()));
+  }
+}
+
+}  // namespace
+
+absl::Status RunFuzzAgent(const FuzzAgentOptions& options) {
+  Agent a(options);
+  return a.Run();
+}
+
+}  // namespace flashfault::campaign::fuzz

@@ -1,0 +1,58 @@
+// `flashfault fuzz-agent`: the guest half of `flashfault fuzz` (the host
+// generates its command line; users run `fuzz`). Flags only: the loop is
+// harness/campaign/fuzz/fuzz_agent.h. Exit 0 when the host said quit or
+// went away, 2 bad flags, 1 the agent failed.
+#include <cstdio>
+#include <string>
+
+#include "absl/strings/str_split.h"
+#include "harness/campaign/fuzz/fuzz_agent.h"
+#include "harness/cli/arg_parser.h"
+#include "harness/cli/command.h"
+
+namespace flashfault::cli {
+
+int RunFuzzAgent(std::span<char* const> args) {
+  campaign::fuzz::FuzzAgentOptions o;
+  std::string survivable;
+  bool no_kcov = false;
+  ArgParser parser(
+      "flashfault fuzz-agent --port DEV [--fs ubifs|jffs2] [--preset NAME] [--workload NAME]"
+      " [--survivable KIND,...] [--no-kcov] [--mount DIR]",
+      "Inside the guest: run kernel-fuzzer inputs and cases sent over the channel DEV, each on a "
+      "fresh device (faults, attach, mount, workload, recovery check), and answer each with its "
+      "result. Started by 'flashfault fuzz'.",
+      "  flashfault fuzz-agent --port /dev/vport1p1 --fs ubifs --preset slc-2k-64m");
+  parser.AddString("port", "DEV", "the channel (a virtio port)", &o.port);
+  parser.AddString("fs", "NAME", "ubifs (default) or jffs2", &o.fs);
+  parser.AddString("preset", "NAME", "the part's geometry preset (default slc-2k-64m)", &o.preset);
+  parser.AddString("workload", "NAME", "a built-in workload; mix (default): chosen by each input",
+                   &o.workload);
+  parser.AddString("survivable", "KIND,...",
+                   "fault kinds declared survivable (a planted failure for tests)", &survivable);
+  parser.AddBool("no-kcov", "do not use KCOV even when the kernel has it", &no_kcov);
+  parser.AddString("mount", "DIR", "mount point (default /mnt/fffuzz)", &o.mount_point);
+  if (int rc = HandleParseResult(parser, parser.Parse(args), "fuzz-agent"); rc >= 0) return rc;
+  if (o.port.empty()) {
+    std::fprintf(stderr, "flashfault fuzz-agent: --port is required\n");
+    return kExitUsage;
+  }
+  for (absl::string_view k : absl::StrSplit(survivable, ',', absl::SkipEmpty())) {
+    std::optional<FaultKind> kind = FaultKindFromName(k);
+    if (!kind) {
+      std::fprintf(stderr, "flashfault fuzz-agent: --survivable: '%.*s' is not a fault kind\n",
+                   static_cast<int>(k.size()), k.data());
+      return kExitUsage;
+    }
+    o.survivable_also.push_back(*kind);
+  }
+  o.kcov = !no_kcov;
+  absl::Status s = campaign::fuzz::RunFuzzAgent(o);
+  if (!s.ok()) {
+    std::fprintf(stderr, "flashfault fuzz-agent: %s\n", s.ToString().c_str());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace flashfault::cli
