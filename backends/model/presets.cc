@@ -80,6 +80,8 @@ Geometry Nor64k() {
 
 const std::vector<Preset>& Table() {
   static const std::vector<Preset> table = {
+      // Small enough that UBI's attach scan is short: the kernel fuzzer's default.
+      {"slc-2k-16m", "SLC NAND 2048+64, 64 pages/block, 16 MiB, BCH-4/512", LargePageSlc("slc-2k-16m", 128)},
       {"slc-2k-64m", "SLC NAND 2048+64, 64 pages/block, 64 MiB, BCH-4/512", LargePageSlc("slc-2k-64m", 512)},
       {"slc-2k-128m", "SLC NAND 2048+64, 64 pages/block, 128 MiB, BCH-4/512", LargePageSlc("slc-2k-128m", 1024)},
       {"slc-2k-256m", "SLC NAND 2048+64, 64 pages/block, 256 MiB, BCH-4/512", LargePageSlc("slc-2k-256m", 2048)},

@@ -74,6 +74,13 @@ std::string ScenarioBlock(const Scenario& s, uint64_t seed, size_t index) {
                     ShellQuote(cs->slack),
                     "\nexport FF_CRASH_FS FF_CRASH_CUT FF_CRASH_OPS FF_CRASH_BASELINE FF_CRASH_SLACK\n");
   }
+  if (const std::optional<FuzzCaseSpec>& fc = s.fuzz_case) {
+    // What wl_fuzz_check hands the fuzz agent.
+    absl::StrAppend(&out, "FF_FUZZ_CASE=", GuestPayloadPath(index, kGuestFuzzCase),
+                    " FF_FUZZ_FS=", ShellQuote(fc->fs), " FF_FUZZ_PRESET=",
+                    ShellQuote(s.geometry.name), " FF_FUZZ_SURVIVABLE=", ShellQuote(fc->survivable),
+                    "\nexport FF_FUZZ_CASE FF_FUZZ_FS FF_FUZZ_PRESET FF_FUZZ_SURVIVABLE\n");
+  }
   if (!s.workload.file_sizes.empty()) {
     absl::StrAppend(&out, "FF_FILE_SIZES=", ShellQuote(s.workload.file_sizes),
                     "\nexport FF_FILE_SIZES\n");

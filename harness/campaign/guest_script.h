@@ -33,6 +33,7 @@ inline constexpr char kGuestImage[] = "image.img";
 inline constexpr char kGuestImageMeta[] = "image.img.meta.json";
 inline constexpr char kGuestCrashEvents[] = "events.jsonl";  // a crash state's recording
 inline constexpr char kGuestCrashOps[] = "ops.jsonl";
+inline constexpr char kGuestFuzzCase[] = "fuzz_case.json";  // a fuzz reproducer's case
 inline constexpr char kGuestFiles[] = "files";  // the scenario's "files", as listed
 inline constexpr char kGuestErasedPart[] = "/tmp/ff.part.img";  // an "erased-file" image
 std::string GuestPayloadPath(size_t index, const char* name);

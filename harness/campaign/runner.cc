@@ -61,6 +61,10 @@ absl::Status PreparePayload(const RigPaths& rig, const ScenarioJob& job, size_t 
                                          GuestPayloadPath(index, fs::path(cs->payload).filename().c_str()))});
     ship(cs->ops, kGuestCrashOps);
   }
+  if (const std::optional<FuzzCaseSpec>& fc = s.fuzz_case) {
+    FF_RETURN_IF_ERROR(WriteFileAtomically((run / kGuestFuzzCase).string(), fc->case_json + "\n"));
+    ship(run / kGuestFuzzCase, kGuestFuzzCase);
+  }
   for (const ShippedFile& f : s.files) {
     ship(f.host, absl::StrCat(kGuestFiles, "/", f.guest).c_str());
   }

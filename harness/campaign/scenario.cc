@@ -23,6 +23,7 @@
 #include "harness/campaign/crash_states.h"
 #include "harness/campaign/kernel_args.h"
 #include "harness/campaign/log_classifier.h"
+#include "harness/campaign/oracle/workload.h"
 #include "harness/campaign/scenario_files.h"
 
 namespace flashfault::campaign {
@@ -187,6 +188,7 @@ absl::Status ParseCrashState(const Ctx& c, const json& j, Scenario* s) {
   s->crash_state = std::move(cs);
   return absl::OkStatus();
 }
+
 
 absl::StatusOr<Geometry> CrashStateGeometry(const CrashStateSpec& cs) {
   FF_ASSIGN_OR_RETURN(std::unique_ptr<LogReplayer> log, LogReplayer::Open(cs.events));
@@ -408,6 +410,42 @@ std::string Reroot(absl::string_view msg, absl::string_view at) {
   return absl::StrCat(at, ": ", msg);
 }
 
+// Validated against the scenario's geometry, so a reproducer edited by
+// hand fails here with its JSON path, not in the guest.
+absl::Status ParseFuzzCase(const Ctx& c, const json& j, Scenario* s) {
+  if (!j.is_object()) return c.Err("$.fuzz_case", "expected an object");
+  FF_RETURN_IF_ERROR(CheckKeys(c, j, "$.fuzz_case", {"fs", "survivable", "script", "workload"}));
+  for (const char* key : {"script", "workload"}) {
+    if (!j.contains(key)) return c.Err(absl::StrCat("$.fuzz_case.", key), "required");
+  }
+  if (!s->geometry_is_preset) return c.Err("$.geometry", "a fuzz_case runs on a preset geometry");
+  FuzzCaseSpec fc;
+  if (j.contains("fs")) {
+    FF_ASSIGN_OR_RETURN(fc.fs, GetString(c, j["fs"], "$.fuzz_case.fs"));
+    if (fc.fs != "ubifs" && fc.fs != "jffs2") return c.Err("$.fuzz_case.fs", "ubifs or jffs2");
+  }
+  if (j.contains("survivable")) {
+    if (!j["survivable"].is_array()) return c.Err("$.fuzz_case.survivable", "expected fault kinds");
+    for (size_t i = 0; i < j["survivable"].size(); ++i) {
+      const json& k = j["survivable"][i];
+      if (!k.is_string() || !FaultKindFromName(k.get<std::string>())) {
+        return c.Err(absl::StrCat("$.fuzz_case.survivable[", i, "]"), "not a fault kind");
+      }
+      absl::StrAppend(&fc.survivable, fc.survivable.empty() ? "" : ",", k.get<std::string>());
+    }
+  }
+  absl::StatusOr<FaultPlan> plan = ParsePlan(j["script"], s->geometry);
+  if (!plan.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(c.file, ": ", Reroot(plan.status().message(), "$.fuzz_case.script")));
+  }
+  absl::StatusOr<oracle::Workload> w = oracle::ParseWorkload(j["workload"], "$.fuzz_case.workload");
+  if (!w.ok()) return absl::InvalidArgumentError(absl::StrCat(c.file, ": ", w.status().message()));
+  fc.case_json = json{{"script", j["script"]}, {"workload", j["workload"]}}.dump();
+  s->fuzz_case = std::move(fc);
+  return absl::OkStatus();
+}
+
 absl::Status ParseScriptKey(const Ctx& c, const json& j, Scenario* s) {
   absl::StatusOr<FaultScript> script = absl::UnknownError("unset");
   if (j.is_null()) {
@@ -457,7 +495,8 @@ std::string Matcher::ToString() const {
 const std::vector<std::string>& BuiltinWorkloads() {
   static const std::vector<std::string> k = {"ubi-attach",         "ubifs-write-verify",
                                              "ubifs-powercut",     "jffs2-write-verify",
-                                             "mtd-utils",          "explore-check"};
+                                             "mtd-utils",          "explore-check",
+                                             "fuzz-check"};
   return k;
 }
 
@@ -465,7 +504,7 @@ const std::vector<std::string>& ScenarioTopKeys() {
   static const std::vector<std::string> k = {"$schema", "name",     "description", "geometry",
                                              "seed",    "image",    "script",      "workload",
                                              "expect",  "timeout",  "kernel_args", "crash_state",
-                                             "files",   "wear",     "log_meanings"};
+                                             "files",   "wear",     "log_meanings", "fuzz_case"};
   return k;
 }
 
@@ -545,6 +584,10 @@ absl::StatusOr<Scenario> ParseScenario(const json& j, const std::string& file) {
   FF_RETURN_IF_ERROR(ParseWorkload(c, j["workload"], &s));
   if ((s.workload.builtin == "explore-check") != s.crash_state.has_value()) {
     return c.Err("$.workload", "the explore-check workload and a crash_state go together");
+  }
+  if (j.contains("fuzz_case")) FF_RETURN_IF_ERROR(ParseFuzzCase(c, j["fuzz_case"], &s));
+  if ((s.workload.builtin == "fuzz-check") != s.fuzz_case.has_value()) {
+    return c.Err("$.workload", "the fuzz-check workload and a fuzz_case go together");
   }
   FF_RETURN_IF_ERROR(ParseExpect(c, j.contains("expect") ? j["expect"] : json(), &s));
   return s;

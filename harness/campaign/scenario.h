@@ -67,6 +67,16 @@ struct CrashStateSpec {
   std::string slack;         // "" = the oracle's default
 };
 
+// A kernel-fuzzer finding to replay (a reproducer of `flashfault fuzz`):
+// the fuzz agent runs the case in the guest exactly as it ran while
+// fuzzing (fresh formatted part, the script's faults, the workload's ops,
+// recovery check), and the fuzz-check workload fails when it fails.
+struct FuzzCaseSpec {
+  std::string fs = "ubifs";  // ubifs | jffs2
+  std::string survivable;    // kinds declared survivable, comma-separated
+  std::string case_json;     // {"script": ..., "workload": ...}, validated
+};
+
 struct Expectations {
   int exit = 0;  // the workload's exit status
   // Counts of harness/vm/classify-dmesg.sh (log_classifier.h). Every bug
@@ -97,6 +107,7 @@ struct Scenario {
   std::optional<uint64_t> seed;  // the scenario's own seed, if any
   ImageSpec image;
   std::optional<CrashStateSpec> crash_state;  // instead of an image
+  std::optional<FuzzCaseSpec> fuzz_case;      // with the fuzz-check workload
   WorkloadSpec workload;
   Expectations expect;
   uint32_t timeout_seconds = 300;

@@ -38,6 +38,7 @@ int RunWorkload(std::span<char* const> args);
 int RunExplore(std::span<char* const> args);
 int RunExploreAgent(std::span<char* const> args);
 int RunFuzzAgent(std::span<char* const> args);
+int RunFuzz(std::span<char* const> args);
 int RunReport(std::span<char* const> args);
 int RunNightly(std::span<char* const> args);
 

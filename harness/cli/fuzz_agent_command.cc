@@ -1,7 +1,8 @@
 // `flashfault fuzz-agent`: the guest half of `flashfault fuzz` (the host
 // generates its command line; users run `fuzz`). Flags only: the loop is
 // harness/campaign/fuzz/fuzz_agent.h. Exit 0 when the host said quit or
-// went away, 2 bad flags, 1 the agent failed.
+// went away (or a --case passed), 3 a --case failed, 2 bad flags or case,
+// 1 the agent failed.
 #include <cstdio>
 #include <string>
 
@@ -18,12 +19,15 @@ int RunFuzzAgent(std::span<char* const> args) {
   bool no_kcov = false;
   ArgParser parser(
       "flashfault fuzz-agent --port DEV [--fs ubifs|jffs2] [--preset NAME] [--workload NAME]"
-      " [--survivable KIND,...] [--no-kcov] [--mount DIR]",
+      " [--survivable KIND,...] [--no-kcov] [--mount DIR]\n"
+      "       flashfault fuzz-agent --case FILE [--fs ...] [--preset ...] [--survivable ...]",
       "Inside the guest: run kernel-fuzzer inputs and cases sent over the channel DEV, each on a "
       "fresh device (faults, attach, mount, workload, recovery check), and answer each with its "
       "result. Started by 'flashfault fuzz'.",
       "  flashfault fuzz-agent --port /dev/vport1p1 --fs ubifs --preset slc-2k-64m");
   parser.AddString("port", "DEV", "the channel (a virtio port)", &o.port);
+  parser.AddString("case", "FILE", "run this case once instead (a reproducer): exit 3 when it fails",
+                   &o.case_file);
   parser.AddString("fs", "NAME", "ubifs (default) or jffs2", &o.fs);
   parser.AddString("preset", "NAME", "the part's geometry preset (default slc-2k-64m)", &o.preset);
   parser.AddString("workload", "NAME", "a built-in workload; mix (default): chosen by each input",
@@ -33,8 +37,8 @@ int RunFuzzAgent(std::span<char* const> args) {
   parser.AddBool("no-kcov", "do not use KCOV even when the kernel has it", &no_kcov);
   parser.AddString("mount", "DIR", "mount point (default /mnt/fffuzz)", &o.mount_point);
   if (int rc = HandleParseResult(parser, parser.Parse(args), "fuzz-agent"); rc >= 0) return rc;
-  if (o.port.empty()) {
-    std::fprintf(stderr, "flashfault fuzz-agent: --port is required\n");
+  if (o.port.empty() == o.case_file.empty()) {
+    std::fprintf(stderr, "flashfault fuzz-agent: give --port or --case\n");
     return kExitUsage;
   }
   for (absl::string_view k : absl::StrSplit(survivable, ',', absl::SkipEmpty())) {
@@ -47,6 +51,16 @@ int RunFuzzAgent(std::span<char* const> args) {
     o.survivable_also.push_back(*kind);
   }
   o.kcov = !no_kcov;
+  if (!o.case_file.empty()) {
+    absl::StatusOr<bool> failed = campaign::fuzz::RunFuzzCase(o, stdout);
+    if (!failed.ok()) {
+      std::fprintf(stderr, "flashfault fuzz-agent: %s\n", failed.status().ToString().c_str());
+      return absl::IsInvalidArgument(failed.status()) || absl::IsNotFound(failed.status())
+                 ? kExitUsage
+                 : kExitFailure;
+    }
+    return *failed ? kExitFound : kExitOk;
+  }
   absl::Status s = campaign::fuzz::RunFuzzAgent(o);
   if (!s.ok()) {
     std::fprintf(stderr, "flashfault fuzz-agent: %s\n", s.ToString().c_str());

@@ -21,6 +21,7 @@ constexpr Command kCommands[] = {
     {"workload", "run a workload and check crash states against its oracle", RunWorkload},
     {"explore", "check every crash state a power cut leaves in a workload", RunExplore},
     {"explore-agent", "(in the guest) check crash states for 'flashfault explore'", RunExploreAgent},
+    {"fuzz", "fuzz the kernel's flash stack with faults chosen by libFuzzer", RunFuzz},
     {"fuzz-agent", "(in the guest) run kernel-fuzzer inputs for 'flashfault fuzz'", RunFuzzAgent},
     {"report", "merge results of runs and explorations into junit.xml and report.html", RunReport},
     {"nightly", "the nightly run: regression corpus, exploration and report on a budget", RunNightly},

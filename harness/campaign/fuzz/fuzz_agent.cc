@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/input_file.h"
 #include "common/status_macros.h"
 #include "fault-models/fault_layer.h"
 #include "fault-models/script/fault_script.h"
@@ -57,6 +58,7 @@ class Agent {
  public:
   explicit Agent(const FuzzAgentOptions& o) : o_(o) {}
   absl::Status Run();
+  absl::StatusOr<bool> RunCase(std::FILE* out);
 
  private:
   absl::Status MakeBase();
@@ -101,7 +103,7 @@ absl::Status Agent::MakeBase() {
   int rc = -1;
   if (mtd >= 0) {
     const std::string lib = absl::StrCat(". ", o_.guest_lib, "/lib.sh; . ", o_.guest_lib, "/explore.sh; ");
-    rc = RunShell(absl::StrCat(lib, "ex_format ", o_.fs, " ", mtd, " ", o_.mount_point, " && ex_unmount ",
+    rc = RunShell(absl::StrCat(lib, "ex_self_checks; ex_format ", o_.fs, " ", mtd, " ", o_.mount_point, " && ex_unmount ",
                                o_.fs, " ", o_.mount_point),
                   &out);
   }
@@ -220,9 +222,12 @@ absl::StatusOr<ojson> Agent::Execute(const Execution& e) {
   const int mtd = WaitMtd(kMtdName, 20000);
   ms["present"] = MsSince(t);
   std::string under, recovered;
+  std::vector<FaultStats> stats;
   if (mtd >= 0) {
     if (kcov_) (void)kcov_->Enable();
     under = RunUnderFaults(e, mtd, srv->device(), steps, ms);
+    // What fired under faults (ReplacePlan starts the counters afresh).
+    stats = part_->stats();
     // Faults off: no new decisions, the plan emptied, the power back.
     FaultPlan none;
     none.seed = part_->seed();
@@ -243,7 +248,6 @@ absl::StatusOr<ojson> Agent::Execute(const Execution& e) {
   t = Clock::now();
   const FaultPlan decided =
       srv->device().stream_source ? srv->device().stream_source->plan() : case_plan;
-  std::vector<FaultStats> stats = part_->stats();
   srv->RequestStop();
   serving.join();
   srv.reset();
@@ -352,7 +356,29 @@ absl::Status Agent::Run() {
   }
 }
 
+absl::StatusOr<bool> Agent::RunCase(std::FILE* out) {
+  FF_ASSIGN_OR_RETURN(const std::string text, ReadInputFile(o_.case_file));
+  FF_RETURN_IF_ERROR(MakeBase());
+  Frame f;
+  f.type = FrameType::kCase;
+  f.body = text;
+  FF_ASSIGN_OR_RETURN(Execution e, Decode(f));
+  FF_ASSIGN_OR_RETURN(ojson r, Execute(e));
+  r.erase("features");
+  r.erase("kcov");
+  std::fprintf(out, "FFFUZZ result %s\n", r.dump().c_str());
+  const bool failed = r["result"] == "fail";
+  if (failed) std::fprintf(out, "FAIL: fuzz case: %s\n", r.value("signature", "?").c_str());
+  std::fflush(out);
+  return failed;
+}
+
 }  // namespace
+
+absl::StatusOr<bool> RunFuzzCase(const FuzzAgentOptions& options, std::FILE* out) {
+  Agent a(options);
+  return a.RunCase(out);
+}
 
 absl::Status RunFuzzAgent(const FuzzAgentOptions& options) {
   Agent a(options);

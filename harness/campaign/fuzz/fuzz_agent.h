@@ -26,10 +26,12 @@
 // or decide what is new (libFuzzer and the host do).
 #pragma once
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "fault-models/fault_spec.h"
 
 namespace flashfault::campaign::fuzz {
@@ -44,10 +46,16 @@ struct FuzzAgentOptions {
   std::string guest_lib = "/ff";  // lib.sh, explore.sh, classify-dmesg.sh
   std::string muse_device = "/dev/muse";
   bool kcov = true;               // use KCOV when the kernel has it
+  std::string case_file;          // RunFuzzCase: the case to run once
 };
 
 // Serves frames on the port until 'Q' or the host goes away (OK), or the
 // agent itself cannot go on (the base cannot be made, the port fails).
 absl::Status RunFuzzAgent(const FuzzAgentOptions& options);
+
+// Runs options.case_file once, as the loop would (a reproducer's replay):
+// prints "FFFUZZ result {...}" (and "FAIL: fuzz case: SIGNATURE" when it
+// failed) to `out`; true when it failed.
+absl::StatusOr<bool> RunFuzzCase(const FuzzAgentOptions& options, std::FILE* out);
 
 }  // namespace flashfault::campaign::fuzz

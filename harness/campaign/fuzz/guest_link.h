@@ -24,7 +24,7 @@ namespace flashfault::campaign::fuzz {
 
 struct LinkOptions {
   std::string fs = "ubifs";
-  std::string preset = "slc-2k-64m";
+  std::string preset = "slc-2k-16m";
   std::string workload = "mix";
   std::string survivable;  // comma-separated fault kinds declared survivable
   bool kcov = true;

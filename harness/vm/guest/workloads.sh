@@ -16,6 +16,8 @@
 #   wl_mtd_utils MTD           flash_erase, nandtest, nandwrite/nanddump with OOB, mtd_debug
 #   wl_explore_check MTD       a crash state of `flashfault explore` (FF_CRASH_*): attach,
 #                              mount with self-checks, the oracle, the space check, unmount
+#   wl_fuzz_check MTD          a finding of `flashfault fuzz` (FF_FUZZ_*): the fuzz agent runs
+#                              the case as it ran while fuzzing; fails when it fails again
 # Facts for the host are "FFRUN ..." lines; failures use ff_fail ("FAIL: ...").
 # Must not: print lines starting with "FLASHFAULT-", power off, or decide a verdict.
 
@@ -205,3 +207,12 @@ wl_explore_check() {
     ex_unmount "$FF_CRASH_FS" "$_mnt" || ff_fail "crash state: unmount failed"
     return $_bad
 }
+
+# wl_fuzz_check MTD: a kernel-fuzzer finding as a scenario's workload (reproducers). The
+# agent serves its own fresh part (MTD is the scenario's idle one); FF_FUZZ_CASE,
+# FF_FUZZ_FS, FF_FUZZ_PRESET and FF_FUZZ_SURVIVABLE come from the scenario's fuzz_case.
+wl_fuzz_check() {
+    /flashfault fuzz-agent --case "$FF_FUZZ_CASE" --fs "$FF_FUZZ_FS" --preset "$FF_FUZZ_PRESET" \
+        ${FF_FUZZ_SURVIVABLE:+--survivable "$FF_FUZZ_SURVIVABLE"}
+}
+
