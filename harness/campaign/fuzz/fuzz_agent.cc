@@ -167,7 +167,6 @@ std::string Agent::RunUnderFaults(const Execution& e, int mtd, server::ServedDev
   }
   const bool down = step("umount", [&] { return UnmountFs(o_.mount_point); });
   const bool detached = step("detach", [&] { return DetachFs(o_.fs); });
-  if (dev.stream_device) dev.stream_device->set_consulting(false);
   return down ? (detached ? "" : "detach") : "umount";
 }
 
@@ -226,6 +225,8 @@ absl::StatusOr<ojson> Agent::Execute(const Execution& e) {
   if (mtd >= 0) {
     if (kcov_) (void)kcov_->Enable();
     under = RunUnderFaults(e, mtd, srv->device(), steps, ms);
+    // No new decisions from here on, however the run under faults ended.
+    if (StreamFaultDevice* sd = srv->device().stream_device.get()) sd->set_consulting(false);
     // What fired under faults (ReplacePlan starts the counters afresh).
     stats = part_->stats();
     // Faults off: no new decisions, the plan emptied, the power back.
@@ -233,6 +234,8 @@ absl::StatusOr<ojson> Agent::Execute(const Execution& e) {
     none.seed = part_->seed();
     (void)part_->ReplacePlan(none);
     part_->PowerOn();
+    // The module's map of blocks it may read itself still says "no power".
+    if (srv->device().direct) srv->device().direct->RefreshAll();
     recovered = Recover(mtd, steps, ms, r);
   } else {
     recovered = "present";
