@@ -337,6 +337,42 @@ TEST(GuestScriptTest, ServesWithSeedAndQuotes) {
   EXPECT_EQ(ShellQuote("a'b"), "'a'\\''b'");
 }
 
+// A kernel-fuzzer reproducer: its case is validated when the scenario is
+// read (the script against the geometry, the workload's ops), and it goes
+// with the fuzz-check workload only; the guest gets the case and settings.
+TEST(ScenarioFuzzCaseTest, ValidatedAndHandedToTheAgent) {
+  const std::string f = kDir + "/t.json: ";
+  json j = Minimal();
+  j["workload"] = "fuzz-check";
+  j["fuzz_case"] = {{"fs", "ubifs"},
+                    {"survivable", {"stuck_bit"}},
+                    {"script", {{"seed", 0u}, {"faults", {{{"id", "a"}, {"kind", "stuck_bit"},
+                                                          {"where", {{"blocks", 3u}}}}}}}},
+                    {"workload", {{"name", "w"}, {"ops", {{{"op", "mkdir"}, {"path", "d"}}}}}}};
+  EXPECT_EQ(ErrorOf(j), "ok");
+  absl::StatusOr<Scenario> s = ParseScenario(j, "t.json");
+  ASSERT_TRUE(s.ok()) << s.status();
+  const ScenarioRun runs[] = {{&*s, 1}};
+  const std::string g = GuestScript(runs);
+  EXPECT_NE(g.find("FF_FUZZ_CASE=/ffrun/0/fuzz_case.json FF_FUZZ_FS='ubifs' "
+                   "FF_FUZZ_PRESET='slc-2k-128m' FF_FUZZ_SURVIVABLE='stuck_bit'"),
+            std::string::npos) << g;
+  EXPECT_NE(g.find("wl_fuzz_check \"$FF_MUSE_MTD\""), std::string::npos) << g;
+
+  json bad = j;
+  bad["fuzz_case"]["script"]["faults"][0]["where"]["blocks"] = 5000u;
+  EXPECT_EQ(ErrorOf(bad).rfind(f + "$.fuzz_case.script.faults[0].where.blocks: ", 0), 0u) << ErrorOf(bad);
+  bad = j;
+  bad["fuzz_case"]["workload"]["ops"][0]["op"] = "teleport";
+  EXPECT_NE(ErrorOf(bad).find("$.fuzz_case.workload"), std::string::npos) << ErrorOf(bad);
+  bad = j;
+  bad["fuzz_case"]["survivable"] = {"gremlins"};
+  EXPECT_EQ(ErrorOf(bad), f + "$.fuzz_case.survivable[0]: not a fault kind");
+  bad = j;
+  bad.erase("fuzz_case");
+  EXPECT_EQ(ErrorOf(bad), f + "$.workload: the fuzz-check workload and a fuzz_case go together");
+}
+
 TEST(SplitGuestLogTest, EachScenarioGetsItsLines) {
   const std::string log =
       "boot noise\n"
