@@ -19,7 +19,9 @@
 # Kernel specs: "default" (what linux-image-amd64 names; moves with Debian's updates),
 # "6.1" / "6.12" (a series: the ABI its metapackage linux-image-X.Y-amd64 names, else the
 # newest linux-image-X.Y...-amd64 the archive offers), or an ABI ("6.12.107+deb12-amd64").
-# "debug" (a KASAN kernel) is refused with the reason: Debian 12 ships none.
+# "debug": the KASAN + KCOV kernel built from Debian's linux-source of the default kernel's
+# series by build-debug-kernel.sh (cached; the first use builds it, about 40 minutes on 2
+# cores; --resolve fails with exit 3 until it is built).
 # $FLASHFAULT_KERNEL_ABI (older name) still pins an ABI. Exit 2 for a spec that names no
 # kernel (bad input), 1 when fetching fails.
 # Must not: touch the running system's /boot or /lib/modules, or download anything but the
@@ -96,7 +98,13 @@ extract_vmlinux() {
 
 vm_usage() { printf '[vm] error: %s\n' "$*" >&2; exit 2; }   # bad input, not a rig failure
 case "$spec" in
-    debug) vm_usage "--kernel debug: Debian 12 ships no KASAN-enabled kernel image (linux-image-*-dbg holds debug symbols, not KASAN); give 6.1, 6.12 or an ABI" ;;
+    debug|*-ffdebug)   # the spec, or the ABI it resolved to (6.1.192-ffdebug)
+        if [ "$resolve_only" = 1 ]; then
+            exec "$FF_VM_DIR/build-debug-kernel.sh" --resolve
+        fi
+        built="$("$FF_VM_DIR/build-debug-kernel.sh")" || vm_die "building the debug kernel failed"
+        printf '%s\n' "$built" | sed -n '/^ABI=/,$p' | grep -E '^(ABI|KERNEL|VMLINUX|MODULES|HEADERS)='
+        exit 0 ;;
     default|[0-9]*.[0-9]*-amd64|[0-9].[0-9]|[0-9].[0-9][0-9]|[0-9][0-9].[0-9]|[0-9][0-9].[0-9][0-9]) ;;
     *) vm_usage "--kernel '$spec': not a kernel (default, 6.1, 6.12, an ABI such as 6.12.107+deb12-amd64, or debug)" ;;
 esac

@@ -328,11 +328,11 @@ absl::StatusOr<ojson> Agent::Execute(const Execution& e) {
 absl::Status Agent::Run() {
   port_ = ::open(o_.port.c_str(), O_RDWR | O_CLOEXEC);
   if (port_ < 0) return absl::NotFoundError(absl::StrCat("cannot open the channel ", o_.port));
+  FF_RETURN_IF_ERROR(MakeBase());  // mounts debugfs (ex_self_checks), where KCOV lives
   if (o_.kcov) {
     absl::StatusOr<std::unique_ptr<Kcov>> k = Kcov::Open();
     if (k.ok()) kcov_ = std::move(*k);
   }
-  FF_RETURN_IF_ERROR(MakeBase());
   utsname u{};
   ::uname(&u);
   const ojson hello = {{"kernel", u.release}, {"kcov", kcov_ != nullptr}, {"fs", o_.fs},

@@ -2,6 +2,7 @@
 #include "harness/campaign/fuzz/fuzz_wire.h"
 
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -81,7 +82,11 @@ absl::Status WriteFrame(int fd, FrameType type, const std::string& body) {
   out += body;
   size_t done = 0;
   while (done < out.size()) {
-    const ssize_t w = ::write(fd, out.data() + done, out.size() - done);
+    // send() on a socket (the host's end), so a guest that went away is an
+    // EPIPE error here, not a SIGPIPE that kills the fuzzer; write() on the
+    // guest's virtio port.
+    ssize_t w = ::send(fd, out.data() + done, out.size() - done, MSG_NOSIGNAL);
+    if (w < 0 && errno == ENOTSOCK) w = ::write(fd, out.data() + done, out.size() - done);
     if (w < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (w <= 0) return absl::UnavailableError(absl::StrCat("channel write: ", std::strerror(errno)));
     done += static_cast<size_t>(w);
