@@ -329,14 +329,21 @@ absl::Status Agent::Run() {
   port_ = ::open(o_.port.c_str(), O_RDWR | O_CLOEXEC);
   if (port_ < 0) return absl::NotFoundError(absl::StrCat("cannot open the channel ", o_.port));
   FF_RETURN_IF_ERROR(MakeBase());  // mounts debugfs (ex_self_checks), where KCOV lives
+  std::string kcov_error = "off (--no-kcov)";
   if (o_.kcov) {
     absl::StatusOr<std::unique_ptr<Kcov>> k = Kcov::Open();
-    if (k.ok()) kcov_ = std::move(*k);
+    if (k.ok()) {
+      kcov_ = std::move(*k);
+      kcov_error.clear();
+    } else {
+      kcov_error = std::string(k.status().message());
+    }
   }
   utsname u{};
   ::uname(&u);
-  const ojson hello = {{"kernel", u.release}, {"kcov", kcov_ != nullptr}, {"fs", o_.fs},
+  ojson hello = {{"kernel", u.release}, {"kcov", kcov_ != nullptr}, {"fs", o_.fs},
                        {"preset", o_.preset}, {"workload", o_.workload}};
+  if (!kcov_error.empty()) hello["kcov_unavailable"] = kcov_error;
   FF_RETURN_IF_ERROR(WriteFrame(port_, FrameType::kHello, hello.dump()));
   for (;;) {
     absl::StatusOr<Frame> f = ReadFrame(port_, -1);

@@ -30,7 +30,10 @@ absl::StatusOr<std::unique_ptr<Kcov>> Kcov::Open(size_t max_pcs) {
     return absl::NotFoundError(absl::StrCat(kKcovPath, ": ", std::strerror(errno),
                                             " (a kernel without CONFIG_KCOV, or debugfs not mounted)"));
   }
-  const size_t words = max_pcs + 1;  // word 0 counts the PCs that follow
+  // Word 0 counts the PCs that follow. The kernel maps exactly words * 8
+  // bytes, so the area is a whole number of pages.
+  const size_t page_words = static_cast<size_t>(::sysconf(_SC_PAGESIZE)) / sizeof(uint64_t);
+  const size_t words = (max_pcs + 1 + page_words - 1) / page_words * page_words;
   if (::ioctl(fd, kInitTrace, words) != 0) {
     const std::string why = std::strerror(errno);
     ::close(fd);
