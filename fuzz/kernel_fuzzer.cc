@@ -6,7 +6,7 @@
 //
 // Started by `flashfault fuzz`, which writes the configuration this process
 // reads from $FLASHFAULT_FUZZ_CONFIG (JSON: out, flashfault, muse_ko,
-// kernel, fs, preset, workload, survivable, kcov, feedback). Per process it
+// kernel, fs, preset, workload, survivable, kcov, feedback, stop_on_finding). Per process it
 // writes OUT/workers/<pid>/execs.jsonl (one line per execution: time,
 // result, coverage so far) and each failing input under
 // OUT/findings/<signature id>/ (result.json and the input, at most a few
@@ -115,11 +115,25 @@ nlohmann::json GuestLost(const absl::Status& s) {
   return r;
 }
 
-void LogExecution(const nlohmann::json& r) {
+// FNV-1a of the input: which input ran, so two campaigns with the same
+// seed and corpus can be compared execution by execution.
+std::string InputHash(const uint8_t* data, size_t size) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (size_t i = 0; i < size; ++i) {
+    h ^= data[i];
+    h *= 0x100000001b3ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+void LogExecution(const nlohmann::json& r, const uint8_t* data, size_t size) {
   if (g->execs == nullptr) return;
   nlohmann::json line = {
       {"t", std::chrono::duration<double>(Clock::now() - g->start).count()},
       {"n", g->executions},
+      {"input", InputHash(data, size)},
       {"result", r.value("result", "error")},
       {"edges", g->edges_seen.size()},
       {"features", g->features_seen.size()}};
@@ -182,10 +196,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (result.value("result", "") == "error") {
     Die(absl::StrCat("the agent could not run an input: ", result.value("error", "?")));
   }
-  if (result.value("result", "") == "fail") {
+  const bool failed = result.value("result", "") == "fail";
+  if (failed) {
     ++g->failures;
     KeepFinding(result, data, size);
   }
-  LogExecution(result);
+  LogExecution(result, data, size);
+  if (failed && g->config.value("stop_on_finding", false)) {
+    // The campaign asked to end at the first finding (CI): the records are
+    // written; the guest goes down with us.
+    g->link->Stop();
+    std::fflush(nullptr);
+    std::_Exit(0);
+  }
   return 0;
 }

@@ -72,7 +72,7 @@ int RunFuzz(std::span<char* const> args) {
   ArgParser parser(
       "flashfault fuzz [--fs ubifs|jffs2] [--workload NAME] [--jobs N] [--budget 30m] [--seed N]"
       " [--corpus DIR] [--out DIR] [--preset NAME] [--feedback kcov|log] [--runs N]"
-      " [--survivable KIND,...] [--no-minimize] [--kernel K] [--muse-ko FILE] [--json]\n"
+      " [--survivable KIND,...] [--no-minimize] [--stop-on-finding] [--kernel K] [--muse-ko FILE] [--json]\n"
       "       flashfault fuzz --minimize OUT/findings/ID",
       "Fuzz the kernel's flash stack with faults: libFuzzer chooses, input by input, which bits "
       "flip, which programs and erases fail, which blocks go bad and when the power drops, and "
@@ -108,6 +108,8 @@ int RunFuzz(std::span<char* const> args) {
   parser.AddString("survivable", "KIND,...",
                    "fault kinds to declare survivable (a planted failure, for tests)", &o.survivable);
   parser.AddBool("no-minimize", "keep findings as found", &no_minimize);
+  parser.AddBool("stop-on-finding", "end the campaign at the first failing input (CI)",
+                 &o.stop_on_finding);
   parser.AddString("minimize", "FINDING", "minimise a finding of an earlier run again", &minimize);
   AddRigFlags(parser, &rig_flags);
   parser.AddBool("json", "print results.json on stdout instead of a summary", &json);
@@ -133,6 +135,7 @@ int RunFuzz(std::span<char* const> args) {
                              o.jobs, " --budget ", budget, " --seed ", o.seed, " --preset ", o.preset,
                              " --feedback ", o.feedback, o.runs ? absl::StrCat(" --runs ", o.runs) : "",
                              o.survivable.empty() ? "" : " --survivable ", o.survivable,
+                             o.stop_on_finding ? " --stop-on-finding" : "",
                              " --out ", o.out.string());
   absl::StatusOr<campaign::RigPaths> rig = campaign::LocateRig(rig_flags.muse_ko, rig_flags.kernel);
   if (!rig.ok()) {

@@ -237,7 +237,8 @@ absl::StatusOr<FuzzOutcome> RunFuzz(const RigPaths& rig, const FuzzOptions& o) {
                         {"flashfault", rig.self.string()}, {"muse_ko", rig.muse_ko.string()},
                         {"kernel", rig.kernel}, {"fs", o.fs}, {"preset", o.preset},
                         {"workload", o.workload}, {"survivable", o.survivable},
-                        {"feedback", o.feedback}, {"kcov", true}};
+                        {"feedback", o.feedback}, {"kcov", true},
+                        {"stop_on_finding", o.stop_on_finding}};
   const fs::path config_file = o.out / "config.json";
   FF_RETURN_IF_ERROR(WriteFileAtomically(config_file.string(), config.dump(2) + "\n"));
   ::setenv("FLASHFAULT_FUZZ_CONFIG", fs::absolute(config_file).c_str(), 1);
@@ -295,7 +296,8 @@ absl::StatusOr<FuzzOutcome> RunFuzz(const RigPaths& rig, const FuzzOptions& o) {
   out.results = {{"command", "fuzz"}, {"started", started}, {"reproduce", o.reproduce},
                  {"fs", o.fs}, {"preset", o.preset}, {"workload", o.workload},
                  {"feedback", o.feedback}, {"seed", o.seed}, {"jobs", o.jobs},
-                 {"budget_seconds", o.budget_seconds}, {"wall_seconds", wall},
+                 {"budget_seconds", o.budget_seconds}, {"runs", o.runs},
+                 {"stop_on_finding", o.stop_on_finding}, {"wall_seconds", wall},
                  {"libfuzzer_exit", rc}, {"statistics", stats}, {"findings", findings},
                  {"exit", out.exit_code}};
   if (!error.empty()) out.results["error"] = error;

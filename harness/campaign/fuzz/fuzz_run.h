@@ -42,6 +42,7 @@ struct FuzzOptions {
   std::filesystem::path corpus;     // default OUT/corpus
   std::filesystem::path out;
   bool minimize = true;
+  bool stop_on_finding = false;     // end the campaign at the first failing input
   uint64_t minimize_tests = 48;     // guest executions per finding at most
   std::string reproduce;            // the one-line command, stored in results.json
 };

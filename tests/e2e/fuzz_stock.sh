@@ -1,0 +1,69 @@
+#!/bin/bash
+# tests/e2e/fuzz_stock.sh -- e2e: `flashfault fuzz` on Debian's stock kernel, both sides.
+#   1. Clean, twice with the same seed and an empty corpus: both pass (exit 0, no finding),
+#      inputs ran on fresh devices, and the first executions are the same inputs.
+#   2. Planted: stuck bits, which no file system can survive, are declared survivable for
+#      this run (--survivable stuck_bit), so a recovery they break counts as a finding. The
+#      campaign must find one within its budget (exit 3), minimise it to at most 3 faults,
+#      and write a reproducer that `flashfault run` replays with exit 3.
+# Usage: fuzz_stock.sh [BUILD_DIR]. Exit 0 pass, 1 fail, 77 prerequisites missing.
+# Must not: pass on a campaign that ran no input, or on a finding without its replay.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/scenario_lib.sh"
+e2e_init fuzz_stock "$@"
+e2e_explore_init
+[ -x "$(dirname "$E2E_BIN")/flashfault-kernel-fuzzer" ] ||
+    { echo "SKIP $E2E_NAME: flashfault-kernel-fuzzer was not built (libclang-rt-14-dev)"; exit 77; }
+
+# e2e_fuzz OUT ARGS...: `flashfault fuzz ARGS --out OUT`; the exit status in $rc.
+e2e_fuzz() {
+    rm -rf "$1"
+    set +e
+    "$E2E_BIN" fuzz "${@:2}" --out "$1" --muse-ko "$E2E_KO" >"$1.stdout" 2>"$1.stderr"
+    rc=$?
+    set -e
+    cat "$1.stdout"
+}
+fail() {
+    echo "FAIL $E2E_NAME: $*"
+    echo "  logs: $E2E_OUT/*.stdout, *.stderr, */results.json, */workers/*/guest/vm/"
+    exit 1
+}
+inputs() { jq -r '.input' "$1"/workers/*/execs.jsonl | head -n "$2"; }
+
+# 1. Clean, twice: same seed, same first inputs.
+for side in a b; do
+    e2e_fuzz "$E2E_OUT/clean-$side" --runs 8 --seed 3 --budget 120s
+    [ "$rc" = 0 ] || fail "clean run $side exited $rc, expected 0 (see $E2E_OUT/clean-$side.stderr)"
+    E2E_RESULTS="$E2E_OUT/clean-$side/results.json"
+    [ "$(e2e_result .statistics.executions)" -ge 8 ] || fail "clean run $side ran $(e2e_result .statistics.executions) inputs"
+    e2e_need_result '.findings | length' 0
+    [ "$(jq -s '[.[] | select(.ms.fresh != null)] | length' "$E2E_OUT"/clean-$side/workers/*/execs.jsonl)" -ge 8 ] ||
+        fail "clean run $side: not every input started on a fresh device"
+done
+first_a="$(inputs "$E2E_OUT/clean-a" 4)"
+[ "$(printf '%s\n' "$first_a" | grep -c .)" = 4 ] || fail "clean run a logged no input hashes"
+[ "$first_a" = "$(inputs "$E2E_OUT/clean-b" 4)" ] || fail "the same seed and corpus ran different first inputs: $(inputs "$E2E_OUT/clean-a" 4 | tr '\n' ' ') vs $(inputs "$E2E_OUT/clean-b" 4 | tr '\n' ' ')"
+echo "clean: 2 x $(e2e_result .statistics.executions) executions, $(e2e_result .statistics.per_minute | cut -c1-5)/min, first 4 inputs equal"
+
+# 2. The planted failure is found, minimised and replayed.
+e2e_fuzz "$E2E_OUT/planted" --seed 1 --budget 150s --survivable stuck_bit --stop-on-finding
+[ "$rc" = 3 ] || fail "planted campaign exited $rc, expected 3 (see $E2E_OUT/planted.stderr)"
+E2E_RESULTS="$E2E_OUT/planted/results.json"
+[ "$(e2e_result '.findings | length')" -ge 1 ] || fail "no finding in results.json"
+faults="$(e2e_result '.findings[0].case.script.faults | length')"
+[ "$(e2e_result '.findings[0].minimize.reproduced')" = true ] || fail "the minimised case did not fail again"
+[ "$faults" -le 3 ] || fail "the minimised case still has $faults faults"
+replay="$(e2e_result '.findings[0].reproducer')"
+[ -f "$replay" ] || fail "no reproducer scenario at '$replay'"
+echo "planted: found after $(e2e_result '.findings[0].first_seen_s' | cut -c1-5)s:" \
+     "$(e2e_result '.findings[0].signature')"
+echo "         minimised to $faults fault(s) and $(e2e_result '.findings[0].case.workload.ops | length') op(s)"
+set +e
+"$E2E_BIN" run "$replay" --out "$E2E_OUT/replay" --muse-ko "$E2E_KO" >"$E2E_OUT/replay.stdout" 2>&1
+rrc=$?
+set -e
+[ "$rrc" = 3 ] || fail "flashfault run of the reproducer exited $rrc, expected 3 (see $E2E_OUT/replay.stdout)"
+grep -q "^guest: FAIL: fuzz case: " "$E2E_OUT/replay.stdout" || fail "the replay did not fail on the fuzz case"
+echo "PASS $E2E_NAME"
