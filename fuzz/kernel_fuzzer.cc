@@ -6,7 +6,8 @@
 //
 // Started by `flashfault fuzz`, which writes the configuration this process
 // reads from $FLASHFAULT_FUZZ_CONFIG (JSON: out, flashfault, muse_ko,
-// kernel, fs, preset, workload, survivable, kcov, feedback, stop_on_finding). Per process it
+// kernel, fs, preset, workload, survivable, kcov, feedback, stop_on_finding,
+// known: signature ids already recorded, which do not stop the campaign). Per process it
 // writes OUT/workers/<pid>/execs.jsonl (one line per execution: time,
 // result, coverage so far) and each failing input under
 // OUT/findings/<signature id>/ (result.json and the input, at most a few
@@ -51,6 +52,7 @@ struct State {
   std::FILE* execs = nullptr;
   bool kcov_feedback = true;
   std::set<uint32_t> edges_seen, features_seen;
+  std::set<std::string> known;  // signature ids already in the reproducer corpus
   uint64_t executions = 0, failures = 0, guest_restarts = 0;
   Clock::time_point start = Clock::now();
 };
@@ -138,6 +140,9 @@ void LogExecution(const nlohmann::json& r, const uint8_t* data, size_t size) {
       {"edges", g->edges_seen.size()},
       {"features", g->features_seen.size()}};
   if (r.contains("signature_id")) line["signature_id"] = r["signature_id"];
+  // Whether the input got as far as the workload (an attach that fails under
+  // faults ends an execution in milliseconds).
+  line["workload_ran"] = r.contains("steps") && r["steps"].contains("ops");
   if (r.contains("ms")) line["ms"] = r["ms"];
   std::fprintf(g->execs, "%s\n", line.dump().c_str());
   std::fflush(g->execs);
@@ -158,6 +163,11 @@ extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
   g->out = c.value("out", "");
   g->worker = g->out / "workers" / std::to_string(::getpid());
   g->kcov_feedback = c.value("feedback", "kcov") == "kcov";
+  if (c.contains("known") && c["known"].is_array()) {
+    for (const auto& id : c["known"]) {
+      if (id.is_string()) g->known.insert(id.get<std::string>());
+    }
+  }
   std::error_code ec;
   fs::create_directories(g->worker, ec);
   g->execs = std::fopen((g->worker / "execs.jsonl").c_str(), "we");
@@ -202,8 +212,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     KeepFinding(result, data, size);
   }
   LogExecution(result, data, size);
-  if (failed && g->config.value("stop_on_finding", false)) {
-    // The campaign asked to end at the first finding (CI): the records are
+  const bool known = failed && g->known.count(result.value("signature_id", "")) > 0;
+  if (failed && !known && g->config.value("stop_on_finding", false)) {
+    // The campaign asked to end at the first new finding (CI): the records are
     // written; the guest goes down with us.
     g->link->Stop();
     std::fflush(nullptr);

@@ -30,7 +30,8 @@ int Usage(const std::string& why) {
 }
 
 void PrintFinding(const fz::FuzzFinding& f) {
-  std::printf("FINDING %s (%zu input(s), first after %.0f s): %s\n", f.signature_id.c_str(),
+  std::printf("%s %s (%zu input(s), first after %.0f s): %s\n", f.known ? "KNOWN" : "FINDING",
+              f.signature_id.c_str(),
               f.inputs, f.first_seen_s, f.signature.c_str());
   if (!f.minimize_stats.is_null()) std::printf("  minimised: %s\n", f.minimize_stats.dump().c_str());
   if (!f.replay.empty()) std::printf("  replay: %s\n", f.replay.c_str());
@@ -72,7 +73,7 @@ int RunFuzz(std::span<char* const> args) {
   ArgParser parser(
       "flashfault fuzz [--fs ubifs|jffs2] [--workload NAME] [--jobs N] [--budget 30m] [--seed N]"
       " [--corpus DIR] [--out DIR] [--preset NAME] [--feedback kcov|log] [--runs N]"
-      " [--survivable KIND,...] [--no-minimize] [--stop-on-finding] [--kernel K] [--muse-ko FILE] [--json]\n"
+      " [--survivable KIND,...] [--known DIR] [--no-minimize] [--stop-on-finding] [--kernel K] [--muse-ko FILE] [--json]\n"
       "       flashfault fuzz --minimize OUT/findings/ID",
       "Fuzz the kernel's flash stack with faults: libFuzzer chooses, input by input, which bits "
       "flip, which programs and erases fail, which blocks go bad and when the power drops, and "
@@ -107,6 +108,11 @@ int RunFuzz(std::span<char* const> args) {
                    &o.feedback);
   parser.AddString("survivable", "KIND,...",
                    "fault kinds to declare survivable (a planted failure, for tests)", &o.survivable);
+  std::string known = "-";
+  parser.AddString("known", "DIR",
+                   "findings already recorded, a folder per signature id (default: the "
+                   "repository's corpora/reproducers): reported as known, no exit 3",
+                   &known);
   parser.AddBool("no-minimize", "keep findings as found", &no_minimize);
   parser.AddBool("stop-on-finding", "end the campaign at the first failing input (CI)",
                  &o.stop_on_finding);
@@ -143,6 +149,7 @@ int RunFuzz(std::span<char* const> args) {
     return absl::IsInvalidArgument(rig.status()) ? kExitUsage : kExitFailure;
   }
   if (!rig->kernel.empty()) absl::StrAppend(&o.reproduce, " --kernel ", rig->kernel);
+  o.known_dir = known == "-" ? rig->root / "corpora" / "reproducers" : fs::path(known);
   std::fprintf(stderr, "[fuzz] seed %llu; reproduce: %s\n", static_cast<unsigned long long>(o.seed),
                o.reproduce.c_str());
   absl::StatusOr<fz::FuzzOutcome> r = fz::RunFuzz(*rig, o);
@@ -156,10 +163,11 @@ int RunFuzz(std::span<char* const> args) {
     return r->exit_code;
   }
   const auto& st = r->results["statistics"];
-  std::printf("fuzz %s (%s, workload %s, feedback %s), seed %llu: %llu executions, %.1f/min, "
-              "%llu KCOV edges, %llu other features\n",
+  std::printf("fuzz %s (%s, workload %s, feedback %s), seed %llu: %llu executions (%llu ran the "
+              "workload), %.1f/min, %llu KCOV edges, %llu other features\n",
               o.fs.c_str(), o.preset.c_str(), o.workload.c_str(), o.feedback.c_str(),
               static_cast<unsigned long long>(o.seed), st["executions"].get<unsigned long long>(),
+              st["executions_with_workload"].get<unsigned long long>(),
               st["per_minute"].get<double>(), st["kcov_edges"].get<unsigned long long>(),
               st["features"].get<unsigned long long>());
   for (const fz::FuzzFinding& f : r->findings) PrintFinding(f);
@@ -167,8 +175,10 @@ int RunFuzz(std::span<char* const> args) {
     std::printf("VERDICT: ERROR fuzz %s - %s\n", o.fs.c_str(),
                 r->results.value("error", std::string("?")).c_str());
   } else {
-    std::printf("VERDICT: %s fuzz %s - %zu finding(s); results in %s\n",
-                r->exit_code == 0 ? "PASS" : "FAIL", o.fs.c_str(), r->findings.size(),
+    size_t fresh = 0;
+    for (const fz::FuzzFinding& f : r->findings) fresh += f.known ? 0 : 1;
+    std::printf("VERDICT: %s fuzz %s - %zu new finding(s), %zu known; results in %s\n",
+                r->exit_code == 0 ? "PASS" : "FAIL", o.fs.c_str(), fresh, r->findings.size() - fresh,
                 (o.out / "results.json").c_str());
   }
   return r->exit_code;

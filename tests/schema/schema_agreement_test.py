@@ -30,7 +30,8 @@ except ImportError:
     sys.exit(1)
 
 # Example folders under corpora/ and the schema their files follow.
-EXAMPLE_KINDS = {"scripts": "fault-script", "scenarios": "scenario", "workloads": "workload"}
+EXAMPLE_KINDS = {"scripts": "fault-script", "scenarios": "scenario", "workloads": "workload",
+                 "reproducers": "scenario"}
 # Not examples: libFuzzer seed corpora (deliberately malformed inputs among them).
 NOT_EXAMPLES = {"fuzz", "schemas"}
 # Kinds whose command validates a file by itself; argv after the binary.

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -153,7 +154,8 @@ absl::Status WriteReproducer(const FuzzOptions& o, const RigPaths& rig, FuzzFind
 
 ojson FindingJson(const FuzzFinding& f) {
   ojson j = {{"signature", f.signature}, {"signature_id", f.signature_id}, {"failed", f.failed},
-             {"words", Words(f)}, {"first_seen_s", f.first_seen_s}, {"inputs", f.inputs}};
+             {"words", Words(f)}, {"known", f.known}, {"first_seen_s", f.first_seen_s},
+             {"inputs", f.inputs}};
   j["kernel_log"] = f.first.value("kernel_log", json::array());
   if (f.first.contains("console_tail")) j["console_tail"] = f.first["console_tail"];
   if (!f.minimize_stats.is_null()) j["minimize"] = f.minimize_stats;
@@ -169,7 +171,7 @@ ojson FindingJson(const FuzzFinding& f) {
 // from every fuzzing process's execs.jsonl.
 ojson Statistics(const fs::path& out, double wall_s) {
   ojson workers = ojson::array();
-  uint64_t executions = 0;
+  uint64_t executions = 0, with_workload = 0;
   std::map<std::string, double> ms;
   size_t edges = 0, features = 0;
   std::error_code ec;
@@ -188,6 +190,7 @@ ojson Statistics(const fs::path& out, double wall_s) {
     }
     const json& last = lines.back();
     executions += lines.size();
+    for (const json& l : lines) with_workload += l.value("workload_ran", false) ? 1 : 0;
     edges = std::max<size_t>(edges, last.value("edges", 0));
     features = std::max<size_t>(features, last.value("features", 0));
     json hello = json::parse(ReadFileOrEmpty((d.path() / "hello.json").string()), nullptr, false);
@@ -204,6 +207,7 @@ ojson Statistics(const fs::path& out, double wall_s) {
   ojson where = ojson::object();
   for (const auto& [step, total] : ms) where[step] = executions ? total / executions : 0.0;
   return {{"executions", executions},
+          {"executions_with_workload", with_workload},
           {"per_minute", wall_s > 0 ? executions * 60.0 / wall_s : 0.0},
           {"kcov_edges", edges},
           {"features", features},
@@ -233,12 +237,20 @@ absl::StatusOr<FuzzOutcome> RunFuzz(const RigPaths& rig, const FuzzOptions& o) {
   }
   // A fresh campaign's own records only (the corpus is kept and grows).
   for (const char* sub : {"workers", "findings", "reproducers"}) fs::remove_all(o.out / sub, ec);
+  ojson known = ojson::array();
+  std::set<std::string> known_ids;
+  if (!o.known_dir.empty() && fs::is_directory(o.known_dir, ec)) {
+    for (const auto& d : fs::directory_iterator(o.known_dir, ec)) {
+      if (fs::exists(d.path() / "scenario.json")) known_ids.insert(d.path().filename().string());
+    }
+  }
+  for (const std::string& id : known_ids) known.push_back(id);
   const ojson config = {{"out", fs::absolute(o.out).string()}, {"root", rig.root.string()},
                         {"flashfault", rig.self.string()}, {"muse_ko", rig.muse_ko.string()},
                         {"kernel", rig.kernel}, {"fs", o.fs}, {"preset", o.preset},
                         {"workload", o.workload}, {"survivable", o.survivable},
                         {"feedback", o.feedback}, {"kcov", true},
-                        {"stop_on_finding", o.stop_on_finding}};
+                        {"stop_on_finding", o.stop_on_finding}, {"known", known}};
   const fs::path config_file = o.out / "config.json";
   FF_RETURN_IF_ERROR(WriteFileAtomically(config_file.string(), config.dump(2) + "\n"));
   ::setenv("FLASHFAULT_FUZZ_CONFIG", fs::absolute(config_file).c_str(), 1);
@@ -278,10 +290,22 @@ absl::StatusOr<FuzzOutcome> RunFuzz(const RigPaths& rig, const FuzzOptions& o) {
   if (stats["executions"].get<uint64_t>() == 0) {
     error = absl::StrCat("no input ran (libFuzzer exit ", rc, "; see ", (o.out / "workers").string(), ")");
   }
-  if (!out.findings.empty() && error.empty()) {
+  size_t fresh = 0;
+  for (FuzzFinding& f : out.findings) {
+    f.known = known_ids.count(f.signature_id) > 0;
+    if (!f.known) {
+      ++fresh;
+      continue;
+    }
+    f.reproducer = (o.known_dir / f.signature_id / "scenario.json").string();
+    f.replay = absl::StrCat("flashfault run ", f.reproducer, rig.kernel.empty() ? "" : " --kernel ",
+                            rig.kernel);
+  }
+  if (fresh > 0 && error.empty()) {
     GuestLink link(rig, LinkFor(o, o.out / "minimize-guest"));
     absl::Status up = link.Start();
     for (FuzzFinding& f : out.findings) {
+      if (f.known) continue;
       if (up.ok()) {
         Progress(absl::StrCat("minimising finding ", f.signature_id, ": ", f.signature));
         Minimize(link, o, f);
@@ -290,7 +314,7 @@ absl::StatusOr<FuzzOutcome> RunFuzz(const RigPaths& rig, const FuzzOptions& o) {
     }
     if (!up.ok()) Progress(absl::StrCat("no guest to minimise in: ", up.message()));
   }
-  out.exit_code = !error.empty() ? 1 : (out.findings.empty() ? 0 : 3);
+  out.exit_code = !error.empty() ? 1 : (fresh == 0 ? 0 : 3);
   ojson findings = ojson::array();
   for (const FuzzFinding& f : out.findings) findings.push_back(FindingJson(f));
   out.results = {{"command", "fuzz"}, {"started", started}, {"reproduce", o.reproduce},

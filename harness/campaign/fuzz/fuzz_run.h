@@ -42,7 +42,11 @@ struct FuzzOptions {
   std::filesystem::path corpus;     // default OUT/corpus
   std::filesystem::path out;
   bool minimize = true;
-  bool stop_on_finding = false;     // end the campaign at the first failing input
+  bool stop_on_finding = false;     // end the campaign at the first new finding
+  // Findings already recorded: a folder per signature id holding its
+  // scenario.json (the reproducer corpus, corpora/reproducers/). They are
+  // reported as known, not minimised again, and make no exit 3.
+  std::filesystem::path known_dir;
   uint64_t minimize_tests = 48;     // guest executions per finding at most
   std::string reproduce;            // the one-line command, stored in results.json
 };
@@ -55,6 +59,7 @@ struct FuzzFinding {
   nlohmann::json minimized;          // the minimised case, when minimised
   nlohmann::json minimize_stats;
   bool reproduced = false;           // the minimised case failed the same way again
+  bool known = false;                // recorded in FuzzOptions::known_dir
   std::string reproducer, replay;
 };
 
