@@ -37,7 +37,12 @@ E2E_RESULTS="$E2E_OUT/ubi-factory-bad/results.json"
 e2e_need_result .verdict pass
 e2e_need_result .batch.index 1
 e2e_need_result .observed.ubi_bad_pebs 10
+e2e_need_result .observed.ubi_bad_pebs_first 10
+e2e_need_result .observed.faults_fired.listed.fired 2
+e2e_need_result .observed.faults_fired.random.fired 8
 e2e_need_result '.observed.kernel_log.lines | length' 0
+grep -q '^FFRUN ubi bad_peb_count=10 ' "$E2E_OUT/batch/vm/guest.log" ||
+    e2e_scenario_fail "no bad_peb_count=10 from the guest"
 # The examples judge themselves by their own expect blocks (what their descriptions say).
 for name in jffs2-nand default; do
     E2E_RESULTS="$E2E_OUT/$name/results.json"
