@@ -24,12 +24,12 @@ int RunFuzzAgent(std::span<char* const> args) {
       "Inside the guest: run kernel-fuzzer inputs and cases sent over the channel DEV, each on a "
       "fresh device (faults, attach, mount, workload, recovery check), and answer each with its "
       "result. Started by 'flashfault fuzz'.",
-      "  flashfault fuzz-agent --port /dev/vport1p1 --fs ubifs --preset slc-2k-64m");
+      "  flashfault fuzz-agent --port /dev/vport1p1 --fs ubifs --preset slc-2k-16m");
   parser.AddString("port", "DEV", "the channel (a virtio port)", &o.port);
   parser.AddString("case", "FILE", "run this case once instead (a reproducer): exit 3 when it fails",
                    &o.case_file);
   parser.AddString("fs", "NAME", "ubifs (default) or jffs2", &o.fs);
-  parser.AddString("preset", "NAME", "the part's geometry preset (default slc-2k-64m)", &o.preset);
+  parser.AddString("preset", "NAME", "the part's geometry preset (default slc-2k-16m)", &o.preset);
   parser.AddString("workload", "NAME", "a built-in workload; mix (default): chosen by each input",
                    &o.workload);
   parser.AddString("survivable", "KIND,...",

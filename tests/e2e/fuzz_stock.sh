@@ -17,15 +17,6 @@ e2e_explore_init
 [ -x "$(dirname "$E2E_BIN")/flashfault-kernel-fuzzer" ] ||
     { echo "SKIP $E2E_NAME: flashfault-kernel-fuzzer was not built (libclang-rt-14-dev)"; exit 77; }
 
-# e2e_fuzz OUT ARGS...: `flashfault fuzz ARGS --out OUT`; the exit status in $rc.
-e2e_fuzz() {
-    rm -rf "$1"
-    set +e
-    "$E2E_BIN" fuzz "${@:2}" --out "$1" --muse-ko "$E2E_KO" >"$1.stdout" 2>"$1.stderr"
-    rc=$?
-    set -e
-    cat "$1.stdout"
-}
 fail() {
     echo "FAIL $E2E_NAME: $*"
     echo "  logs: $E2E_OUT/*.stdout, *.stderr, */results.json, */workers/*/guest/vm/"
@@ -35,7 +26,7 @@ inputs() { jq -r ".input" "$1"/workers/*/execs.jsonl | head -n "$2"; }
 
 # 1. Clean, twice: same seed, same first inputs.
 for side in a b; do
-    e2e_fuzz "$E2E_OUT/clean-$side" --runs 8 --seed 3 --budget 120s
+    e2e_campaign fuzz "$E2E_OUT/clean-$side" --runs 8 --seed 3 --budget 120s
     [ "$rc" = 0 ] || fail "clean run $side exited $rc, expected 0 (see $E2E_OUT/clean-$side.stderr)"
     E2E_RESULTS="$E2E_OUT/clean-$side/results.json"
     [ "$(e2e_result .statistics.executions)" -ge 8 ] || fail "clean run $side ran $(e2e_result .statistics.executions) inputs"
@@ -49,7 +40,7 @@ first_a="$(inputs "$E2E_OUT/clean-a" 4)"
 echo "clean: 2 x $(e2e_result .statistics.executions) executions, $(e2e_result .statistics.per_minute | cut -c1-5)/min, first 4 inputs equal"
 
 # 2. The planted failure is found, minimised and replayed.
-e2e_fuzz "$E2E_OUT/planted" --seed 1 --budget 150s --survivable stuck_bit --stop-on-finding
+e2e_campaign fuzz "$E2E_OUT/planted" --seed 1 --budget 150s --survivable stuck_bit --stop-on-finding
 [ "$rc" = 3 ] || fail "planted campaign exited $rc, expected 3 (see $E2E_OUT/planted.stderr)"
 E2E_RESULTS="$E2E_OUT/planted/results.json"
 new='[.findings[] | select(.known == false)]'

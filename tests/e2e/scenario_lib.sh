@@ -71,13 +71,15 @@ e2e_explore_init() {
     E2E_KO="${E2E_FILES[3]%:/muse.ko}"
 }
 
-# e2e_explore OUT ARGS...: `flashfault explore ARGS --out OUT` with the module under test;
-# stdout to OUT.stdout (and printed), stderr to OUT.stderr, the exit status in $rc.
-e2e_explore() {
-    rm -rf "$1"
+# e2e_campaign COMMAND OUT ARGS...: `flashfault COMMAND ARGS --out OUT` (explore, fuzz) with
+# the module under test; stdout to OUT.stdout (and printed), stderr to OUT.stderr, the exit
+# status in $rc. e2e_explore OUT ARGS... is e2e_campaign explore.
+e2e_campaign() {
+    rm -rf "$2"
     set +e
-    "$E2E_BIN" explore "${@:2}" --out "$1" --muse-ko "$E2E_KO" >"$1.stdout" 2>"$1.stderr"
+    "$E2E_BIN" "$1" "${@:3}" --out "$2" --muse-ko "$E2E_KO" >"$2.stdout" 2>"$2.stderr"
     rc=$?
     set -e
-    cat "$1.stdout"
+    cat "$2.stdout"
 }
+e2e_explore() { e2e_campaign explore "$@"; }

@@ -23,6 +23,7 @@
 #include "fault-models/replay/log_replayer.h"
 #include "harness/campaign/explore/kmsg_reader.h"
 #include "harness/campaign/guest_shell.h"
+#include "harness/campaign/served_part.h"
 #include "harness/campaign/explore/mtd_writer.h"
 #include "harness/campaign/kernel_log.h"
 #include "harness/campaign/log_classifier.h"
@@ -188,25 +189,14 @@ absl::StatusOr<ojson> StateChecker::Check(
 
   if (onto_) return CheckOnMtd(s, materialise, r, times);
   Clock::time_point t = Clock::now();
-  server::ServerOptions so;
-  so.device.layer = part_.get();
-  so.device.initial_state = std::move(materialise);
-  so.muse_device = o_.muse_device;
-  so.session.name = kMtdName;
-  so.log = nullptr;
-  FF_ASSIGN_OR_RETURN(std::unique_ptr<server::Server> srv, server::Server::Create(std::move(so)));
-  times["materialise"] = MsSince(t);
-  t = Clock::now();
-  absl::Status served;
-  std::thread serving([&] { served = srv->Run(); });
-  const int mtd = WaitMtd(kMtdName, 20000);
-  times["present"] = MsSince(t);
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<ServedPart> served_part,
+                      ServedPart::Start(part_.get(), o_.muse_device, kMtdName, std::move(materialise)));
+  const int mtd = served_part->mtd();
+  times["present"] = MsSince(t);  // materialise, serve and the MTD's arrival
   std::string failed = mtd < 0 ? "present" : CheckMounted(s, mtd, r, times);
   t = Clock::now();
   Unmount(failed, r);
-  srv->RequestStop();
-  serving.join();
-  srv.reset();  // closes /dev/muse: the MTD goes away
+  const absl::Status served = served_part->Stop();  // closes /dev/muse: the MTD goes away
   times["teardown"] = MsSince(t);
   if (!served.ok() && failed.empty()) {
     failed = "server";

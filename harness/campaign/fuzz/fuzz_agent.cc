@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -24,6 +23,7 @@
 #include "harness/campaign/fuzz/fuzz_wire.h"
 #include "harness/campaign/fuzz/kcov.h"
 #include "harness/campaign/guest_shell.h"
+#include "harness/campaign/served_part.h"
 #include "harness/campaign/kernel_log.h"
 #include "harness/campaign/log_classifier.h"
 #include "harness/campaign/oracle/executor.h"
@@ -90,29 +90,20 @@ absl::Status Agent::MakeBase() {
   FF_ASSIGN_OR_RETURN(std::unique_ptr<NandModel> model, NewModel(o_.preset));
   FF_ASSIGN_OR_RETURN(part_, FaultLayer::Create(std::move(model), FaultPlan{}));
   FF_ASSIGN_OR_RETURN(base_, NewModel(o_.preset));
-  server::ServerOptions so;
-  so.device.layer = part_.get();
-  so.muse_device = o_.muse_device;
-  so.session.name = kMtdName;
-  so.log = nullptr;
-  FF_ASSIGN_OR_RETURN(std::unique_ptr<server::Server> srv, server::Server::Create(std::move(so)));
-  absl::Status served;
-  std::thread serving([&] { served = srv->Run(); });
-  const int mtd = WaitMtd(kMtdName, 20000);
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<ServedPart> served, ServedPart::Start(part_.get(), o_.muse_device, kMtdName));
+  const int mtd = served->mtd();
   std::string out;
   int rc = -1;
   if (mtd >= 0) {
     const std::string lib = absl::StrCat(". ", o_.guest_lib, "/lib.sh; . ", o_.guest_lib, "/explore.sh; ");
-    rc = RunShell(absl::StrCat(lib, "ex_self_checks; ex_format ", o_.fs, " ", mtd, " ", o_.mount_point, " && ex_unmount ",
-                               o_.fs, " ", o_.mount_point),
+    rc = RunShell(absl::StrCat(lib, "ex_self_checks; ex_format ", o_.fs, " ", mtd, " ", o_.mount_point,
+                               " && ex_unmount ", o_.fs, " ", o_.mount_point),
                   &out);
   }
-  srv->RequestStop();
-  serving.join();
-  srv.reset();
+  const absl::Status stopped = served->Stop();
   if (mtd < 0) return absl::UnavailableError("the base part's MTD did not appear");
   if (rc != 0) return absl::InternalError(absl::StrCat("formatting the base failed (", rc, "): ", out));
-  FF_RETURN_IF_ERROR(served);
+  FF_RETURN_IF_ERROR(stopped);
   return base_->CopyStateFrom(part_->model());
 }
 
@@ -198,28 +189,23 @@ absl::StatusOr<ojson> Agent::Execute(const Execution& e) {
   ojson steps = ojson::object(), ms = ojson::object();
   (void)kmsg_.Drain();  // what came before is not this input's
   Clock::time_point t = Clock::now();
-  server::ServerOptions so;
-  so.device.layer = part_.get();
   const FaultPlan case_plan = e.plan;
-  so.device.initial_state = [this, &case_plan](FaultLayer& l, const FaultPlan&) -> absl::Status {
+  auto fresh = [this, &case_plan](FaultLayer& l, const FaultPlan&) -> absl::Status {
     FF_RETURN_IF_ERROR(l.model().SyncStateFrom(*base_));
     return l.Restart(case_plan);
   };
-  if (e.input) so.device.fault_stream_bytes = e.input->stream;
-  so.muse_device = o_.muse_device;
-  so.session.name = kMtdName;
-  so.log = nullptr;
-  FF_ASSIGN_OR_RETURN(std::unique_ptr<server::Server> srv, server::Server::Create(std::move(so)));
+  auto stream = [&e](server::ServerOptions& so) {
+    if (e.input) so.device.fault_stream_bytes = e.input->stream;
+  };
+  FF_ASSIGN_OR_RETURN(std::unique_ptr<ServedPart> served,
+                      ServedPart::Start(part_.get(), o_.muse_device, kMtdName, fresh, stream));
+  server::Server* srv = &served->server();
   // Decisions start at the attach only when the input says so.
   if (StreamFaultDevice* sd = srv->device().stream_device.get()) {
     sd->set_consulting(e.input->faults_from_attach);
   }
-  ms["fresh"] = MsSince(t);
-  t = Clock::now();
-  absl::Status served;
-  std::thread serving([&] { served = srv->Run(); });
-  const int mtd = WaitMtd(kMtdName, 20000);
-  ms["present"] = MsSince(t);
+  const int mtd = served->mtd();
+  ms["present"] = MsSince(t);  // the part synced to the base, served, the MTD arrived
   std::string under, recovered;
   std::vector<FaultStats> stats;
   if (mtd >= 0) {
@@ -251,9 +237,7 @@ absl::StatusOr<ojson> Agent::Execute(const Execution& e) {
   t = Clock::now();
   const FaultPlan decided =
       srv->device().stream_source ? srv->device().stream_source->plan() : case_plan;
-  srv->RequestStop();
-  serving.join();
-  srv.reset();
+  (void)served->Stop();
   ms["teardown"] = MsSince(t);
 
   // The faults that fired, and whether the file system had to survive them.

@@ -39,7 +39,7 @@ namespace flashfault::campaign::fuzz {
 struct FuzzAgentOptions {
   std::string port;               // the channel: a virtio port device, or any fd path
   std::string fs = "ubifs";       // ubifs | jffs2
-  std::string preset = "slc-2k-64m";
+  std::string preset = "slc-2k-16m";
   std::string workload = "mix";   // a built-in workload name ("mix": from the input)
   std::vector<FaultKind> survivable_also;  // kinds declared survivable (planted failures)
   std::string mount_point = "/mnt/fffuzz";
