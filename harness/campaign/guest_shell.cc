@@ -54,19 +54,38 @@ int RunShell(const std::string& script, std::string* output) {
 
 // The number of the MTD named kMtdName in /proc/mtd, waiting up to
 // `timeout_ms` for it to appear; -1 on timeout.
+namespace {
+
+// The number of the MTD named `name` in /proc/mtd now; -1 when none is.
+int FindMtd(const std::string& name) {
+  const std::string quoted = absl::StrCat("\"", name, "\"");
+  std::ifstream in("/proc/mtd");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("mtd", 0) == 0 && line.find(quoted) != std::string::npos) {
+      return std::atoi(line.c_str() + 3);
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
 int WaitMtd(const std::string& name, int timeout_ms) {
   const Clock::time_point start = Clock::now();
-  const std::string quoted = absl::StrCat("\"", name, "\"");
   while (MsSince(start) < timeout_ms) {
-    std::ifstream in("/proc/mtd");
-    for (std::string line; std::getline(in, line);) {
-      if (line.rfind("mtd", 0) == 0 && line.find(quoted) != std::string::npos) {
-        return std::atoi(line.c_str() + 3);
-      }
-    }
+    if (const int mtd = FindMtd(name); mtd >= 0) return mtd;
     ::usleep(2000);
   }
   return -1;
+}
+
+bool WaitMtdGone(const std::string& name, int timeout_ms) {
+  const Clock::time_point start = Clock::now();
+  while (MsSince(start) < timeout_ms) {
+    if (FindMtd(name) < 0) return true;
+    ::usleep(2000);
+  }
+  return false;
 }
 
 }  // namespace flashfault::campaign

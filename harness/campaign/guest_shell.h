@@ -15,4 +15,10 @@ int RunShell(const std::string& script, std::string* output);
 // `timeout_ms` for it to appear; -1 on timeout.
 int WaitMtd(const std::string& name, int timeout_ms);
 
+// Waits up to `timeout_ms` until no MTD named `name` is left; false on
+// timeout. The module deletes a closed server's MTD after the close
+// returns, so the next part of the same name must wait for it (else the
+// old entry's number would be taken for the new part's).
+bool WaitMtdGone(const std::string& name, int timeout_ms);
+
 }  // namespace flashfault::campaign

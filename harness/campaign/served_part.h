@@ -30,8 +30,9 @@ class ServedPart {
 
   int mtd() const { return mtd_; }  // -1 when it did not appear in time
   server::Server& server() { return *server_; }
-  // Stops serving (the request in hand is finished) and closes /dev/muse,
-  // so the MTD goes away; the server's own status. Idempotent.
+  // Stops serving (the request in hand is finished), closes /dev/muse and
+  // waits until the MTD is gone, so the next part's name is not taken by
+  // it; the server's own status (Unavailable when the MTD stays). Idempotent.
   absl::Status Stop();
 
  private:
@@ -40,6 +41,7 @@ class ServedPart {
   std::thread serving_;
   absl::Status served_;
   int mtd_ = -1;
+  std::string name_;
 };
 
 }  // namespace flashfault::campaign
