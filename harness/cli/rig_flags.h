@@ -20,8 +20,9 @@ struct RigFlags {
 inline void AddRigFlags(ArgParser& parser, RigFlags* f) {
   parser.AddString("kernel", "K",
                    "the guest kernel: default (what Debian's linux-image-amd64 names), 6.1, "
-                   "6.12 or an ABI (6.12.107+deb12-amd64); fetched from Debian's archive and "
-                   "cached, muse.ko built for it once",
+                   "6.12, an ABI (6.12.107+deb12-amd64), or debug (KASAN + KCOV, built from "
+                   "Debian's linux-source on first use); fetched or built once and cached, "
+                   "muse.ko built for it once",
                    &f->kernel);
   parser.AddString("muse-ko", "FILE", "muse.ko built for the guest kernel", &f->muse_ko);
 }
