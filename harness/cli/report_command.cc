@@ -22,15 +22,19 @@ int Run(std::span<char* const> args) {
   bool json = false;
   ArgParser parser(
       "flashfault report DIR... [--out DIR] [--json]",
-      "Merge the results of runs and explorations (any number of `flashfault run` and "
-      "`flashfault explore` --out directories, shards of one exploration included: their "
-      "findings are united by signature) into junit.xml, for Jenkins, GitLab and GitHub as "
+      "Merge the results of runs, explorations and fuzzing (any number of `flashfault run`, "
+      "`flashfault explore`, `flashfault fuzz` and `flashfault nightly` --out directories, "
+      "shards of one exploration included: their findings are united by signature) into "
+      "junit.xml, for Jenkins, GitLab and GitHub as "
       "it is, and report.html, one self-contained page: the verdict, findings by signature "
       "with first-seen time and reproducer, every scenario with its failed checks and "
       "kernel-log excerpt, crash states per minute, each device's eraseblock map (erase "
-      "counts, factory and grown bad blocks) and its ops and faults along the op sequence. "
+      "counts, factory and grown bad blocks) and its ops and faults along the op sequence, "
+      "fuzzing executions and coverage over time. "
       "Every results.json under each DIR is read. Written into --out (default: DIR when "
-      "there is one). Exit 0 nothing failed, 3 a failed or unjudged scenario or a finding, "
+      "there is one). A fuzzing finding the campaign marked known (kept in the reproducer "
+      "corpus) is shown and skipped in junit.xml, and fails nothing. Exit 0 nothing failed, "
+      "3 a failed or unjudged scenario or a new finding, "
       "2 bad input (the message names the file and JSON path), 1 the report could not be "
       "written.",
       "  flashfault report results/\n"
@@ -62,7 +66,9 @@ int Run(std::span<char* const> args) {
         {"scenarios", s->scenarios},  {"scenarios_failed", s->scenarios_failed},
         {"scenarios_errored", s->scenarios_errored},
         {"explorations", s->explorations}, {"states_checked", s->states_checked},
-        {"findings", s->findings},    {"problems", s->lines},
+        {"fuzzings", s->fuzzings},    {"executions", s->executions},
+        {"findings", s->findings},    {"known_findings", s->known_findings},
+        {"problems", s->lines},
         {"exit_code", rc}};
     std::printf("%s\n", j.dump(2).c_str());
     return rc;
@@ -70,9 +76,11 @@ int Run(std::span<char* const> args) {
   for (const std::string& line : s->lines) std::printf("%s\n", line.c_str());
   std::printf("report: %s\njunit:  %s\n", s->html.c_str(), s->junit.c_str());
   std::printf("VERDICT: %s - %zu scenario(s), %zu failed, %zu not judged; %zu exploration(s), "
-              "%zu crash states; %zu finding(s)\n",
+              "%zu crash states; %zu fuzzing campaign(s), %zu executions; %zu new finding(s), "
+              "%zu known\n",
               rc == kExitOk ? "PASS" : "FAIL", s->scenarios, s->scenarios_failed,
-              s->scenarios_errored, s->explorations, s->states_checked, s->findings);
+              s->scenarios_errored, s->explorations, s->states_checked, s->fuzzings,
+              s->executions, s->findings, s->known_findings);
   return rc;
 }
 

@@ -16,17 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-absl::StatusOr<std::vector<std::string>> Strings(const JsonField& f) {
-  std::vector<std::string> out;
-  if (!f.present()) return out;
-  FF_ASSIGN_OR_RETURN(const size_t n, f.ArraySize());
-  for (size_t i = 0; i < n; ++i) {
-    FF_ASSIGN_OR_RETURN(std::string s, f[i].String());
-    out.push_back(std::move(s));
-  }
-  return out;
-}
-
 absl::StatusOr<FindingRecord> ReadFinding(const JsonField& f) {
   FindingRecord r;
   FF_ASSIGN_OR_RETURN(r.signature, f["signature"].String());
@@ -34,9 +23,9 @@ absl::StatusOr<FindingRecord> ReadFinding(const JsonField& f) {
   FF_ASSIGN_OR_RETURN(r.failed, f["failed"].String());
   FF_ASSIGN_OR_RETURN(r.words, f["words"].String());
   FF_ASSIGN_OR_RETURN(r.smallest_state, f["smallest_state"].String());
-  FF_ASSIGN_OR_RETURN(r.states, Strings(f["states"]));
+  FF_ASSIGN_OR_RETURN(r.states, f["states"].OptStrings());
   if (r.states.empty()) return f["states"].Error("a finding without states");
-  FF_ASSIGN_OR_RETURN(r.kernel_log, Strings(f["kernel_log"]));
+  FF_ASSIGN_OR_RETURN(r.kernel_log, f["kernel_log"].OptStrings());
   FF_ASSIGN_OR_RETURN(const std::optional<std::string> reproducer, f["reproducer"].OptString());
   FF_ASSIGN_OR_RETURN(const std::optional<std::string> replay, f["replay"].OptString());
   r.reproducer = reproducer.value_or("");

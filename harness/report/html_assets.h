@@ -29,7 +29,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff; font-size: 12px;
          font-weight: 600; }
 .badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); }
-.badge.error { background: var(--error); }
+.badge.error { background: var(--error); } .badge.known { background: #7f7f7f; }
 code, pre { font: 12px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; }
 pre { background: #f7f7f7; border: 1px solid #eee; padding: 8px; overflow-x: auto; white-space: pre-wrap;
       word-break: break-all; max-height: 420px; }

@@ -42,19 +42,32 @@ std::string Verdict(const MergedReport& r) {
     states += x.states_checked;
     xerr += x.outcome == Outcome::kError;
   }
+  uint64_t executions = 0;
+  size_t ferr = 0, fresh = 0, known = 0;
+  for (const FuzzCampaign& c : r.fuzzings) {
+    executions += c.record->executions;
+    ferr += c.outcome == Outcome::kError;
+  }
+  for (const MergedFinding& f : r.findings) (f.known ? known : fresh)++;
+  const std::string fuzzed =
+      r.fuzzings.empty() ? "" : absl::StrCat(", ", Plural(executions, "fuzzing execution", "fuzzing executions"));
+  const std::string known_text =
+      known == 0 ? "" : absl::StrCat(" (", Plural(known, "known finding", "known findings"), " came back)");
   if (r.problems() == 0) {
     return absl::StrCat("<div class=\"verdict pass\" id=\"verdict\">PASS: ",
                         Plural(r.scenarios.size(), "scenario", "scenarios"), " passed, ",
-                        Plural(states, "crash state", "crash states"), " checked, no findings</div>");
+                        Plural(states, "crash state", "crash states"), " checked", E(fuzzed),
+                        ", no new findings", E(known_text), "</div>");
   }
   std::vector<std::string> parts;
   if (failed) parts.push_back(absl::StrCat(Plural(failed, "scenario", "scenarios"), " failed"));
   if (errored) parts.push_back(absl::StrCat(Plural(errored, "scenario run", "scenario runs"), " could not be judged"));
-  if (!r.findings.empty()) parts.push_back(Plural(r.findings.size(), "finding", "findings"));
+  if (fresh) parts.push_back(Plural(fresh, "finding", "findings"));
   if (xerr) parts.push_back(absl::StrCat(Plural(xerr, "exploration", "explorations"), " failed to run"));
+  if (ferr) parts.push_back(absl::StrCat(Plural(ferr, "fuzzing campaign", "fuzzing campaigns"), " failed to run"));
   std::string text;
   for (size_t i = 0; i < parts.size(); ++i) absl::StrAppend(&text, i ? ", " : "", parts[i]);
-  return absl::StrCat("<div class=\"verdict fail\" id=\"verdict\">FAIL: ", E(text), "</div>");
+  return absl::StrCat("<div class=\"verdict fail\" id=\"verdict\">FAIL: ", E(text), E(known_text), "</div>");
 }
 
 std::string Tile(const std::string& value, const std::string& words) {
@@ -63,6 +76,8 @@ std::string Tile(const std::string& value, const std::string& words) {
 
 std::string Tiles(const MergedReport& r) {
   size_t passed = 0, states = 0, failed_states = 0, devices = 0;
+  uint64_t executions = 0;
+  for (const FuzzCampaign& c : r.fuzzings) executions += c.record->executions;
   for (const ScenarioCase& c : r.scenarios) {
     passed += c.outcome == Outcome::kPass;
     devices += c.record->device.has_value();
@@ -78,6 +93,7 @@ std::string Tiles(const MergedReport& r) {
                   Tile(absl::StrCat(r.explorations.size()), "explorations"),
                   Tile(absl::StrCat(states), "crash states checked"),
                   Tile(absl::StrCat(failed_states), "crash states failed"),
+                  Tile(absl::StrCat(executions), "fuzzing executions"),
                   Tile(absl::StrCat(devices), "device maps"));
   return out + "</div>";
 }
@@ -86,13 +102,18 @@ std::string FindingsSection(const MergedReport& r) {
   if (r.findings.empty()) return "";
   std::string out = absl::StrCat(
       "<h2 id=\"findings\">Findings by signature</h2><table class=\"sortable\" id=\"findings-table\">"
-      "<thead><tr><th>signature</th><th>what failed</th><th>states</th><th>first seen</th>"
+      "<thead><tr><th>signature</th><th>what failed</th><th>states / inputs</th><th>first seen</th>"
       "<th>reproduce</th></tr></thead><tbody>");
   for (const MergedFinding& f : r.findings) {
-    absl::StrAppend(&out, "<tr class=\"finding\"><td><b>", E(f.signature), "</b><br><span class=\"muted\">",
-                    E(f.signature_id), " &middot; ", E(f.exploration), "</span></td><td>", E(f.words),
-                    "</td><td class=\"num\" data-v=\"", f.states.size(), "\">", f.states.size(),
-                    "<br><span class=\"muted\">simplest ", E(f.smallest_state), "</span></td><td>",
+    const size_t count = f.fuzz ? f.inputs : f.states.size();
+    const std::string what = f.fuzz ? "failing inputs, found by fuzzing"
+                                    : absl::StrCat("simplest ", f.smallest_state);
+    absl::StrAppend(&out, "<tr class=\"finding\"><td>",
+                    f.known ? "<span class=\"badge known\">known</span> " : "", "<b>", E(f.signature),
+                    "</b><br><span class=\"muted\">", E(f.signature_id), " &middot; ",
+                    f.fuzz ? "fuzz " : "", E(f.exploration), "</span></td><td>", E(f.words),
+                    "</td><td class=\"num\" data-v=\"", count, "\">", count,
+                    "<br><span class=\"muted\">", E(what), "</span></td><td>",
                     E(f.first_seen.empty() ? "unknown" : f.first_seen), "<br><span class=\"muted\">",
                     E(f.first_seen_note), "</span></td><td>", Cmd(FindingCommand(f)), "</td></tr>");
   }
@@ -101,7 +122,8 @@ std::string FindingsSection(const MergedReport& r) {
     std::string log;
     for (const std::string& l : f.kernel_log) absl::StrAppend(&log, l, "\n");
     absl::StrAppend(&out, "<details><summary>", E(f.signature), ": kernel log of ",
-                    E(f.smallest_state), "</summary><pre>", E(log.empty() ? "(empty)\n" : log),
+                    E(f.fuzz ? "its first failing input" : f.smallest_state), "</summary><pre>",
+                    E(log.empty() ? "(empty)\n" : log),
                     "</pre></details>");
   }
   return out;
@@ -167,6 +189,38 @@ std::string ExplorationsSection(const MergedReport& r) {
     absl::StrAppend(&out, "</tbody></table><p class=\"muted\">Crash states checked per minute "
                           "(green passed, red failed):</p>",
                     StatesRateSvg(x.shards));
+  }
+  return out;
+}
+
+std::string FuzzSection(const MergedReport& r) {
+  if (r.fuzzings.empty()) return "";
+  std::string out = "<h2 id=\"fuzzing\">Kernel fault fuzzing</h2>";
+  for (const FuzzCampaign& c : r.fuzzings) {
+    const FuzzRecord& f = *c.record;
+    std::string kernels;
+    for (const std::string& k : std::set<std::string>(f.kernels.begin(), f.kernels.end())) {
+      absl::StrAppend(&kernels, kernels.empty() ? "" : ", ", k);
+    }
+    absl::StrAppend(
+        &out, "<h3>", Badge(c.outcome, "found"), " ", E(c.label), "</h3><p>",
+        absl::StrFormat("%u executions (%u ran the workload) in %.0f s, %.1f a minute (all guests), "
+                        "%u job(s); %u KCOV edges, %u features",
+                        f.executions, f.executions_with_workload, f.wall_seconds, f.per_minute,
+                        f.jobs, f.kcov_edges, f.features),
+        kernels.empty() ? "" : absl::StrCat("; kernel ", E(kernels)),
+        f.kcov ? "" : " (no KCOV in the guest: the search was fed its other features)", "</p>");
+    if (c.outcome == Outcome::kError) absl::StrAppend(&out, "<p><b>", E(c.message), "</b></p>");
+    absl::StrAppend(&out, Cmd(f.reproduce), "<p class=\"muted\">Coverage over time:</p>", CoverageSvg(f));
+    if (!f.mean_ms_per_step.empty()) {
+      absl::StrAppend(&out, "<details><summary>where an execution's time goes (mean ms per step)"
+                            "</summary><table><tbody>");
+      for (const auto& [step, ms] : f.mean_ms_per_step) {
+        absl::StrAppend(&out, "<tr><td>", E(step), "</td><td class=\"num\">",
+                        absl::StrFormat("%.1f", ms), "</td></tr>");
+      }
+      absl::StrAppend(&out, "</tbody></table></details>");
+    }
   }
   return out;
 }
@@ -289,6 +343,7 @@ std::string InputsSection(const MergedReport& r, const std::vector<std::string>&
   for (const Exploration& x : r.explorations) {
     for (const ExploreRecord* s : x.shards) files.insert(s->file);
   }
+  for (const FuzzCampaign& c : r.fuzzings) files.insert(c.record->file);
   std::string out = "<h2 id=\"inputs\">Inputs</h2><p>Merged from";
   for (const std::string& d : inputs) absl::StrAppend(&out, " <code>", E(d), "</code>");
   out += ":</p><ul>";
@@ -304,7 +359,7 @@ std::string HtmlReport(const MergedReport& r, const std::vector<std::string>& in
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<title>flashfault report: ", r.problems() == 0 ? "PASS" : "FAIL", "</title><style>", kReportCss,
       "</style></head><body>\n<h1>flashfault report</h1>", Verdict(r), Tiles(r), FindingsSection(r),
-      ScenariosSection(r), ExplorationsSection(r), DevicesSection(r), ImagesSection(r),
+      ScenariosSection(r), ExplorationsSection(r), FuzzSection(r), DevicesSection(r), ImagesSection(r),
       InputsSection(r, inputs), "\n<script>", kReportScript, "</script>\n</body></html>\n");
 }
 

@@ -2,7 +2,8 @@
 // the top: the verdict in one line, the figures, the findings by signature
 // (first seen, states, the one-line reproducer), every scenario run with
 // its failed checks and kernel-log excerpt, the explorations with their
-// crash states per minute, each device's eraseblock map (erase counts,
+// crash states per minute, the fuzzing campaigns with their executions and
+// coverage over time, each device's eraseblock map (erase counts,
 // factory and grown bad blocks) and its ops and faults along the op
 // sequence, and the decoded map of an initial image where a run had one.
 //

@@ -120,4 +120,17 @@ absl::StatusOr<std::optional<bool>> JsonField::OptBool() const {
   return std::optional<bool>(*v);
 }
 
+absl::StatusOr<std::vector<std::string>> JsonField::OptStrings() const {
+  std::vector<std::string> out;
+  if (!present()) return out;
+  absl::StatusOr<size_t> n = ArraySize();
+  if (!n.ok()) return n.status();
+  for (size_t i = 0; i < *n; ++i) {
+    absl::StatusOr<std::string> s = (*this)[i].String();
+    if (!s.ok()) return s.status();
+    out.push_back(*std::move(s));
+  }
+  return out;
+}
+
 }  // namespace flashfault::report

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
@@ -52,6 +53,8 @@ class JsonField {
   absl::StatusOr<std::optional<uint64_t>> OptUint() const;
   absl::StatusOr<std::optional<double>> OptNumber() const;
   absl::StatusOr<std::optional<bool>> OptBool() const;
+  // An array of strings; absent or null gives an empty one.
+  absl::StatusOr<std::vector<std::string>> OptStrings() const;
 
   // InvalidArgument "FILE: PATH: what".
   absl::Status Error(std::string_view what) const;

@@ -9,6 +9,12 @@
 //                                             (pass, or <error> when a shard
 //                                             failed) and one per finding
 //                                             signature, with <failure>
+//     <testsuite name="flashfault fuzz">      per fuzzing campaign one
+//                                             <testcase> (pass, or <error>
+//                                             when it could not run) and one
+//                                             per finding: <failure>, or
+//                                             <skipped> when the reproducer
+//                                             corpus already kept it
 // A failure's message is one line; its text holds the one-line reproduce
 // command and the kernel-log excerpt. Must not: decide outcomes (merge.h
 // did) or contain anything that is not valid XML 1.0 (xml_text.h).

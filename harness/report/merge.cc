@@ -200,6 +200,47 @@ void MergeFindings(const Exploration& x, std::vector<MergedFinding>& out) {
   }
 }
 
+FuzzCampaign MakeFuzzCampaign(const FuzzRecord& r) {
+  FuzzCampaign c;
+  c.record = &r;
+  c.label = absl::StrCat(r.workload, " on ", r.fs, " (", r.preset, "), ", r.feedback,
+                         " feedback, seed ", r.seed);
+  c.name = absl::StrCat("fuzz ", r.workload, " ", r.fs, " ", r.feedback, " seed ", r.seed);
+  const size_t fresh = std::count_if(r.findings.begin(), r.findings.end(),
+                                     [](const FuzzFindingRecord& f) { return !f.known; });
+  if (!r.error.empty()) {
+    c.outcome = Outcome::kError;
+    c.message = absl::StrCat("the campaign failed: ", r.error);
+  } else if (fresh > 0) {
+    c.outcome = Outcome::kFail;
+    c.message = absl::StrCat(fresh, " new finding(s)");
+  }
+  return c;
+}
+
+// A campaign's findings as they are: the campaign grouped them by
+// signature; first seen is its start and the time into it.
+void AddFuzzFindings(const FuzzCampaign& c, std::vector<MergedFinding>& out) {
+  for (const FuzzFindingRecord& f : c.record->findings) {
+    MergedFinding m;
+    m.signature = f.signature;
+    m.signature_id = f.signature_id;
+    m.failed = f.failed;
+    m.words = f.words;
+    m.exploration = c.label;
+    m.fuzz = true;
+    m.inputs = f.inputs;
+    m.known = f.known;
+    m.kernel_log = f.kernel_log;
+    m.reproducer = f.reproducer;
+    m.replay = f.replay;
+    m.first_seen = c.record->started_at;
+    m.first_seen_note = absl::StrFormat("%.1f s into the fuzzing", f.first_seen_s);
+    m.sources.push_back(c.record->file);
+    out.push_back(std::move(m));
+  }
+}
+
 }  // namespace
 
 const char* OutcomeName(Outcome o) {
@@ -215,6 +256,8 @@ size_t MergedReport::problems() const {
   size_t n = findings.size();
   for (const ScenarioCase& c : scenarios) n += c.outcome != Outcome::kPass;
   for (const Exploration& x : explorations) n += x.outcome == Outcome::kError;
+  for (const FuzzCampaign& c : fuzzings) n += c.outcome == Outcome::kError;
+  for (const MergedFinding& f : findings) n -= f.known;
   return n;
 }
 
@@ -230,6 +273,8 @@ MergedReport Merge(const ResultSet& set) {
   NameCases(r.scenarios);
   r.explorations = GroupExplorations(set);
   for (const Exploration& x : r.explorations) MergeFindings(x, r.findings);
+  for (const FuzzRecord& f : set.fuzzings) r.fuzzings.push_back(MakeFuzzCampaign(f));
+  for (const FuzzCampaign& c : r.fuzzings) AddFuzzFindings(c, r.findings);
   std::stable_sort(r.findings.begin(), r.findings.end(),
                    [](const MergedFinding& a, const MergedFinding& b) {
                      return a.first_seen < b.first_seen;

@@ -1,7 +1,9 @@
 // Merging results into what a report shows: one case per scenario run, the
-// shards of each exploration united, and the findings of every exploration
-// grouped by signature across shards and runs -- the same groups, states
-// and smallest state one unsharded run of the same work would have had.
+// shards of each exploration united, one case per fuzzing campaign, and the
+// findings of every exploration grouped by signature across shards and
+// runs -- the same groups, states and smallest state one unsharded run of
+// the same work would have had -- beside those of every fuzzing campaign
+// (grouped by signature by the campaign itself).
 //
 // The writers (junit_xml.h, html_report.h) render a MergedReport and decide
 // nothing themselves. Must not: read files (result_loader.h did), or judge
@@ -42,10 +44,26 @@ struct Exploration {
   std::string reproduce;  // of the first shard
 };
 
-// One signature: every failing state with it, in every exploration.
+// One fuzzing campaign (`flashfault fuzz`): a JUnit test case of its own
+// (an error when it could not run), its findings cases beside it.
+struct FuzzCampaign {
+  const FuzzRecord* record = nullptr;
+  std::string label;  // "mix on ubifs (slc-2k-16m), kcov feedback, seed 3"
+  std::string name;   // for JUnit: "fuzz mix ubifs kcov seed 3"
+  Outcome outcome = Outcome::kPass;  // kFail: new findings; kError: it could not run
+  std::string message;
+};
+
+// One signature: every failing state with it, in every exploration; or a
+// fuzzing campaign's finding (no states: failing inputs instead).
 struct MergedFinding {
   std::string signature, signature_id, failed, words;
-  std::string exploration;              // Exploration::label
+  std::string exploration;              // Exploration::label or FuzzCampaign::label
+  bool fuzz = false;                    // found by a fuzzing campaign
+  uint64_t inputs = 0;                  // fuzz: failing inputs kept for it
+  // fuzz: already kept in the reproducer corpus (the campaign said so). A
+  // known finding that comes back is shown, but is no problem of the night.
+  bool known = false;
   std::vector<std::string> states;      // united, by op then variant
   std::string smallest_state;           // the simplest reproducer over all shards
   std::string reproducer, replay;       // from the shard that had the smallest state
@@ -58,8 +76,10 @@ struct MergedFinding {
 struct MergedReport {
   std::vector<ScenarioCase> scenarios;
   std::vector<Exploration> explorations;
+  std::vector<FuzzCampaign> fuzzings;
   std::vector<MergedFinding> findings;
-  // Scenarios that failed or errored, explorations that errored, findings.
+  // Scenarios that failed or errored, explorations and fuzzing campaigns
+  // that errored, findings not known before.
   size_t problems() const;
 };
 

@@ -1,9 +1,11 @@
 // What `flashfault report` reads, as typed records: one per results file of
-// `flashfault run` (a scenario) and of `flashfault explore` (an
-// exploration, or one shard of it), with the device summary the server
-// wrote beside it (harness/server/device_summary.h) when there is one.
+// `flashfault run` (a scenario), of `flashfault explore` (an exploration,
+// or one shard of it) and of `flashfault fuzz` (a kernel fault fuzzing
+// campaign), with the device summary the server wrote beside it
+// (harness/server/device_summary.h) when there is one.
 //
-// The parsers (scenario_record.cc, explore_record.cc, device_record.cc)
+// The parsers (scenario_record.cc, explore_record.cc, fuzz_record.cc,
+// device_record.cc)
 // fill these from the files; everything after them (merge.h, the writers)
 // works on these types only. Must not: hold anything the files do not say.
 #pragma once
@@ -93,9 +95,43 @@ struct ExploreRecord {
   std::optional<DeviceRecord> device;
 };
 
+// A finding of a fuzzing campaign (fuzz_run.h's FuzzFinding as written).
+struct FuzzFindingRecord {
+  std::string signature, signature_id, failed, words;
+  bool known = false;  // its signature was already kept in the reproducer corpus
+  double first_seen_s = 0;  // into the campaign
+  uint64_t inputs = 0;      // failing inputs kept for it
+  std::vector<std::string> kernel_log;
+  std::string reproducer, replay;  // "" when none was written
+};
+
+// Coverage over time, one point per execution of one fuzzing process.
+struct CoveragePoint {
+  double t = 0;  // seconds into the campaign
+  uint64_t edges = 0, features = 0;
+};
+
+// One results.json of `flashfault fuzz`.
+struct FuzzRecord {
+  std::string file;
+  std::filesystem::path dir;
+  std::string fs, preset, workload, feedback;
+  uint64_t seed = 0, jobs = 1, budget_seconds = 0;
+  std::string reproduce, started_at, error;
+  double wall_seconds = 0;
+  uint64_t executions = 0, executions_with_workload = 0, kcov_edges = 0, features = 0;
+  double per_minute = 0;  // the guests' rates between their first and last input, summed
+  std::map<std::string, double> mean_ms_per_step;
+  std::vector<std::vector<CoveragePoint>> curves;  // one per fuzzing process
+  std::vector<std::string> kernels;                // what each process's guest ran
+  bool kcov = false;                               // any guest had KCOV
+  std::vector<FuzzFindingRecord> findings;
+};
+
 struct ResultSet {
   std::vector<ScenarioRecord> scenarios;
   std::vector<ExploreRecord> explorations;
+  std::vector<FuzzRecord> fuzzings;
 };
 
 // Parsers, each reading one file (errors: InvalidArgument naming the file
@@ -106,5 +142,6 @@ absl::StatusOr<ScenarioRecord> ParseScenarioRecord(const std::string& file,
                                                    const nlohmann::json& results);
 absl::StatusOr<ExploreRecord> ParseExploreRecord(const std::string& file,
                                                  const nlohmann::json& results);
+absl::StatusOr<FuzzRecord> ParseFuzzRecord(const std::string& file, const nlohmann::json& results);
 
 }  // namespace flashfault::report

@@ -43,11 +43,22 @@ absl::StatusOr<ReportSummary> WriteReport(const std::vector<std::string>& dirs,
     s.states_checked += x.states_checked;
     if (x.outcome == Outcome::kError) s.lines.push_back(absl::StrCat("ERROR ", x.label, ": ", x.message));
   }
-  s.findings = merged.findings.size();
+  s.fuzzings = merged.fuzzings.size();
+  for (const FuzzCampaign& c : merged.fuzzings) {
+    s.executions += c.record->executions;
+    if (c.outcome == Outcome::kError) s.lines.push_back(absl::StrCat("ERROR fuzz ", c.label, ": ", c.message));
+  }
   for (const MergedFinding& f : merged.findings) {
+    if (f.known) {
+      ++s.known_findings;
+      continue;
+    }
+    ++s.findings;
     const std::string cmd = FindingCommand(f);
-    s.lines.push_back(absl::StrCat("FINDING ", f.signature, " (", f.states.size(), " states, ",
-                                   f.exploration, ")\n  reproduce: ",
+    const std::string count = f.fuzz ? absl::StrCat(f.inputs, " inputs, fuzz ")
+                                     : absl::StrCat(f.states.size(), " states, ");
+    s.lines.push_back(absl::StrCat("FINDING ", f.signature, " (", count, f.exploration,
+                                   ")\n  reproduce: ",
                                    cmd.empty() ? "(no reproducer was written)" : cmd));
   }
   s.problems = merged.problems();

@@ -17,7 +17,9 @@ namespace flashfault::report {
 struct ReportSummary {
   std::string junit, html;  // the files written
   size_t scenarios = 0, scenarios_failed = 0, scenarios_errored = 0;
-  size_t explorations = 0, states_checked = 0, findings = 0;
+  size_t explorations = 0, states_checked = 0;
+  size_t fuzzings = 0, executions = 0;
+  size_t findings = 0, known_findings = 0;  // new ones; known ones came back
   size_t problems = 0;  // MergedReport::problems(): 0 means all clear
   std::vector<std::string> lines;  // one per problem, for the summary on stdout
 };

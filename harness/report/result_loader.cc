@@ -21,7 +21,8 @@ absl::StatusOr<std::vector<fs::path>> FindResults(const std::string& dir) {
   if (!fs::exists(dir, ec)) return absl::NotFoundError(absl::StrCat(dir, ": no such directory"));
   if (!fs::is_directory(dir, ec)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        dir, ": not a directory (give the --out directory of flashfault run or explore)"));
+        dir, ": not a directory (give the --out directory of flashfault run, explore, fuzz or "
+        "nightly)"));
   }
   std::vector<fs::path> found;
   fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
@@ -32,7 +33,8 @@ absl::StatusOr<std::vector<fs::path>> FindResults(const std::string& dir) {
   }
   if (found.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        dir, ": holds no results.json (give the --out directory of flashfault run or explore)"));
+        dir, ": holds no results.json (give the --out directory of flashfault run, explore, fuzz "
+        "or nightly)"));
   }
   std::sort(found.begin(), found.end());
   return found;
@@ -60,20 +62,24 @@ absl::StatusOr<ResultSet> LoadResults(const std::vector<std::string>& dirs) {
       return absl::InvalidArgumentError(absl::StrCat(file, ": $: expected an object"));
     }
     if (doc.contains("command")) {
-      if (doc["command"] != "explore") {
+      if (doc["command"] == "explore") {
+        FF_ASSIGN_OR_RETURN(ExploreRecord e, ParseExploreRecord(file, doc));
+        set.explorations.push_back(std::move(e));
+      } else if (doc["command"] == "fuzz") {
+        FF_ASSIGN_OR_RETURN(FuzzRecord f, ParseFuzzRecord(file, doc));
+        set.fuzzings.push_back(std::move(f));
+      } else {
         return absl::InvalidArgumentError(absl::StrCat(
             file, ": $.command: ", doc["command"].dump(), " is not a command whose results "
-            "flashfault report reads (explore; run results have \"scenario\")"));
+            "flashfault report reads (explore, fuzz; run results have \"scenario\")"));
       }
-      FF_ASSIGN_OR_RETURN(ExploreRecord e, ParseExploreRecord(file, doc));
-      set.explorations.push_back(std::move(e));
     } else if (doc.contains("scenario")) {
       FF_ASSIGN_OR_RETURN(ScenarioRecord s, ParseScenarioRecord(file, doc));
       set.scenarios.push_back(std::move(s));
     } else {
       return absl::InvalidArgumentError(absl::StrCat(
-          file, ": $: neither a flashfault run result (no \"scenario\") nor an explore result "
-          "(no \"command\")"));
+          file, ": $: neither a flashfault run result (no \"scenario\") nor an explore or fuzz "
+          "result (no \"command\")"));
     }
   }
   return set;

@@ -1,6 +1,7 @@
 // Finding and reading the results `flashfault report` merges: every
 // results.json under the directories it is given (a `run` directory, a
-// batch of them, an `explore` directory, a nightly's tree of shards), each
+// batch of them, an `explore` or `fuzz` directory, a nightly's tree of
+// shards), each
 // parsed by its kind (records.h).
 //
 // Must not: write anything, or skip a file it cannot read: a results file
@@ -18,7 +19,8 @@ namespace flashfault::report {
 
 // Walks each of `dirs` (sorted, so the order never depends on the file
 // system) for files named results.json; a results file of `run` has
-// "scenario", one of `explore` has "command": "explore". Errors: a
+// "scenario", one of `explore` has "command": "explore", one of `fuzz`
+// "command": "fuzz". Errors: a
 // directory that is missing or holds no results file (NotFound /
 // InvalidArgument naming it), a file of neither kind or malformed
 // (InvalidArgument naming the file and JSON path).

@@ -255,6 +255,56 @@ std::string StatesRateSvg(const std::vector<const ExploreRecord*>& shards) {
   return out + "</svg>";
 }
 
+std::string CoverageSvg(const FuzzRecord& r) {
+  // KCOV edges when a guest had KCOV, else the other features (log
+  // templates, fault kinds, steps) that fed the search.
+  const bool edges = r.kcov;
+  auto value = [edges](const CoveragePoint& p) { return edges ? p.edges : p.features; };
+  const std::string what = edges ? "KCOV edges" : "features";
+  constexpr double kW = 860, kLeft = 56, kH = 150;
+  std::string out = SvgOpen(kW, kH + 40, "coverage over the fuzzing time");
+  double tmax = 0;
+  uint64_t vmax = 0;
+  size_t points = 0;
+  for (const std::vector<CoveragePoint>& c : r.curves) {
+    for (const CoveragePoint& p : c) {
+      tmax = std::max(tmax, p.t);
+      vmax = std::max(vmax, value(p));
+    }
+    points += c.size();
+  }
+  if (points == 0) return out + Text(kLeft, 20, "no executions recorded") + "</svg>";
+  tmax = std::max(tmax, 1.0);
+  vmax = std::max<uint64_t>(vmax, 1);
+  auto x = [&](double t) { return kLeft + (kW - kLeft - 8) * t / tmax; };
+  auto y = [&](uint64_t v) { return 10 + kH - kH * static_cast<double>(v) / vmax; };
+  absl::StrAppend(&out, Rect(kLeft, 10, kW - kLeft - 8, kH, "#fafafa", ">") + "</rect>",
+                  Text(kLeft - 4, 20, absl::StrCat(vmax), "end"), Text(kLeft - 4, 10 + kH, "0", "end"));
+  static const char* const kColours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b"};
+  for (size_t w = 0; w < r.curves.size(); ++w) {
+    const std::vector<CoveragePoint>& c = r.curves[w];
+    if (c.empty()) continue;
+    // A step line: coverage only grows when an execution ends.
+    std::string path = absl::StrCat("M", Num(x(c.front().t)), " ", Num(y(0)));
+    uint64_t last = 0;
+    for (const CoveragePoint& p : c) {
+      absl::StrAppend(&path, " L", Num(x(p.t)), " ", Num(y(last)), " L", Num(x(p.t)), " ",
+                      Num(y(value(p))));
+      last = value(p);
+    }
+    const std::string title = absl::StrFormat("guest %d: %d executions, %d %s at %s", w + 1,
+                                              c.size(), last, what, Duration(c.back().t));
+    absl::StrAppend(&out, "<path d=\"", path, "\" fill=\"none\" stroke=\"",
+                    kColours[w % std::size(kColours)], "\" stroke-width=\"2\"><title>",
+                    XmlEscape(title), "</title></path>");
+  }
+  absl::StrAppend(&out, Text(kLeft, kH + 30, "0"), Text(kW - 8, kH + 30, Duration(tmax), "end"),
+                  Text((kW + kLeft) / 2, kH + 30,
+                       absl::StrCat(what, " over the time into the campaign, one line per guest"),
+                       "middle"));
+  return out + "</svg>";
+}
+
 std::string PebUseSvg(const decoders::ImageMap& map) {
   using decoders::PebUse;
   auto colour = [](PebUse u) -> std::string {

@@ -9,6 +9,8 @@
 //                    injected faults per bin (stacked by fault kind)
 //   StatesRateSvg    crash states checked per minute over the checks' time,
 //                    failing ones in red, all shards of an exploration added
+//   CoverageSvg      a fuzzing campaign's coverage (KCOV edges, or its other
+//                    features without KCOV) over time, one line per guest
 //   PebUseSvg        the decoded image's eraseblocks by use (mapped, free,
 //                    erased, bad, stale, corrupt, JFFS2)
 //
@@ -33,6 +35,7 @@ std::string TimelineSvg(const DeviceRecord& d);
 // `shards`: each shard's states (with at_s when the results have it; else
 // their own durations are added up as the clock).
 std::string StatesRateSvg(const std::vector<const ExploreRecord*>& shards);
+std::string CoverageSvg(const FuzzRecord& r);
 std::string PebUseSvg(const decoders::ImageMap& map);
 
 // A legend entry: a colour swatch and its words, as HTML.

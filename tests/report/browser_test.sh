@@ -1,6 +1,7 @@
 #!/bin/bash
 # report.html in a real browser: `flashfault report` over the fixture night
-# (failures, findings from two shards, device maps, timelines), then Debian's
+# (failures, findings from two shards, device maps, timelines, a fuzzing
+# campaign's coverage), then Debian's
 # headless Chromium loads the page from disk with the network refused and
 #   - its script ran to the end: <body data-ff-ready="1"> in the DOM it dumps,
 #     and no data-ff-error (the page records any exception there);
@@ -46,7 +47,8 @@ if grep -o 'data-ff-error="[^"]*"' "$out/dom.html"; then echo "FAIL: the page's 
 if grep 'CONSOLE' "$out/chromium.log"; then echo "FAIL: the page wrote to the console (above)"; exit 1; fi
 for want in 'id="verdict"' 'FAIL: 1 scenario failed' 'id="findings-table"' 'ubifs_read_node: bad node type' \
             'aria-label="eraseblock map of slc-2k-64m"' 'aria-label="operations and injected faults along the op sequence"' \
-            'aria-label="crash states checked per minute"' 'grown bad during the run'; do
+            'aria-label="crash states checked per minute"' 'grown bad during the run' \
+            'aria-label="coverage over the fuzzing time"' 'Kernel fault fuzzing'; do
     grep -qF "$want" "$out/dom.html" || { echo "FAIL: the rendered page lacks: $want"; exit 1; }
 done
 

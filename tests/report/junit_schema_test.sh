@@ -2,7 +2,7 @@
 # junit.xml against the JUnit format (tests/report/junit.xsd, validated by
 # xmllint from Debian's libxml2-utils): `flashfault report` over the fixture
 # results (a night with a failure, an unjudged run and findings from two
-# shards; a clean night) must write a junit.xml the schema accepts, with the
+# shards, a fuzzing campaign with a new and a known finding; a clean night) must write a junit.xml the schema accepts, with the
 # counts the fixtures imply; and the schema must refuse a junit.xml with a
 # test case that has no name, so it is known to check something.
 # Usage: junit_schema_test.sh FLASHFAULT
@@ -24,8 +24,9 @@ for night in night clean; do
     xmllint --noout --schema "$xsd" "$tmp/$night/junit.xml" ||
         { echo "FAIL: $night/junit.xml does not follow junit.xsd"; exit 1; }
 done
-# The failing night: 3 scenarios (one failed, one unjudged), one exploration, 2 findings.
-head -n 2 "$tmp/night/junit.xml" | grep -q '<testsuites name="flashfault" tests="6" failures="3" errors="1"' ||
+# The failing night: 3 scenarios (one failed, one unjudged), one exploration with 2
+# findings, one fuzzing campaign with 2 findings (one known: skipped).
+head -n 2 "$tmp/night/junit.xml" | grep -q '<testsuites name="flashfault" tests="9" failures="4" errors="1"' ||
     { head -n 3 "$tmp/night/junit.xml"; echo "FAIL: unexpected totals"; exit 1; }
 grep -q 'flashfault run corpora/scenarios/prog-fail-remount.json' "$tmp/night/junit.xml" ||
     { echo "FAIL: the failing scenario's reproduce command is not in its failure text"; exit 1; }
@@ -33,6 +34,8 @@ grep -q 'ubi0 error: ubi_io_write \[ubi\]: error -5' "$tmp/night/junit.xml" ||
     { echo "FAIL: the kernel-log excerpt is not in the failure text"; exit 1; }
 grep -q 'reproduce: flashfault run results/night/explore-2of2/reproducers/5d1c2a7b90e3/scenario.json' "$tmp/night/junit.xml" ||
     { echo "FAIL: a finding's reproducer is not in its failure text"; exit 1; }
+grep -q '<testsuite name="flashfault fuzz" tests="3" failures="1" errors="0" skipped="1"' "$tmp/night/junit.xml" ||
+    { echo "FAIL: the fuzzing suite's counts"; exit 1; }
 head -n 2 "$tmp/clean/junit.xml" | grep -q 'tests="1" failures="0" errors="0"' ||
     { echo "FAIL: the clean night is not one passing test"; exit 1; }
 

@@ -16,6 +16,7 @@
 
 #include "backends/image/flash_image.h"
 #include "backends/model/presets.h"
+#include "common/json_load.h"
 #include "gtest/gtest.h"
 #include "harness/report/html_report.h"
 #include "harness/report/junit_xml.h"
@@ -118,7 +119,8 @@ TEST_F(ReportTest, MergesOutcomesAndShards) {
   EXPECT_TRUE(x.missing_shards.empty());
   EXPECT_EQ(x.states_checked, 6u);
   EXPECT_EQ(x.states_failed, 3u);
-  ASSERT_EQ(r.findings.size(), 2u);
+  // 2 from the exploration, 2 from the fuzzing campaign (one of them known).
+  ASSERT_EQ(r.findings.size(), 4u);
   const MergedFinding& a = r.findings[0];
   EXPECT_EQ(a.signature, "oracle:assumed.missing");
   EXPECT_EQ(a.states, std::vector<std::string>({"op108", "op112"}));
@@ -128,8 +130,62 @@ TEST_F(ReportTest, MergesOutcomesAndShards) {
   EXPECT_EQ(a.first_seen, "2025-03-01T02:04:30Z");
   EXPECT_EQ(a.first_seen_note, "state op112, 2.2 s into the checks (shard 2/2)");
   EXPECT_EQ(a.sources.size(), 2u);
-  // 1 failed + 1 unjudged scenario + 2 findings.
-  EXPECT_EQ(r.problems(), 4u);
+  ASSERT_EQ(r.fuzzings.size(), 1u);
+  EXPECT_EQ(r.fuzzings[0].outcome, Outcome::kFail);
+  EXPECT_EQ(r.fuzzings[0].label, "mix on ubifs (slc-2k-16m), kcov feedback, seed 20250301");
+  const MergedFinding& known = r.findings[2];
+  EXPECT_TRUE(known.fuzz);
+  EXPECT_TRUE(known.known);
+  EXPECT_EQ(known.signature_id, "328502f7f958");
+  EXPECT_EQ(known.first_seen_note, "150.2 s into the fuzzing");
+  EXPECT_FALSE(r.findings[3].known);
+  EXPECT_EQ(r.findings[3].inputs, 1u);
+  // 1 failed + 1 unjudged scenario + 2 exploration findings + 1 new fuzzing finding.
+  EXPECT_EQ(r.problems(), 5u);
+}
+
+TEST_F(ReportTest, ReadsFuzzResults) {
+  absl::StatusOr<ResultSet> set = LoadResults({(kFixtures / "nightly" / "fuzz").string()});
+  ASSERT_TRUE(set.ok()) << set.status();
+  ASSERT_EQ(set->fuzzings.size(), 1u);
+  const FuzzRecord& f = set->fuzzings[0];
+  EXPECT_EQ(f.executions, 7u);
+  EXPECT_EQ(f.kcov_edges, 3958u);
+  EXPECT_TRUE(f.kcov);
+  ASSERT_EQ(f.curves.size(), 2u);
+  EXPECT_EQ(f.curves[0].size(), 4u);
+  EXPECT_EQ(f.curves[1].back().edges, 3702u);
+  EXPECT_DOUBLE_EQ(f.mean_ms_per_step.at("workload"), 52.4);
+  ASSERT_EQ(f.findings.size(), 2u);
+  EXPECT_TRUE(f.findings[0].known);
+  // Only a known finding: the campaign passes, nothing is a problem.
+  nlohmann::json j = LoadJsonFile((kFixtures / "nightly" / "fuzz" / "results.json").string()).value();
+  j["findings"].erase(1);
+  absl::StatusOr<FuzzRecord> only_known = ParseFuzzRecord("x/results.json", j);
+  ASSERT_TRUE(only_known.ok()) << only_known.status();
+  ResultSet one;
+  one.fuzzings.push_back(*only_known);
+  const MergedReport r = Merge(one);
+  EXPECT_EQ(r.fuzzings[0].outcome, Outcome::kPass);
+  EXPECT_EQ(r.problems(), 0u);
+  const std::string x = JunitXml(r);
+  EXPECT_NE(x.find("<testsuite name=\"flashfault fuzz\" tests=\"2\" failures=\"0\" errors=\"0\" "
+                   "skipped=\"1\""),
+            std::string::npos) << x;
+  EXPECT_NE(x.find("<skipped message=\"known: kept in the reproducer corpus as 328502f7f958\">"),
+            std::string::npos) << x;
+  const std::string h = HtmlReport(r, {"x"});
+  EXPECT_NE(h.find("PASS: 0 scenarios passed, 0 crash states checked, 7 fuzzing executions, no new "
+                   "findings (1 known finding came back)"),
+            std::string::npos);
+  // A campaign that could not run is an error.
+  j["error"] = "no input ran";
+  absl::StatusOr<FuzzRecord> failed = ParseFuzzRecord("x/results.json", j);
+  ASSERT_TRUE(failed.ok());
+  ResultSet bad;
+  bad.fuzzings.push_back(*failed);
+  EXPECT_EQ(Merge(bad).fuzzings[0].outcome, Outcome::kError);
+  EXPECT_EQ(Merge(bad).problems(), 1u);
 }
 
 // The findings of two shards merged are those of one unsharded run.
@@ -166,8 +222,16 @@ TEST_F(ReportTest, JunitCarriesReproducersAndKernelLog) {
   absl::StatusOr<ResultSet> set = LoadResults({(kFixtures / "nightly").string()});
   ASSERT_TRUE(set.ok());
   const std::string x = JunitXml(Merge(*set));
-  EXPECT_NE(x.find("<testsuites name=\"flashfault\" tests=\"6\" failures=\"3\" errors=\"1\""),
+  // run: 3 cases; explore: 1 + 2 findings; fuzz: 1 + 2 findings (1 skipped: known).
+  EXPECT_NE(x.find("<testsuites name=\"flashfault\" tests=\"9\" failures=\"4\" errors=\"1\""),
             std::string::npos) << x;
+  EXPECT_NE(x.find("<testsuite name=\"flashfault fuzz\" tests=\"3\" failures=\"1\" errors=\"0\" "
+                   "skipped=\"1\""),
+            std::string::npos) << x;
+  EXPECT_NE(x.find("reproduce: flashfault run results/night/fuzz/reproducers/85f484953641/"
+                   "scenario.json"),
+            std::string::npos);
+  EXPECT_NE(x.find("  ubi0 error: ubi_io_read [ubi]: error -74 (ECC error)"), std::string::npos);
   EXPECT_NE(x.find("<testcase classname=\"flashfault.run\" name=\"prog-fail-remount\" time=\"41.700\">\n"
                    "      <failure message=\"1 of 11 checks failed, first exit: expected == 0, got 4\" "
                    "type=\"regression\">reproduce: flashfault run corpora/scenarios/prog-fail-remount.json"),
@@ -187,7 +251,14 @@ TEST_F(ReportTest, HtmlIsSelfContainedAndShowsWhatHappened) {
   absl::StatusOr<ResultSet> set = LoadResults({(kFixtures / "nightly").string()});
   ASSERT_TRUE(set.ok());
   const std::string h = HtmlReport(Merge(*set), {"fixtures/nightly"});
-  EXPECT_NE(h.find("FAIL: 1 scenario failed, 1 scenario run could not be judged, 2 findings"),
+  EXPECT_NE(h.find("FAIL: 1 scenario failed, 1 scenario run could not be judged, 3 findings "
+                   "(1 known finding came back)"),
+            std::string::npos);
+  EXPECT_NE(h.find("<h2 id=\"fuzzing\">Kernel fault fuzzing</h2>"), std::string::npos);
+  EXPECT_NE(h.find("aria-label=\"coverage over the fuzzing time\""), std::string::npos);
+  EXPECT_NE(h.find("<title>guest 1: 4 executions, 3958 KCOV edges at 5 min</title>"),
+            std::string::npos);
+  EXPECT_NE(h.find("<span class=\"badge known\">known</span> <b>recover | UBI assert failed"),
             std::string::npos);
   // Nothing to fetch: no src, no href but anchors, no url() but data:, no @import.
   EXPECT_FALSE(std::regex_search(h, std::regex(R"((src|href)="[^"#])")));
@@ -263,7 +334,9 @@ TEST_F(ReportTest, BadInputNamesFileAndPathAndWritesNothing) {
       {"state result", "explore-2of2/states.jsonl", "{\"id\": \"op104\", \"result\": \"maybe\"}\n",
        "$.result: \"maybe\" is neither"},
       {"finding without states", "explore-1of2/results.json", "", "$.findings[0].states: a finding without states"},
-      {"unknown command", "explore-1of2/results.json", "", "$.command: \"fuzz\" is not a command"},
+      {"unknown command", "explore-1of2/results.json", "", "$.command: \"nightly\" is not a command"},
+      {"fuzz curve", "fuzz/results.json", "", "$.statistics.workers[1].curve[0]: expected [seconds, edges, features]"},
+      {"fuzz known", "fuzz/results.json", "", "$.findings[1].known: expected a boolean"},
       {"neither kind", "run/ubi-attach/results.json", "{\"verdict\": \"pass\"}", "neither a flashfault run result"},
   };
   for (const BadInput& c : cases) {
@@ -275,12 +348,15 @@ TEST_F(ReportTest, BadInputNamesFileAndPathAndWritesNothing) {
     std::string text = c.content;
     const std::string name = c.name;
     if (name == "type" || name == "verdict" || name == "finding without states" ||
-        name == "unknown command" || name == "device blocks" || name == "device block beyond") {
+        name == "unknown command" || name == "device blocks" || name == "device block beyond" ||
+        name == "fuzz curve" || name == "fuzz known") {
       nlohmann::json j = nlohmann::json::parse(Read(file));
       if (name == "type") j["checks"][1]["pass"] = "yes";
       if (name == "verdict") j["verdict"] = "maybe";
       if (name == "finding without states") j["findings"][0]["states"] = nlohmann::json::array();
-      if (name == "unknown command") j["command"] = "fuzz";
+      if (name == "unknown command") j["command"] = "nightly";
+      if (name == "fuzz curve") j["statistics"]["workers"][1]["curve"][0] = {1.0, 2};
+      if (name == "fuzz known") j["findings"][1]["known"] = "no";
       if (name == "device blocks") j["erase_counts"] = {1, 2, 3};
       if (name == "device block beyond") j["bad_blocks"]["grown"] = {600};
       text = j.dump();
@@ -337,7 +413,9 @@ TEST_F(ReportTest, ExitCodes) {
   EXPECT_EQ(Flashfault("report " + night.string() + " --out " + (tmp_ / "j").string() + " --json", &out), 3);
   const nlohmann::json j = nlohmann::json::parse(out, nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << out;
-  EXPECT_EQ(j["findings"], 2);
+  EXPECT_EQ(j["findings"], 3);
+  EXPECT_EQ(j["known_findings"], 1);
+  EXPECT_EQ(j["executions"], 7);
   EXPECT_EQ(j["exit_code"], 3);
 
   // Several directories need --out; an unknown flag is usage; help is 0.
