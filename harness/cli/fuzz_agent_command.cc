@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <string>
 
-#include "absl/strings/str_split.h"
 #include "harness/campaign/fuzz/fuzz_agent.h"
+#include "harness/campaign/oracle/survivable_faults.h"
 #include "harness/cli/arg_parser.h"
 #include "harness/cli/command.h"
 
@@ -41,15 +41,13 @@ int RunFuzzAgent(std::span<char* const> args) {
     std::fprintf(stderr, "flashfault fuzz-agent: give --port or --case\n");
     return kExitUsage;
   }
-  for (absl::string_view k : absl::StrSplit(survivable, ',', absl::SkipEmpty())) {
-    std::optional<FaultKind> kind = FaultKindFromName(k);
-    if (!kind) {
-      std::fprintf(stderr, "flashfault fuzz-agent: --survivable: '%.*s' is not a fault kind\n",
-                   static_cast<int>(k.size()), k.data());
-      return kExitUsage;
-    }
-    o.survivable_also.push_back(*kind);
+  absl::StatusOr<std::vector<FaultKind>> kinds = oracle::ParseSurvivableKinds(survivable);
+  if (!kinds.ok()) {
+    std::fprintf(stderr, "flashfault fuzz-agent: --survivable: %s\n",
+                 std::string(kinds.status().message()).c_str());
+    return kExitUsage;
   }
+  o.survivable_also = *std::move(kinds);
   o.kcov = !no_kcov;
   if (!o.case_file.empty()) {
     absl::StatusOr<bool> failed = campaign::fuzz::RunFuzzCase(o, stdout);

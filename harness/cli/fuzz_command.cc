@@ -8,12 +8,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "common/input_file.h"
-#include "fault-models/fault_spec.h"
 #include "harness/campaign/duration.h"
 #include "harness/campaign/fuzz/fuzz_run.h"
 #include "harness/campaign/oracle/builtin_workloads.h"
+#include "harness/campaign/oracle/survivable_faults.h"
 #include "harness/cli/arg_parser.h"
 #include "harness/cli/command.h"
 #include "harness/cli/rig_flags.h"
@@ -127,8 +126,8 @@ int RunFuzz(std::span<char* const> args) {
   if (o.workload != "mix" && !oracle::LoadBuiltinWorkload(o.workload).ok()) {
     return Usage(absl::StrCat("--workload: '", o.workload, "' is not a built-in workload (flashfault workload list)"));
   }
-  for (absl::string_view k : absl::StrSplit(o.survivable, ',', absl::SkipEmpty())) {
-    if (!FaultKindFromName(k)) return Usage(absl::StrCat("--survivable: '", k, "' is not a fault kind"));
+  if (absl::Status s = oracle::ParseSurvivableKinds(o.survivable).status(); !s.ok()) {
+    return Usage(absl::StrCat("--survivable: ", s.message()));
   }
   const std::optional<uint64_t> b = campaign::ParseDurationSeconds(budget);
   if (!b || *b == 0) return Usage("--budget: expected seconds or a number with s, m or h, got '" + budget + "'");

@@ -1,11 +1,13 @@
 // `flashfault nightly --budget 30m --out DIR`: one command for the pipeline
-// that runs every night. A schedule over `run` and `explore` (called
-// in-process with the flags a user would give them) and `report`:
+// that runs every night. A schedule over `run`, `explore` and `fuzz` (called
+// in-process with the flags a user would give them) and `report`, the
+// budget split as nightly_plan.h says:
 //   1. the regression corpus (nightly_plan.h): every scenario, every kept
 //      reproducer, each expected to keep its recorded verdict, a few per
 //      guest boot, boots started while kRegressionShare of the budget is left;
-//   2. power-cut exploration with the rest of the budget;
-//   3. junit.xml and report.html over everything (report_files.h), and
+//   2. power-cut exploration with its share of the rest;
+//   3. kernel fault fuzzing with what is left after it;
+//   4. junit.xml and report.html over everything (report_files.h), and
 //      DIR/nightly.json: what ran, what was skipped for time, what changed.
 // Exit 0 nothing new, 3 a regression or a new finding (one whose signature
 // is not kept in the corpus's reproducers/), 1 the tool failed, 2 bad input.
@@ -51,7 +53,9 @@ void Progress(const std::string& msg) { campaign::ProgressPrinter::Stderr().Line
 struct NightlyFlags {
   std::string budget, shard = "1/1", corpus, out, seed_text;
   std::string workload = "mix", fs = "ubifs", mode = "sample:200";
-  uint64_t jobs = 1;
+  std::string fuzz_corpus;
+  uint64_t jobs = 1, fuzz_runs = 0;
+  bool no_fuzz = false;
   RigFlags rig;
 };
 
@@ -119,6 +123,7 @@ class Nightly {
   int Run() {
     Regression();
     Explore();
+    Fuzz();
     return Finish();
   }
 
@@ -194,18 +199,53 @@ class Nightly {
     Progress(absl::StrCat("exploration of ", f_.workload, " on ", f_.fs, ", budget ",
                           *budget == 0 ? "none" : absl::StrCat(*budget, " s")));
     const int rc = Call(RunExplore, args);
-    explore_ = {{"status", rc == kExitFailure ? "error" : "ran"}, {"exit_code", rc},
-                {"results", (dir / "results.json").string()}};
+    explore_ = Stage(rc, dir / "results.json");
+  }
+
+  // Kernel fault fuzzing: each shard with its own seed (the shards together
+  // fuzz N times as long; fuzzing is not split like a list of states).
+  void Fuzz() {
+    if (!plan_.fuzz) {
+      fuzz_ = {{"status", "skipped"}, {"why", "--no-fuzz"}};
+      return;
+    }
+    const std::optional<uint64_t> budget = campaign::FuzzBudget(plan_, Elapsed());
+    if (!budget) {
+      fuzz_ = {{"status", "skipped"},
+               {"why", absl::StrCat("less than ", campaign::kMinFuzzSeconds, " s of the budget left")}};
+      Progress("fuzzing skipped: the budget is spent");
+      return;
+    }
+    const fs::path dir = out_ / "fuzz";
+    const uint64_t seed = plan_.seed + plan_.shard.index - 1;
+    std::vector<std::string> args = {
+        "fuzz", "--fs", f_.fs, "--jobs", absl::StrCat(f_.jobs), "--budget", absl::StrCat(*budget, "s"),
+        "--seed", absl::StrCat(seed), "--known", (plan_.corpus / "reproducers").string(),
+        "--out", dir.string()};
+    if (f_.fuzz_runs > 0) args.insert(args.end(), {"--runs", absl::StrCat(f_.fuzz_runs)});
+    if (!f_.fuzz_corpus.empty()) args.insert(args.end(), {"--corpus", f_.fuzz_corpus});
+    for (const std::string& a : RigArgs(f_)) args.push_back(a);
+    Progress(absl::StrCat("kernel fault fuzzing on ", f_.fs, ", seed ", seed, ", budget ", *budget,
+                          " s", f_.fuzz_runs > 0 ? absl::StrCat(", at most ", f_.fuzz_runs, " inputs") : ""));
+    fuzz_ = Stage(Call(RunFuzz, args), dir / "results.json");
+  }
+
+  // What a campaign stage did: its exit, its results file, and its findings
+  // split into new and known (known: a folder under the corpus's reproducers/).
+  ojson Stage(int rc, const fs::path& results) const {
+    ojson stage = {{"status", rc == kExitFailure || rc == kExitUsage ? "error" : "ran"},
+                   {"exit_code", rc}, {"results", results.string()}};
     ojson known = ojson::array(), fresh = ojson::array();
-    std::optional<nlohmann::json> j = ReadResults(dir / "results.json");
+    std::optional<nlohmann::json> j = ReadResults(results);
     if (j && (*j)["findings"].is_array()) {
       for (const nlohmann::json& finding : (*j)["findings"]) {
         const std::string id = finding.value("signature_id", "");
         (plan_.known_signatures.count(id) ? known : fresh).push_back(id);
       }
     }
-    explore_["new_findings"] = fresh;
-    explore_["known_findings"] = known;
+    stage["new_findings"] = fresh;
+    stage["known_findings"] = known;
+    return stage;
   }
 
   int Finish() {
@@ -221,11 +261,16 @@ class Nightly {
                        {"expected", plan_.regression[i].expected}, {"verdict", r.verdict},
                        {"status", r.status}, {"results", r.results}});
     }
-    const size_t fresh = explore_.contains("new_findings") ? explore_["new_findings"].size() : 0;
-    const bool explore_failed = explore_.value("status", "") == "error";
+    size_t fresh = 0, known = 0;
+    bool stage_failed = false;
+    for (const ojson* stage : {&explore_, &fuzz_}) {
+      if (stage->contains("new_findings")) fresh += (*stage)["new_findings"].size();
+      if (stage->contains("known_findings")) known += (*stage)["known_findings"].size();
+      stage_failed = stage_failed || stage->value("status", "") == "error";
+    }
     const int rc = regressions + fresh > 0 ? kExitFound
-                   : errors > 0 || explore_failed ? kExitFailure
-                                                  : kExitOk;
+                   : errors > 0 || stage_failed ? kExitFailure
+                                                : kExitOk;
     ojson n = {{"command", "nightly"},
                {"seed", plan_.seed},
                {"shard", f_.shard},
@@ -235,6 +280,7 @@ class Nightly {
                {"corpus_items", plan_.corpus_items},
                {"regression", items},
                {"exploration", explore_},
+               {"fuzzing", fuzz_},
                {"reproduce", Reproduce()},
                {"exit_code", rc}};
     if (absl::Status s = WriteFileAtomically((out_ / "nightly.json").string(), n.dump(2) + "\n");
@@ -257,13 +303,12 @@ class Nightly {
       }
     }
     std::printf("VERDICT: %s - %zu of %zu corpus item(s) kept their verdict, %zu regression(s), "
-                "%zu error(s), %zu skipped for time; exploration %s, %zu new finding(s), %zu "
-                "known; seed %llu, %llu s\n",
+                "%zu error(s), %zu skipped for time; exploration %s, fuzzing %s; %zu new "
+                "finding(s), %zu known; seed %llu, %llu s\n",
                 rc == kExitOk ? "PASS" : rc == kExitFound ? "FOUND" : "ERROR", kept,
                 plan_.regression.size(), regressions, errors, skipped,
-                explore_.value("status", "skipped").c_str(), fresh,
-                explore_.contains("known_findings") ? explore_["known_findings"].size() : size_t{0},
-                static_cast<unsigned long long>(plan_.seed),
+                explore_.value("status", "skipped").c_str(), fuzz_.value("status", "skipped").c_str(),
+                fresh, known, static_cast<unsigned long long>(plan_.seed),
                 static_cast<unsigned long long>(Elapsed()));
     return rep.ok() ? rc : std::max(rc, kExitFailure);
   }
@@ -273,6 +318,9 @@ class Nightly {
                                  " --corpus ", plan_.corpus.string(), " --workload ", f_.workload,
                                  " --fs ", f_.fs, " --mode ", f_.mode);
     if (!f_.budget.empty()) absl::StrAppend(&r, " --budget ", f_.budget);
+    if (f_.no_fuzz) absl::StrAppend(&r, " --no-fuzz");
+    if (f_.fuzz_runs > 0) absl::StrAppend(&r, " --fuzz-runs ", f_.fuzz_runs);
+    if (!f_.fuzz_corpus.empty()) absl::StrAppend(&r, " --fuzz-corpus ", f_.fuzz_corpus);
     for (const std::string& a : RigArgs(f_)) absl::StrAppend(&r, " ", a);
     return absl::StrCat(r, " --out ", out_.string());
   }
@@ -283,6 +331,7 @@ class Nightly {
   std::vector<ItemResult> results_;  // one per plan_.regression item
   std::atomic<size_t> items_done_{0};
   ojson explore_ = {{"status", "skipped"}, {"why", "not reached"}};
+  ojson fuzz_ = {{"status", "skipped"}, {"why", "not reached"}};
   std::chrono::steady_clock::time_point start_;
 };
 
@@ -297,36 +346,51 @@ int RunNightly(std::span<char* const> args) {
   NightlyFlags f;
   ArgParser parser(
       "flashfault nightly [--budget 30m] [--jobs N] [--shard i/N] [--seed N] [--corpus DIR]"
-      " [--workload W] [--fs ubifs|jffs2] [--mode M] [--kernel K] [--muse-ko FILE] --out DIR",
+      " [--workload W] [--fs ubifs|jffs2] [--mode M] [--no-fuzz] [--fuzz-runs N]"
+      " [--fuzz-corpus DIR] [--kernel K] [--muse-ko FILE] --out DIR",
       "The nightly robustness run: the regression corpus (every scenario under "
       "corpora/scenarios/, each expected to pass, and every reproducer kept under "
       "corpora/reproducers/ID/, each expected to keep its recorded verdict), a few scenarios "
-      "per QEMU boot while 60% of the budget lasts, then power-cut exploration of WORKLOAD "
-      "with the rest (skipped when less than 90 s remain). Then junit.xml and report.html "
-      "over everything in DIR, and DIR/nightly.json: each item's expected and actual verdict, "
-      "what was skipped for time, the exploration's new and known findings (known: its "
-      "signature has a folder under reproducers/). --shard i/N runs items i, i+N, ... of "
-      "the corpus and shard i/N of the exploration; merging the shards with 'flashfault "
-      "report' gives the unsharded run's report. The seed (default: today's date, "
-      "YYYYMMDD) drives the exploration; nightly.json names the command that replays the "
-      "night. Exit 0 nothing new, 3 a regression or a new finding, 1 the tool failed, 2 "
-      "bad input.",
+      "per QEMU boot while 60% of the budget lasts; then power-cut exploration of WORKLOAD "
+      "with half of the rest (all of it when the fuzzing would be left less than 180 s; "
+      "skipped when less than 90 s remain); then kernel fault fuzzing (flashfault fuzz, "
+      "--jobs guests) with what is left, less 90 s for minimising findings (skipped when "
+      "less than 180 s remain; 10 minutes when there is no budget). Then junit.xml and "
+      "report.html over everything in DIR, and DIR/nightly.json: each item's expected and "
+      "actual verdict, what was skipped for time, the new and known findings of the "
+      "exploration and the fuzzing (known: its signature has a folder under reproducers/). "
+      "--shard i/N runs items i, i+N, ... of the corpus and shard i/N of the exploration; "
+      "merging the shards with 'flashfault report' gives the unsharded run's report. Each "
+      "shard fuzzes with its own seed (SEED + i - 1). The seed (default: today's date, "
+      "YYYYMMDD) drives the exploration and the fuzzing; nightly.json names the command "
+      "that replays the night. Exit 0 nothing new, 3 a regression or a new finding, 1 the "
+      "tool failed, 2 bad input.",
       "  flashfault nightly --budget 30m --out nightly/\n"
       "  flashfault nightly --budget 2h --shard 2/4 --out shard-2/   # then: flashfault report "
       "shard-*/ --out all/\n"
-      "  flashfault nightly --budget 10m --corpus my-corpus/ --workload basic-durability --out n/");
+      "  flashfault nightly --budget 10m --corpus my-corpus/ --workload basic-durability --out n/\n"
+      "  flashfault nightly --budget 1h --fuzz-corpus ~/.cache/ff-fuzz-corpus --out n/   # the "
+      "corpus grows night after night");
   parser.AddString("budget", "TIME", "wall-clock budget (30m, 90s, 2h; default none: run all)",
                    &f.budget);
-  parser.AddUint("jobs", "N", "QEMU guests at once for the regression corpus (default 1)", &f.jobs);
+  parser.AddUint("jobs", "N", "QEMU guests at once for the regression corpus and the fuzzing (default 1)", &f.jobs);
   parser.AddString("shard", "i/N", "run shard i of N of the corpus and the exploration", &f.shard);
-  parser.AddString("seed", "N", "seed of the exploration (default: today's date, YYYYMMDD)",
+  parser.AddString("seed", "N", "seed of the exploration and the fuzzing (default: today's date, YYYYMMDD)",
                    &f.seed_text);
   parser.AddString("corpus", "DIR", "the regression corpus (default: the repository's corpora/)",
                    &f.corpus);
   parser.AddString("workload", "W", "what to explore: a built-in or a workload file (default mix)",
                    &f.workload);
-  parser.AddString("fs", "NAME", "the exploration's file system: ubifs (default) or jffs2", &f.fs);
+  parser.AddString("fs", "NAME", "the file system explored and fuzzed: ubifs (default) or jffs2", &f.fs);
   parser.AddString("mode", "M", "the exploration's --mode (default sample:200)", &f.mode);
+  parser.AddBool("no-fuzz", "leave out the kernel fault fuzzing (its time goes to the exploration)",
+                 &f.no_fuzz);
+  parser.AddUint("fuzz-runs", "N", "stop the fuzzing after N inputs (default: its time decides)",
+                 &f.fuzz_runs);
+  parser.AddString("fuzz-corpus", "DIR",
+                   "the fuzzing corpus to read and grow (default DIR/fuzz/corpus: keep one "
+                   "across nights to build on them)",
+                   &f.fuzz_corpus);
   parser.AddString("out", "DIR", "results, nightly.json, junit.xml and report.html", &f.out);
   AddRigFlags(parser, &f.rig);
   if (int rc = HandleParseResult(parser, parser.Parse(args), "nightly"); rc >= 0) return rc;
@@ -375,6 +439,7 @@ int RunNightly(std::span<char* const> args) {
                  ec.message().c_str());
     return kExitFailure;
   }
+  plan->fuzz = !f.no_fuzz;
   Progress(absl::StrCat("seed ", seed, ", shard ", f.shard, ": ", plan->regression.size(), " of ",
                         plan->corpus_items, " corpus item(s) in ", plan->boots.size(),
                         " boot(s), budget ", *budget == 0 ? "none" : f.budget));

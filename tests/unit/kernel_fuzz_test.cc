@@ -210,5 +210,14 @@ TEST(SurvivableTest, TheRuleSaysWhy) {
   EXPECT_EQ(oracle::WhyNotSurvivable(s, g, {FaultKind::kStuckBit}), "");  // a planted failure
 }
 
+TEST(SurvivableTest, KindListsParseOrNameTheBadWord) {
+  absl::StatusOr<std::vector<FaultKind>> k = oracle::ParseSurvivableKinds("stuck_bit,,read_disturb");
+  ASSERT_TRUE(k.ok()) << k.status();
+  EXPECT_EQ(*k, std::vector<FaultKind>({FaultKind::kStuckBit, FaultKind::kReadDisturb}));
+  EXPECT_TRUE(oracle::ParseSurvivableKinds("")->empty());
+  const absl::Status bad = oracle::ParseSurvivableKinds("stuck_bit,stuck_bits").status();
+  EXPECT_EQ(bad.message(), "'stuck_bits' is not a fault kind");
+}
+
 }  // namespace
 }  // namespace flashfault::campaign::fuzz

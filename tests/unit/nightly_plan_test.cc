@@ -93,12 +93,29 @@ TEST(NightlyPlanTest, TheBudgetIsSplitAsDocumented) {
   p.budget_seconds = 600;
   EXPECT_TRUE(RegressionMayStart(p, 359));  // 60% of 600 is 360
   EXPECT_FALSE(RegressionMayStart(p, 360));
+  // 200 s left: too few to share with the fuzzing (90 + 180), all to the exploration.
   EXPECT_EQ(ExploreBudget(p, 400), std::optional<uint64_t>(600 - 400 - kExploreWrapUpSeconds));
   EXPECT_EQ(ExploreBudget(p, 511), std::nullopt);  // 89 s left: too little to boot
   EXPECT_EQ(ExploreBudget(p, 700), std::nullopt);
+  // 300 s left: the exploration 120, leaving the fuzzing its 180.
+  EXPECT_EQ(ExploreBudget(p, 300), std::optional<uint64_t>(120 - kExploreWrapUpSeconds));
+  EXPECT_EQ(FuzzBudget(p, 420), std::optional<uint64_t>(180 - kFuzzWrapUpSeconds));
+  // 400 s left (a longer night): half each.
+  p.budget_seconds = 700;
+  EXPECT_EQ(ExploreBudget(p, 300), std::optional<uint64_t>(200 - kExploreWrapUpSeconds));
+  EXPECT_EQ(FuzzBudget(p, 500), std::optional<uint64_t>(200 - kFuzzWrapUpSeconds));
+  p.budget_seconds = 600;
+  EXPECT_EQ(FuzzBudget(p, 421), std::nullopt);  // 179 s left
+  EXPECT_EQ(FuzzBudget(p, 900), std::nullopt);
+  // Without the fuzzing the exploration keeps the whole rest.
+  p.fuzz = false;
+  EXPECT_EQ(ExploreBudget(p, 300), std::optional<uint64_t>(300 - kExploreWrapUpSeconds));
+  EXPECT_EQ(FuzzBudget(p, 0), std::nullopt);
+  p.fuzz = true;
   p.budget_seconds = 0;  // none: everything runs, the exploration without a budget
   EXPECT_TRUE(RegressionMayStart(p, 1u << 30));
   EXPECT_EQ(ExploreBudget(p, 1u << 30), std::optional<uint64_t>(0));
+  EXPECT_EQ(FuzzBudget(p, 1u << 30), std::optional<uint64_t>(kUnbudgetedFuzzSeconds));
 }
 
 }  // namespace

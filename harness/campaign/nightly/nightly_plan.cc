@@ -97,7 +97,20 @@ std::optional<uint64_t> ExploreBudget(const NightlyPlan& plan, uint64_t elapsed)
   if (elapsed >= plan.budget_seconds || plan.budget_seconds - elapsed < kMinExploreSeconds) {
     return std::nullopt;
   }
-  return plan.budget_seconds - elapsed - kExploreWrapUpSeconds;
+  const uint64_t rest = plan.budget_seconds - elapsed;
+  const bool share = plan.fuzz && rest >= kMinExploreSeconds + kMinFuzzSeconds;
+  // Half, but never so much that the fuzzing is left less than its minimum.
+  const uint64_t mine = share ? std::min(rest / 2, rest - kMinFuzzSeconds) : rest;
+  return mine - kExploreWrapUpSeconds;
+}
+
+std::optional<uint64_t> FuzzBudget(const NightlyPlan& plan, uint64_t elapsed) {
+  if (!plan.fuzz) return std::nullopt;
+  if (plan.budget_seconds == 0) return kUnbudgetedFuzzSeconds;
+  if (elapsed >= plan.budget_seconds || plan.budget_seconds - elapsed < kMinFuzzSeconds) {
+    return std::nullopt;
+  }
+  return plan.budget_seconds - elapsed - kFuzzWrapUpSeconds;
 }
 
 }  // namespace flashfault::campaign

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace flashfault::oracle {
 
@@ -38,6 +39,16 @@ std::string WhyNotSurvivable(const FaultSpec& spec, const Geometry& g,
       return absl::StrCat(name, ": the data on the flash is wrong by construction");
   }
   return absl::StrCat(name, ": unknown kind");
+}
+
+absl::StatusOr<std::vector<FaultKind>> ParseSurvivableKinds(absl::string_view comma_list) {
+  std::vector<FaultKind> kinds;
+  for (absl::string_view k : absl::StrSplit(comma_list, ',', absl::SkipEmpty())) {
+    const std::optional<FaultKind> kind = FaultKindFromName(k);
+    if (!kind) return absl::InvalidArgumentError(absl::StrCat("'", k, "' is not a fault kind"));
+    kinds.push_back(*kind);
+  }
+  return kinds;
 }
 
 }  // namespace flashfault::oracle

@@ -25,6 +25,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "backends/model/geometry.h"
 #include "fault-models/fault_spec.h"
 
@@ -36,5 +38,9 @@ namespace flashfault::oracle {
 // failure: `flashfault fuzz --survivable KIND`).
 std::string WhyNotSurvivable(const FaultSpec& spec, const Geometry& g,
                              const std::vector<FaultKind>& also = {});
+
+// The kinds of "stuck_bit,read_disturb" (the --survivable flag's form);
+// InvalidArgument "'x' is not a fault kind" for a word that names none.
+absl::StatusOr<std::vector<FaultKind>> ParseSurvivableKinds(absl::string_view comma_list);
 
 }  // namespace flashfault::oracle
