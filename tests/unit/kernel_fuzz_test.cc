@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <set>
 #include <string>
 #include <thread>
@@ -15,7 +16,9 @@
 #include "harness/campaign/fuzz/fuzz_input.h"
 #include "harness/campaign/fuzz/fuzz_wire.h"
 #include "harness/campaign/fuzz/minimize.h"
+#include "harness/campaign/fuzz/recovered_data.h"
 #include "harness/campaign/oracle/builtin_workloads.h"
+#include "harness/campaign/oracle/executor.h"
 #include "harness/campaign/oracle/survivable_faults.h"
 
 namespace flashfault::campaign::fuzz {
@@ -208,6 +211,42 @@ TEST(SurvivableTest, TheRuleSaysWhy) {
   }
   s.kind = FaultKind::kStuckBit;
   EXPECT_EQ(oracle::WhyNotSurvivable(s, g, {FaultKind::kStuckBit}), "");  // a planted failure
+}
+
+// The judge of a recovered file system, on a directory the real executor
+// ran a workload in: what it synced must be there, and space must come back.
+TEST(RecoveredDataTest, SyncedDataMustSurviveAndSpaceComeBack) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("ff_recovered." + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "mnt");
+  absl::StatusOr<oracle::Workload> w = oracle::LoadBuiltinWorkload("basic-durability");
+  ASSERT_TRUE(w.ok()) << w.status();
+  oracle::ExecOptions xo;
+  xo.root = (dir / "mnt").string();
+  xo.log = (dir / "ops.jsonl").string();
+  ASSERT_TRUE(oracle::ExecuteWorkload(*w, xo).ok());
+  RecoveredDataOptions o{.op_log = xo.log, .fs = "ubifs", .mount_point = xo.root};
+  nlohmann::ordered_json r;
+  EXPECT_EQ(JudgeRecoveredData(o, r), "") << r.dump();
+  // d/b was fdatasync'd, then a sync covered it: losing it is a finding.
+  fs::remove(dir / "mnt" / "d" / "b");
+  r = nlohmann::ordered_json::object();
+  const std::string failed = JudgeRecoveredData(o, r);
+  EXPECT_EQ(failed.rfind("oracle:", 0), 0u) << failed;
+  ASSERT_TRUE(r.contains("violations"));
+  EXPECT_EQ(r["violations"][0]["path"], "d/b");
+  // A log that does not load is the tool's problem: no finding, said so.
+  o.op_log = (dir / "missing.jsonl").string();
+  r = nlohmann::ordered_json::object();
+  EXPECT_EQ(JudgeRecoveredData(o, r), "");
+  EXPECT_TRUE(r.contains("oracle_skipped"));
+  // Space: far less free than the fresh file system had is a leak.
+  o.baseline_free = uint64_t{1} << 50;
+  r = nlohmann::ordered_json::object();
+  EXPECT_EQ(JudgeRecoveredData(o, r), "space");
+  EXPECT_GT(r["space"]["missing"].get<uint64_t>(), 0u);
+  fs::remove_all(dir);
 }
 
 TEST(SurvivableTest, KindListsParseOrNameTheBadWord) {

@@ -22,11 +22,13 @@
 #include "harness/campaign/fuzz/fuzz_input.h"
 #include "harness/campaign/fuzz/fuzz_wire.h"
 #include "harness/campaign/fuzz/kcov.h"
+#include "harness/campaign/fuzz/recovered_data.h"
 #include "harness/campaign/guest_shell.h"
 #include "harness/campaign/served_part.h"
 #include "harness/campaign/kernel_log.h"
 #include "harness/campaign/log_classifier.h"
 #include "harness/campaign/oracle/executor.h"
+#include "harness/campaign/oracle/space_check.h"
 #include "harness/campaign/oracle/survivable_faults.h"
 #include "harness/campaign/oracle/tree_snapshot.h"
 #include "harness/campaign/signature.h"
@@ -67,13 +69,16 @@ class Agent {
   std::string RunUnderFaults(const Execution& e, int mtd, server::ServedDevice& dev, ojson& steps,
                              ojson& ms);
   // The recovery check with faults off; the first failing step ("" none).
-  std::string Recover(int mtd, ojson& steps, ojson& ms, ojson& r);
+  // `judge`: the workload's op log tells the truth, so the recovered data
+  // is judged by the oracle (recovered_data.h); else the tree is read back.
+  std::string Recover(int mtd, bool judge, ojson& steps, ojson& ms, ojson& r);
   absl::StatusOr<Execution> Decode(const Frame& f);
 
   const FuzzAgentOptions& o_;
   int port_ = -1;
   std::unique_ptr<FaultLayer> part_;
   std::unique_ptr<NandModel> base_;
+  uint64_t baseline_free_ = 0;  // free bytes of the fresh file system on the base
   std::unique_ptr<Kcov> kcov_;
   KmsgReader kmsg_;
   uint64_t executions_ = 0;
@@ -96,9 +101,14 @@ absl::Status Agent::MakeBase() {
   int rc = -1;
   if (mtd >= 0) {
     const std::string lib = absl::StrCat(". ", o_.guest_lib, "/lib.sh; . ", o_.guest_lib, "/explore.sh; ");
-    rc = RunShell(absl::StrCat(lib, "ex_self_checks; ex_format ", o_.fs, " ", mtd, " ", o_.mount_point,
-                               " && ex_unmount ", o_.fs, " ", o_.mount_point),
+    rc = RunShell(absl::StrCat(lib, "ex_self_checks; ex_format ", o_.fs, " ", mtd, " ", o_.mount_point),
                   &out);
+    // The space check's baseline: what the fresh file system has free.
+    if (rc == 0) {
+      absl::StatusOr<oracle::SpaceFigures> free = oracle::FreeSpace(o_.mount_point);
+      if (free.ok()) baseline_free_ = free->free_bytes;
+      rc = RunShell(absl::StrCat(lib, "ex_unmount ", o_.fs, " ", o_.mount_point), &out);
+    }
   }
   const absl::Status stopped = served->Stop();
   if (mtd < 0) return absl::UnavailableError("the base part's MTD did not appear");
@@ -161,21 +171,27 @@ std::string Agent::RunUnderFaults(const Execution& e, int mtd, server::ServedDev
   return down ? (detached ? "" : "detach") : "umount";
 }
 
-std::string Agent::Recover(int mtd, ojson& steps, ojson& ms, ojson& r) {
+std::string Agent::Recover(int mtd, bool judge, ojson& steps, ojson& ms, ojson& r) {
   auto step = [&](const char* name, auto run) { return Step(steps, ms, name, run); };
   if (!step("recover_attach", [&] { return AttachFs(o_.fs, mtd); })) return "attach";
   std::string failed;
   if (!step("recover_mount", [&] { return MountFs(o_.fs, mtd, o_.mount_point); })) {
     failed = "mount";
   } else {
-    const bool walked = step("recover_walk", [&]() -> absl::Status {
+    const Clock::time_point t = Clock::now();
+    if (judge) {
+      failed = JudgeRecoveredData({.op_log = kOpLog, .fs = o_.fs, .mount_point = o_.mount_point,
+                                   .baseline_free = baseline_free_},
+                                  r);
+    } else {
       absl::StatusOr<oracle::TreeSnapshot> tree = oracle::WalkTree(o_.mount_point);
-      return tree.ok() ? absl::OkStatus() : tree.status();
-    });
-    if (!walked) {
-      r["oracle_error"] = steps["recover_walk"];
-      failed = "oracle:walk";
+      if (!tree.ok()) {
+        r["oracle_error"] = std::string(tree.status().message());
+        failed = "oracle:walk";
+      }
     }
+    ms[judge ? "recover_judge" : "recover_walk"] = MsSince(t);
+    steps[judge ? "recover_judge" : "recover_walk"] = failed.empty() ? "ok" : failed;
     if (!step("recover_umount", [&] { return UnmountFs(o_.mount_point); }) && failed.empty()) {
       failed = "umount";
     }
@@ -215,6 +231,11 @@ absl::StatusOr<ojson> Agent::Execute(const Execution& e) {
     if (StreamFaultDevice* sd = srv->device().stream_device.get()) sd->set_consulting(false);
     // What fired under faults (ReplacePlan starts the counters afresh).
     stats = part_->stats();
+    // The op log is the truth about durability unless power was cut: then
+    // it cannot say which ops came after the cut (recovered_data.h).
+    bool power_cut = false;
+    for (const FaultStats& s : stats) power_cut = power_cut || (s.kind == FaultKind::kPowerCut && s.fires > 0);
+    const bool judge = steps.contains("ops") && !power_cut;
     // Faults off: no new decisions, the plan emptied, the power back.
     FaultPlan none;
     none.seed = part_->seed();
@@ -222,7 +243,7 @@ absl::StatusOr<ojson> Agent::Execute(const Execution& e) {
     part_->PowerOn();
     // The module's map of blocks it may read itself still says "no power".
     if (srv->device().direct) srv->device().direct->RefreshAll();
-    recovered = Recover(mtd, steps, ms, r);
+    recovered = Recover(mtd, judge, steps, ms, r);
   } else {
     recovered = "present";
   }

@@ -1,13 +1,16 @@
 // `flashfault fuzz` on the host; see fuzz_run.h.
 #include "harness/campaign/fuzz/fuzz_run.h"
 
+#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/atomic_file.h"
 #include "common/input_file.h"
 #include "common/status_macros.h"
@@ -23,7 +26,7 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 using ojson = nlohmann::ordered_json;
 
-void Progress(const std::string& line) { std::fprintf(stderr, "[fuzz] %s\n", line.c_str()); }
+void Progress(const std::string& line) { ProgressPrinter::Stderr().Line("[fuzz]", line); }
 
 std::vector<json> ReadJsonLines(const fs::path& file) {
   std::vector<json> out;
@@ -34,6 +37,50 @@ std::vector<json> ReadJsonLines(const fs::path& file) {
   }
   return out;
 }
+
+// While libFuzzer runs: every few seconds a progress line from the guests'
+// records (a bar with rate and ETA on a terminal, plain lines in a log).
+class Ticker {
+ public:
+  Ticker(fs::path out, uint64_t budget_s) : out_(std::move(out)), budget_s_(budget_s) {
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~Ticker() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Loop() {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stop_; })) {
+      const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      uint64_t execs = 0, edges = 0;
+      std::error_code ec;
+      for (const auto& d : fs::directory_iterator(out_ / "workers", ec)) {
+        const std::vector<json> lines = ReadJsonLines(d.path() / "execs.jsonl");
+        execs += lines.size();
+        if (!lines.empty()) edges = std::max<uint64_t>(edges, lines.back().value("edges", 0));
+      }
+      const uint64_t done = std::min<uint64_t>(static_cast<uint64_t>(t), budget_s_);
+      Progress(absl::StrFormat("fuzzing %d/%d s, %d executions, %.1f/min, %d KCOV edges, eta %ds",
+                               done, budget_s_, execs, t > 0 ? execs * 60.0 / t : 0.0, edges,
+                               budget_s_ - done));
+    }
+  }
+
+  const fs::path out_;
+  const uint64_t budget_s_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
 
 LinkOptions LinkFor(const FuzzOptions& o, const fs::path& dir) {
   LinkOptions l;
@@ -243,7 +290,9 @@ absl::StatusOr<FuzzOutcome> RunFuzz(const RigPaths& rig, const FuzzOptions& o) {
     if (ec) return absl::InternalError(absl::StrCat("cannot create ", d.string(), ": ", ec.message()));
   }
   // A fresh campaign's own records only (the corpus is kept and grows).
-  for (const char* sub : {"workers", "findings", "reproducers"}) fs::remove_all(o.out / sub, ec);
+  for (const char* sub : {"workers", "findings", "reproducers", "libfuzzer.log"}) {
+    fs::remove_all(o.out / sub, ec);
+  }
   ojson known = ojson::array();
   std::set<std::string> known_ids;
   if (!o.known_dir.empty() && fs::is_directory(o.known_dir, ec)) {
@@ -252,8 +301,11 @@ absl::StatusOr<FuzzOutcome> RunFuzz(const RigPaths& rig, const FuzzOptions& o) {
     }
   }
   for (const std::string& id : known_ids) known.push_back(id);
-  const ojson config = {{"out", fs::absolute(o.out).string()}, {"root", rig.root.string()},
-                        {"flashfault", rig.self.string()}, {"muse_ko", rig.muse_ko.string()},
+  // Absolute paths: libFuzzer runs in OUT (env -C), where a path the user
+  // gave relative to here would name nothing.
+  auto absolute = [](const fs::path& p) { return p.empty() ? p.string() : fs::absolute(p).string(); };
+  const ojson config = {{"out", absolute(o.out)}, {"root", absolute(rig.root)},
+                        {"flashfault", absolute(rig.self)}, {"muse_ko", absolute(rig.muse_ko)},
                         {"kernel", rig.kernel}, {"fs", o.fs}, {"preset", o.preset},
                         {"workload", o.workload}, {"survivable", o.survivable},
                         {"feedback", o.feedback}, {"kcov", true},
@@ -285,7 +337,14 @@ absl::StatusOr<FuzzOutcome> RunFuzz(const RigPaths& rig, const FuzzOptions& o) {
                         ", feedback ", o.feedback));
   const std::string started = Iso8601Utc(std::chrono::system_clock::now());
   const auto t0 = std::chrono::steady_clock::now();
-  const int rc = Spawn(argv);
+  // libFuzzer's own lines go to OUT/libfuzzer.log (with --jobs, each
+  // process's to OUT/fuzz-N.log besides): the terminal keeps the progress.
+  argv.insert(argv.begin() + 3, {"sh", "-c", "exec \"$@\" 2>>libfuzzer.log", "sh"});
+  int rc;
+  {
+    Ticker ticker(o.out, o.budget_seconds);
+    rc = Spawn(argv);
+  }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   FuzzOutcome out;
   out.findings = CollectFindings(o.out / "findings");
@@ -295,7 +354,8 @@ absl::StatusOr<FuzzOutcome> RunFuzz(const RigPaths& rig, const FuzzOptions& o) {
                         out.findings.size(), " finding(s)"));
   std::string error;
   if (stats["executions"].get<uint64_t>() == 0) {
-    error = absl::StrCat("no input ran (libFuzzer exit ", rc, "; see ", (o.out / "workers").string(), ")");
+    error = absl::StrCat("no input ran (libFuzzer exit ", rc, "; see ", (o.out / "libfuzzer.log").string(),
+                         " and ", (o.out / "workers").string(), ")");
   }
   size_t fresh = 0;
   for (FuzzFinding& f : out.findings) {
