@@ -18,18 +18,10 @@ namespace fs = std::filesystem;
 
 absl::StatusOr<FindingRecord> ReadFinding(const JsonField& f) {
   FindingRecord r;
-  FF_ASSIGN_OR_RETURN(r.signature, f["signature"].String());
-  FF_ASSIGN_OR_RETURN(r.signature_id, f["signature_id"].String());
-  FF_ASSIGN_OR_RETURN(r.failed, f["failed"].String());
-  FF_ASSIGN_OR_RETURN(r.words, f["words"].String());
+  FF_RETURN_IF_ERROR(ReadFindingCommon(f, r));
   FF_ASSIGN_OR_RETURN(r.smallest_state, f["smallest_state"].String());
   FF_ASSIGN_OR_RETURN(r.states, f["states"].OptStrings());
   if (r.states.empty()) return f["states"].Error("a finding without states");
-  FF_ASSIGN_OR_RETURN(r.kernel_log, f["kernel_log"].OptStrings());
-  FF_ASSIGN_OR_RETURN(const std::optional<std::string> reproducer, f["reproducer"].OptString());
-  FF_ASSIGN_OR_RETURN(const std::optional<std::string> replay, f["replay"].OptString());
-  r.reproducer = reproducer.value_or("");
-  r.replay = replay.value_or("");
   return r;
 }
 
@@ -69,6 +61,19 @@ absl::Status ReadStates(const fs::path& file, ExploreRecord& r) {
 }
 
 }  // namespace
+
+absl::Status ReadFindingCommon(const JsonField& f, FindingCommon& r) {
+  FF_ASSIGN_OR_RETURN(r.signature, f["signature"].String());
+  FF_ASSIGN_OR_RETURN(r.signature_id, f["signature_id"].String());
+  FF_ASSIGN_OR_RETURN(r.failed, f["failed"].String());
+  FF_ASSIGN_OR_RETURN(r.words, f["words"].String());
+  FF_ASSIGN_OR_RETURN(r.kernel_log, f["kernel_log"].OptStrings());
+  FF_ASSIGN_OR_RETURN(const std::optional<std::string> reproducer, f["reproducer"].OptString());
+  FF_ASSIGN_OR_RETURN(const std::optional<std::string> replay, f["replay"].OptString());
+  r.reproducer = reproducer.value_or("");
+  r.replay = replay.value_or("");
+  return absl::OkStatus();
+}
 
 absl::StatusOr<ExploreRecord> ParseExploreRecord(const std::string& file,
                                                  const nlohmann::json& results) {

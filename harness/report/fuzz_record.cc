@@ -11,18 +11,10 @@ namespace {
 
 absl::StatusOr<FuzzFindingRecord> ReadFinding(const JsonField& f) {
   FuzzFindingRecord r;
-  FF_ASSIGN_OR_RETURN(r.signature, f["signature"].String());
-  FF_ASSIGN_OR_RETURN(r.signature_id, f["signature_id"].String());
-  FF_ASSIGN_OR_RETURN(r.failed, f["failed"].String());
-  FF_ASSIGN_OR_RETURN(r.words, f["words"].String());
+  FF_RETURN_IF_ERROR(ReadFindingCommon(f, r));
   FF_ASSIGN_OR_RETURN(r.known, f["known"].Bool());
   FF_ASSIGN_OR_RETURN(r.first_seen_s, f["first_seen_s"].Number());
   FF_ASSIGN_OR_RETURN(r.inputs, f["inputs"].Uint());
-  FF_ASSIGN_OR_RETURN(r.kernel_log, f["kernel_log"].OptStrings());
-  FF_ASSIGN_OR_RETURN(const std::optional<std::string> reproducer, f["reproducer"].OptString());
-  FF_ASSIGN_OR_RETURN(const std::optional<std::string> replay, f["replay"].OptString());
-  r.reproducer = reproducer.value_or("");
-  r.replay = replay.value_or("");
   return r;
 }
 

@@ -73,11 +73,17 @@ struct StateRecord {
   double ms = 0;               // its own time, summed over its steps
 };
 
-struct FindingRecord {
-  std::string signature, signature_id, failed, words, smallest_state;
-  std::vector<std::string> states;
+// What every finding says, found by exploration or by fuzzing.
+struct FindingCommon {
+  std::string signature, signature_id, failed, words;
   std::vector<std::string> kernel_log;
   std::string reproducer, replay;  // "" when none was written
+};
+
+// A finding of an exploration: the failing crash states with its signature.
+struct FindingRecord : FindingCommon {
+  std::string smallest_state;
+  std::vector<std::string> states;
 };
 
 // One results.json of `flashfault explore` (an exploration or a shard).
@@ -96,13 +102,10 @@ struct ExploreRecord {
 };
 
 // A finding of a fuzzing campaign (fuzz_run.h's FuzzFinding as written).
-struct FuzzFindingRecord {
-  std::string signature, signature_id, failed, words;
+struct FuzzFindingRecord : FindingCommon {
   bool known = false;  // its signature was already kept in the reproducer corpus
   double first_seen_s = 0;  // into the campaign
   uint64_t inputs = 0;      // failing inputs kept for it
-  std::vector<std::string> kernel_log;
-  std::string reproducer, replay;  // "" when none was written
 };
 
 // Coverage over time, one point per execution of one fuzzing process.
@@ -143,5 +146,8 @@ absl::StatusOr<ScenarioRecord> ParseScenarioRecord(const std::string& file,
 absl::StatusOr<ExploreRecord> ParseExploreRecord(const std::string& file,
                                                  const nlohmann::json& results);
 absl::StatusOr<FuzzRecord> ParseFuzzRecord(const std::string& file, const nlohmann::json& results);
+// The FindingCommon fields of findings[i] (explore_record.cc).
+class JsonField;
+absl::Status ReadFindingCommon(const JsonField& f, FindingCommon& r);
 
 }  // namespace flashfault::report
