@@ -25,7 +25,8 @@
 # corruption). A trace that starts outside a report (dump_stack: "CPU: N PID: N Comm:" or
 # "Call Trace:") belongs to the nearest line before it, skipping hex dumps, tab-indented
 # header dumps, UBIFS debug dumps ("(pid N) dumping pnode:"), "task:" lines, the rest of a
-# trace a line of another CPU cut short, and the kernel talking about itself from timer and
+# trace a line of another CPU cut short (with a "Workqueue:" line's tail split off by
+# printk), and the kernel talking about itself from timer and
 # interrupt context (perf/hrtimer "interrupt took", clocksource watchdog, RT throttling, a
 # workqueue hogging a CPU): when that line is a flash-stack message (UBI, UBIFS, JFFS2,
 # MTD: UBI dumps the stack after a failed write, UBIFS when it turns read-only),
@@ -79,11 +80,15 @@ function error_kind(m, lm) {
 }
 # 6.12 puts "UID: N" after the CPU number and a "Tainted: [O]=..." legend line after it.
 function trace_start(m) { return m ~ /^CPU: [0-9]+ (UID: [0-9]+ )?PID: [0-9]+ Comm: / || m ~ /^Call Trace:/ }
+# The " (flush-ubifs_0_0)" that dump_stack adds to its "Workqueue:" line with pr_cont: a
+# printk of another CPU in between makes it a record, and a line, of its own.
+function workqueue_tail(m) { return m ~ /^\([^()]+\)$/ }
 # A line of a trace once it started: the dump_stack header, registers, frames, the end.
 function trace_line(m) {
     if (trace_start(m)) return 1
     if (m ~ /^(Hardware name|Workqueue|Modules linked in|Code|RIP|RSP|RAX|RDX|RBP|R10|R13|FS|CS|CR2|DR0|DR3|DR6|PKRU|Kernel Offset|Stack|Call trace|Tainted):/) return 1
     if (m ~ /^<\/?(TASK|IRQ|NMI|SOFTIRQ|EOI)>/) return 1
+    if (workqueue_tail(m)) return 1
     if (m ~ /^(\? )?[A-Za-z0-9_.$]+\+0x[0-9a-f]+\/0x[0-9a-f]+/) return 1
     if (m ~ /^---\[ end (trace|Kernel panic)/ || m ~ /^note: / || m ~ /^Sending NMI from CPU/ || m ~ /^NMI backtrace for cpu/) return 1
     return 0
@@ -94,7 +99,7 @@ function hexdump(m) { return m ~ /^[0-9a-f]+: [0-9a-f][0-9a-f] / }
 function ubifs_dump(m) { return m ~ /^\(pid [0-9]+\) / }
 # Also the dump_stack header lines, when a hex dump of another CPU split them from their CPU line.
 function transparent(m) {
-    return m == "" || hexdump(m) || ubifs_dump(m) || m ~ /^(Hardware name|Workqueue|Tainted): / || m ~ /^\t/ || m ~ /dump:$/ || m ~ /^task:[^ ]/ || m ~ /cut here/ || m ~ /^=+$/
+    return m == "" || hexdump(m) || ubifs_dump(m) || workqueue_tail(m) || m ~ /^(Hardware name|Workqueue|Tainted): / || m ~ /^\t/ || m ~ /dump:$/ || m ~ /^task:[^ ]/ || m ~ /cut here/ || m ~ /^=+$/
 }
 # What the kernel says about itself from timer or interrupt context, at any moment: under
 # TCG on a loaded host these land between a driver message and the stack it dumps.

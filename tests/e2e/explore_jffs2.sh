@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/e2e/explore_jffs2.sh -- e2e: `flashfault explore --fs jffs2`: a short exploration of
-# a JFFS2 workload (on NAND through muse.ko, every 5th cell-changing op) checks states,
+# a JFFS2 workload (on 16 MiB of NAND through muse.ko, every 5th cell-changing op) checks states,
 # each mounted, checked by the oracle with JFFS2's profile and space-checked, and passes.
 # Usage: explore_jffs2.sh [BUILD_DIR]. Exit 0 pass, 1 fail, 77 prerequisites missing.
 # Must not: pass on a run that checked no state.
@@ -11,7 +11,7 @@ e2e_init explore_jffs2 "$@"
 e2e_explore_init
 rm -rf "$E2E_OUT/run"
 set +e
-"$E2E_BIN" explore basic-durability --fs jffs2 --mode every:5 --out "$E2E_OUT/run" --muse-ko "$E2E_KO" \
+"$E2E_BIN" explore basic-durability --fs jffs2 --preset slc-2k-16m --mode every:5 --out "$E2E_OUT/run" --muse-ko "$E2E_KO" \
     >"$E2E_OUT/run.stdout" 2>"$E2E_OUT/run.stderr"
 rc=$?
 set -e

@@ -36,7 +36,7 @@ cat >"$flood" <<'EOF'
    "dmesg_contains": ["ubi0 error: ubi_io_write.*: error -5 while writing 126976 bytes"]}}
 EOF
 cat >"$after" <<'EOF'
-{"name": "after", "geometry": "slc-2k-128m", "kernel_args": ["ubi.fm_autoconvert=1"],
+{"name": "after", "geometry": "slc-2k-16m", "kernel_args": ["ubi.fm_autoconvert=1"],
  "workload": "ubi-attach",
  "expect": {"exit": 0, "kernel_log": {"ubi_errors": 0}, "dmesg_lacks": ["ubi_io_write", "ubi_dump_flash|dumping 126976"]}}
 EOF

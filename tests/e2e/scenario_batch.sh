@@ -15,7 +15,7 @@ e2e_muse_files
 E2E_BIN="${E2E_FILES[1]%:/flashfault}"
 ko="${E2E_FILES[3]%:/muse.ko}"
 failing="$E2E_OUT/fails.json"
-printf '%s\n' '{"name": "fails", "geometry": "slc-2k-64m",
+printf '%s\n' '{"name": "fails", "geometry": "slc-2k-16m",
   "workload": {"shell": "ubiformat -y -q /dev/mtd$FF_MUSE_MTD; exit 4"}}' >"$failing"
 rm -rf "$E2E_OUT/fails" "$E2E_OUT/ubi-factory-bad" "$E2E_OUT/jffs2-nand" "$E2E_OUT/default" \
     "$E2E_OUT/batch"

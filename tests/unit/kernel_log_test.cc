@@ -201,6 +201,10 @@ const std::vector<Sample>& Samples() {
       // UBIFS's debug dump ("(pid N) dumping pnode:") between its error and its stack.
       {"ubifs_pnode_error.log", {{"ubifs_errors", 3}}, "ubifs_errors",
        "UBIFS error (ubi0:0 pid 2563): ubifs_leb_read [ubifs]: reading 2048 bytes", ""},
+      // UBIFS turning read-only from the flush worker, the "(flush-ubifs_0_0)" of its
+      // "Workqueue:" line split off by another CPU's printk: still UBIFS's stack.
+      {"ubifs_ro_split_workqueue.log", {{"ubifs_errors", 3}}, "ubifs_errors",
+       "UBIFS error (ubi0:0 pid 131): ubifs_wbuf_write_nolock", ""},
       {"ubi_bad_ec_header.log", {{"ubi_errors", 2}}, "ubi_errors",
        "ubi0 error: validate_ec_hdr: bad VID header offset", ""},
       {"errors.log", {{"ubi_errors", 1}, {"ubifs_errors", 1}, {"jffs2_errors", 1}, {"mtd_errors", 1}},
