@@ -23,7 +23,10 @@ e2e_muse_files
 E2E_BIN="${E2E_FILES[1]%:/flashfault}"
 ko="${E2E_FILES[3]%:/muse.ko}"
 scenarios="$E2E_REPO/corpora/scenarios"
-all="ubifs-basic ubifs-bitflips-scrub ubi-program-fail ubifs-uncorrectable ubifs-powercut"
+corpus=("$scenarios/ubifs-basic.json" "$scenarios/ubifs-bitflips-scrub.json"
+        "$scenarios/ubi-program-fail.json" "$scenarios/ubifs-uncorrectable.json"
+        "$scenarios/ubifs-powercut.json")
+all="$(for f in "${corpus[@]}"; do basename "$f" .json; done | tr '\n' ' ')"
 names="${FLASHFAULT_CORPUS_SCENARIOS:-$all}"
 files=()
 for n in $names; do
