@@ -24,6 +24,7 @@
 #include "harness/campaign/kernel_args.h"
 #include "harness/campaign/log_classifier.h"
 #include "harness/campaign/oracle/workload.h"
+#include "harness/campaign/ubi_volume/volume_workload.h"
 #include "harness/campaign/scenario_files.h"
 
 namespace flashfault::campaign {
@@ -422,7 +423,9 @@ absl::Status ParseFuzzCase(const Ctx& c, const json& j, Scenario* s) {
   FuzzCaseSpec fc;
   if (j.contains("fs")) {
     FF_ASSIGN_OR_RETURN(fc.fs, GetString(c, j["fs"], "$.fuzz_case.fs"));
-    if (fc.fs != "ubifs" && fc.fs != "jffs2") return c.Err("$.fuzz_case.fs", "ubifs or jffs2");
+    if (fc.fs != "ubifs" && fc.fs != "jffs2" && fc.fs != "ubi") {
+      return c.Err("$.fuzz_case.fs", "ubifs, jffs2 or ubi");
+    }
   }
   if (j.contains("survivable")) {
     if (!j["survivable"].is_array()) return c.Err("$.fuzz_case.survivable", "expected fault kinds");
@@ -439,8 +442,15 @@ absl::Status ParseFuzzCase(const Ctx& c, const json& j, Scenario* s) {
     return absl::InvalidArgumentError(
         absl::StrCat(c.file, ": ", Reroot(plan.status().message(), "$.fuzz_case.script")));
   }
-  absl::StatusOr<oracle::Workload> w = oracle::ParseWorkload(j["workload"], "$.fuzz_case.workload");
-  if (!w.ok()) return absl::InvalidArgumentError(absl::StrCat(c.file, ": ", w.status().message()));
+  // fs ubi runs a UBI volume's workload (ubi_volume/volume_workload.h), the others a file system's.
+  const bool volume = ubi_volume::IsVolumeWorkloadJson(j["workload"]);
+  if (volume != (fc.fs == "ubi")) {
+    return c.Err("$.fuzz_case.workload", volume ? "a UBI volume workload needs fs ubi"
+                                                : "fs ubi needs a UBI volume workload (target ubi-volume)");
+  }
+  const absl::Status w = volume ? ubi_volume::ParseVolumeWorkload(j["workload"], "$.fuzz_case.workload").status()
+                                : oracle::ParseWorkload(j["workload"], "$.fuzz_case.workload").status();
+  if (!w.ok()) return absl::InvalidArgumentError(absl::StrCat(c.file, ": ", w.message()));
   fc.case_json = json{{"script", j["script"]}, {"workload", j["workload"]}}.dump();
   s->fuzz_case = std::move(fc);
   return absl::OkStatus();

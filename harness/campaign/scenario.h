@@ -62,7 +62,7 @@ struct CrashStateSpec {
   std::string ops;           // the workload's op log
   std::string state;         // "op123", "op123.torn.s9"
   uint64_t cut = 0;          // the state's op: the oracle's cut
-  std::string fs = "ubifs";  // ubifs | jffs2
+  std::string fs = "ubifs";  // ubifs | jffs2 | ubi (a bare volume)
   uint64_t baseline_free = 0;
   std::string slack;         // "" = the oracle's default
 };
@@ -72,7 +72,7 @@ struct CrashStateSpec {
 // fuzzing (fresh formatted part, the script's faults, the workload's ops,
 // recovery check), and the fuzz-check workload fails when it fails.
 struct FuzzCaseSpec {
-  std::string fs = "ubifs";  // ubifs | jffs2
+  std::string fs = "ubifs";  // ubifs | jffs2 | ubi (a bare volume)
   std::string survivable;    // kinds declared survivable, comma-separated
   std::string case_json;     // {"script": ..., "workload": ...}, validated
 };

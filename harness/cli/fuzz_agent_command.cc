@@ -18,7 +18,7 @@ int RunFuzzAgent(std::span<char* const> args) {
   std::string survivable;
   bool no_kcov = false;
   ArgParser parser(
-      "flashfault fuzz-agent --port DEV [--fs ubifs|jffs2] [--preset NAME] [--workload NAME]"
+      "flashfault fuzz-agent --port DEV [--fs ubifs|jffs2|ubi] [--preset NAME] [--workload NAME]"
       " [--survivable KIND,...] [--no-kcov] [--mount DIR]\n"
       "       flashfault fuzz-agent --case FILE [--fs ...] [--preset ...] [--survivable ...]",
       "Inside the guest: run kernel-fuzzer inputs and cases sent over the channel DEV, each on a "
@@ -28,7 +28,7 @@ int RunFuzzAgent(std::span<char* const> args) {
   parser.AddString("port", "DEV", "the channel (a virtio port)", &o.port);
   parser.AddString("case", "FILE", "run this case once instead (a reproducer): exit 3 when it fails",
                    &o.case_file);
-  parser.AddString("fs", "NAME", "ubifs (default) or jffs2", &o.fs);
+  parser.AddString("fs", "NAME", "ubifs (default), jffs2 or ubi (a bare UBI volume)", &o.fs);
   parser.AddString("preset", "NAME", "the part's geometry preset (default slc-2k-16m)", &o.preset);
   parser.AddString("workload", "NAME", "a built-in workload; mix (default): chosen by each input",
                    &o.workload);
@@ -37,6 +37,11 @@ int RunFuzzAgent(std::span<char* const> args) {
   parser.AddBool("no-kcov", "do not use KCOV even when the kernel has it", &no_kcov);
   parser.AddString("mount", "DIR", "mount point (default /mnt/fffuzz)", &o.mount_point);
   if (int rc = HandleParseResult(parser, parser.Parse(args), "fuzz-agent"); rc >= 0) return rc;
+  if (o.fs != "ubifs" && o.fs != "jffs2" && o.fs != "ubi") {
+    std::fprintf(stderr, "flashfault fuzz-agent: --fs: expected ubifs, jffs2 or ubi, got '%s'\n",
+                 o.fs.c_str());
+    return kExitUsage;
+  }
   if (o.port.empty() == o.case_file.empty()) {
     std::fprintf(stderr, "flashfault fuzz-agent: give --port or --case\n");
     return kExitUsage;

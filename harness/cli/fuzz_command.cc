@@ -70,7 +70,7 @@ int RunFuzz(std::span<char* const> args) {
   RigFlags rig_flags;
   bool no_minimize = false, json = false;
   ArgParser parser(
-      "flashfault fuzz [--fs ubifs|jffs2] [--workload NAME] [--jobs N] [--budget 30m] [--seed N]"
+      "flashfault fuzz [--fs ubifs|jffs2|ubi] [--workload NAME] [--jobs N] [--budget 30m] [--seed N]"
       " [--corpus DIR] [--out DIR] [--preset NAME] [--feedback kcov|log] [--runs N]"
       " [--survivable KIND,...] [--known DIR] [--no-minimize] [--stop-on-finding] [--kernel K] [--muse-ko FILE] [--json]\n"
       "       flashfault fuzz --minimize OUT/findings/ID",
@@ -88,9 +88,13 @@ int RunFuzz(std::span<char* const> args) {
       "results/fuzz-FS).",
       "  flashfault fuzz --budget 10m\n"
       "  flashfault fuzz --fs jffs2 --jobs 2 --budget 1h --corpus corpus/jffs2 --out /tmp/f\n"
+      "  flashfault fuzz --fs ubi --budget 10m       # UBI alone: atomic LEB changes, erases, maps\n"
       "  flashfault fuzz --kernel debug --budget 30m          # KCOV feedback, KASAN\n"
       "  flashfault fuzz --minimize results/fuzz-ubifs/findings/3fa2c19e04d1");
-  parser.AddString("fs", "NAME", "ubifs (default, on UBI) or jffs2", &o.fs);
+  parser.AddString("fs", "NAME",
+                   "ubifs (default, on UBI), jffs2, or ubi (a UBI volume with no file system: "
+                   "LEB changes, erases, maps and unmaps, each LEB judged by what UBI promises)",
+                   &o.fs);
   parser.AddString("workload", "NAME",
                    "mix (default: each input chooses its own seeded mix) or a built-in workload",
                    &o.workload);
@@ -120,10 +124,16 @@ int RunFuzz(std::span<char* const> args) {
   parser.AddBool("json", "print results.json on stdout instead of a summary", &json);
   if (int rc = HandleParseResult(parser, parser.Parse(args), "fuzz"); rc >= 0) return rc;
 
-  if (o.fs != "ubifs" && o.fs != "jffs2") return Usage("--fs: expected ubifs or jffs2, got '" + o.fs + "'");
+  if (o.fs != "ubifs" && o.fs != "jffs2" && o.fs != "ubi") {
+    return Usage("--fs: expected ubifs, jffs2 or ubi, got '" + o.fs + "'");
+  }
+  if (o.fs == "ubi" && o.workload != "mix") {
+    return Usage("--workload: --fs ubi runs the UBI volume mix (each input's own); the file "
+                 "system workloads need --fs ubifs or jffs2");
+  }
   if (o.feedback != "kcov" && o.feedback != "log") return Usage("--feedback: expected kcov or log");
   if (o.jobs < 1 || o.jobs > 64) return Usage("--jobs: expected 1 to 64");
-  if (o.workload != "mix" && !oracle::LoadBuiltinWorkload(o.workload).ok()) {
+  if (o.fs != "ubi" && o.workload != "mix" && !oracle::LoadBuiltinWorkload(o.workload).ok()) {
     return Usage(absl::StrCat("--workload: '", o.workload, "' is not a built-in workload (flashfault workload list)"));
   }
   if (absl::Status s = oracle::ParseSurvivableKinds(o.survivable).status(); !s.ok()) {

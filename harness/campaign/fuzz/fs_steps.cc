@@ -33,10 +33,13 @@ bool Mounted(const std::string& mount_point) {
   return false;
 }
 
+// UBIFS and a bare UBI volume (--fs ubi) both sit on ubi0.
+bool OnUbi(const std::string& fs) { return fs == "ubifs" || fs == "ubi"; }
+
 }  // namespace
 
 absl::Status AttachFs(const std::string& fs, int mtd) {
-  if (fs != "ubifs") return absl::OkStatus();
+  if (!OnUbi(fs)) return absl::OkStatus();
   const int fd = ::open(kUbiCtrl, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Errno(absl::StrCat("open ", kUbiCtrl));
   ubi_attach_req req;
@@ -77,7 +80,7 @@ absl::Status UnmountFs(const std::string& mount_point) {
 }
 
 absl::Status DetachFs(const std::string& fs) {
-  if (fs != "ubifs") return absl::OkStatus();
+  if (!OnUbi(fs)) return absl::OkStatus();
   if (::access("/dev/ubi0", F_OK) != 0) return absl::OkStatus();
   const int fd = ::open(kUbiCtrl, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Errno(absl::StrCat("open ", kUbiCtrl));

@@ -32,6 +32,7 @@
 #include "harness/campaign/oracle/survivable_faults.h"
 #include "harness/campaign/oracle/tree_snapshot.h"
 #include "harness/campaign/signature.h"
+#include "harness/campaign/ubi_volume/volume_executor.h"
 #include "harness/server/server.h"
 
 namespace flashfault::campaign::fuzz {
@@ -54,6 +55,7 @@ struct Execution {
   std::optional<FuzzInput> input;
   FaultPlan plan;  // a case's faults (empty for an input)
   oracle::Workload workload;
+  std::optional<ubi_volume::VolumeWorkload> volume;  // --fs ubi: instead of `workload`
 };
 
 class Agent {
@@ -66,12 +68,17 @@ class Agent {
   absl::Status MakeBase();
   absl::StatusOr<ojson> Execute(const Execution& e);
   // The steps under faults; the first failure's step name ("" none).
+  // --fs ubi: what each volume op returned goes to `volume_results`.
   std::string RunUnderFaults(const Execution& e, int mtd, server::ServedDevice& dev, ojson& steps,
-                             ojson& ms);
+                             ojson& ms, std::vector<int>& volume_results);
   // The recovery check with faults off; the first failing step ("" none).
   // `judge`: the workload's op log tells the truth, so the recovered data
   // is judged by the oracle (recovered_data.h); else the tree is read back.
   std::string Recover(int mtd, bool judge, ojson& steps, ojson& ms, ojson& r);
+  // --fs ubi: attach, judge the volume's LEBs by what the ops returned, detach.
+  std::string RecoverVolume(int mtd, const Execution& e, const std::vector<int>& results,
+                            ojson& steps, ojson& ms, ojson& r);
+  bool volume_only() const { return o_.fs == "ubi"; }
   absl::StatusOr<Execution> Decode(const Frame& f);
 
   const FuzzAgentOptions& o_;
@@ -79,6 +86,7 @@ class Agent {
   std::unique_ptr<FaultLayer> part_;
   std::unique_ptr<NandModel> base_;
   uint64_t baseline_free_ = 0;  // free bytes of the fresh file system on the base
+  uint64_t leb_size_ = 0;       // --fs ubi: the volume's usable LEB size
   std::unique_ptr<Kcov> kcov_;
   KmsgReader kmsg_;
   uint64_t executions_ = 0;
@@ -104,7 +112,12 @@ absl::Status Agent::MakeBase() {
     rc = RunShell(absl::StrCat(lib, "ex_self_checks; ex_format ", o_.fs, " ", mtd, " ", o_.mount_point),
                   &out);
     // The space check's baseline: what the fresh file system has free.
-    if (rc == 0) {
+    if (rc == 0 && volume_only()) {
+      absl::StatusOr<uint64_t> leb = ubi_volume::UsableLebSize(ubi_volume::kVolumeSysfs);
+      if (leb.ok()) leb_size_ = *leb;
+      rc = leb.ok() ? RunShell(absl::StrCat(lib, "ex_unmount ", o_.fs, " ", o_.mount_point), &out) : 12;
+      if (!leb.ok()) out = std::string(leb.status().message());
+    } else if (rc == 0) {
       absl::StatusOr<oracle::SpaceFigures> free = oracle::FreeSpace(o_.mount_point);
       if (free.ok()) baseline_free_ = free->free_bytes;
       rc = RunShell(absl::StrCat(lib, "ex_unmount ", o_.fs, " ", o_.mount_point), &out);
@@ -122,14 +135,24 @@ absl::StatusOr<Execution> Agent::Decode(const Frame& f) {
   if (f.type == FrameType::kInput) {
     const auto* bytes = reinterpret_cast<const uint8_t*>(f.body.data());
     e.input = DecodeInput({bytes, f.body.size()});
-    FF_ASSIGN_OR_RETURN(e.workload, InputWorkload(*e.input, o_.workload));
+    if (volume_only()) {
+      e.volume = InputVolumeWorkload(*e.input, leb_size_);
+    } else {
+      FF_ASSIGN_OR_RETURN(e.workload, InputWorkload(*e.input, o_.workload));
+    }
     return e;
   }
   const nlohmann::json j = nlohmann::json::parse(f.body, nullptr, false);
   if (j.is_discarded()) return absl::InvalidArgumentError("case: not JSON");
   FF_ASSIGN_OR_RETURN(FuzzCase c, CaseFromJson(j, "case"));
   FF_ASSIGN_OR_RETURN(e.plan, ParsePlan(c.script, part_->geometry()));
+  if (c.volume.has_value() != volume_only()) {
+    return absl::InvalidArgumentError(
+        c.volume ? "case: a UBI volume workload needs --fs ubi"
+                 : absl::StrCat("case: a file system workload, but --fs ", o_.fs));
+  }
   e.workload = std::move(c.workload);
+  e.volume = std::move(c.volume);
   return e;
 }
 
@@ -145,9 +168,24 @@ bool Step(ojson& steps, ojson& ms, const char* name, Fn run) {
 }
 
 std::string Agent::RunUnderFaults(const Execution& e, int mtd, server::ServedDevice& dev,
-                                  ojson& steps, ojson& ms) {
+                                  ojson& steps, ojson& ms, std::vector<int>& volume_results) {
   auto step = [&](const char* name, auto run) { return Step(steps, ms, name, run); };
   if (!step("attach", [&] { return AttachFs(o_.fs, mtd); })) return "attach";
+  if (e.volume) {  // no file system: the ops go to the volume's character device
+    if (dev.stream_device) dev.stream_device->set_consulting(true);
+    const Clock::time_point t = Clock::now();
+    absl::StatusOr<ubi_volume::VolumeRun> ran =
+        ubi_volume::ExecuteVolumeWorkload(*e.volume, ubi_volume::kVolumeDevice);
+    ms["workload"] = MsSince(t);
+    if (ran.ok()) {
+      steps["ops"] = ran->results.size();
+      steps["ops_failed"] = ran->failed();
+      volume_results = ran->results;
+    } else {
+      steps["workload"] = std::string(ran.status().message());
+    }
+    return step("detach", [&] { return DetachFs(o_.fs); }) ? "" : "detach";
+  }
   if (!step("mount", [&] { return MountFs(o_.fs, mtd, o_.mount_point); })) {
     (void)DetachFs(o_.fs);
     return "mount";
@@ -200,6 +238,19 @@ std::string Agent::Recover(int mtd, bool judge, ojson& steps, ojson& ms, ojson& 
   return failed;
 }
 
+std::string Agent::RecoverVolume(int mtd, const Execution& e, const std::vector<int>& results,
+                                 ojson& steps, ojson& ms, ojson& r) {
+  auto step = [&](const char* name, auto run) { return Step(steps, ms, name, run); };
+  if (!step("recover_attach", [&] { return AttachFs(o_.fs, mtd); })) return "attach";
+  const Clock::time_point t = Clock::now();
+  // Ops that never ran (the workload could not open the volume) changed nothing.
+  std::string failed = steps.contains("ops") ? JudgeRecoveredVolume(*e.volume, results, leb_size_, r) : "";
+  ms["recover_judge"] = MsSince(t);
+  steps["recover_judge"] = failed.empty() ? "ok" : failed;
+  if (!step("recover_detach", [&] { return DetachFs(o_.fs); }) && failed.empty()) failed = "detach";
+  return failed;
+}
+
 absl::StatusOr<ojson> Agent::Execute(const Execution& e) {
   ojson r = ojson::object();
   ojson steps = ojson::object(), ms = ojson::object();
@@ -226,7 +277,8 @@ absl::StatusOr<ojson> Agent::Execute(const Execution& e) {
   std::vector<FaultStats> stats;
   if (mtd >= 0) {
     if (kcov_) (void)kcov_->Enable();
-    under = RunUnderFaults(e, mtd, srv->device(), steps, ms);
+    std::vector<int> volume_results;
+    under = RunUnderFaults(e, mtd, srv->device(), steps, ms, volume_results);
     // No new decisions from here on, however the run under faults ended.
     if (StreamFaultDevice* sd = srv->device().stream_device.get()) sd->set_consulting(false);
     // What fired under faults (ReplacePlan starts the counters afresh).
@@ -243,7 +295,9 @@ absl::StatusOr<ojson> Agent::Execute(const Execution& e) {
     part_->PowerOn();
     // The module's map of blocks it may read itself still says "no power".
     if (srv->device().direct) srv->device().direct->RefreshAll();
-    recovered = Recover(mtd, judge, steps, ms, r);
+    // UBI alone has no cache: what an op returned is what is on flash, cut or not.
+    recovered = e.volume ? RecoverVolume(mtd, e, volume_results, steps, ms, r)
+                         : Recover(mtd, judge, steps, ms, r);
   } else {
     recovered = "present";
   }
@@ -315,7 +369,7 @@ absl::StatusOr<ojson> Agent::Execute(const Execution& e) {
   r["steps"] = steps;
   r["fired"] = fired;
   r["script"] = PlanToJson(decided);
-  r["workload"] = oracle::WorkloadToJson(e.workload);
+  r["workload"] = e.volume ? ubi_volume::VolumeWorkloadToJson(*e.volume) : oracle::WorkloadToJson(e.workload);
   ojson excerpt = ojson::array();
   for (const std::string& l : lines) {
     if (excerpt.size() < kMaxLogLines) excerpt.push_back(l);

@@ -23,10 +23,14 @@ absl::StatusOr<oracle::Workload> InputWorkload(const FuzzInput& in, const std::s
   return oracle::LoadBuiltinWorkload("mix", in.mix_seed, in.mix_length);
 }
 
+ubi_volume::VolumeWorkload InputVolumeWorkload(const FuzzInput& in, uint64_t leb_size) {
+  return ubi_volume::GenerateVolumeMix(in.mix_seed, in.mix_length, leb_size);
+}
+
 nlohmann::ordered_json CaseToJson(const FuzzCase& c) {
   nlohmann::ordered_json j;
   j["script"] = c.script;
-  j["workload"] = oracle::WorkloadToJson(c.workload);
+  j["workload"] = c.volume ? ubi_volume::VolumeWorkloadToJson(*c.volume) : oracle::WorkloadToJson(c.workload);
   return j;
 }
 
@@ -47,7 +51,12 @@ absl::StatusOr<FuzzCase> CaseFromJson(const nlohmann::json& j, const std::string
   }
   FuzzCase c;
   c.script = j["script"];
-  FF_ASSIGN_OR_RETURN(c.workload, oracle::ParseWorkload(j["workload"], absl::StrCat(source, " $.workload")));
+  const std::string where = absl::StrCat(source, " $.workload");
+  if (ubi_volume::IsVolumeWorkloadJson(j["workload"])) {
+    FF_ASSIGN_OR_RETURN(c.volume, ubi_volume::ParseVolumeWorkload(j["workload"], where));
+  } else {
+    FF_ASSIGN_OR_RETURN(c.workload, oracle::ParseWorkload(j["workload"], where));
+  }
   return c;
 }
 

@@ -17,12 +17,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "harness/campaign/oracle/workload.h"
+#include "harness/campaign/ubi_volume/volume_workload.h"
 #include "nlohmann/json.hpp"
 
 namespace flashfault::campaign::fuzz {
@@ -44,11 +46,17 @@ FuzzInput DecodeInput(std::span<const uint8_t> bytes);
 // "mix"), else the mix of the input's seed and length.
 absl::StatusOr<oracle::Workload> InputWorkload(const FuzzInput& in, const std::string& name);
 
+// `--fs ubi`: the UBI volume mix of the input's seed and length, changes of
+// at most `leb_size` bytes.
+ubi_volume::VolumeWorkload InputVolumeWorkload(const FuzzInput& in, uint64_t leb_size);
+
 // A case: what the minimiser and a reproducer run instead of raw bytes, a
-// fault script (the stream's decisions, or fewer) and the workload's ops.
+// fault script (the stream's decisions, or fewer) and the workload's ops:
+// a file system's (`workload`) or, with --fs ubi, a UBI volume's (`volume`).
 struct FuzzCase {
   nlohmann::json script;      // a fault script (PlanToJson form)
   oracle::Workload workload;
+  std::optional<ubi_volume::VolumeWorkload> volume;
 };
 
 nlohmann::ordered_json CaseToJson(const FuzzCase& c);

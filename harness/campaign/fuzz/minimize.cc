@@ -25,6 +25,23 @@ Subset Without(const Subset& s, const Subset& chunk) {
   return out;
 }
 
+// Minimises the ops `ops_of` names in `best` (a reference into the case).
+template <typename OpsOf>
+size_t MinimizeOps(FuzzCase& best, OpsOf ops_of, const std::function<bool(const FuzzCase&)>& fails,
+                   size_t* budget) {
+  const auto ops = ops_of(best);
+  auto with_ops = [&](const Subset& keep) {
+    FuzzCase t = best;
+    auto& dst = ops_of(t);
+    dst.clear();
+    for (size_t i : keep) dst.push_back(ops[i]);
+    return t;
+  };
+  const Subset kept = DeltaDebug(ops.size(), [&](const Subset& s) { return fails(with_ops(s)); }, budget);
+  best = with_ops(kept);
+  return kept.size();
+}
+
 }  // namespace
 
 Subset DeltaDebug(size_t n, const std::function<bool(const Subset&)>& fails, size_t* budget) {
@@ -91,20 +108,19 @@ FuzzCase MinimizeCase(const FuzzCase& c, const std::function<bool(const FuzzCase
       DeltaDebug(faults.size(), [&](const Subset& s) { return fails(with_faults(s)); }, &budget);
   best = with_faults(kept_faults);
 
-  const std::vector<oracle::Op> ops = best.workload.ops;
-  auto with_ops = [&](const Subset& keep) {
-    FuzzCase t = best;
-    t.workload.ops.clear();
-    for (size_t i : keep) t.workload.ops.push_back(ops[i]);
-    return t;
-  };
-  const Subset kept_ops =
-      DeltaDebug(ops.size(), [&](const Subset& s) { return fails(with_ops(s)); }, &budget);
-  best = with_ops(kept_ops);
+  // The ops of whichever workload the case has: a file system's or a UBI volume's.
+  if (best.volume) {
+    stats->ops_before = best.volume->ops.size();
+    stats->ops_after = MinimizeOps(
+        best, [](FuzzCase& t) -> std::vector<ubi_volume::VolumeOp>& { return t.volume->ops; }, fails,
+        &budget);
+  } else {
+    stats->ops_after = MinimizeOps(
+        best, [](FuzzCase& t) -> std::vector<oracle::Op>& { return t.workload.ops; }, fails, &budget);
+  }
 
   stats->tests = start_budget - budget;
   stats->faults_after = kept_faults.size();
-  stats->ops_after = kept_ops.size();
   return best;
 }
 

@@ -9,6 +9,8 @@
 #include "harness/campaign/oracle/op_log.h"
 #include "harness/campaign/oracle/space_check.h"
 #include "harness/campaign/oracle/tree_snapshot.h"
+#include "harness/campaign/ubi_volume/volume_executor.h"
+#include "harness/campaign/ubi_volume/volume_oracle.h"
 
 namespace flashfault::campaign::fuzz {
 namespace {
@@ -62,6 +64,24 @@ std::string JudgeRecoveredData(const RecoveredDataOptions& o, ojson& r) {
                 {"missing", space->missing}, {"slack", space->slack},
                 {"removed", space->removed}, {"errors", space->errors}};
   return space->ok() ? "" : "space";
+}
+
+std::string JudgeRecoveredVolume(const ubi_volume::VolumeWorkload& w, const std::vector<int>& results,
+                                 uint64_t leb_size, ojson& r) {
+  const ubi_volume::ExpectedVolume expected = ubi_volume::ExpectAfter(w, results);
+  absl::StatusOr<std::vector<ubi_volume::LebViolation>> v =
+      ubi_volume::CheckVolume(expected, ubi_volume::kVolumeDevice, leb_size);
+  if (!v.ok()) {
+    r["oracle_error"] = std::string(v.status().message());
+    return "oracle:ubi-volume";
+  }
+  if (v->empty()) return "";
+  ojson list = ojson::array();
+  for (const ubi_volume::LebViolation& x : *v) {
+    list.push_back({{"rule", x.rule}, {"lnum", x.lnum}, {"words", x.words}});
+  }
+  r["violations"] = list;
+  return absl::StrCat("oracle:", v->front().rule);
 }
 
 }  // namespace flashfault::campaign::fuzz

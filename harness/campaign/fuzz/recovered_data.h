@@ -13,12 +13,14 @@
 // skips this judge when a power cut fired (the exploration's ground).
 // Whether the faults that fired were ones the file system must survive is
 // not decided here either (survivable_faults.h, by the agent).
-// Must not: unmount, detach or touch the device.
+// Must not: unmount, detach, or write to the device.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "harness/campaign/ubi_volume/volume_workload.h"
 #include "nlohmann/json.hpp"
 
 namespace flashfault::campaign::fuzz {
@@ -36,5 +38,14 @@ struct RecoveredDataOptions {
 // "violations", "space", "oracle_error"; "oracle_skipped" when the op log
 // does not load (the tool's problem, not a finding: the tree is still read).
 std::string JudgeRecoveredData(const RecoveredDataOptions& o, nlohmann::ordered_json& r);
+
+// --fs ubi: the attached volume's LEBs against what the volume ops returned
+// (ubi_volume/volume_oracle.h; sound after a power cut too: UBI has no
+// cache). "" when every LEB holds what it may, else "oracle:ubi-leb" (a LEB
+// holds none of its accepted contents), "oracle:ubi-read" (a LEB does not
+// read back) or "oracle:ubi-volume" (the volume does not open); the
+// violations go into r["violations"].
+std::string JudgeRecoveredVolume(const ubi_volume::VolumeWorkload& w, const std::vector<int>& results,
+                                 uint64_t leb_size, nlohmann::ordered_json& r);
 
 }  // namespace flashfault::campaign::fuzz

@@ -7,7 +7,8 @@
 #   ex_self_checks            UBIFS's own self-checks on (debugfs chk_general, chk_index,
 #                             chk_orphans, chk_lprops, chk_fs) for every mount that follows
 #   ex_format FS MTD MNT      a fresh file system on mtdMTD, mounted on MNT (UBIFS: format,
-#                             attach, one volume "data" filling the device; JFFS2: erase with
+#                             attach, one volume "data" filling the device; ubi: the same
+#                             volume, no file system, left attached; JFFS2: erase with
 #                             cleanmarkers)
 #   ex_mount FS MTD MNT       attach and mount an existing one; exit 10 attach failed,
 #                             11 mount failed
@@ -34,6 +35,10 @@ ex_format() {
             ubiattach -m "$2" -d 0 >/dev/null || return 10
             ubimkvol /dev/ubi0 -N "$EX_VOLUME" -m >/dev/null || return 10
             mount -t ubifs "ubi0:$EX_VOLUME" "$3" || return 11 ;;
+        ubi)   # a volume with no file system (`fuzz --fs ubi`): left attached
+            ubiformat -y -q "/dev/mtd$2" || return 10
+            ubiattach -m "$2" -d 0 >/dev/null || return 10
+            ubimkvol /dev/ubi0 -N "$EX_VOLUME" -m >/dev/null || return 10 ;;
         jffs2)
             flash_erase -q -j "/dev/mtd$2" 0 0 || return 10
             mount -t jffs2 "mtd$2" "$3" || return 11 ;;
@@ -55,7 +60,7 @@ ex_mount() {
 
 ex_unmount() {
     if grep -q " $2 " /proc/mounts; then umount "$2" || return 20; fi
-    if [ "$1" = ubifs ] && [ -c /dev/ubi0 ]; then ubidetach -d 0 >/dev/null || return 21; fi
+    case "$1" in ubifs|ubi) if [ -c /dev/ubi0 ]; then ubidetach -d 0 >/dev/null || return 21; fi ;; esac
     return 0
 }
 
