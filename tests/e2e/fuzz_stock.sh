@@ -13,30 +13,22 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/scenario_lib.sh"
 e2e_init fuzz_stock "$@"
-e2e_explore_init
-[ -x "$(dirname "$E2E_BIN")/flashfault-kernel-fuzzer" ] ||
-    { echo "SKIP $E2E_NAME: flashfault-kernel-fuzzer was not built (libclang-rt-14-dev)"; exit 77; }
-
-fail() {
-    echo "FAIL $E2E_NAME: $*"
-    echo "  logs: $E2E_OUT/*.stdout, *.stderr, */results.json, */workers/*/guest/vm/"
-    exit 1
-}
+e2e_fuzz_init
 inputs() { jq -r ".input" "$1"/workers/*/execs.jsonl | head -n "$2"; }
 
 # 1. Clean, twice: same seed, same first inputs.
 for side in a b; do
     e2e_campaign fuzz "$E2E_OUT/clean-$side" --runs 8 --seed 3 --budget 120s
-    [ "$rc" = 0 ] || fail "clean run $side exited $rc, expected 0 (see $E2E_OUT/clean-$side.stderr)"
+    [ "$rc" = 0 ] || fuzz_fail "clean run $side exited $rc, expected 0 (see $E2E_OUT/clean-$side.stderr)"
     E2E_RESULTS="$E2E_OUT/clean-$side/results.json"
-    [ "$(e2e_result .statistics.executions)" -ge 8 ] || fail "clean run $side ran $(e2e_result .statistics.executions) inputs"
+    [ "$(e2e_result .statistics.executions)" -ge 8 ] || fuzz_fail "clean run $side ran $(e2e_result .statistics.executions) inputs"
     e2e_need_result '.findings | length' 0
     [ "$(jq -s '[.[] | select(.ms.present != null)] | length' "$E2E_OUT"/clean-$side/workers/*/execs.jsonl)" -ge 8 ] ||
-        fail "clean run $side: not every input started on a fresh device"
+        fuzz_fail "clean run $side: not every input started on a fresh device"
 done
 first_a="$(inputs "$E2E_OUT/clean-a" 4)"
-[ "$(printf '%s\n' "$first_a" | grep -c .)" = 4 ] || fail "clean run a logged no input hashes"
-[ "$first_a" = "$(inputs "$E2E_OUT/clean-b" 4)" ] || fail "the same seed and corpus ran different first inputs: $(inputs "$E2E_OUT/clean-a" 4 | tr '\n' ' ') vs $(inputs "$E2E_OUT/clean-b" 4 | tr '\n' ' ')"
+[ "$(printf '%s\n' "$first_a" | grep -c .)" = 4 ] || fuzz_fail "clean run a logged no input hashes"
+[ "$first_a" = "$(inputs "$E2E_OUT/clean-b" 4)" ] || fuzz_fail "the same seed and corpus ran different first inputs: $(inputs "$E2E_OUT/clean-a" 4 | tr '\n' ' ') vs $(inputs "$E2E_OUT/clean-b" 4 | tr '\n' ' ')"
 echo "clean: 2 x $(e2e_result .statistics.executions) executions, $(e2e_result .statistics.per_minute | cut -c1-5)/min, first 4 inputs equal"
 
 # 2. The planted failure is found, minimised and replayed.
@@ -46,27 +38,22 @@ echo "clean: 2 x $(e2e_result .statistics.executions) executions, $(e2e_result .
 rm -rf "$E2E_OUT/planted-corpus" && cp -r "$E2E_REPO/tests/e2e/fuzz-planted" "$E2E_OUT/planted-corpus"
 e2e_campaign fuzz "$E2E_OUT/planted" --seed 1 --budget 150s --survivable stuck_bit --stop-on-finding \
     --corpus "$E2E_OUT/planted-corpus"
-[ "$rc" = 3 ] || fail "planted campaign exited $rc, expected 3 (see $E2E_OUT/planted.stderr)"
+[ "$rc" = 3 ] || fuzz_fail "planted campaign exited $rc, expected 3 (see $E2E_OUT/planted.stderr)"
 E2E_RESULTS="$E2E_OUT/planted/results.json"
 new='[.findings[] | select(.known == false)]'
-[ "$(e2e_result "$new | length")" -ge 1 ] || fail "no new finding in results.json"
+[ "$(e2e_result "$new | length")" -ge 1 ] || fuzz_fail "no new finding in results.json"
 failed="$(e2e_result "$new[0].failed")"
 case "$failed" in
     attach|mount|oracle:walk|umount|detach) ;;
-    *) fail "the first new finding is not the planted recovery failure but '$(e2e_result "$new[0].signature")' (a new kernel finding? see $E2E_RESULTS)" ;;
+    *) fuzz_fail "the first new finding is not the planted recovery failure but '$(e2e_result "$new[0].signature")' (a new kernel finding? see $E2E_RESULTS)" ;;
 esac
 faults="$(e2e_result "$new[0].case.script.faults | length")"
-[ "$(e2e_result "$new[0].minimize.reproduced")" = true ] || fail "the minimised case did not fail again"
-[ "$faults" -le 3 ] || fail "the minimised case still has $faults faults"
+[ "$(e2e_result "$new[0].minimize.reproduced")" = true ] || fuzz_fail "the minimised case did not fail again"
+[ "$faults" -le 3 ] || fuzz_fail "the minimised case still has $faults faults"
 replay="$(e2e_result "$new[0].reproducer")"
-[ -f "$replay" ] || fail "no reproducer scenario at '$replay'"
+[ -f "$replay" ] || fuzz_fail "no reproducer scenario at '$replay'"
 echo "planted: found after $(e2e_result "$new[0].first_seen_s" | cut -c1-5)s: $(e2e_result "$new[0].signature")"
 echo "         minimised to $faults fault(s) and $(e2e_result "$new[0].case.workload.ops | length") op(s);" \
      "known findings met: $(e2e_result '[.findings[] | select(.known)] | length')"
-set +e
-"$E2E_BIN" run "$replay" --out "$E2E_OUT/replay" --muse-ko "$E2E_KO" >"$E2E_OUT/replay.stdout" 2>&1
-rrc=$?
-set -e
-[ "$rrc" = 3 ] || fail "flashfault run of the reproducer exited $rrc, expected 3 (see $E2E_OUT/replay.stdout)"
-grep -q "^guest: FAIL: fuzz case: " "$E2E_OUT/replay.stdout" || fail "the replay did not fail on the fuzz case"
+fuzz_replay "$replay" ""
 echo "PASS $E2E_NAME"

@@ -71,6 +71,32 @@ e2e_explore_init() {
     E2E_KO="${E2E_FILES[3]%:/muse.ko}"
 }
 
+# e2e_fuzz_init: e2e_explore_init, and SKIP (exit 77) when flashfault-kernel-fuzzer was not
+# built. fuzz_fail WORDS: FAIL, with where a fuzz test's logs are.
+e2e_fuzz_init() {
+    e2e_explore_init
+    [ -x "$(dirname "$E2E_BIN")/flashfault-kernel-fuzzer" ] ||
+        { echo "SKIP $E2E_NAME: flashfault-kernel-fuzzer was not built (libclang-rt-14-dev)"; exit 77; }
+}
+fuzz_fail() {
+    echo "FAIL $E2E_NAME: $*"
+    echo "  logs: $E2E_OUT/*.stdout, *.stderr, */results.json, */workers/*/guest/vm/"
+    exit 1
+}
+
+# fuzz_replay SCENARIO SIGNATURE_PREFIX: `flashfault run` of a fuzz reproducer must exit 3 with
+# the guest's "FAIL: fuzz case: SIGNATURE_PREFIX..." line (output in $E2E_OUT/replay.stdout).
+fuzz_replay() {
+    local rrc
+    set +e
+    "$E2E_BIN" run "$1" --out "$E2E_OUT/replay" --muse-ko "$E2E_KO" >"$E2E_OUT/replay.stdout" 2>&1
+    rrc=$?
+    set -e
+    [ "$rrc" = 3 ] || fuzz_fail "flashfault run of the reproducer exited $rrc, expected 3 (see $E2E_OUT/replay.stdout)"
+    grep -q "^guest: FAIL: fuzz case: $2" "$E2E_OUT/replay.stdout" ||
+        fuzz_fail "the replay did not fail with '$2' (see $E2E_OUT/replay.stdout)"
+}
+
 # e2e_campaign COMMAND OUT ARGS...: `flashfault COMMAND ARGS --out OUT` (explore, fuzz) with
 # the module under test; stdout to OUT.stdout (and printed), stderr to OUT.stderr, the exit
 # status in $rc. e2e_explore OUT ARGS... is e2e_campaign explore.

@@ -80,6 +80,24 @@ TEST(WireHostileTest, HostileFramesAreErrorsThatSayWhat) {
   }
 }
 
+// A frame that starts just before the timeout and ends after it is a
+// frame, not a broken one (a guest under load sends it in pieces).
+TEST_F(WireTest, AFrameThatStartedInTimeMayFinishLater) {
+  const std::string frame = std::string("\x04\x00\x00\x00", 4) + "Habc";
+  std::thread writer([&] {
+    ASSERT_EQ(::write(fds_[0], frame.data(), 2), 2);
+    ::usleep(150 * 1000);
+    ASSERT_EQ(::write(fds_[0], frame.data() + 2, 3), 3);
+    ::usleep(150 * 1000);
+    ASSERT_EQ(::write(fds_[0], frame.data() + 5, frame.size() - 5), static_cast<ssize_t>(frame.size() - 5));
+  });
+  absl::StatusOr<Frame> f = ReadFrame(fds_[1], 100);
+  writer.join();
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_EQ(f->type, FrameType::kHello);
+  EXPECT_EQ(f->body, "abc");
+}
+
 TEST_F(WireTest, TimeoutAndEndOfStreamAreTold) {
   EXPECT_TRUE(absl::IsDeadlineExceeded(ReadFrame(fds_[1], 50).status()));
   ::close(fds_[0]);

@@ -40,9 +40,13 @@ struct Frame {
 // Writes one frame (retrying short writes and EINTR).
 absl::Status WriteFrame(int fd, FrameType type, const std::string& body);
 
+// Once a frame's first byte is in, the rest of it may take this long (or
+// the caller's timeout, when longer) before the frame counts as cut short.
+inline constexpr int kRestOfFrameMs = 30000;
+
 // Reads one frame. `timeout_ms` < 0 waits for ever; DeadlineExceeded when
-// nothing complete arrived in time, OutOfRange at end of stream before a
-// frame starts, DataLoss for a frame cut short or malformed.
+// no frame started in time, OutOfRange at end of stream before a frame
+// starts, DataLoss for a frame cut short or malformed.
 absl::StatusOr<Frame> ReadFrame(int fd, int timeout_ms);
 
 }  // namespace flashfault::campaign::fuzz
