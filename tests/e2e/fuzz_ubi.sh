@@ -14,25 +14,17 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/scenario_lib.sh"
 e2e_init fuzz_ubi "$@"
-e2e_explore_init
-[ -x "$(dirname "$E2E_BIN")/flashfault-kernel-fuzzer" ] ||
-    { echo "SKIP $E2E_NAME: flashfault-kernel-fuzzer was not built (libclang-rt-14-dev)"; exit 77; }
-
-fail() {
-    echo "FAIL $E2E_NAME: $*"
-    echo "  logs: $E2E_OUT/*.stdout, *.stderr, */results.json, */workers/*/guest/vm/"
-    exit 1
-}
+e2e_fuzz_init
 
 # 1. Clean.
 e2e_campaign fuzz "$E2E_OUT/clean" --fs ubi --runs 10 --seed 3 --budget 120s
-[ "$rc" = 0 ] || fail "the clean campaign exited $rc, expected 0 (see $E2E_OUT/clean.stderr)"
+[ "$rc" = 0 ] || fuzz_fail "the clean campaign exited $rc, expected 0 (see $E2E_OUT/clean.stderr)"
 E2E_RESULTS="$E2E_OUT/clean/results.json"
 e2e_need_result '.findings | length' 0
 execs="$E2E_OUT"/clean/workers/*/execs.jsonl
-[ "$(e2e_result .statistics.executions)" -ge 10 ] || fail "the clean campaign ran $(e2e_result .statistics.executions) inputs"
+[ "$(e2e_result .statistics.executions)" -ge 10 ] || fuzz_fail "the clean campaign ran $(e2e_result .statistics.executions) inputs"
 judged="$(jq -s '[.[] | select(.workload_ran and .ms.recover_judge != null)] | length' $execs)"
-[ "$judged" -ge 5 ] || fail "only $judged inputs ran the volume workload and were judged"
+[ "$judged" -ge 5 ] || fuzz_fail "only $judged inputs ran the volume workload and were judged"
 echo "clean: $(e2e_result .statistics.executions) executions, $judged judged, $(e2e_result .statistics.per_minute | cut -c1-5)/min"
 
 # 2. The power cut UBI does not survive is found, minimised and replayed.
@@ -40,24 +32,19 @@ rm -rf "$E2E_OUT/found-corpus" "$E2E_OUT/no-known" && cp -r "$E2E_REPO/tests/e2e
 mkdir -p "$E2E_OUT/no-known"
 e2e_campaign fuzz "$E2E_OUT/found" --fs ubi --seed 1 --budget 120s --stop-on-finding \
     --corpus "$E2E_OUT/found-corpus" --known "$E2E_OUT/no-known"
-[ "$rc" = 3 ] || fail "the campaign exited $rc, expected 3 (see $E2E_OUT/found.stderr)"
+[ "$rc" = 3 ] || fuzz_fail "the campaign exited $rc, expected 3 (see $E2E_OUT/found.stderr)"
 E2E_RESULTS="$E2E_OUT/found/results.json"
 case "$(e2e_result '.findings[0].failed')" in
     oracle:ubi-read|oracle:ubi-leb) ;;
-    *) fail "the first finding is not the oracle's but '$(e2e_result '.findings[0].signature')'" ;;
+    *) fuzz_fail "the first finding is not the oracle's but '$(e2e_result '.findings[0].signature')'" ;;
 esac
-[ "$(e2e_result '.findings[0].case.workload.target')" = ubi-volume ] || fail "the case has no UBI volume workload"
-[ "$(e2e_result '.findings[0].minimize.reproduced')" = true ] || fail "the minimised case did not fail again"
+[ "$(e2e_result '.findings[0].case.workload.target')" = ubi-volume ] || fuzz_fail "the case has no UBI volume workload"
+[ "$(e2e_result '.findings[0].minimize.reproduced')" = true ] || fuzz_fail "the minimised case did not fail again"
 faults="$(e2e_result '.findings[0].case.script.faults | length')"
-[ "$faults" -le 3 ] || fail "the minimised case still has $faults faults"
+[ "$faults" -le 3 ] || fuzz_fail "the minimised case still has $faults faults"
 replay="$(e2e_result '.findings[0].reproducer')"
-[ -f "$replay" ] || fail "no reproducer scenario at '$replay'"
+[ -f "$replay" ] || fuzz_fail "no reproducer scenario at '$replay'"
 echo "found: $(e2e_result '.findings[0].signature'), minimised to $faults fault(s) and" \
      "$(e2e_result '.findings[0].case.workload.ops | length') op(s)"
-set +e
-"$E2E_BIN" run "$replay" --out "$E2E_OUT/replay" --muse-ko "$E2E_KO" >"$E2E_OUT/replay.stdout" 2>&1
-rrc=$?
-set -e
-[ "$rrc" = 3 ] || fail "flashfault run of the reproducer exited $rrc, expected 3 (see $E2E_OUT/replay.stdout)"
-grep -q "^guest: FAIL: fuzz case: oracle:ubi-" "$E2E_OUT/replay.stdout" || fail "the replay did not fail on the volume oracle"
+fuzz_replay "$replay" "oracle:ubi-"
 echo "PASS $E2E_NAME"

@@ -44,6 +44,17 @@ int Change(int fd, const VolumeOp& op) {
   return 0;
 }
 
+// UBI's background thread erases, scrubs and wear-levels whenever it likes;
+// left alone it would interleave with the next op's flash ops differently on
+// every run, and a fault aimed at the Nth flash op would land elsewhere on a
+// replay. UBI_IOCEBER of a LEB no workload maps unmaps nothing and then runs
+// every pending work in this task (ubi_wl_flush), so the flash sees the same
+// sequence each time (and KCOV, following this task, sees the work).
+void FlushUbiWork(int fd) {
+  int32_t never_mapped = kMaxLnum + 1;
+  (void)::ioctl(fd, UBI_IOCEBER, &never_mapped);
+}
+
 int RunOp(int fd, const VolumeOp& op) {
   int32_t lnum = static_cast<int32_t>(op.lnum);
   int rc = 0;
@@ -75,6 +86,7 @@ absl::StatusOr<VolumeRun> ExecuteVolumeWorkload(const VolumeWorkload& w, const s
   int fd = ::open(device.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) return absl::UnavailableError(absl::StrCat("open ", device, ": ", std::strerror(errno)));
   VolumeRun run;
+  FlushUbiWork(fd);  // what the attach queued
   for (const VolumeOp& op : w.ops) {
     const int rc = RunOp(fd, op);
     run.results.push_back(rc);
@@ -88,6 +100,7 @@ absl::StatusOr<VolumeRun> ExecuteVolumeWorkload(const VolumeWorkload& w, const s
         return run;
       }
     }
+    FlushUbiWork(fd);
   }
   ::close(fd);
   return run;

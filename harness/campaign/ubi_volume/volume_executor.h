@@ -2,6 +2,9 @@
 // device with ioctls and writes, in the caller's thread (KCOV follows the
 // task), and says what each op returned: the oracle's input.
 //
+// Before the first op and after each, UBI's pending background work runs in
+// the caller's task, so the flash sees the same op sequence on every run (a
+// reproducer's fault lands where it landed while fuzzing).
 // Must not: judge (volume_oracle.h), attach or detach UBI, or stop at an op
 // that fails: under faults ops fail, and every later op still runs.
 #pragma once

@@ -31,6 +31,7 @@ namespace flashfault::ubi_volume {
 inline constexpr char kTarget[] = "ubi-volume";
 // The LEBs a workload may name: few, so that ops meet on the same LEBs
 // (a change after an unmap, an erase of a LEB wear-levelling is moving).
+// The executor uses LEB kMaxLnum + 1, never mapped, to flush UBI's work.
 inline constexpr uint32_t kMaxLnum = 15;
 
 enum class VolumeOpKind {
