@@ -142,8 +142,16 @@ PageMeaning FlashMeaning::Classify(uint32_t peb, uint32_t offset, Bytes bytes) c
 PageMeaning FlashMeaning::Observe(uint32_t peb, uint32_t offset, Bytes bytes) {
   // Learn first, so the page that teaches (a superblock, a VID header) is
   // itself classified with what it taught.
+  Learn(peb, offset, bytes);
+  return ClassifyInOrder(peb, offset, bytes);
+}
+
+void FlashMeaning::Learn(uint32_t peb, uint32_t offset, Bytes bytes) {
   LearnHeaders(peb, offset, bytes);
   LearnData(peb, offset, bytes);
+}
+
+PageMeaning FlashMeaning::ClassifyInOrder(uint32_t peb, uint32_t offset, Bytes bytes) {
   Carry carry;
   PageMeaning m = ClassifyImpl(peb, offset, bytes, &carry);
   RememberCarry(peb, offset, bytes.size(), carry);

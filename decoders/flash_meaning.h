@@ -96,6 +96,14 @@ class FlashMeaning {
   // Classifies `bytes` at byte `offset` of eraseblock `peb` (usually one
   // page, as it was written), then learns from them.
   PageMeaning Observe(uint32_t peb, uint32_t offset, Bytes bytes);
+  // Observe in two halves, for a caller that classifies a written page only
+  // when somebody asks: Learn takes what the bytes teach (UBI headers, the
+  // volume table, a UBIFS superblock); ClassifyInOrder classifies them and
+  // remembers the node that runs on into the next page. A page's
+  // ClassifyInOrder must follow that of the page before it in the PEB, or
+  // that page's Observe.
+  void Learn(uint32_t peb, uint32_t offset, Bytes bytes);
+  PageMeaning ClassifyInOrder(uint32_t peb, uint32_t offset, Bytes bytes);
   // Classifies without learning (e.g. a read).
   PageMeaning Classify(uint32_t peb, uint32_t offset, Bytes bytes) const;
   // The PEB was erased: forget what it held.

@@ -196,6 +196,7 @@ class FaultLayer final : public FlashDevice {
   std::unique_ptr<Env> env_;
   bool decode_option_;
   std::unique_ptr<MeaningTracker> meaning_;          // null: not decoding
+  uint32_t meaning_ops_ = 0;  // OpMask: the ops whose meanings are read (Decode)
   std::vector<decoders::PageMeaning> meaning_buf_;   // the op in flight's meanings
   std::vector<std::unique_ptr<FaultFamily>> families_;  // plan order
   std::vector<FaultFamily*> by_op_[6];                  // per OpMask bit, plan order

@@ -6,12 +6,17 @@
 namespace flashfault {
 
 void FaultLayer::UpdateDecoding() {
-  bool want = decode_option_;
-  // Field mutations find their node with what the classifier learned (the
-  // VID header and data offsets, where the page's first node begins).
+  // The ops whose meanings somebody reads: the log reads every op's; an aim
+  // or a field mutation (it finds its node with what the classifier learned:
+  // the VID header and data offsets, where the page's first node begins)
+  // reads those of the ops its family acts on.
+  meaning_ops_ = decode_option_ ? kOpAll : 0u;
   for (const auto& f : families_) {
-    want |= f->spec().where.meaning.has_value() || f->spec().kind == FaultKind::kFieldMutation;
+    if (f->spec().where.meaning.has_value() || f->spec().kind == FaultKind::kFieldMutation) {
+      meaning_ops_ |= f->ops();
+    }
   }
+  const bool want = meaning_ops_ != 0;
   if (want && meaning_ == nullptr) {
     // Node CRCs (most of a written page's cost) only for the log's readers.
     meaning_ = std::make_unique<MeaningTracker>(model_->geometry(), decode_option_);
@@ -25,6 +30,14 @@ void FaultLayer::Decode(OpState& st) {
   if (meaning_ == nullptr) return;
   if (!meaning_->learned()) meaning_->LearnAll(*model_);
   if (!st.placed) return;
+  if ((st.op & meaning_ops_) == 0) {
+    // Nobody reads this op's meanings; a write still teaches the classifier.
+    if (st.op == kOpWrite) {
+      meaning_->LearnWrite(*model_, st.flash_op.addr, st.write_data, st.first_page,
+                           st.page_count);
+    }
+    return;
+  }
   switch (st.op) {
     case kOpRead:
       st.meanings = meaning_->ForRead(*model_, st.flash_op.addr, st.read_data.size(),
@@ -43,6 +56,10 @@ void FaultLayer::Decode(OpState& st) {
 
 void FaultLayer::Redecode(OpState& st) {
   if (meaning_ == nullptr || !st.placed) return;
+  if ((st.op & meaning_ops_) == 0) {
+    meaning_->LearnWrite(*model_, st.flash_op.addr, st.write_data, st.first_page, st.page_count);
+    return;
+  }
   meaning_->ForWrite(*model_, st.flash_op.addr, st.write_data, st.first_page, st.page_count,
                      meaning_buf_);
   st.meanings = meaning_buf_;

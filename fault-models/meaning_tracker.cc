@@ -54,14 +54,9 @@ std::span<const uint8_t> MeaningTracker::StoredPage(NandModel& model, uint64_t p
   return model.store().Block(block).subspan((page % g_.pages_per_block) * stride_, g_.page_size);
 }
 
-MeaningTracker::EntryRef MeaningTracker::Slot(uint64_t page) {
-  BlockCache& b = blocks_[page / g_.pages_per_block];
-  if (!b.gen) {
-    b.gen = std::make_unique<uint64_t[]>(g_.pages_per_block);  // zeroed: never classified
-    b.m = std::make_unique<PageMeaning[]>(g_.pages_per_block);
-  }
-  const uint64_t i = page % g_.pages_per_block;
-  return {b.gen[i], b.m[i]};
+void MeaningTracker::Allocate(BlockCache& b) const {
+  b.gen = std::make_unique<uint64_t[]>(g_.pages_per_block);  // zeroed: never classified
+  b.m = std::make_unique<PageMeaning[]>(g_.pages_per_block);
 }
 
 void MeaningTracker::Set(uint64_t page, const PageMeaning& m) {
@@ -73,13 +68,26 @@ void MeaningTracker::Set(uint64_t page, const PageMeaning& m) {
 const PageMeaning& MeaningTracker::Page(NandModel& model, uint64_t page) {
   EntryRef e = Slot(page);
   const uint64_t now = flash_.generation() + 1;
-  if (e.gen != now) {
+  if (e.gen == kDeferred) {
+    ClassifyDeferred(model, page);
+  } else if (e.gen != now) {
     const uint32_t ppb = g_.pages_per_block;
     e.m = flash_.Classify(static_cast<uint32_t>(page / ppb), (page % ppb) * g_.page_size,
                           StoredPage(model, page));
     e.gen = now;
   }
   return e.m;
+}
+
+void MeaningTracker::ClassifyDeferred(NandModel& model, uint64_t page) {
+  const uint32_t ppb = g_.pages_per_block;
+  const auto block = static_cast<uint32_t>(page / ppb);
+  uint64_t first = page;
+  while (first % ppb > 0 && Deferred(first - 1)) --first;
+  for (uint64_t p = first; p <= page; ++p) {
+    if (!Deferred(p)) continue;  // `page` itself need not be
+    Set(p, flash_.ClassifyInOrder(block, (p % ppb) * g_.page_size, StoredPage(model, p)));
+  }
 }
 
 void MeaningTracker::LearnAll(NandModel& model) {
@@ -114,6 +122,8 @@ void MeaningTracker::ForWrite(NandModel& model, uint64_t addr, std::span<const u
       out.push_back(Page(model, page));
       continue;
     }
+    // Observe continues from the pages before: classify those deferred.
+    if (page % g_.pages_per_block > 0 && Deferred(page - 1)) ClassifyDeferred(model, page - 1);
     const auto peb = static_cast<uint32_t>(lo / bs);
     out.push_back(flash_.Observe(peb, static_cast<uint32_t>(lo % bs),
                                  data.subspan(lo - addr, hi - lo)));
@@ -122,6 +132,23 @@ void MeaningTracker::ForWrite(NandModel& model, uint64_t addr, std::span<const u
     } else {
       Changed(page, 1);  // a subpage: the whole page is classified when next read
     }
+  }
+}
+
+void MeaningTracker::LearnWrite(NandModel& model, uint64_t addr, std::span<const uint8_t> data,
+                                uint64_t first_page, uint64_t count) {
+  const uint64_t ps = g_.page_size, bs = g_.block_size();
+  if (!g_.is_nand() || addr % ps != 0 || data.size() != count * ps) {
+    // NOR (no cache), or subpages (they continue the nodes already there):
+    // observed now, as ForWrite does.
+    ForWrite(model, addr, data, first_page, count, subpage_out_);
+    return;
+  }
+  for (uint64_t page = first_page; page < first_page + count; ++page) {
+    const uint64_t at = page * ps;
+    flash_.Learn(static_cast<uint32_t>(at / bs), static_cast<uint32_t>(at % bs),
+                 data.subspan(at - addr, ps));
+    Slot(page).gen = kDeferred;
   }
 }
 
@@ -182,7 +209,8 @@ void MeaningTracker::ForBlocks(NandModel& model, uint32_t first_block, uint32_t 
 void MeaningTracker::Changed(uint64_t first_page, uint64_t count) {
   if (!g_.is_nand()) return;
   for (uint64_t page = first_page; page < first_page + count; ++page) {
-    if (blocks_[page / g_.pages_per_block].gen) Slot(page).gen = 0;
+    // A deferred page stays so: it is classified from the store anyway.
+    if (blocks_[page / g_.pages_per_block].gen && Slot(page).gen != kDeferred) Slot(page).gen = 0;
   }
 }
 

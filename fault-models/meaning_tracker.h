@@ -4,7 +4,8 @@
 //
 // It owns a decoders::FlashMeaning (the incremental classifier) and a cache
 // of one PageMeaning per page: a whole-page write is observed once (learn,
-// classify, cache); a read looks its pages up and classifies from the store
+// classify, cache), or, when nobody reads its meaning, learned from and
+// classified on first demand (LearnWrite); a read looks its pages up and classifies from the store
 // only the pages nobody classified since they last changed, or since the
 // classifier learned something that changes meanings (its generation). An
 // imported image (or a state a caller wrote into the model) is learned by
@@ -47,6 +48,13 @@ class MeaningTracker {
   // one entry per page of [first_page, first_page + count). NOR: one entry.
   void ForWrite(NandModel& model, uint64_t addr, std::span<const uint8_t> data,
                 uint64_t first_page, uint64_t count, std::vector<decoders::PageMeaning>& out);
+  // A write whose meaning nobody asks for now: it teaches what it teaches
+  // (UBI headers, the volume table, superblocks), and its whole pages are
+  // classified only when first asked for, from the store, in page order (so
+  // a node running on into the next page is known there). Aims on reads
+  // alone pay for no write's classification, and none for pages never read.
+  void LearnWrite(NandModel& model, uint64_t addr, std::span<const uint8_t> data,
+                  uint64_t first_page, uint64_t count);
   // The meanings of pages as programmed now (reads), one per page: the
   // cache's own entries when the pages lie in one block (no copy; valid
   // until the tracker next changes), else copies in `out`.
@@ -68,7 +76,8 @@ class MeaningTracker {
 
  private:
   // Per block: each page's meaning and the classifier generation it was
-  // classified at (+1; 0: never), apart so a block's meanings are one span.
+  // classified at (+1; 0: never or changed since; kDeferred: written by
+  // LearnWrite, not classified yet), apart so a block's meanings are one span.
   struct BlockCache {
     std::unique_ptr<uint64_t[]> gen;
     std::unique_ptr<decoders::PageMeaning[]> m;
@@ -77,9 +86,23 @@ class MeaningTracker {
     uint64_t& gen;
     decoders::PageMeaning& m;
   };
+  static constexpr uint64_t kDeferred = UINT64_MAX;
   // The page's meaning, classified from the store if stale.
   const decoders::PageMeaning& Page(NandModel& model, uint64_t page);
-  EntryRef Slot(uint64_t page);
+  // Classifies, in page order, the deferred pages of `page`'s block that
+  // run up to it (`page` included when it is deferred itself).
+  void ClassifyDeferred(NandModel& model, uint64_t page);
+  bool Deferred(uint64_t page) {
+    return blocks_[page / g_.pages_per_block].gen && Slot(page).gen == kDeferred;
+  }
+  // Every lookup goes through here: inline, the allocation out of line.
+  EntryRef Slot(uint64_t page) {
+    BlockCache& b = blocks_[page / g_.pages_per_block];
+    if (!b.gen) [[unlikely]] Allocate(b);
+    const uint64_t i = page % g_.pages_per_block;
+    return {b.gen[i], b.m[i]};
+  }
+  void Allocate(BlockCache& b) const;
   void Set(uint64_t page, const decoders::PageMeaning& m);
   std::span<const uint8_t> StoredPage(NandModel& model, uint64_t page) const;
 
@@ -89,6 +112,7 @@ class MeaningTracker {
   uint64_t stride_;  // store bytes per page (data + OOB)
   // Per block, allocated when one of its pages is first classified.
   std::vector<BlockCache> blocks_;
+  std::vector<decoders::PageMeaning> subpage_out_;  // LearnWrite's unread meanings
 };
 
 }  // namespace flashfault

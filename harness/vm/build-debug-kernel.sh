@@ -66,12 +66,18 @@ if [ "$resolve_only" = 1 ]; then
     exit 3
 fi
 
-vm_need make gcc bison flex bc depmod
-if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+# The source and the kernel's build tools come from Debian, installed when any is missing.
+missing=0
+for tool in bison flex bc; do command -v "$tool" >/dev/null || missing=1; done
+for p in "$pkg" libelf-dev libssl-dev; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing=1
+done
+if [ "$missing" = 1 ]; then
     vm_log "installing $pkg and the kernel's build dependencies"
     as_root apt-get install -y -qq "$pkg" bison flex libelf-dev libssl-dev bc >&2 ||
         vm_die "apt-get install $pkg failed"
 fi
+vm_need make gcc bison flex bc depmod
 tarball="/usr/src/$pkg.tar.xz"
 [ -f "$tarball" ] || vm_die "$pkg is installed but $tarball is missing"
 

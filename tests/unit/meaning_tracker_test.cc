@@ -176,6 +176,57 @@ TEST(MeaningTracker, SubpageWritesAndFailedWritesAreClassifiedAgainFromTheStore)
   EXPECT_EQ(out[0].kind, PageKind::kErased);
 }
 
+// A write nobody reads the meaning of (LearnWrite) is classified on first
+// demand, in page order from the store, and must mean what an observed one
+// means: the same kinds, nodes, inodes and nodes running on across pages,
+// whichever page is asked for first (page 3 here: its incoming node began on
+// page 1, never asked for), and the same block meaning.
+TEST(MeaningTracker, WritesClassifiedOnDemandMeanWhatObservedWritesMean) {
+  auto eager_model = Model(), lazy_model = Model();
+  MeaningTracker eager(eager_model->geometry(), true), lazy(lazy_model->geometry(), true);
+  eager.LearnAll(*eager_model);
+  lazy.LearnAll(*lazy_model);
+  std::vector<PageMeaning> out;
+  for (const auto& [peb, bytes] : {std::pair{3u, SbPeb()}, std::pair{7u, MainPeb()}}) {
+    for (uint32_t p = 0; p < 4; ++p) {
+      const uint64_t addr = uint64_t{peb} * kPeb + p * kPage;
+      std::span<const uint8_t> page = std::span<const uint8_t>(bytes).subspan(p * kPage, kPage);
+      eager.ForWrite(*eager_model, addr, page, addr / kPage, 1, out);
+      lazy.LearnWrite(*lazy_model, addr, page, addr / kPage, 1);
+      ASSERT_TRUE(eager_model->Write({.addr = addr}, page, {}).ok());
+      ASSERT_TRUE(lazy_model->Write({.addr = addr}, page, {}).ok());
+    }
+  }
+  // Learned at once: the mapping and the superblock.
+  ASSERT_TRUE(lazy.flash().Owner(7));
+  EXPECT_EQ(lazy.flash().Owner(7)->lnum, 20u);
+  EXPECT_NE(lazy.flash().Superblock(0), nullptr);
+  auto same = [](const PageMeaning& a, const PageMeaning& b) {
+    EXPECT_EQ(decoders::DescribePage(a), decoders::DescribePage(b));
+    EXPECT_EQ(a.kind, b.kind);
+    EXPECT_EQ(a.type_mask, b.type_mask);
+    EXPECT_EQ(a.nodes, b.nodes);
+    EXPECT_EQ(a.continued, b.continued);
+    EXPECT_EQ(a.continued_type, b.continued_type);
+    EXPECT_EQ(a.continued_inum, b.continued_inum);
+    EXPECT_EQ(a.first_node, b.first_node);
+    EXPECT_EQ(a.inum_count, b.inum_count);
+    EXPECT_EQ(a.leb.lnum, b.leb.lnum);
+  };
+  for (const uint32_t p : {3u, 1u, 2u, 0u}) {
+    SCOPED_TRACE(p);
+    const uint64_t page = 7 * kPpb + p;
+    const PageMeaning want = eager.ForRead(*eager_model, page * kPage, kPage, page, 1, scratch)[0];
+    same(lazy.ForRead(*lazy_model, page * kPage, kPage, page, 1, scratch)[0], want);
+  }
+  EXPECT_TRUE(lazy.ForRead(*lazy_model, (7 * kPpb + 2) * kPage, kPage, 7 * kPpb + 2, 1,
+                           scratch)[0].continued);
+  std::vector<PageMeaning> want, got;
+  eager.ForBlocks(*eager_model, 3, 1, want);
+  lazy.ForBlocks(*lazy_model, 3, 1, got);
+  same(got[0], want[0]);
+}
+
 TEST(MeaningLayer, OffUnlessAskedAndLearnsAPrefilledModelBeforeItsFirstOp) {
   auto plain = testing::MakeLayer("slc-2k-64m", FaultPlan{});
   ASSERT_TRUE(plain);
