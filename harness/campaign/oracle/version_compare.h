@@ -1,5 +1,5 @@
 // Byte comparison of an observed file with model versions, chunk by chunk,
-// without materialising whole versions. Mechanics only: crash_rules.cc
+// without materialising whole versions. Mechanics only: crash_check.cc
 // decides which versions are allowed and what a mismatch means.
 #pragma once
 
