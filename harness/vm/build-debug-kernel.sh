@@ -32,7 +32,8 @@ done
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 fragment="$FF_VM_DIR/debug-kernel.config"
-stock_abi="$("$FF_VM_DIR/fetch-kernel.sh" --resolve | sed -n 's/^ABI=//p')"
+# The stock kernel, whatever $FLASHFAULT_KERNEL names (it may name this very kernel).
+stock_abi="$("$FF_VM_DIR/fetch-kernel.sh" --resolve --kernel default | sed -n 's/^ABI=//p')"
 series="$(sed -E 's/^([0-9]+\.[0-9]+).*/\1/' <<<"$stock_abi")"
 pkg="linux-source-$series"
 version="$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || true)"

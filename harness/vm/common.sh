@@ -38,7 +38,10 @@ vm_qemu_argv() {
     local accel="$1" mem="$2" kernel="$3" initrd="$4" console="$5" kmsg="$6" extra="${7:-}"
     # qemu64 plus what every x86-64 machine of the last fifteen years has: programs built
     # for the host (libFuzzer's runtime uses popcnt) must not die of SIGILL in the guest.
-    local cpu=qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt acc=tcg,thread=multi
+    # RDRAND lets the kernel seed its CRNG while it boots on one CPU: without it the CRNG
+    # became ready seconds into the run, and flipping its static key (text patching) while
+    # another vCPU ran urandom_read_iter killed 6.12 under TCG with an int3 Oops.
+    local cpu=qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt,+rdrand acc=tcg,thread=multi
     if [ "$accel" = kvm ]; then cpu=host; acc=kvm; fi
     QEMU_ARGV=("${FLASHFAULT_QEMU:-qemu-system-x86_64}" -nographic -no-reboot -nodefaults
         -no-user-config ${FLASHFAULT_QEMU_BIOS:+-bios "$FLASHFAULT_QEMU_BIOS"} -monitor none -serial "file:$console" -net none
