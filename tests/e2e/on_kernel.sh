@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/e2e/on_kernel.sh -- run one e2e test on another guest kernel.
-# Usage: on_kernel.sh KERNEL TEST.sh [BUILD_DIR]   (KERNEL: 6.1, 6.12, an ABI; see
+# Usage: on_kernel.sh KERNEL TEST.sh [BUILD_DIR]   (KERNEL: 6.1, 6.12, an ABI, debug; see
 #        harness/vm/fetch-kernel.sh)
 # Builds muse.ko for KERNEL once (BUILD_DIR/kmod-ABI, rebuilt only when kmod/ changed),
 # then runs TEST.sh with FLASHFAULT_KERNEL=ABI and FLASHFAULT_MUSE_KO set, so the rig,
