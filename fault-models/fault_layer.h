@@ -179,6 +179,8 @@ class FaultLayer final : public FlashDevice {
   void UpdateDecoding();
   // Sets st.meanings for a placed op (learning the store first if needed).
   void Decode(OpState& st);
+  // A placed write: its meanings when somebody reads them, else only what it teaches.
+  void DecodeWrite(OpState& st);
   // A write that did not program what it was given: classify again when asked.
   void WriteDone(const OpState& st);
   // A family replaced a write's bytes (field mutation): observe what is written.

@@ -30,39 +30,34 @@ void FaultLayer::Decode(OpState& st) {
   if (meaning_ == nullptr) return;
   if (!meaning_->learned()) meaning_->LearnAll(*model_);
   if (!st.placed) return;
-  if ((st.op & meaning_ops_) == 0) {
-    // Nobody reads this op's meanings; a write still teaches the classifier.
-    if (st.op == kOpWrite) {
-      meaning_->LearnWrite(*model_, st.flash_op.addr, st.write_data, st.first_page,
-                           st.page_count);
-    }
+  if (st.op == kOpWrite) {
+    DecodeWrite(st);
     return;
   }
-  switch (st.op) {
-    case kOpRead:
-      st.meanings = meaning_->ForRead(*model_, st.flash_op.addr, st.read_data.size(),
-                                      st.first_page, st.page_count, meaning_buf_);
-      return;
-    case kOpWrite:
-      meaning_->ForWrite(*model_, st.flash_op.addr, st.write_data, st.first_page, st.page_count,
-                         meaning_buf_);
-      break;
-    default:
-      meaning_->ForBlocks(*model_, st.first_block, st.block_count, meaning_buf_);
-      break;
+  if ((st.op & meaning_ops_) == 0) return;  // nobody reads its meanings, and it teaches nothing
+  if (st.op == kOpRead) {
+    st.meanings = meaning_->ForRead(*model_, st.flash_op.addr, st.read_data.size(),
+                                    st.first_page, st.page_count, meaning_buf_);
+    return;
   }
+  meaning_->ForBlocks(*model_, st.first_block, st.block_count, meaning_buf_);
   st.meanings = meaning_buf_;
 }
 
-void FaultLayer::Redecode(OpState& st) {
-  if (meaning_ == nullptr || !st.placed) return;
+void FaultLayer::DecodeWrite(OpState& st) {
   if ((st.op & meaning_ops_) == 0) {
+    // Nobody reads this write's meanings; it still teaches the classifier.
     meaning_->LearnWrite(*model_, st.flash_op.addr, st.write_data, st.first_page, st.page_count);
     return;
   }
   meaning_->ForWrite(*model_, st.flash_op.addr, st.write_data, st.first_page, st.page_count,
                      meaning_buf_);
   st.meanings = meaning_buf_;
+}
+
+void FaultLayer::Redecode(OpState& st) {
+  if (meaning_ == nullptr || !st.placed) return;
+  DecodeWrite(st);
 }
 
 void FaultLayer::WriteDone(const OpState& st) {

@@ -210,7 +210,7 @@ void MeaningTracker::Changed(uint64_t first_page, uint64_t count) {
   if (!g_.is_nand()) return;
   for (uint64_t page = first_page; page < first_page + count; ++page) {
     // A deferred page stays so: it is classified from the store anyway.
-    if (blocks_[page / g_.pages_per_block].gen && Slot(page).gen != kDeferred) Slot(page).gen = 0;
+    if (blocks_[page / g_.pages_per_block].gen && !Deferred(page)) Slot(page).gen = 0;
   }
 }
 

@@ -92,8 +92,9 @@ class MeaningTracker {
   // Classifies, in page order, the deferred pages of `page`'s block that
   // run up to it (`page` included when it is deferred itself).
   void ClassifyDeferred(NandModel& model, uint64_t page);
-  bool Deferred(uint64_t page) {
-    return blocks_[page / g_.pages_per_block].gen && Slot(page).gen == kDeferred;
+  bool Deferred(uint64_t page) const {
+    const BlockCache& b = blocks_[page / g_.pages_per_block];
+    return b.gen && b.gen[page % g_.pages_per_block] == kDeferred;
   }
   // Every lookup goes through here: inline, the allocation out of line.
   EntryRef Slot(uint64_t page) {

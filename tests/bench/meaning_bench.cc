@@ -140,9 +140,10 @@ uint64_t ops_run = 0;  // over every run of every benchmark, for instruction cou
 void Mix(benchmark::State& state, bool typical, bool decode, Extra extra, bool log = false) {
   FaultLayerOptions options;
   options.decode = decode;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> null(std::fopen("/dev/null", "w"), std::fclose);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> null(log ? std::fopen("/dev/null", "w") : nullptr,
+                                                        std::fclose);
   std::unique_ptr<JsonlEventSink> sink;
-  if (log && null) {
+  if (null) {
     sink = std::make_unique<JsonlEventSink>(null.get());
     options.sink = sink.get();
   }
