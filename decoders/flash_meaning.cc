@@ -136,14 +136,22 @@ void FlashMeaning::Erased(uint32_t peb) {
 }
 
 PageMeaning FlashMeaning::Classify(uint32_t peb, uint32_t offset, Bytes bytes) const {
-  return ClassifyImpl(peb, offset, bytes, nullptr);
+  PageMeaning m;
+  ClassifyImpl(peb, offset, bytes, nullptr, m);
+  return m;
 }
 
 PageMeaning FlashMeaning::Observe(uint32_t peb, uint32_t offset, Bytes bytes) {
+  PageMeaning m;
+  Observe(peb, offset, bytes, m);
+  return m;
+}
+
+void FlashMeaning::Observe(uint32_t peb, uint32_t offset, Bytes bytes, PageMeaning& out) {
   // Learn first, so the page that teaches (a superblock, a VID header) is
   // itself classified with what it taught.
   Learn(peb, offset, bytes);
-  return ClassifyInOrder(peb, offset, bytes);
+  ClassifyInOrder(peb, offset, bytes, out);
 }
 
 void FlashMeaning::Learn(uint32_t peb, uint32_t offset, Bytes bytes) {
@@ -151,16 +159,15 @@ void FlashMeaning::Learn(uint32_t peb, uint32_t offset, Bytes bytes) {
   LearnData(peb, offset, bytes);
 }
 
-PageMeaning FlashMeaning::ClassifyInOrder(uint32_t peb, uint32_t offset, Bytes bytes) {
+void FlashMeaning::ClassifyInOrder(uint32_t peb, uint32_t offset, Bytes bytes, PageMeaning& out) {
   Carry carry;
-  PageMeaning m = ClassifyImpl(peb, offset, bytes, &carry);
+  ClassifyImpl(peb, offset, bytes, &carry, out);
   RememberCarry(peb, offset, bytes.size(), carry);
-  return m;
 }
 
-PageMeaning FlashMeaning::ClassifyImpl(uint32_t peb, uint32_t offset, Bytes bytes,
-                                       Carry* carry) const {
-  PageMeaning m;
+void FlashMeaning::ClassifyImpl(uint32_t peb, uint32_t offset, Bytes bytes, Carry* carry,
+                                PageMeaning& m) const {
+  m = PageMeaning{};
   const PebState* st = peb < pebs_.size() ? &pebs_[peb] : nullptr;
   if (st != nullptr && st->mapped) {
     m.mapped = true;
@@ -192,18 +199,18 @@ PageMeaning FlashMeaning::ClassifyImpl(uint32_t peb, uint32_t offset, Bytes byte
     if (uint64_t{offset} + bytes.size() <= *data_off_) {
       if (!m.ec_header && !m.vid_header) m.kind = AllErased(bytes) ? PageKind::kErased
                                                                    : PageKind::kUnknown;
-      return m;
+      return;
     }
     const uint32_t skip = offset < *data_off_ ? *data_off_ - offset : 0;
     const PageKind header_kind = m.kind;
     ClassifyData(st, IncomingCarry(peb, offset + skip), offset + skip, bytes.subspan(skip), m,
                  carry);
     if (m.ec_header || m.vid_header) m.kind = header_kind;
-    return m;
+    return;
   }
-  if (m.ec_header || m.vid_header) return m;
+  if (m.ec_header || m.vid_header) return;
   ClassifyData(st, IncomingCarry(peb, offset), offset, bytes, m, carry);
-  return m;
+  return;
 }
 
 // `offset` is the PEB offset of bytes[0]; for UBI it is at or beyond the

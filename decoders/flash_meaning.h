@@ -94,8 +94,10 @@ class FlashMeaning {
   explicit FlashMeaning(const FlashFacts& facts);
 
   // Classifies `bytes` at byte `offset` of eraseblock `peb` (usually one
-  // page, as it was written), then learns from them.
+  // page, as it was written), then learns from them. The second form
+  // writes into `out` (a cache entry: no copy of the meaning).
   PageMeaning Observe(uint32_t peb, uint32_t offset, Bytes bytes);
+  void Observe(uint32_t peb, uint32_t offset, Bytes bytes, PageMeaning& out);
   // Observe in two halves, for a caller that classifies a written page only
   // when somebody asks: Learn takes what the bytes teach (UBI headers, the
   // volume table, a UBIFS superblock); ClassifyInOrder classifies them and
@@ -103,7 +105,7 @@ class FlashMeaning {
   // ClassifyInOrder must follow that of the page before it in the PEB, or
   // that page's Observe.
   void Learn(uint32_t peb, uint32_t offset, Bytes bytes);
-  PageMeaning ClassifyInOrder(uint32_t peb, uint32_t offset, Bytes bytes);
+  void ClassifyInOrder(uint32_t peb, uint32_t offset, Bytes bytes, PageMeaning& out);
   // Classifies without learning (e.g. a read).
   PageMeaning Classify(uint32_t peb, uint32_t offset, Bytes bytes) const;
   // The PEB was erased: forget what it held.
@@ -153,7 +155,9 @@ class FlashMeaning {
   };
   Carry IncomingCarry(uint32_t peb, uint32_t offset) const;
   void RememberCarry(uint32_t peb, uint32_t offset, size_t len, const Carry& carry);
-  PageMeaning ClassifyImpl(uint32_t peb, uint32_t offset, Bytes bytes, Carry* carry) const;
+  // Classifies into `m`, which it first resets.
+  void ClassifyImpl(uint32_t peb, uint32_t offset, Bytes bytes, Carry* carry,
+                    PageMeaning& m) const;
   void ClassifyData(const PebState* st, const Carry& in, uint32_t offset, Bytes bytes,
                     PageMeaning& m, Carry* carry) const;
   void LearnHeaders(uint32_t peb, uint32_t offset, Bytes bytes);

@@ -50,9 +50,8 @@ void FaultLayer::DecodeWrite(OpState& st) {
     meaning_->LearnWrite(*model_, st.flash_op.addr, st.write_data, st.first_page, st.page_count);
     return;
   }
-  meaning_->ForWrite(*model_, st.flash_op.addr, st.write_data, st.first_page, st.page_count,
-                     meaning_buf_);
-  st.meanings = meaning_buf_;
+  st.meanings = meaning_->ForWrite(*model_, st.flash_op.addr, st.write_data, st.first_page,
+                                   st.page_count, meaning_buf_);
 }
 
 void FaultLayer::Redecode(OpState& st) {

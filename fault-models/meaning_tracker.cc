@@ -65,7 +65,7 @@ void MeaningTracker::Set(uint64_t page, const PageMeaning& m) {
   e.gen = flash_.generation() + 1;
 }
 
-const PageMeaning& MeaningTracker::Page(NandModel& model, uint64_t page) {
+const PageMeaning& MeaningTracker::Refresh(NandModel& model, uint64_t page) {
   EntryRef e = Slot(page);
   const uint64_t now = flash_.generation() + 1;
   if (e.gen == kDeferred) {
@@ -86,7 +86,8 @@ void MeaningTracker::ClassifyDeferred(NandModel& model, uint64_t page) {
   while (first % ppb > 0 && Deferred(first - 1)) --first;
   for (uint64_t p = first; p <= page; ++p) {
     if (!Deferred(p)) continue;  // `page` itself need not be
-    Set(p, flash_.ClassifyInOrder(block, (p % ppb) * g_.page_size, StoredPage(model, p)));
+    flash_.ClassifyInOrder(block, (p % ppb) * g_.page_size, StoredPage(model, p), Fill(p));
+    Slot(p).gen = flash_.generation() + 1;
   }
 }
 
@@ -105,16 +106,35 @@ void MeaningTracker::LearnAll(NandModel& model) {
   }
 }
 
-void MeaningTracker::ForWrite(NandModel& model, uint64_t addr, std::span<const uint8_t> data,
-                              uint64_t first_page, uint64_t count, std::vector<PageMeaning>& out) {
+std::span<const PageMeaning> MeaningTracker::ForWrite(NandModel& model, uint64_t addr,
+                                                      std::span<const uint8_t> data,
+                                                      uint64_t first_page, uint64_t count,
+                                                      std::vector<PageMeaning>& out) {
   out.clear();
   const uint64_t bs = g_.block_size();
   if (!g_.is_nand()) {
     out.push_back(flash_.Observe(static_cast<uint32_t>(addr / bs),
                                  static_cast<uint32_t>(addr % bs), data));
-    return;
+    return out;
   }
   const uint64_t ps = g_.page_size;
+  const uint32_t ppb = g_.pages_per_block;
+  // Observe continues from the pages before: classify those deferred.
+  if (count > 0 && first_page % ppb > 0 && Deferred(first_page - 1)) {
+    ClassifyDeferred(model, first_page - 1);
+  }
+  if (count > 0 && addr == first_page * ps && data.size() == count * ps &&
+      first_page / ppb == (first_page + count - 1) / ppb) {
+    // Whole pages of one block (UBI's and JFFS2's writes): observed into
+    // their cache entries, which are the op's meanings.
+    for (uint64_t page = first_page; page < first_page + count; ++page) {
+      const uint64_t at = page * ps;
+      flash_.Observe(static_cast<uint32_t>(at / bs), static_cast<uint32_t>(at % bs),
+                     data.subspan(at - addr, ps), Fill(page));
+      Slot(page).gen = flash_.generation() + 1;
+    }
+    return {&blocks_[first_page / ppb].m[first_page % ppb], count};
+  }
   const uint64_t end = addr + data.size();
   for (uint64_t page = first_page; page < first_page + count; ++page) {
     const uint64_t lo = std::max(addr, page * ps), hi = std::min(end, (page + 1) * ps);
@@ -122,8 +142,7 @@ void MeaningTracker::ForWrite(NandModel& model, uint64_t addr, std::span<const u
       out.push_back(Page(model, page));
       continue;
     }
-    // Observe continues from the pages before: classify those deferred.
-    if (page % g_.pages_per_block > 0 && Deferred(page - 1)) ClassifyDeferred(model, page - 1);
+    if (page > first_page && page % ppb > 0 && Deferred(page - 1)) ClassifyDeferred(model, page - 1);
     const auto peb = static_cast<uint32_t>(lo / bs);
     out.push_back(flash_.Observe(peb, static_cast<uint32_t>(lo % bs),
                                  data.subspan(lo - addr, hi - lo)));
@@ -133,6 +152,7 @@ void MeaningTracker::ForWrite(NandModel& model, uint64_t addr, std::span<const u
       Changed(page, 1);  // a subpage: the whole page is classified when next read
     }
   }
+  return out;
 }
 
 void MeaningTracker::LearnWrite(NandModel& model, uint64_t addr, std::span<const uint8_t> data,
@@ -220,9 +240,10 @@ void MeaningTracker::Erased(uint32_t block) {
   // Known without looking: every page is erased now.
   PageMeaning erased;
   erased.kind = PageKind::kErased;
-  for (uint32_t p = 0; p < g_.pages_per_block; ++p) {
-    Set(uint64_t{block} * g_.pages_per_block + p, erased);
-  }
+  BlockCache& b = blocks_[block];
+  if (!b.gen) Allocate(b);
+  std::fill_n(b.m.get(), g_.pages_per_block, erased);
+  std::fill_n(b.gen.get(), g_.pages_per_block, flash_.generation() + 1);
 }
 
 }  // namespace flashfault

@@ -45,9 +45,13 @@ class MeaningTracker {
 
   // The meanings of a write's pages before it reaches the model: each
   // page's slice of `data` (in-band bytes at device byte `addr`) observed,
-  // one entry per page of [first_page, first_page + count). NOR: one entry.
-  void ForWrite(NandModel& model, uint64_t addr, std::span<const uint8_t> data,
-                uint64_t first_page, uint64_t count, std::vector<decoders::PageMeaning>& out);
+  // one entry per page of [first_page, first_page + count). Whole pages of
+  // one block are classified straight into the cache and the span is its
+  // entries (as ForRead's); otherwise copies in `out`. NOR: one entry.
+  std::span<const decoders::PageMeaning> ForWrite(NandModel& model, uint64_t addr,
+                                                  std::span<const uint8_t> data,
+                                                  uint64_t first_page, uint64_t count,
+                                                  std::vector<decoders::PageMeaning>& out);
   // A write whose meaning nobody asks for now: it teaches what it teaches
   // (UBI headers, the volume table, superblocks), and its whole pages are
   // classified only when first asked for, from the store, in page order (so
@@ -87,8 +91,17 @@ class MeaningTracker {
     decoders::PageMeaning& m;
   };
   static constexpr uint64_t kDeferred = UINT64_MAX;
-  // The page's meaning, classified from the store if stale.
-  const decoders::PageMeaning& Page(NandModel& model, uint64_t page);
+  // The page's meaning, classified from the store if stale. Every read and
+  // erase asks: the fresh entry is found inline, the rest out of line.
+  const decoders::PageMeaning& Page(NandModel& model, uint64_t page) {
+    const BlockCache& b = blocks_[page / g_.pages_per_block];
+    const uint64_t i = page % g_.pages_per_block;
+    if (b.gen && b.gen[i] == flash_.generation() + 1) [[likely]] return b.m[i];
+    return Refresh(model, page);
+  }
+  const decoders::PageMeaning& Refresh(NandModel& model, uint64_t page);
+  // The cache entry of a whole page being written, for Observe to fill.
+  decoders::PageMeaning& Fill(uint64_t page) { return Slot(page).m; }
   // Classifies, in page order, the deferred pages of `page`'s block that
   // run up to it (`page` included when it is deferred itself).
   void ClassifyDeferred(NandModel& model, uint64_t page);

@@ -151,12 +151,12 @@ TEST(MeaningTracker, SubpageWritesAndFailedWritesAreClassifiedAgainFromTheStore)
   const Buf ec = EcHeader(), vid = VidHeader(0, 5, 99, 1);
   Buf sub(512, 0xFF);
   std::copy(ec.begin(), ec.end(), sub.begin());
-  t.ForWrite(*model, 9 * kPeb, sub, 9 * kPpb, 1, out);
+  out = Copy(t.ForWrite(*model, 9 * kPeb, sub, 9 * kPpb, 1, scratch));
   EXPECT_TRUE(out[0].ec_header);
   ASSERT_TRUE(model->Write({.addr = 9 * kPeb}, sub, {}).ok());
   std::fill(sub.begin(), sub.end(), 0xFF);
   std::copy(vid.begin(), vid.end(), sub.begin());
-  t.ForWrite(*model, 9 * kPeb + kVidOff, sub, 9 * kPpb, 1, out);
+  out = Copy(t.ForWrite(*model, 9 * kPeb + kVidOff, sub, 9 * kPpb, 1, scratch));
   EXPECT_TRUE(out[0].vid_header);
   EXPECT_EQ(out[0].leb.copy_flag, 1);
   ASSERT_TRUE(model->Write({.addr = 9 * kPeb + kVidOff}, sub, {}).ok());
@@ -168,8 +168,9 @@ TEST(MeaningTracker, SubpageWritesAndFailedWritesAreClassifiedAgainFromTheStore)
   // A program that failed leaves the page as it was: the meaning observed
   // from the bytes offered is dropped.
   const Buf main = MainPeb();
-  t.ForWrite(*model, 9 * kPeb + kPage, std::span<const uint8_t>(main).subspan(kPage, kPage),
-             9 * kPpb + 1, 1, out);
+  out = Copy(t.ForWrite(*model, 9 * kPeb + kPage,
+                        std::span<const uint8_t>(main).subspan(kPage, kPage), 9 * kPpb + 1, 1,
+                        scratch));
   EXPECT_EQ(out[0].kind, PageKind::kUbifs);
   t.Changed(9 * kPpb + 1, 1);
   out = Copy(t.ForRead(*model, 9 * kPeb + kPage, kPage, 9 * kPpb + 1, 1, scratch));
