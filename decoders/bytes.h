@@ -8,8 +8,10 @@
 // nothing, to stay cheap on the page-classification path).
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 
@@ -22,28 +24,27 @@ inline bool Fits(Bytes b, size_t off, size_t len) {
   return off <= b.size() && len <= b.size() - off;
 }
 
-inline uint16_t Be16(Bytes b, size_t off) {
-  return static_cast<uint16_t>(b[off] << 8 | b[off + 1]);
+// Loads of on-flash integers: one unaligned load each (every classified
+// page reads a few dozen), swapped when the host's order is not the
+// field's. Callers check Fits first; nothing here checks bounds.
+template <typename T, std::endian kOrder>
+inline T LoadAs(Bytes b, size_t off) {
+  T v;
+  std::memcpy(&v, b.data() + off, sizeof v);
+  if constexpr (std::endian::native != kOrder) {
+    if constexpr (sizeof v == 2) v = __builtin_bswap16(v);
+    if constexpr (sizeof v == 4) v = __builtin_bswap32(v);
+    if constexpr (sizeof v == 8) v = __builtin_bswap64(v);
+  }
+  return v;
 }
-inline uint32_t Be32(Bytes b, size_t off) {
-  return uint32_t{b[off]} << 24 | uint32_t{b[off + 1]} << 16 | uint32_t{b[off + 2]} << 8 |
-         b[off + 3];
-}
-inline uint64_t Be64(Bytes b, size_t off) {
-  return uint64_t{Be32(b, off)} << 32 | Be32(b, off + 4);
-}
-inline uint16_t Le16(Bytes b, size_t off) {
-  return static_cast<uint16_t>(b[off] | b[off + 1] << 8);
-}
-inline uint32_t Le32(Bytes b, size_t off) {
-  return uint32_t{b[off]} | uint32_t{b[off + 1]} << 8 | uint32_t{b[off + 2]} << 16 |
-         uint32_t{b[off + 3]} << 24;
-}
-inline uint64_t Le64(Bytes b, size_t off) {
-  return uint64_t{Le32(b, off)} | uint64_t{Le32(b, off + 4)} << 32;
-}
+inline uint16_t Be16(Bytes b, size_t off) { return LoadAs<uint16_t, std::endian::big>(b, off); }
+inline uint32_t Be32(Bytes b, size_t off) { return LoadAs<uint32_t, std::endian::big>(b, off); }
+inline uint64_t Be64(Bytes b, size_t off) { return LoadAs<uint64_t, std::endian::big>(b, off); }
+inline uint16_t Le16(Bytes b, size_t off) { return LoadAs<uint16_t, std::endian::little>(b, off); }
+inline uint32_t Le32(Bytes b, size_t off) { return LoadAs<uint32_t, std::endian::little>(b, off); }
+inline uint64_t Le64(Bytes b, size_t off) { return LoadAs<uint64_t, std::endian::little>(b, off); }
 
-// What a stored CRC says about the bytes it covers.
 enum class CrcStatus : uint8_t {
   kOk,         // matches
   kBad,        // does not match: corrupted, torn, or not this structure

@@ -282,7 +282,7 @@ void FlashMeaning::ClassifyData(const PebState* st, const Carry& in, uint32_t of
       return;
     }
   } else {
-    UbifsWalk w = WalkUbifsNodes(bytes, start, [&](const UbifsNode& n) {
+    UbifsWalk w = WalkUbifsNodesInline(bytes, start, [&](const UbifsNode& n) {
       const uint32_t inum = n.has_key ? n.key.inum
                             : n.node_type == kUbifsTrun ? static_cast<uint32_t>(n.inum)
                                                          : 0;

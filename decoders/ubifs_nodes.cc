@@ -7,29 +7,8 @@
 namespace flashfault::decoders {
 namespace {
 
-// Byte offsets inside nodes (from the start of the common header).
-constexpr size_t kLenOffset = 16;
-constexpr size_t kDentInum = 40, kDentType = 49, kDentNlen = 50, kDentName = 56;
-constexpr size_t kTrunInum = 24;
-constexpr size_t kPadLen = 24;
-constexpr size_t kKeyEnd = kUbifsKeyOffset + 8;  // the simple key's 8 bytes
-// The largest name a dent or xent may carry.
-constexpr size_t kMaxNameLen = 255;
 constexpr size_t kSbFieldsEnd = 128;
 constexpr size_t kMstFieldsEnd = 168;
-
-size_t Align8(size_t x) { return (x + 7) & ~size_t{7}; }
-
-// The smallest node of each type (its fixed part): a header claiming a
-// shorter len is not that node, whatever its type byte says. mkfs.ubifs of
-// mtd-utils 2.1 writes such a thing: a 64-byte "type 0" node after the
-// superblock, which is not an inode node.
-constexpr uint32_t kMinLen[kUbifsNodeTypeCount] = {
-    160, 48, 56, 56, 56, kUbifsPadNodeSize, 4096, 512, 64, 28, 32, 32, 24, 64};
-
-bool HasKey(uint8_t type) {
-  return type == kUbifsIno || type == kUbifsData || type == kUbifsDent || type == kUbifsXent;
-}
 
 }  // namespace
 
@@ -43,43 +22,6 @@ const char* UbifsNodeTypeName(uint8_t t) {
 const char* UbifsKeyTypeName(uint8_t t) {
   static constexpr const char* kNames[] = {"ino", "data", "dent", "xent"};
   return t < 4 ? kNames[t] : "invalid";
-}
-
-std::optional<UbifsNode> DecodeUbifsNode(Bytes b, size_t off, bool check_crc) {
-  if (!Fits(b, off, kUbifsCommonHeaderSize) || Le32(b, off) != kUbifsNodeMagic) {
-    return std::nullopt;
-  }
-  UbifsNode n;
-  n.offset = static_cast<uint32_t>(off);
-  n.crc_stored = Le32(b, off + 4);
-  n.sqnum = Le64(b, off + 8);
-  n.len = Le32(b, off + kLenOffset);
-  n.node_type = b[off + 20];
-  n.group_type = b[off + 21];
-  if (n.len < kUbifsCommonHeaderSize) return std::nullopt;
-  n.crc = check_crc ? CheckCrc(b, off + 8, n.len - 8, kUbifsCrcSeed, n.crc_stored)
-                    : CrcStatus::kUnchecked;
-  n.len_ok = n.node_type < kUbifsNodeTypeCount && n.len >= kMinLen[n.node_type];
-  if (!n.len_ok) return n;
-  // Fields are read only where both the node's own len and the buffer
-  // cover them: a short len must not make us read the next node's bytes.
-  const Bytes node = b.subspan(off, std::min<size_t>(n.len, b.size() - off));
-  if (HasKey(n.node_type) && Fits(node, 0, kKeyEnd)) {
-    n.has_key = true;
-    n.key.inum = Le32(node, kUbifsKeyOffset);
-    const uint32_t w = Le32(node, kUbifsKeyOffset + 4);
-    n.key.type = static_cast<uint8_t>(w >> 29);
-    n.key.block_or_hash = w & 0x1FFFFFFF;
-  }
-  if ((n.node_type == kUbifsDent || n.node_type == kUbifsXent) && Fits(node, 0, kDentName)) {
-    n.inum = Le64(node, kDentInum);
-    n.dent_type = node[kDentType];
-    const size_t nlen = std::min<size_t>({Le16(node, kDentNlen), kMaxNameLen,
-                                          node.size() - kDentName});
-    n.name = node.subspan(kDentName, nlen);
-  }
-  if (n.node_type == kUbifsTrun && Fits(node, 0, kTrunInum + 4)) n.inum = Le32(node, kTrunInum);
-  return n;
 }
 
 namespace {
@@ -191,45 +133,7 @@ uint32_t UbifsWalk::nodes() const {
 
 UbifsWalk WalkUbifsNodes(Bytes b, size_t start, absl::FunctionRef<bool(const UbifsNode&)> visit,
                          bool check_crc) {
-  UbifsWalk w;
-  size_t off = Align8(start);
-  auto finish = [&](WalkStop s, size_t at) { return WalkEnd::Finish(w, s, at, b.size()); };
-  while (off < b.size()) {
-    if (b[off] == 0xFF && AllErased(b.subspan(off))) return finish(WalkStop::kErased, off);
-    if (b[off] == kUbifsPaddingByte) {
-      // Filler too short for a pad node: 0xCE bytes up to the next node.
-      size_t end = off;
-      while (end < b.size() && b[end] == kUbifsPaddingByte) ++end;
-      end = std::min(Align8(end), b.size());
-      w.padding_bytes += static_cast<uint32_t>(end - off);
-      off = end;
-      continue;
-    }
-    std::optional<UbifsNode> n = DecodeUbifsNode(b, off, check_crc);
-    if (!n) {
-      // A header cut by the end of the buffer is an overrun, not garbage.
-      static constexpr uint8_t kMagicLe[4] = {0x31, 0x18, 0x10, 0x06};
-      const size_t left = b.size() - off;
-      const bool cut = left < kUbifsCommonHeaderSize &&
-                       std::equal(b.begin() + off, b.begin() + off + std::min<size_t>(left, 4),
-                                  kMagicLe);
-      return finish(cut ? WalkStop::kOverrun : WalkStop::kGarbage, off);
-    }
-    if (n->len_ok) {
-      ++w.counts[n->node_type];
-    } else {
-      ++w.invalid;
-    }
-    if (n->crc == CrcStatus::kBad) ++w.bad_crc;
-    if (!visit(*n)) return finish(WalkStop::kEnd, off);
-    uint64_t next = uint64_t{off} + n->len;
-    if (n->node_type == kUbifsPad && Fits(b, off, kPadLen + 4)) {
-      next = uint64_t{off} + kUbifsPadNodeSize + Le32(b, off + kPadLen);
-      w.padding_bytes += static_cast<uint32_t>(std::min<uint64_t>(next, b.size()) - off);
-    }
-    if (!w.Step((next + 7) & ~uint64_t{7}, b.size(), off)) return finish(WalkStop::kOverrun, off);
-  }
-  return finish(WalkStop::kEnd, off);
+  return WalkUbifsNodesInline(b, start, visit, check_crc);
 }
 
 UbifsWalk WalkUbifsNodes(Bytes b, size_t start) {

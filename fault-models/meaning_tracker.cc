@@ -172,9 +172,10 @@ void MeaningTracker::LearnWrite(NandModel& model, uint64_t addr, std::span<const
   }
 }
 
-std::span<const PageMeaning> MeaningTracker::ForRead(NandModel& model, uint64_t addr,
-                                                     uint64_t len, uint64_t first_page,
-                                                     uint64_t count, std::vector<PageMeaning>& out) {
+std::span<const PageMeaning> MeaningTracker::ForReadSpan(NandModel& model, uint64_t addr,
+                                                         uint64_t len, uint64_t first_page,
+                                                         uint64_t count,
+                                                         std::vector<PageMeaning>& out) {
   out.clear();
   if (!g_.is_nand()) {
     const uint64_t bs = g_.block_size();

@@ -65,7 +65,11 @@ class MeaningTracker {
   // NOR: one entry for the byte range [addr, addr + len), in `out`.
   std::span<const decoders::PageMeaning> ForRead(NandModel& model, uint64_t addr, uint64_t len,
                                                  uint64_t first_page, uint64_t count,
-                                                 std::vector<decoders::PageMeaning>& out);
+                                                 std::vector<decoders::PageMeaning>& out) {
+    // A NAND page read, most ops of all, is one lookup.
+    if (count == 1 && !blocks_.empty()) [[likely]] return {&Page(model, first_page), 1};
+    return ForReadSpan(model, addr, len, first_page, count, out);
+  }
   // One meaning per eraseblock (erase, isbad, markbad): the PEB's header
   // page, with the LEB it maps, its area, and the node types and inodes of
   // every page that holds anything.
@@ -91,6 +95,10 @@ class MeaningTracker {
     decoders::PageMeaning& m;
   };
   static constexpr uint64_t kDeferred = UINT64_MAX;
+  std::span<const decoders::PageMeaning> ForReadSpan(NandModel& model, uint64_t addr,
+                                                     uint64_t len, uint64_t first_page,
+                                                     uint64_t count,
+                                                     std::vector<decoders::PageMeaning>& out);
   // The page's meaning, classified from the store if stale. Every read and
   // erase asks: the fresh entry is found inline, the rest out of line.
   const decoders::PageMeaning& Page(NandModel& model, uint64_t page) {
