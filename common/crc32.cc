@@ -1,9 +1,13 @@
-// Slicing-by-8 CRC-32; see crc32.h. Eight tables of 256 words are built once
+// CRC-32; see crc32.h. Runs of kFoldMin bytes and more are folded by
+// carry-less multiplication where the CPU can (crc32_fold.cc); the rest use
+// slicing-by-8 tables. Eight tables of 256 words are built once
 // at compile time: decoders check a CRC on every node of every page they
 // classify, so the byte-at-a-time loop would dominate their cost.
 #include "common/crc32.h"
 
 #include <array>
+
+#include "common/crc32_detail.h"
 
 namespace flashfault {
 namespace {
@@ -29,6 +33,13 @@ constexpr Tables kTables = MakeTables();
 }  // namespace
 
 uint32_t Crc32Update(uint32_t crc, std::span<const uint8_t> data) {
+  if (data.size() >= crc32_detail::kFoldMin && crc32_detail::CanFold()) {
+    return crc32_detail::FoldUpdate(crc, data);
+  }
+  return crc32_detail::TableUpdate(crc, data);
+}
+
+uint32_t crc32_detail::TableUpdate(uint32_t crc, std::span<const uint8_t> data) {
   const uint8_t* p = data.data();
   size_t n = data.size();
   while (n >= 8) {

@@ -1,0 +1,23 @@
+// The two ways crc32.cc computes the one CRC-32 (crc32.h): a table walk
+// over any bytes, and carry-less multiplication folding for longer runs on
+// CPUs that have it. Internal to common/: everything else calls
+// Crc32Update. Must not: be used outside crc32*.cc and their tests.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+namespace flashfault::crc32_detail {
+
+// Slicing-by-8 over any bytes: the reference the folding is checked against.
+uint32_t TableUpdate(uint32_t crc, std::span<const uint8_t> data);
+
+// Whether this CPU has PCLMULQDQ (asked once).
+bool CanFold();
+// The shortest run folding is used for: below it the table is cheaper.
+inline constexpr size_t kFoldMin = 32;
+// Folds 16 bytes at a time, then finishes with TableUpdate over what is
+// left. Needs CanFold() and data.size() >= kFoldMin.
+uint32_t FoldUpdate(uint32_t crc, std::span<const uint8_t> data);
+
+}  // namespace flashfault::crc32_detail
