@@ -6,7 +6,7 @@
 // little-endian 128-bit load is the coefficient of x^(127-i)): an
 // accumulator A = H*x^64 + L stands for the message so far, such that the
 // CRC of the message is TableUpdate(0, A's 16 bytes) (the table computes
-// M*x^32 mod P). Moving A past the next 16 bytes N means
+// M*x^32 mod P), or of any B = A (mod P); the end folds A into 64 bits. Moving A past the next 16 bytes N means
 //   A' = A*x^128 + N = H*x^192 + L*x^128 + N  (mod P),
 // and x^192, x^128 may be replaced by their remainders mod P, so each
 // half is multiplied by a 33-bit constant and the sum stays in 128 bits.
@@ -39,22 +39,25 @@ constexpr uint64_t XPowMod(unsigned e) {
   return r;
 }
 
-// The 64-bit multiplier standing for x^e in a fold: K = x * (x^(e-1) mod P)
-// (degrees 1..32, so it fits) with bit j the coefficient of x^(64-j), so a
-// product with a half (bit i: x^(63-i)) lands with bit k at x^(127-k),
-// the accumulator's own order.
-constexpr uint64_t FoldConstant(unsigned e) {
+// The multiplier standing for x^e in a fold of `width`-bit pieces (bit i
+// of a piece: x^(width-1-i)): K = x * (x^(e-1) mod P) (degrees 1..32, so it
+// fits) with bit j the coefficient of x^(width-j), so that a product lands
+// with bit k at x^(2*width-1-k): the order of the wider value it feeds.
+constexpr uint64_t FoldConstant(unsigned e, unsigned width) {
   const uint64_t k = XPowMod(e - 1) << 1;
   uint64_t q = 0;
   for (unsigned d = 1; d <= 32; ++d) {
-    if (k >> d & 1) q |= uint64_t{1} << (64 - d);
+    if (k >> d & 1) q |= uint64_t{1} << (width - d);
   }
   return q;
 }
 
 // Moving past 128 bits: the first half of A is 64 + 128 bits away from the
 // end, the second 128.
-constexpr uint64_t kFoldHigh = FoldConstant(192), kFoldLow = FoldConstant(128);
+constexpr uint64_t kFoldHigh = FoldConstant(192, 64), kFoldLow = FoldConstant(128, 64);
+// Folding A into 64 bits B = A mod P: its first 32 bits stand 96 bits from
+// A's end, the next 32 bits 64; the last 64 stay as they are.
+constexpr uint64_t kTo64First = FoldConstant(96, 32), kTo64Second = FoldConstant(64, 32);
 
 }  // namespace
 
@@ -82,8 +85,18 @@ bool CanFold() {
     p += 16;
     n -= 16;
   }
-  std::array<uint8_t, 16> folded;
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(folded.data()), a);
+  // A -> B of 64 bits, B = A mod P, whose 8 bytes the table finishes.
+  const auto h = static_cast<uint64_t>(_mm_cvtsi128_si64(a));
+  const auto l = static_cast<uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(a, a)));
+  const __m128i halves = _mm_set_epi64x(static_cast<long long>(h >> 32),
+                                        static_cast<long long>(h & 0xFFFFFFFF));
+  const __m128i k64 = _mm_set_epi64x(static_cast<long long>(kTo64Second),
+                                     static_cast<long long>(kTo64First));
+  const __m128i b = _mm_xor_si128(_mm_clmulepi64_si128(halves, k64, 0x00),
+                                  _mm_clmulepi64_si128(halves, k64, 0x11));
+  const uint64_t b64 = static_cast<uint64_t>(_mm_cvtsi128_si64(b)) ^ l;
+  std::array<uint8_t, 8> folded;
+  std::memcpy(folded.data(), &b64, sizeof b64);  // x86: little-endian, as the load was
   return TableUpdate(TableUpdate(0, folded), {p, n});
 }
 

@@ -18,7 +18,7 @@ bool Contains(uint64_t outer, uint64_t outer_len, uint64_t inner, uint64_t inner
 }
 
 // Records one node's type (and inode number, 0 = none) into the meaning.
-void NoteType(PageMeaning& m, uint8_t type, bool bad_crc, uint32_t inum) {
+inline void NoteType(PageMeaning& m, uint8_t type, bool bad_crc, uint32_t inum) {
   if (type < 32) m.type_mask |= uint32_t{1} << type;
   if (m.first_type == 0xFF) m.first_type = type;
   if (m.nodes < UINT16_MAX) ++m.nodes;
@@ -155,8 +155,20 @@ void FlashMeaning::Observe(uint32_t peb, uint32_t offset, Bytes bytes, PageMeani
 }
 
 void FlashMeaning::Learn(uint32_t peb, uint32_t offset, Bytes bytes) {
+  if (!MayTeach(peb, offset, bytes.size())) return;
   LearnHeaders(peb, offset, bytes);
   LearnData(peb, offset, bytes);
+}
+
+bool FlashMeaning::MayTeach(uint32_t peb, uint32_t offset, size_t len) const {
+  // What LearnHeaders and LearnData look at, asked cheaply: most written
+  // pages are LEB data of a volume that holds neither of those.
+  if (offset == 0 || peb >= pebs_.size()) return true;
+  if (vid_off_ && Contains(offset, len, *vid_off_, kUbiVidHeaderSize)) return true;
+  const PebState& st = pebs_[peb];
+  if (!st.mapped || !data_off_) return false;
+  // The volume table, or bytes that reach the start of LEB 0 (a superblock).
+  return st.leb.vol_id == kUbiLayoutVolumeId || (st.leb.lnum == 0 && offset <= *data_off_);
 }
 
 void FlashMeaning::ClassifyInOrder(uint32_t peb, uint32_t offset, Bytes bytes, PageMeaning& out) {

@@ -160,6 +160,10 @@ class FlashMeaning {
                     PageMeaning& m) const;
   void ClassifyData(const PebState* st, const Carry& in, uint32_t offset, Bytes bytes,
                     PageMeaning& m, Carry* carry) const;
+  // Whether Learn could learn anything from `len` bytes at `offset` of
+  // `peb` (false: they are not where a header, the volume table or a
+  // superblock would be).
+  bool MayTeach(uint32_t peb, uint32_t offset, size_t len) const;
   void LearnHeaders(uint32_t peb, uint32_t offset, Bytes bytes);
   void LearnData(uint32_t peb, uint32_t offset, Bytes bytes);
   void FeedVolumeTable(uint32_t lnum, uint32_t leb_offset, Bytes bytes);

@@ -26,10 +26,11 @@ void MergeInto(PageMeaning& b, const PageMeaning& page, bool first_data) {
   if (b.first_type == 0xFF) b.first_type = page.first_type;
   b.nodes = static_cast<uint16_t>(std::min<uint32_t>(b.nodes + page.nodes, UINT16_MAX));
   b.bad_crc = static_cast<uint16_t>(std::min<uint32_t>(b.bad_crc + page.bad_crc, UINT16_MAX));
-  for (int i = 0; i < page.inum_count; ++i) {
+  // Full after the first few pages of a block: nothing more to look at.
+  for (int i = 0; i < page.inum_count && b.inum_count < PageMeaning::kMaxInums; ++i) {
     bool have = false;
     for (int k = 0; k < b.inum_count && !have; ++k) have = b.inums[k] == page.inums[i];
-    if (!have && b.inum_count < PageMeaning::kMaxInums) b.inums[b.inum_count++] = page.inums[i];
+    if (!have) b.inums[b.inum_count++] = page.inums[i];
   }
 }
 
@@ -123,17 +124,19 @@ std::span<const PageMeaning> MeaningTracker::ForWrite(NandModel& model, uint64_t
   if (count > 0 && first_page % ppb > 0 && Deferred(first_page - 1)) {
     ClassifyDeferred(model, first_page - 1);
   }
-  if (count > 0 && addr == first_page * ps && data.size() == count * ps &&
-      first_page / ppb == (first_page + count - 1) / ppb) {
+  const uint64_t index = first_page % ppb;
+  if (count > 0 && addr == first_page * ps && data.size() == count * ps && index + count <= ppb) {
     // Whole pages of one block (UBI's and JFFS2's writes): observed into
     // their cache entries, which are the op's meanings.
-    for (uint64_t page = first_page; page < first_page + count; ++page) {
-      const uint64_t at = page * ps;
-      flash_.Observe(static_cast<uint32_t>(at / bs), static_cast<uint32_t>(at % bs),
-                     data.subspan(at - addr, ps), Fill(page));
-      Slot(page).gen = flash_.generation() + 1;
+    const auto block = static_cast<uint32_t>(first_page / ppb);
+    BlockCache& b = blocks_[block];
+    if (!b.gen) Allocate(b);
+    for (uint64_t i = 0; i < count; ++i) {
+      flash_.Observe(block, static_cast<uint32_t>((index + i) * ps), data.subspan(i * ps, ps),
+                     b.m[index + i]);
+      b.gen[index + i] = flash_.generation() + 1;
     }
-    return {&blocks_[first_page / ppb].m[first_page % ppb], count};
+    return {&b.m[index], count};
   }
   const uint64_t end = addr + data.size();
   for (uint64_t page = first_page; page < first_page + count; ++page) {
