@@ -12,8 +12,10 @@ namespace flashfault::crc32_detail {
 // Slicing-by-8 over any bytes: the reference the folding is checked against.
 uint32_t TableUpdate(uint32_t crc, std::span<const uint8_t> data);
 
-// Whether this CPU has PCLMULQDQ (asked once).
-bool CanFold();
+// Whether this CPU has PCLMULQDQ: asked once, at start-up. Before that it
+// reads false (zero-initialised), which only means the table is used.
+extern const bool can_fold;
+inline bool CanFold() { return can_fold; }
 // The shortest run folding is used for: below it the table is cheaper.
 inline constexpr size_t kFoldMin = 32;
 // Folds 16 bytes at a time, then finishes with TableUpdate over what is

@@ -63,10 +63,10 @@ constexpr uint64_t kTo64First = FoldConstant(96, 32), kTo64Second = FoldConstant
 
 #if defined(__x86_64__)
 
-bool CanFold() {
-  static const bool can = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse2");
-  return can;
-}
+const bool can_fold = [] {
+  __builtin_cpu_init();  // this runs among static initialisers
+  return __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse2");
+}();
 
 [[gnu::target("pclmul,sse2")]] uint32_t FoldUpdate(uint32_t crc, std::span<const uint8_t> data) {
   const uint8_t* p = data.data();
@@ -95,14 +95,16 @@ bool CanFold() {
   const __m128i b = _mm_xor_si128(_mm_clmulepi64_si128(halves, k64, 0x00),
                                   _mm_clmulepi64_si128(halves, k64, 0x11));
   const uint64_t b64 = static_cast<uint64_t>(_mm_cvtsi128_si64(b)) ^ l;
-  std::array<uint8_t, 8> folded;
-  std::memcpy(folded.data(), &b64, sizeof b64);  // x86: little-endian, as the load was
-  return TableUpdate(TableUpdate(0, folded), {p, n});
+  // B's 8 bytes then the tail (under 16 bytes), in one table walk.
+  std::array<uint8_t, 8 + 15> rest;
+  std::memcpy(rest.data(), &b64, sizeof b64);  // x86: little-endian, as the load was
+  std::memcpy(rest.data() + 8, p, n);
+  return TableUpdate(0, std::span<const uint8_t>(rest).first(8 + n));
 }
 
 #else
 
-bool CanFold() { return false; }
+const bool can_fold = false;
 uint32_t FoldUpdate(uint32_t crc, std::span<const uint8_t> data) { return TableUpdate(crc, data); }
 
 #endif

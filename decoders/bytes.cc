@@ -20,11 +20,6 @@ const char* CrcStatusName(CrcStatus s) {
   return "?";
 }
 
-CrcStatus CheckCrc(Bytes b, size_t off, size_t len, uint32_t seed, uint32_t stored) {
-  if (!Fits(b, off, len)) return CrcStatus::kTruncated;
-  return Crc32Update(seed, b.subspan(off, len)) == stored ? CrcStatus::kOk : CrcStatus::kBad;
-}
-
 const char* WalkStopName(WalkStop s) {
   switch (s) {
     case WalkStop::kEnd: return "end";

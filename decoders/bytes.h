@@ -15,6 +15,8 @@
 #include <span>
 #include <string>
 
+#include "common/crc32.h"
+
 namespace flashfault::decoders {
 
 using Bytes = std::span<const uint8_t>;
@@ -55,7 +57,10 @@ const char* CrcStatusName(CrcStatus s);
 
 // CRC of b[off, off+len) from `seed`, compared with `stored`; kTruncated
 // when the range does not fit.
-CrcStatus CheckCrc(Bytes b, size_t off, size_t len, uint32_t seed, uint32_t stored);
+inline CrcStatus CheckCrc(Bytes b, size_t off, size_t len, uint32_t seed, uint32_t stored) {
+  if (!Fits(b, off, len)) return CrcStatus::kTruncated;
+  return Crc32Update(seed, b.subspan(off, len)) == stored ? CrcStatus::kOk : CrcStatus::kBad;
+}
 
 // Why a walk over the nodes of a buffer stopped (UBIFS and JFFS2 alike).
 enum class WalkStop : uint8_t {

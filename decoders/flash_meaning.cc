@@ -94,7 +94,7 @@ FlashMeaning::FlashMeaning(const FlashFacts& facts) : facts_(facts), pebs_(facts
   }
 }
 
-FlashMeaning::Carry FlashMeaning::IncomingCarry(uint32_t peb, uint32_t offset) const {
+inline FlashMeaning::Carry FlashMeaning::IncomingCarry(uint32_t peb, uint32_t offset) const {
   if (peb >= pebs_.size()) return {};
   if (pages_per_eb_ > 0 && offset % facts_.page_size == 0 &&
       offset / facts_.page_size < pages_per_eb_) {
@@ -106,7 +106,8 @@ FlashMeaning::Carry FlashMeaning::IncomingCarry(uint32_t peb, uint32_t offset) c
   return {};
 }
 
-void FlashMeaning::RememberCarry(uint32_t peb, uint32_t offset, size_t len, const Carry& carry) {
+inline void FlashMeaning::RememberCarry(uint32_t peb, uint32_t offset, size_t len,
+                                        const Carry& carry) {
   if (peb >= pebs_.size()) return;
   pebs_[peb].carry = carry;
   if (!carry.set || pages_per_eb_ == 0) return;
