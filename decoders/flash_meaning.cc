@@ -2,6 +2,7 @@
 #include "decoders/flash_meaning.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "absl/strings/str_cat.h"
 #include "decoders/jffs2_nodes.h"
@@ -85,10 +86,13 @@ std::string DescribePage(const PageMeaning& m) {
 constexpr uint64_t kMaxPageCarries = uint64_t{1} << 20;
 
 FlashMeaning::FlashMeaning(const FlashFacts& facts) : facts_(facts), pebs_(facts.eraseblock_count) {
-  if (facts.page_size >= 64 && facts.eraseblock_size % facts.page_size == 0) {
+  // NAND pages are powers of two: a page index is a shift away.
+  if (facts.page_size >= 64 && std::has_single_bit(facts.page_size) &&
+      facts.eraseblock_size % facts.page_size == 0) {
     const uint64_t pages = uint64_t{facts.eraseblock_size / facts.page_size} * facts.eraseblock_count;
     if (pages <= kMaxPageCarries) {
       pages_per_eb_ = facts.eraseblock_size / facts.page_size;
+      page_shift_ = static_cast<uint32_t>(std::countr_zero(facts.page_size));
       page_carry_.resize(pages);
     }
   }
@@ -96,9 +100,9 @@ FlashMeaning::FlashMeaning(const FlashFacts& facts) : facts_(facts), pebs_(facts
 
 inline FlashMeaning::Carry FlashMeaning::IncomingCarry(uint32_t peb, uint32_t offset) const {
   if (peb >= pebs_.size()) return {};
-  if (pages_per_eb_ > 0 && offset % facts_.page_size == 0 &&
-      offset / facts_.page_size < pages_per_eb_) {
-    const PageCarry& c = page_carry_[uint64_t{peb} * pages_per_eb_ + offset / facts_.page_size];
+  const uint32_t q = offset >> page_shift_;
+  if (pages_per_eb_ > 0 && q << page_shift_ == offset && q < pages_per_eb_) {
+    const PageCarry& c = page_carry_[uint64_t{peb} * pages_per_eb_ + q];
     if (c.end > offset) return {true, offset, c.end, c.type, c.inum};
   }
   const Carry& c = pebs_[peb].carry;
@@ -113,9 +117,10 @@ inline void FlashMeaning::RememberCarry(uint32_t peb, uint32_t offset, size_t le
   if (!carry.set || pages_per_eb_ == 0) return;
   // Every page that starts inside the node learns where it ends.
   const uint64_t ps = facts_.page_size;
-  for (uint64_t q = (offset + len + ps - 1) / ps; q < pages_per_eb_ && q * ps < carry.end; ++q) {
-    page_carry_[uint64_t{peb} * pages_per_eb_ + q] = {carry.end, carry.inum, carry.type};
-  }
+  const uint64_t first = (offset + len + ps - 1) >> page_shift_;
+  const uint64_t end = std::min<uint64_t>(pages_per_eb_, (uint64_t{carry.end} + ps - 1) >> page_shift_);
+  PageCarry* row = &page_carry_[uint64_t{peb} * pages_per_eb_];
+  for (uint64_t q = first; q < end; ++q) row[q] = {carry.end, carry.inum, carry.type};
 }
 
 std::optional<LebRef> FlashMeaning::Owner(uint32_t peb) const {
@@ -155,13 +160,7 @@ void FlashMeaning::Observe(uint32_t peb, uint32_t offset, Bytes bytes, PageMeani
   ClassifyInOrder(peb, offset, bytes, out);
 }
 
-void FlashMeaning::Learn(uint32_t peb, uint32_t offset, Bytes bytes) {
-  if (!MayTeach(peb, offset, bytes.size())) return;
-  LearnHeaders(peb, offset, bytes);
-  LearnData(peb, offset, bytes);
-}
-
-bool FlashMeaning::MayTeach(uint32_t peb, uint32_t offset, size_t len) const {
+inline bool FlashMeaning::MayTeach(uint32_t peb, uint32_t offset, size_t len) const {
   // What LearnHeaders and LearnData look at, asked cheaply: most written
   // pages are LEB data of a volume that holds neither of those.
   if (offset == 0 || peb >= pebs_.size()) return true;
@@ -171,6 +170,13 @@ bool FlashMeaning::MayTeach(uint32_t peb, uint32_t offset, size_t len) const {
   // The volume table, or bytes that reach the start of LEB 0 (a superblock).
   return st.leb.vol_id == kUbiLayoutVolumeId || (st.leb.lnum == 0 && offset <= *data_off_);
 }
+
+void FlashMeaning::Learn(uint32_t peb, uint32_t offset, Bytes bytes) {
+  if (!MayTeach(peb, offset, bytes.size())) return;
+  LearnHeaders(peb, offset, bytes);
+  LearnData(peb, offset, bytes);
+}
+
 
 void FlashMeaning::ClassifyInOrder(uint32_t peb, uint32_t offset, Bytes bytes, PageMeaning& out) {
   Carry carry;

@@ -174,6 +174,7 @@ class FlashMeaning {
   std::optional<uint32_t> vid_off_, data_off_;
   std::vector<PebState> pebs_;
   uint32_t pages_per_eb_ = 0;          // 0: no per-page carries (NOR, or too many)
+  uint32_t page_shift_ = 0;            // log2(page_size) when pages_per_eb_ > 0
   std::vector<PageCarry> page_carry_;  // pebs x pages_per_eb_
   std::map<uint32_t, UbiVtblRecord> volumes_;
   std::map<uint32_t, UbifsSuperblock> superblocks_;
