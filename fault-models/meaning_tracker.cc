@@ -69,7 +69,11 @@ void MeaningTracker::Set(uint64_t page, const PageMeaning& m) {
 const PageMeaning& MeaningTracker::Refresh(NandModel& model, uint64_t page) {
   EntryRef e = Slot(page);
   const uint64_t now = flash_.generation() + 1;
-  if (e.gen == kDeferred) {
+  if (e.gen == kErasedSince) {
+    e.m = PageMeaning{};
+    e.m.kind = PageKind::kErased;
+    e.gen = now;
+  } else if (e.gen == kDeferred) {
     ClassifyDeferred(model, page);
   } else if (e.gen != now) {
     const uint32_t ppb = g_.pages_per_block;
@@ -111,6 +115,31 @@ std::span<const PageMeaning> MeaningTracker::ForWrite(NandModel& model, uint64_t
                                                       std::span<const uint8_t> data,
                                                       uint64_t first_page, uint64_t count,
                                                       std::vector<PageMeaning>& out) {
+  const uint64_t ps = g_.page_size;
+  const uint32_t ppb = g_.pages_per_block;
+  const uint64_t index = first_page % ppb;
+  if (blocks_.empty() || count == 0 || addr != first_page * ps || data.size() != count * ps ||
+      index + count > ppb) {
+    return ForPartialWrite(model, addr, data, first_page, count, out);
+  }
+  // Whole pages of one block (UBI's and JFFS2's writes): observed into
+  // their cache entries, which are the op's meanings. Observe continues
+  // from the pages before: classify those deferred first.
+  if (index > 0 && Deferred(first_page - 1)) ClassifyDeferred(model, first_page - 1);
+  const auto block = static_cast<uint32_t>(first_page / ppb);
+  BlockCache& b = blocks_[block];
+  if (!b.gen) Allocate(b);
+  for (uint64_t i = index; i < index + count; ++i) {
+    flash_.Observe(block, static_cast<uint32_t>(i * ps), data.subspan((i - index) * ps, ps), b.m[i]);
+    b.gen[i] = flash_.generation() + 1;
+  }
+  return {&b.m[index], count};
+}
+
+std::span<const PageMeaning> MeaningTracker::ForPartialWrite(NandModel& model, uint64_t addr,
+                                                             std::span<const uint8_t> data,
+                                                             uint64_t first_page, uint64_t count,
+                                                             std::vector<PageMeaning>& out) {
   out.clear();
   const uint64_t bs = g_.block_size();
   if (!g_.is_nand()) {
@@ -120,24 +149,6 @@ std::span<const PageMeaning> MeaningTracker::ForWrite(NandModel& model, uint64_t
   }
   const uint64_t ps = g_.page_size;
   const uint32_t ppb = g_.pages_per_block;
-  // Observe continues from the pages before: classify those deferred.
-  if (count > 0 && first_page % ppb > 0 && Deferred(first_page - 1)) {
-    ClassifyDeferred(model, first_page - 1);
-  }
-  const uint64_t index = first_page % ppb;
-  if (count > 0 && addr == first_page * ps && data.size() == count * ps && index + count <= ppb) {
-    // Whole pages of one block (UBI's and JFFS2's writes): observed into
-    // their cache entries, which are the op's meanings.
-    const auto block = static_cast<uint32_t>(first_page / ppb);
-    BlockCache& b = blocks_[block];
-    if (!b.gen) Allocate(b);
-    for (uint64_t i = 0; i < count; ++i) {
-      flash_.Observe(block, static_cast<uint32_t>((index + i) * ps), data.subspan(i * ps, ps),
-                     b.m[index + i]);
-      b.gen[index + i] = flash_.generation() + 1;
-    }
-    return {&b.m[index], count};
-  }
   const uint64_t end = addr + data.size();
   for (uint64_t page = first_page; page < first_page + count; ++page) {
     const uint64_t lo = std::max(addr, page * ps), hi = std::min(end, (page + 1) * ps);
@@ -145,7 +156,7 @@ std::span<const PageMeaning> MeaningTracker::ForWrite(NandModel& model, uint64_t
       out.push_back(Page(model, page));
       continue;
     }
-    if (page > first_page && page % ppb > 0 && Deferred(page - 1)) ClassifyDeferred(model, page - 1);
+    if (page % ppb > 0 && Deferred(page - 1)) ClassifyDeferred(model, page - 1);
     const auto peb = static_cast<uint32_t>(lo / bs);
     out.push_back(flash_.Observe(peb, static_cast<uint32_t>(lo % bs),
                                  data.subspan(lo - addr, hi - lo)));
@@ -210,7 +221,7 @@ void MeaningTracker::ForBlocks(NandModel& model, uint32_t first_block, uint32_t 
       continue;
     }
     const uint32_t ppb = g_.pages_per_block;
-    PageMeaning m = Page(model, uint64_t{b} * ppb);
+    PageMeaning& m = out.emplace_back(Page(model, uint64_t{b} * ppb));
     if (std::optional<decoders::LebRef> owner = flash_.Owner(b)) {
       m.mapped = true;
       m.leb = *owner;
@@ -226,7 +237,6 @@ void MeaningTracker::ForBlocks(NandModel& model, uint32_t first_block, uint32_t 
       MergeInto(m, pm, !data_seen);
       data_seen = true;
     }
-    out.push_back(m);
   }
 }
 
@@ -241,13 +251,11 @@ void MeaningTracker::Changed(uint64_t first_page, uint64_t count) {
 void MeaningTracker::Erased(uint32_t block) {
   flash_.Erased(block);
   if (!g_.is_nand()) return;
-  // Known without looking: every page is erased now.
-  PageMeaning erased;
-  erased.kind = PageKind::kErased;
+  // Known without looking: every page is erased now. The entries say so
+  // when first asked (Refresh): most are written before they are read.
   BlockCache& b = blocks_[block];
   if (!b.gen) Allocate(b);
-  std::fill_n(b.m.get(), g_.pages_per_block, erased);
-  std::fill_n(b.gen.get(), g_.pages_per_block, flash_.generation() + 1);
+  std::fill_n(b.gen.get(), g_.pages_per_block, kErasedSince);
 }
 
 }  // namespace flashfault

@@ -85,7 +85,8 @@ class MeaningTracker {
  private:
   // Per block: each page's meaning and the classifier generation it was
   // classified at (+1; 0: never or changed since; kDeferred: written by
-  // LearnWrite, not classified yet), apart so a block's meanings are one span.
+  // LearnWrite, not classified yet; kErasedSince: erased, its entry not
+  // written yet), apart so a block's meanings are one span.
   struct BlockCache {
     std::unique_ptr<uint64_t[]> gen;
     std::unique_ptr<decoders::PageMeaning[]> m;
@@ -95,6 +96,12 @@ class MeaningTracker {
     decoders::PageMeaning& m;
   };
   static constexpr uint64_t kDeferred = UINT64_MAX;
+  static constexpr uint64_t kErasedSince = UINT64_MAX - 1;
+  // ForWrite's other cases: NOR, subpages, OOB-only pages, several blocks.
+  std::span<const decoders::PageMeaning> ForPartialWrite(NandModel& model, uint64_t addr,
+                                                         std::span<const uint8_t> data,
+                                                         uint64_t first_page, uint64_t count,
+                                                         std::vector<decoders::PageMeaning>& out);
   std::span<const decoders::PageMeaning> ForReadSpan(NandModel& model, uint64_t addr,
                                                      uint64_t len, uint64_t first_page,
                                                      uint64_t count,
