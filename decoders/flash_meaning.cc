@@ -153,7 +153,7 @@ PageMeaning FlashMeaning::Observe(uint32_t peb, uint32_t offset, Bytes bytes) {
   return m;
 }
 
-void FlashMeaning::Observe(uint32_t peb, uint32_t offset, Bytes bytes, PageMeaning& out) {
+[[gnu::flatten]] void FlashMeaning::Observe(uint32_t peb, uint32_t offset, Bytes bytes, PageMeaning& out) {
   // Learn first, so the page that teaches (a superblock, a VID header) is
   // itself classified with what it taught.
   Learn(peb, offset, bytes);

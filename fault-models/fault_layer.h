@@ -178,7 +178,17 @@ class FaultLayer final : public FlashDevice {
   // Decoding on or off as the options and the plan want (fault_layer_meaning.cc).
   void UpdateDecoding();
   // Sets st.meanings for a placed op (learning the store first if needed).
-  void Decode(OpState& st);
+  // A page read, most ops of all, is a lookup done here; the rest out of line.
+  void Decode(OpState& st) {
+    if (meaning_ == nullptr || !st.placed) return;
+    if (st.op == kOpRead && (meaning_ops_ & kOpRead) != 0 && meaning_->learned()) [[likely]] {
+      st.meanings = meaning_->ForRead(*model_, st.flash_op.addr, st.read_data.size(),
+                                      st.first_page, st.page_count, meaning_buf_);
+      return;
+    }
+    DecodeOther(st);
+  }
+  void DecodeOther(OpState& st);
   // A placed write: its meanings when somebody reads them, else only what it teaches.
   void DecodeWrite(OpState& st);
   // A write that did not program what it was given: classify again when asked.

@@ -26,10 +26,8 @@ void FaultLayer::UpdateDecoding() {
   }
 }
 
-void FaultLayer::Decode(OpState& st) {
-  if (meaning_ == nullptr) return;
+void FaultLayer::DecodeOther(OpState& st) {
   if (!meaning_->learned()) meaning_->LearnAll(*model_);
-  if (!st.placed) return;
   if (st.op == kOpWrite) {
     DecodeWrite(st);
     return;
