@@ -11,9 +11,17 @@
 #include <cstdint>
 #include <span>
 
+#include "common/crc32_detail.h"
+
 namespace flashfault {
 
-// Continues a CRC over `data` from register value `crc`.
-uint32_t Crc32Update(uint32_t crc, std::span<const uint8_t> data);
+// Continues a CRC over `data` from register value `crc`. Inline: decoders
+// call it for every node of every page they classify.
+inline uint32_t Crc32Update(uint32_t crc, std::span<const uint8_t> data) {
+  if (data.size() >= crc32_detail::kFoldMin && crc32_detail::can_fold) {
+    return crc32_detail::FoldUpdate(crc, data);
+  }
+  return crc32_detail::TableUpdate(crc, data);
+}
 
 }  // namespace flashfault

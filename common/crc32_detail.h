@@ -1,9 +1,11 @@
-// The two ways crc32.cc computes the one CRC-32 (crc32.h): a table walk
-// over any bytes, and carry-less multiplication folding for longer runs on
-// CPUs that have it. Internal to common/: everything else calls
-// Crc32Update. Must not: be used outside crc32*.cc and their tests.
+// The two ways of computing the one CRC-32 (crc32.h): a table walk over
+// any bytes (crc32.cc), and carry-less multiplication folding for longer
+// runs on CPUs that have it (crc32_fold.cc); Crc32Update chooses. Must
+// not: be called outside crc32* and its tests (everything else calls
+// Crc32Update).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 

@@ -6,7 +6,8 @@
 // little-endian 128-bit load is the coefficient of x^(127-i)): an
 // accumulator A = H*x^64 + L stands for the message so far, such that the
 // CRC of the message is TableUpdate(0, A's 16 bytes) (the table computes
-// M*x^32 mod P), or of any B = A (mod P); the end folds A into 64 bits. Moving A past the next 16 bytes N means
+// M*x^32 mod P), or of any B = A (mod P): the end folds A into 64 bits B
+// and puts those through the table. Moving A past the next 16 bytes N means
 //   A' = A*x^128 + N = H*x^192 + L*x^128 + N  (mod P),
 // and x^192, x^128 may be replaced by their remainders mod P, so each
 // half is multiplied by a 33-bit constant and the sum stays in 128 bits.
@@ -14,10 +15,8 @@
 // The constants are computed at compile time from P; nothing is a magic
 // number. Must not: run on a CPU without PCLMULQDQ (the caller asks
 // CanFold()), or read outside `data`.
-#include <array>
-#include <cstring>
-
 #include "common/crc32_detail.h"
+#include "common/crc32_tables.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -94,12 +93,9 @@ const bool can_fold = [] {
                                      static_cast<long long>(kTo64First));
   const __m128i b = _mm_xor_si128(_mm_clmulepi64_si128(halves, k64, 0x00),
                                   _mm_clmulepi64_si128(halves, k64, 0x11));
+  // B's 8 bytes (x86 is little-endian, as the load was), then the tail.
   const uint64_t b64 = static_cast<uint64_t>(_mm_cvtsi128_si64(b)) ^ l;
-  // B's 8 bytes then the tail (under 16 bytes), in one table walk.
-  std::array<uint8_t, 8 + 15> rest;
-  std::memcpy(rest.data(), &b64, sizeof b64);  // x86: little-endian, as the load was
-  std::memcpy(rest.data() + 8, p, n);
-  return TableUpdate(0, std::span<const uint8_t>(rest).first(8 + n));
+  return StepTail(Step8(0, b64), p, n);
 }
 
 #else
