@@ -15,18 +15,9 @@ decoders::FlashFacts FactsOf(const Geometry& g) {
   return {g.page_size, static_cast<uint32_t>(g.block_size()), g.page_size, g.block_count};
 }
 
-// Adds what `page` holds to the eraseblock's meaning `b`.
-void MergeInto(PageMeaning& b, const PageMeaning& page, bool first_data) {
-  if (first_data) {
-    b.kind = page.kind;
-    b.area_known = page.area_known;
-    b.area = page.area;
-  }
-  b.type_mask |= page.type_mask;
-  if (b.first_type == 0xFF) b.first_type = page.first_type;
-  b.nodes = static_cast<uint16_t>(std::min<uint32_t>(b.nodes + page.nodes, UINT16_MAX));
-  b.bad_crc = static_cast<uint16_t>(std::min<uint32_t>(b.bad_crc + page.bad_crc, UINT16_MAX));
-  // Full after the first few pages of a block: nothing more to look at.
+// Adds the inode numbers of `page` to the eraseblock's meaning `b`, until
+// it holds as many as a meaning keeps.
+void MergeInums(PageMeaning& b, const PageMeaning& page) {
   for (int i = 0; i < page.inum_count && b.inum_count < PageMeaning::kMaxInums; ++i) {
     bool have = false;
     for (int k = 0; k < b.inum_count && !have; ++k) have = b.inums[k] == page.inums[i];
@@ -129,6 +120,11 @@ std::span<const PageMeaning> MeaningTracker::ForWrite(NandModel& model, uint64_t
   const auto block = static_cast<uint32_t>(first_page / ppb);
   BlockCache& b = blocks_[block];
   if (!b.gen) Allocate(b);
+  if (count == 1) {  // the usual program: one page
+    flash_.Observe(block, static_cast<uint32_t>(index * ps), data, b.m[index]);
+    b.gen[index] = flash_.generation() + 1;
+    return {&b.m[index], 1};
+  }
   for (uint64_t i = index; i < index + count; ++i) {
     flash_.Observe(block, static_cast<uint32_t>(i * ps), data.subspan((i - index) * ps, ps), b.m[i]);
     b.gen[i] = flash_.generation() + 1;
@@ -229,14 +225,28 @@ void MeaningTracker::ForBlocks(NandModel& model, uint32_t first_block, uint32_t 
     }
     // The node types of the block's other pages, as last classified (a
     // page not classified since it changed is classified now).
+    // Every erase asks this of 64 pages or more: sums in registers, the
+    // inode list only while it has room.
     bool data_seen = m.kind != PageKind::kEcHeader && m.kind != PageKind::kVidHeader &&
                      m.kind != PageKind::kErased;
+    uint32_t nodes = m.nodes, bad_crc = m.bad_crc;
     for (uint32_t p = 1; p < ppb; ++p) {
       const PageMeaning& pm = Page(model, uint64_t{b} * ppb + p);
       if (pm.kind == PageKind::kErased) continue;
-      MergeInto(m, pm, !data_seen);
-      data_seen = true;
+      if (!data_seen) {
+        m.kind = pm.kind;
+        m.area_known = pm.area_known;
+        m.area = pm.area;
+        data_seen = true;
+      }
+      m.type_mask |= pm.type_mask;
+      if (m.first_type == 0xFF) m.first_type = pm.first_type;
+      nodes += pm.nodes;
+      bad_crc += pm.bad_crc;
+      if (pm.inum_count > 0 && m.inum_count < PageMeaning::kMaxInums) MergeInums(m, pm);
     }
+    m.nodes = static_cast<uint16_t>(std::min<uint32_t>(nodes, UINT16_MAX));
+    m.bad_crc = static_cast<uint16_t>(std::min<uint32_t>(bad_crc, UINT16_MAX));
   }
 }
 
