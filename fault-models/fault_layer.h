@@ -178,12 +178,16 @@ class FaultLayer final : public FlashDevice {
   // Decoding on or off as the options and the plan want (fault_layer_meaning.cc).
   void UpdateDecoding();
   // Sets st.meanings for a placed op (learning the store first if needed).
-  // A page read, most ops of all, is a lookup done here; the rest out of line.
+  // A page read (most ops of all: a lookup) and a write whose meaning is
+  // read start here; the rest goes out of line.
   void Decode(OpState& st) {
     if (meaning_ == nullptr || !st.placed) return;
-    if (st.op == kOpRead && (meaning_ops_ & kOpRead) != 0 && meaning_->learned()) [[likely]] {
-      st.meanings = meaning_->ForRead(*model_, st.flash_op.addr, st.read_data.size(),
-                                      st.first_page, st.page_count, meaning_buf_);
+    if ((st.op & meaning_ops_ & (kOpRead | kOpWrite)) != 0 && meaning_->learned()) [[likely]] {
+      st.meanings = st.op == kOpRead
+                        ? meaning_->ForRead(*model_, st.flash_op.addr, st.read_data.size(),
+                                            st.first_page, st.page_count, meaning_buf_)
+                        : meaning_->ForWrite(*model_, st.flash_op.addr, st.write_data,
+                                             st.first_page, st.page_count, meaning_buf_);
       return;
     }
     DecodeOther(st);
