@@ -186,7 +186,8 @@ void FlashMeaning::ClassifyInOrder(uint32_t peb, uint32_t offset, Bytes bytes, P
 
 void FlashMeaning::ClassifyImpl(uint32_t peb, uint32_t offset, Bytes bytes, Carry* carry,
                                 PageMeaning& m) const {
-  m = PageMeaning{};
+  static constexpr PageMeaning kFresh{};
+  m = kFresh;  // a copy of a constant: cheaper than building the defaults
   const PebState* st = peb < pebs_.size() ? &pebs_[peb] : nullptr;
   if (st != nullptr && st->mapped) {
     m.mapped = true;
@@ -222,21 +223,19 @@ void FlashMeaning::ClassifyImpl(uint32_t peb, uint32_t offset, Bytes bytes, Carr
     }
     const uint32_t skip = offset < *data_off_ ? *data_off_ - offset : 0;
     const PageKind header_kind = m.kind;
-    ClassifyData(st, IncomingCarry(peb, offset + skip), offset + skip, bytes.subspan(skip), m,
-                 carry);
+    ClassifyData(true, IncomingCarry(peb, offset + skip), offset + skip, bytes.subspan(skip),
+                 m, carry);
     if (m.ec_header || m.vid_header) m.kind = header_kind;
     return;
   }
   if (m.ec_header || m.vid_header) return;
-  ClassifyData(st, IncomingCarry(peb, offset), offset, bytes, m, carry);
-  return;
+  ClassifyData(false, IncomingCarry(peb, offset), offset, bytes, m, carry);
 }
 
-// `offset` is the PEB offset of bytes[0]; for UBI it is at or beyond the
-// data offset.
-void FlashMeaning::ClassifyData(const PebState* st, const Carry& in, uint32_t offset,
-                                Bytes bytes, PageMeaning& m, Carry* carry) const {
-  const bool ubi = data_off_ && offset >= *data_off_ && (m.ec_header || (st && st->ubi));
+// `offset` is the PEB offset of bytes[0]; `ubi`: they are LEB data of a
+// UBI PEB (at or beyond the data offset).
+void FlashMeaning::ClassifyData(bool ubi, const Carry& in, uint32_t offset, Bytes bytes,
+                                PageMeaning& m, Carry* carry) const {
   if (ubi) m.leb_offset = offset - *data_off_;
   // A node begun on an earlier page of this PEB runs into these bytes.
   uint32_t start = 0;

@@ -158,8 +158,8 @@ class FlashMeaning {
   // Classifies into `m`, which it first resets.
   void ClassifyImpl(uint32_t peb, uint32_t offset, Bytes bytes, Carry* carry,
                     PageMeaning& m) const;
-  void ClassifyData(const PebState* st, const Carry& in, uint32_t offset, Bytes bytes,
-                    PageMeaning& m, Carry* carry) const;
+  void ClassifyData(bool ubi, const Carry& in, uint32_t offset, Bytes bytes, PageMeaning& m,
+                    Carry* carry) const;
   // Whether Learn could learn anything from `len` bytes at `offset` of
   // `peb` (false: they are not where a header, the volume table or a
   // superblock would be).
