@@ -153,7 +153,26 @@ PageMeaning FlashMeaning::Observe(uint32_t peb, uint32_t offset, Bytes bytes) {
   return m;
 }
 
-[[gnu::flatten]] void FlashMeaning::Observe(uint32_t peb, uint32_t offset, Bytes bytes, PageMeaning& out) {
+// Every written page passes here when the log decodes: its helpers are
+// inlined into it (flatten); their calls cost more than their work.
+[[gnu::flatten]] void FlashMeaning::Observe(uint32_t peb, uint32_t offset, Bytes bytes,
+                                            PageMeaning& out) {
+  if (peb < pebs_.size() && data_off_ && offset > *data_off_) {
+    const PebState& st = pebs_[peb];
+    if (st.ubi && st.mapped && st.leb.vol_id < kUbiLayoutVolumeId) {
+      // Most pages of all: LEB data of a mapped PEB of a user volume, past
+      // the headers and the superblock, so they teach nothing (MayTeach)
+      // and hold no header; ClassifyImpl's answer without its questions.
+      static constexpr PageMeaning kFresh{};
+      out = kFresh;
+      out.mapped = true;
+      out.leb = st.leb;
+      Carry carry;
+      ClassifyData(true, IncomingCarry(peb, offset), offset, bytes, out, &carry);
+      RememberCarry(peb, offset, bytes.size(), carry);
+      return;
+    }
+  }
   // Learn first, so the page that teaches (a superblock, a VID header) is
   // itself classified with what it taught.
   Learn(peb, offset, bytes);
