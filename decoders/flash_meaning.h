@@ -55,6 +55,7 @@ struct LebRef {
   uint64_t sqnum = 0;
   uint8_t vol_type = 0;
   uint8_t copy_flag = 0;  // the VID header says the PEB was copied (wear-levelling, scrub)
+  bool operator==(const LebRef&) const = default;
 };
 
 struct PageMeaning {
@@ -85,6 +86,7 @@ struct PageMeaning {
   uint8_t inum_count = 0;
   FastmapPart fastmap = FastmapPart::kNone;
   uint32_t vtbl_first = 0, vtbl_count = 0;  // layout records starting here
+  bool operator==(const PageMeaning&) const = default;
 };
 // One line: "UBIFS ino+dent in vol 0 LEB 5 (main area) at 4096".
 std::string DescribePage(const PageMeaning& m);
