@@ -23,20 +23,25 @@
 //                       the only use of "the meaning of every op")
 // Target (the project's performance targets): decoding <= 10% over the layer without it, the
 // ratio printed as "% of mix_X/ref" (100% = free, 90.9% = 10% more time).
-// On a loaded machine wall times swing by tens of percent; the ops run are
-// printed at exit so instruction counts (valgrind --tool=callgrind
+// On this shared machine wall times swing by tens of percent between runs
+// of the same binary; the ops run are printed at exit so instruction counts
+// give a per-op cost that does not (tests/bench/meaning_cost.sh prints each
+// pair that way, beside its reference): valgrind --tool=callgrind
 // --collect-atstart=no --toggle-collect='*RunMix*', one benchmark per run,
-// --benchmark_min_time=1) give a per-op cost that does not. Measured
-// (Release -O2, g++-12, session 9), instructions per op:
-//   mix_typical/ref 2096, mix_typical/decode 2649 (+26%: every write
-//     classified as it is written, node CRCs checked, for the log);
-//   mix_typical/aimed 2559 (+22%; +33% when every write was classified):
-//     a plan that aims at reads classifies a write only when a read asks
-//     (MeaningTracker::LearnWrite), and erases not at all; of the +22%,
-//     the extra fault is 10 points: aim/ref 2305, aim/decode 2544 (+10.3%);
-//   log/ref 3855, log/decode 6446 (+67%): the decoded log's text ("m", a
-//     few hundred bytes a line) costs more than the decoding (Decode is
-//     ~500 of them): below that target only by writing less text.
+// --benchmark_min_time=3 (shorter runs add a fixed cost of a few percent),
+// Collected divided by "mix ops run". Measured (Release -O2, g++-12,
+// session 10), instructions per op, without decoding -> with:
+//   mix_typical   1949 -> 2129  +9.2%  (session 9: 2096 -> 2649, +26%)
+//   aim           2139 -> 2292  +7.2%  (session 9: +10.3%)
+//   mix_nofault   1215 -> 1700  +40%: an empty plan takes the layer's fast
+//                 path, which skips placing ops; decoding needs them placed
+//                 (the slow path), and a decoding layer has a log to feed,
+//                 which takes the slow path anyway
+//   log           3560 -> 5654  +59%: the meanings' text in every line
+//                 ("m", about 130 bytes) costs ten times their decoding
+// Where a written page's ~550 instructions go: its node CRCs (folded by
+// carry-less multiplication, ~100), the node walk (~80), and the rest
+// spread thin over carries, headers and the meaning's fields.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
