@@ -120,6 +120,8 @@ if [ -z "$ready" ]; then
     grep -q 'Kernel panic' "$console" && why="kernel panic during boot: $(grep -m1 -E 'Oops|BUG|panic' "$console" | tr -d '\r')"
     cp "$console" "$out/console.boot-failed.log"
     vm_log "the guest did not reach /init ($why); retrying the boot once (console kept in console.boot-failed.log)"
+    # A new channel for the new guest (a client waiting for its agent reconnects).
+    if [ -n "$channel" ]; then rm -f "$channel"; fi
     boot_once
 fi
 tend="$(vm_now)"

@@ -104,19 +104,25 @@ absl::Status GuestLink::Start() {
   auto waited = [&] {
     return std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - start).count();
   };
-  while (fd_ < 0) {
-    if (!Alive(rig_pid_)) {
-      rig_pid_ = -1;
-      return absl::UnavailableError(absl::StrCat("the guest stopped before its channel opened (see ",
-                                                 rig_log, ")"));
+  auto open_channel = [&](bool again) -> absl::Status {
+    while (fd_ < 0) {
+      if (!Alive(rig_pid_)) {
+        rig_pid_ = -1;
+        return absl::UnavailableError(absl::StrCat(
+            again ? "the fuzz agent did not start: the channel closed and the rig stopped; console:\n"
+                  : "the guest stopped before its channel opened; console:\n",
+            ConsoleTail(15), "(rig log: ", rig_log, ")"));
+      }
+      if (waited() > kStartTimeoutS) {
+        Stop();
+        return absl::DeadlineExceededError("the guest's channel did not open in time");
+      }
+      if (fs::exists(sock)) fd_ = ConnectUnix(sock.string());
+      if (fd_ < 0) ::usleep(50000);
     }
-    if (waited() > kStartTimeoutS) {
-      Stop();
-      return absl::DeadlineExceededError("the guest's channel did not open in time");
-    }
-    if (fs::exists(sock)) fd_ = ConnectUnix(sock.string());
-    if (fd_ < 0) ::usleep(50000);
-  }
+    return absl::OkStatus();
+  };
+  FF_RETURN_IF_ERROR(open_channel(false));
   for (;;) {
     absl::StatusOr<Frame> f = ReadFrame(fd_, 1000);
     if (f.ok() && f->type == FrameType::kHello) {
@@ -125,6 +131,16 @@ absl::Status GuestLink::Start() {
       return absl::OkStatus();
     }
     if (f.ok()) return absl::DataLossError("the agent's first frame was not its hello");
+    if (!absl::IsDeadlineExceeded(f.status()) && Alive(rig_pid_) && waited() <= kStartTimeoutS) {
+      // The channel closed before the hello while the rig runs on: the
+      // guest died before /init (under TCG a kernel can die patching its
+      // own text in its first seconds) and run-guest.sh boots it once more,
+      // on a new channel. Wait for that one; a rig that gives up exits.
+      ::close(fd_);
+      fd_ = -1;
+      FF_RETURN_IF_ERROR(open_channel(true));
+      continue;
+    }
     if (!absl::IsDeadlineExceeded(f.status()) || !Alive(rig_pid_) || waited() > kStartTimeoutS) {
       const std::string tail = ConsoleTail(15);
       Stop();
